@@ -1,0 +1,137 @@
+package dev.kura.frontend.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client connection. The event loop only moves decoded HTTP messages into a queue; a virtual
+ * thread per connection takes them off in order and runs requests one at a time with plain
+ * blocking code. Auto-read is off: the loop asks for one socket read whenever it finds the queue
+ * empty, which is the whole of inbound flow control. Outbound flow control waits on channel
+ * writability.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+    static final Object CLOSED = new Object();
+
+    private final LinkedBlockingDeque<Object> inbound = new LinkedBlockingDeque<>();
+    private final RequestLoop loop;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Condition writable = writeLock.newCondition();
+    private volatile Channel channel;
+
+    Connection(RequestLoop loop) {
+        this.loop = loop;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        Thread.ofVirtual().name("kura-conn-" + ctx.channel().id().asShortText()).start(() -> loop.run(this));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inbound.add(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        inbound.add(CLOSED);
+        signalWritable();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (reset by peer…) end the connection; the loop sees CLOSED.
+        ctx.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        signalWritable();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void signalWritable() {
+        writeLock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * The next inbound message ({@link HttpRequest}, content, or {@link #CLOSED}), asking the
+     * channel for one more read when none is queued; null when none arrived within the timeout.
+     */
+    Object take(long timeoutMillis) {
+        Object msg = inbound.poll();
+        if (msg == null) {
+            channel.read();
+            try {
+                msg = inbound.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CLOSED;
+            }
+        }
+        if (msg == CLOSED) {
+            inbound.addFirst(CLOSED); // stays closed for every later take
+        }
+        return msg;
+    }
+
+    void pushBack(Object msg) {
+        inbound.addFirst(msg);
+    }
+
+    /** Waits until the channel can take more output; false when it closed or the timeout passed. */
+    boolean awaitWritable(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        writeLock.lock();
+        try {
+            while (channel.isActive() && !channel.isWritable()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                writable.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+            return channel.isActive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Releases whatever is still queued (the connection is done). */
+    void drainQueue() {
+        Object msg;
+        while ((msg = inbound.poll()) != null) {
+            if (msg != CLOSED) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    /** Runs a connection's requests, one after another. */
+    interface RequestLoop {
+        void run(Connection connection);
+    }
+}

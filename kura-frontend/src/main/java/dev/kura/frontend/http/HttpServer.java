@@ -1,0 +1,181 @@
+package dev.kura.frontend.http;
+
+import dev.kura.s3.http.RequestHead;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server: Netty event loops (epoll when available) decode requests; each connection
+ * runs its requests one by one on a virtual thread ({@link Connection}). Limits: request line and
+ * header sizes, a bound on requests in flight (beyond it the handler's {@code overloaded} answer),
+ * idle, stall and write timeouts.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+    /** Server limits; the defaults are what {@code kura server} uses. */
+    public record Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
+                         long stallTimeoutMillis, long writeTimeoutMillis) {
+        public static Limits defaults() {
+            return new Limits(16 * 1024, 16 * 1024, 1024, 60_000, 20_000, 60_000);
+        }
+    }
+
+    private final HttpHandler handler;
+    private final Limits limits;
+    private final Semaphore inFlight;
+    private final AtomicLong requestCounter = new AtomicLong();
+    private final String idPrefix = Long.toHexString(System.nanoTime() & 0xffffffL).toUpperCase();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    public HttpServer(HttpHandler handler, Limits limits) {
+        this.handler = handler;
+        this.limits = limits;
+        this.inFlight = new Semaphore(limits.maxInFlight());
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.boss = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    }
+
+    /** Binds one listening socket per address; returns the bound addresses (port 0 resolved). */
+    public List<InetSocketAddress> bind(List<InetSocketAddress> addresses) throws InterruptedException {
+        Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(limits.maxInitialLine())
+                                .setMaxHeaderSize(limits.maxHeaderSize())
+                                .setMaxChunkSize(256 * 1024)));
+                        ch.pipeline().addLast(new Connection(HttpServer.this::serve));
+                    }
+                });
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            Channel ch = b.bind(a).sync().channel();
+            listeners.add(ch);
+            bound.add((InetSocketAddress) ch.localAddress());
+        }
+        return bound;
+    }
+
+    private void serve(Connection c) {
+        try {
+            while (true) {
+                Object msg = c.take(limits.idleTimeoutMillis());
+                if (msg == null || msg == Connection.CLOSED) {
+                    return;
+                }
+                if (!(msg instanceof HttpRequest req)) {
+                    ReferenceCountUtil.release(msg); // stray content after an abandoned body
+                    continue;
+                }
+                if (!serveOne(c, req)) {
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("connection loop failed", e);
+        } finally {
+            c.channel().close();
+            c.drainQueue();
+        }
+    }
+
+    /** Serves one request; true when the connection can carry another. */
+    private boolean serveOne(Connection c, HttpRequest req) {
+        ReferenceCountUtil.release(req);
+        String id = idPrefix + String.format("%010X", requestCounter.incrementAndGet());
+        RequestHead head = toHead(req);
+        boolean expect = HttpUtil.is100ContinueExpected(req);
+        NettyExchange ex = new NettyExchange(c, head, id, expect, limits.stallTimeoutMillis(), limits.writeTimeoutMillis());
+        try {
+            if (req.decoderResult().isFailure()) {
+                ex.closeAfterResponse();
+                handler.malformed(ex, req.decoderResult().cause());
+                return false;
+            }
+            if (!inFlight.tryAcquire()) {
+                ex.closeAfterResponse();
+                handler.overloaded(ex);
+                return false;
+            }
+            try {
+                handler.handle(ex);
+            } finally {
+                inFlight.release();
+            }
+        } catch (Exception e) {
+            LOG.debug("request {} ended the connection: {}", id, e.toString());
+            return false;
+        }
+        if (!ex.responded() || ex.closeRequested() || !HttpUtil.isKeepAlive(req)) {
+            return false;
+        }
+        // The next request starts after this body: read what is left of it, or give up the connection.
+        return ex.bodyConsumed() || (ex.bodyInvited() && ex.bodyStream().drain(1024 * 1024));
+    }
+
+    private static RequestHead toHead(HttpRequest req) {
+        String uri = req.uri();
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            int slash = uri.indexOf('/', uri.indexOf("//") + 2);
+            uri = slash < 0 ? "/" : uri.substring(slash);
+        }
+        RequestHead.Builder b = RequestHead.builder(req.method().name(), uri);
+        for (Map.Entry<String, String> h : req.headers()) {
+            b.header(h.getKey(), h.getValue());
+        }
+        return b.build();
+    }
+
+    /** Requests being served right now. */
+    public int inFlight() {
+        return limits.maxInFlight() - inFlight.availablePermits();
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : listeners) {
+            ch.close().syncUninterruptibly();
+        }
+        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.kura.frontend.http;
+
+import dev.kura.s3.http.RequestHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketAddress;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/** An {@link Exchange} over a Netty channel, driven from the connection's virtual thread. */
+final class NettyExchange implements Exchange {
+    private static final int CHUNK = 256 * 1024;
+
+    private final Connection connection;
+    private final RequestHead head;
+    private final String requestId;
+    private final boolean expectContinue;
+    private final long writeTimeoutMillis;
+    private final BodyStream body;
+    private boolean continueSent;
+    private boolean responded;
+    private boolean closeAfter;
+
+    NettyExchange(Connection connection, RequestHead head, String requestId, boolean expectContinue,
+                  long stallTimeoutMillis, long writeTimeoutMillis) {
+        this.connection = connection;
+        this.head = head;
+        this.requestId = requestId;
+        this.expectContinue = expectContinue;
+        this.writeTimeoutMillis = writeTimeoutMillis;
+        this.body = new BodyStream(connection, this::sendContinue, stallTimeoutMillis, false);
+    }
+
+    private void sendContinue() {
+        if (expectContinue && !continueSent && !responded) {
+            continueSent = true;
+            connection.channel().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER));
+        }
+    }
+
+    @Override
+    public RequestHead head() {
+        return head;
+    }
+
+    @Override
+    public String requestId() {
+        return requestId;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return connection.channel().remoteAddress();
+    }
+
+    @Override
+    public InputStream body() {
+        return body;
+    }
+
+    @Override
+    public boolean bodyConsumed() {
+        return body.atEnd();
+    }
+
+    BodyStream bodyStream() {
+        return body;
+    }
+
+    /** Whether the client was told to send its body (or did not ask to be told). */
+    boolean bodyInvited() {
+        return !expectContinue || continueSent;
+    }
+
+    boolean closeRequested() {
+        return closeAfter;
+    }
+
+    @Override
+    public void closeAfterResponse() {
+        closeAfter = true;
+    }
+
+    @Override
+    public boolean responded() {
+        return responded;
+    }
+
+    @Override
+    public void respond(int status, Map<String, String> headers, byte[] content) throws IOException {
+        HttpResponse response = start(status, headers, content.length);
+        write(response);
+        boolean noBody = head.method().equals("HEAD") || status == 304 || status == 204;
+        write(noBody ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(content)));
+    }
+
+    @Override
+    public void respondStream(int status, Map<String, String> headers, long length, InputStream source) throws IOException {
+        write(start(status, headers, length));
+        if (!head.method().equals("HEAD")) {
+            Channel ch = connection.channel();
+            long left = length;
+            while (left > 0) {
+                int want = (int) Math.min(CHUNK, left);
+                ByteBuf buf = ch.alloc().buffer(want);
+                try {
+                    int got = buf.writeBytes(source, want);
+                    if (got < 0) {
+                        throw new IOException("data ended " + left + " bytes early");
+                    }
+                    left -= got;
+                } catch (IOException | RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+                write(new DefaultHttpContent(buf));
+            }
+        }
+        write(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private HttpResponse start(int status, Map<String, String> headers, long length) {
+        if (responded) {
+            throw new IllegalStateException("response already started");
+        }
+        responded = true;
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        var h = r.headers();
+        h.set("x-amz-request-id", requestId);
+        h.set("x-amz-id-2", requestId);
+        h.set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        h.set(HttpHeaderNames.SERVER, "Kura");
+        headers.forEach(h::set);
+        if (status != 204 && status != 304) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        if (closeAfter) {
+            h.set(HttpHeaderNames.CONNECTION, "close");
+        }
+        return r;
+    }
+
+    /** Writes with back-pressure: waits while the channel's outbound buffer is over its high mark. */
+    private void write(Object msg) throws IOException {
+        Channel ch = connection.channel();
+        if (!ch.isActive()) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            throw new IOException("connection closed");
+        }
+        ch.writeAndFlush(msg);
+        if (!ch.isWritable() && !connection.awaitWritable(writeTimeoutMillis)) {
+            ch.close();
+            throw new IOException("client stopped reading the response");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.frontend.http.Exchange;
+import dev.kura.index.BucketRecord;
+import dev.kura.object.ObjectService;
+import dev.kura.s3.BucketNames;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.xml.XmlElement;
+import dev.kura.s3.xml.XmlParser;
+import dev.kura.s3.xml.XmlWriter;
+import java.io.IOException;
+import java.util.Map;
+
+/** CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation. */
+final class BucketApi {
+    private final ObjectService objects;
+    private final Owner owner;
+
+    BucketApi(ObjectService objects, Owner owner) {
+        this.objects = objects;
+        this.owner = owner;
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+    void create(String bucket, Exchange ex, java.io.InputStream in) throws IOException {
+        BucketNames.check(bucket);
+        String acl = ex.head().header("x-amz-acl");
+        if (acl != null && !acl.equals("private")) {
+            // S3-COMPAT: buckets are created with ACLs disabled (S3's default BucketOwnerEnforced).
+            throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
+        }
+        if ("true".equalsIgnoreCase(ex.head().header("x-amz-bucket-object-lock-enabled"))) {
+            throw new S3Exception(S3ErrorCode.NotImplemented, "Object Lock is not implemented yet").with("Header", "x-amz-bucket-object-lock-enabled");
+        }
+        byte[] body = in.readNBytes(64 * 1024 + 1);
+        if (body.length > 64 * 1024) {
+            throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
+        }
+        if (body.length > 0) {
+            XmlElement conf = XmlParser.parse(body, 100);
+            if (!conf.name().equals("CreateBucketConfiguration")) {
+                throw new S3Exception(S3ErrorCode.MalformedXML);
+            }
+            String location = conf.childText("LocationConstraint");
+            // S3-COMPAT: S3 in us-east-1 rejects an explicit "us-east-1"; Kura accepts its own region by name.
+            if (location != null && !location.isEmpty() && !location.equals(objects.region())) {
+                throw new S3Exception(S3ErrorCode.IllegalLocationConstraintException,
+                        "The " + location + " location constraint is incompatible for the region specific endpoint this request was sent to.");
+            }
+        }
+        objects.createBucket(bucket, owner.id());
+        Responses.empty(ex, 200, Map.of("Location", "/" + bucket));
+    }
+
+    void head(String bucket, Exchange ex) throws IOException {
+        BucketRecord b = objects.bucket(bucket);
+        Responses.empty(ex, 200, Map.of("x-amz-bucket-region", b.region(), "x-amz-access-point-alias", "false"));
+    }
+
+    void delete(String bucket, Exchange ex) throws IOException {
+        objects.deleteBucket(bucket);
+        Responses.empty(ex, 204, Map.of());
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
+    void list(Exchange ex) throws IOException {
+        XmlWriter doc = XmlWriter.document("ListAllMyBucketsResult");
+        doc.start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end();
+        doc.start("Buckets");
+        for (BucketRecord b : objects.buckets()) {
+            doc.start("Bucket").element("Name", b.name()).element("CreationDate", b.createdAt())
+                    .element("BucketRegion", b.region()).end();
+        }
+        doc.end();
+        Responses.xml(ex, 200, doc);
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html: us-east-1 is an empty constraint.
+    void location(String bucket, Exchange ex) throws IOException {
+        BucketRecord b = objects.bucket(bucket);
+        XmlWriter doc = XmlWriter.document("LocationConstraint");
+        if (!b.region().equals("us-east-1")) {
+            doc.text(b.region());
+        }
+        Responses.xml(ex, 200, doc);
+    }
+
+    /** The single owner of everything on this server (the root credentials). */
+    record Owner(String id, String displayName) {
+    }
+}

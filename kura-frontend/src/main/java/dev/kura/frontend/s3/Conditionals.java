@@ -1,0 +1,75 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.http.RequestHead;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * GET/HEAD conditional headers as S3 evaluates them
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, RFC 7232): If-Match before
+ * If-Unmodified-Since (412), If-None-Match before If-Modified-Since (304). Dates compare at second
+ * precision; an unparsable date is ignored, as HTTP says.
+ */
+final class Conditionals {
+    private Conditionals() {
+    }
+
+    /** Throws PreconditionFailed (412) or NotModified (304) when the request's conditions say so. */
+    static void check(RequestHead head, String etag, Instant lastModified) {
+        Instant modified = lastModified.truncatedTo(ChronoUnit.SECONDS);
+        String ifMatch = head.header("if-match");
+        String ifNoneMatch = head.header("if-none-match");
+        Instant ifUnmodifiedSince = date(head.header("if-unmodified-since"));
+        Instant ifModifiedSince = date(head.header("if-modified-since"));
+        if (ifMatch != null) {
+            if (!matches(ifMatch, etag)) {
+                throw new S3Exception(S3ErrorCode.PreconditionFailed).with("Condition", "If-Match");
+            }
+        } else if (ifUnmodifiedSince != null && modified.isAfter(ifUnmodifiedSince)) {
+            throw new S3Exception(S3ErrorCode.PreconditionFailed).with("Condition", "If-Unmodified-Since");
+        }
+        if (ifNoneMatch != null) {
+            if (matches(ifNoneMatch, etag)) {
+                throw new S3Exception(S3ErrorCode.NotModified);
+            }
+        } else if (ifModifiedSince != null && !modified.isAfter(ifModifiedSince)) {
+            throw new S3Exception(S3ErrorCode.NotModified);
+        }
+    }
+
+    /** True when the header's ETag list contains {@code etag} (or is {@code *}); weak tags compare by value. */
+    static boolean matches(String header, String etag) {
+        for (String part : header.split(",")) {
+            String t = part.trim();
+            if (t.equals("*")) {
+                return true;
+            }
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+                t = t.substring(1, t.length() - 1);
+            }
+            if (t.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Instant date(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.frontend.http.Exchange;
+import dev.kura.index.ListPage;
+import dev.kura.index.ObjectRecord;
+import dev.kura.object.ObjectService;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.op.S3Operation;
+import dev.kura.s3.xml.XmlWriter;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.UnaryOperator;
+
+/**
+ * ListObjectsV2 and ListObjects (V1). Both are one bounded index page; a continuation token
+ * encodes the last key or common prefix returned (never server-side state), so any node can
+ * continue a listing.
+ */
+final class ListApi {
+    private final ObjectService objects;
+    private final BucketApi.Owner owner;
+
+    ListApi(ObjectService objects, BucketApi.Owner owner) {
+        this.objects = objects;
+        this.owner = owner;
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+    void listV2(S3Operation.ListObjectsV2 op, Exchange ex) throws IOException {
+        String after = op.continuationToken() != null ? decodeToken(op.continuationToken()) : op.startAfter();
+        if (op.continuationToken() == null && after != null && after.compareTo(op.prefix()) < 0 && !op.prefix().isEmpty()) {
+            after = null; // a start-after before the prefix changes nothing
+        }
+        ListPage page = objects.list(op.bucket(), op.prefix(), op.delimiter(), after, op.maxKeys());
+        UnaryOperator<String> enc = op.urlEncoding() ? ListApi::urlEncode : s -> s;
+        XmlWriter doc = XmlWriter.document("ListBucketResult")
+                .element("Name", op.bucket())
+                .element("Prefix", enc.apply(op.prefix()))
+                .element("Delimiter", op.delimiter() == null ? null : enc.apply(op.delimiter()))
+                .element("MaxKeys", op.maxKeys())
+                .element("EncodingType", op.urlEncoding() ? "url" : null)
+                .element("KeyCount", page.objects().size() + page.commonPrefixes().size())
+                .element("IsTruncated", page.truncated())
+                .element("ContinuationToken", op.continuationToken())
+                .element("NextContinuationToken", page.truncated() ? encodeToken(page.nextStartAfter()) : null)
+                .element("StartAfter", op.startAfter() == null ? null : enc.apply(op.startAfter()));
+        contents(doc, page, enc, op.fetchOwner());
+        Responses.xml(ex, 200, doc);
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
+    void listV1(S3Operation.ListObjects op, Exchange ex) throws IOException {
+        ListPage page = objects.list(op.bucket(), op.prefix(), op.delimiter(), op.marker(), op.maxKeys());
+        UnaryOperator<String> enc = op.urlEncoding() ? ListApi::urlEncode : s -> s;
+        XmlWriter doc = XmlWriter.document("ListBucketResult")
+                .element("Name", op.bucket())
+                .element("Prefix", enc.apply(op.prefix()))
+                .element("Marker", op.marker() == null ? "" : enc.apply(op.marker()))
+                .element("MaxKeys", op.maxKeys())
+                .element("Delimiter", op.delimiter() == null ? null : enc.apply(op.delimiter()))
+                .element("EncodingType", op.urlEncoding() ? "url" : null)
+                .element("IsTruncated", page.truncated())
+                // S3 sends NextMarker only with a delimiter; clients otherwise continue from the last key.
+                .element("NextMarker", page.truncated() && op.delimiter() != null ? enc.apply(page.nextStartAfter()) : null);
+        contents(doc, page, enc, true);
+        Responses.xml(ex, 200, doc);
+    }
+
+    private void contents(XmlWriter doc, ListPage page, UnaryOperator<String> enc, boolean withOwner) {
+        for (ObjectRecord r : page.objects()) {
+            doc.start("Contents")
+                    .element("Key", enc.apply(r.key()))
+                    .element("LastModified", r.lastModified())
+                    .element("ETag", Responses.quoted(r.etag()));
+            if (r.checksum() != null) {
+                doc.element("ChecksumAlgorithm", r.checksum().algorithm().name())
+                        .element("ChecksumType", r.checksum().type().name());
+            }
+            doc.element("Size", r.size());
+            if (withOwner) {
+                doc.start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end();
+            }
+            doc.element("StorageClass", r.storageClass()).end();
+        }
+        for (String p : page.commonPrefixes()) {
+            doc.start("CommonPrefixes").element("Prefix", enc.apply(p)).end();
+        }
+    }
+
+    /** S3's encoding-type=url form: application/x-www-form-urlencoded, which botocore and the Java SDK decode. */
+    static String urlEncode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static String encodeToken(String startAfter) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("1:" + startAfter).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeToken(String token) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (s.startsWith("1:")) {
+                return s.substring(2);
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new S3Exception(S3ErrorCode.InvalidArgument, "The continuation token provided is incorrect")
+                .with("ArgumentName", "continuation-token");
+    }
+}

@@ -1,0 +1,172 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.common.ChecksumAlgorithm;
+import dev.kura.frontend.http.Exchange;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.Precondition;
+import dev.kura.object.ObjectService;
+import dev.kura.object.PutObjectInput;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.auth.DecodedBody;
+import dev.kura.s3.http.RequestHead;
+import dev.kura.s3.op.S3Operation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** PutObject, GetObject, HeadObject, DeleteObject. */
+final class ObjectApi {
+    /** GetObject's response-* query overrides and the header each one sets. */
+    private static final Map<String, String> OVERRIDES = Map.of(
+            "response-content-type", "Content-Type",
+            "response-content-language", "Content-Language",
+            "response-expires", "Expires",
+            "response-cache-control", "Cache-Control",
+            "response-content-disposition", "Content-Disposition",
+            "response-content-encoding", "Content-Encoding");
+
+    private final ObjectService objects;
+
+    ObjectApi(ObjectService objects) {
+        this.objects = objects;
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+    void put(S3Operation.PutObject op, Exchange ex, DecodedBody body) throws IOException {
+        RequestHead head = ex.head();
+        PutHeaders.refuseUnsupported(head);
+        long length = declaredLength(head);
+        ChecksumAlgorithm algorithm = PutHeaders.checksumAlgorithm(head);
+        Supplier<String> expected = algorithm == null ? null : () -> {
+            String v = head.header(algorithm.headerName());
+            return v != null ? v : body.trailers().get(algorithm.headerName());
+        };
+        PutObjectInput in = new PutObjectInput(op.bucket(), op.key(), length, head.header("content-md5"), algorithm,
+                expected, PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
+                writePrecondition(head));
+        ObjectRecord r = objects.putObject(in, body);
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("ETag", Responses.quoted(r.etag()));
+        if (r.checksum() != null) {
+            h.put(r.checksum().algorithm().headerName(), r.checksum().base64());
+            h.put("x-amz-checksum-type", r.checksum().type().name());
+        }
+        Responses.empty(ex, 200, h);
+    }
+
+    /** The payload length: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length. */
+    static long declaredLength(RequestHead head) {
+        String decoded = head.header("x-amz-decoded-content-length");
+        String sha = head.header("x-amz-content-sha256");
+        boolean streaming = sha != null && sha.startsWith("STREAMING-");
+        String value = streaming ? decoded : head.header("content-length");
+        if (value == null) {
+            throw new S3Exception(S3ErrorCode.MissingContentLength);
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument, "Invalid content length").with("ArgumentName",
+                    streaming ? "x-amz-decoded-content-length" : "Content-Length").with("ArgumentValue", value);
+        }
+    }
+
+    /** PutObject's conditional write headers (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html). */
+    static Precondition writePrecondition(RequestHead head) {
+        String ifNoneMatch = head.header("if-none-match");
+        String ifMatch = head.header("if-match");
+        if (ifNoneMatch != null && ifMatch != null) {
+            throw new S3Exception(S3ErrorCode.NotImplemented, "Specifying both If-Match and If-None-Match is not supported");
+        }
+        if (ifNoneMatch != null) {
+            if (!ifNoneMatch.trim().equals("*")) {
+                throw new S3Exception(S3ErrorCode.NotImplemented, "If-None-Match only supports *").with("Header", "If-None-Match");
+            }
+            return new Precondition.IfNoneMatchAny();
+        }
+        if (ifMatch != null) {
+            String t = ifMatch.trim();
+            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+                t = t.substring(1, t.length() - 1);
+            }
+            return new Precondition.IfMatch(t);
+        }
+        return Precondition.NONE;
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (and HeadObject)
+    void get(String bucket, String key, Exchange ex) throws IOException {
+        RequestHead head = ex.head();
+        if (head.hasQueryParam("partNumber")) {
+            throw new S3Exception(S3ErrorCode.NotImplemented, "GetObject with partNumber is not implemented yet");
+        }
+        ObjectRecord r = objects.head(bucket, key);
+        Conditionals.check(head, r.etag(), r.lastModified());
+        ByteRange range = ByteRange.parse(head.header("range"), r.size());
+        Map<String, String> h = objectHeaders(r, head, range == null);
+        long start = 0;
+        long length = r.size();
+        int status = 200;
+        if (range != null) {
+            status = 206;
+            start = range.start();
+            length = range.length();
+            h.put("Content-Range", range.contentRange(r.size()));
+        }
+        if (head.method().equals("HEAD")) {
+            ex.respondStream(status, h, length, InputStream.nullInputStream());
+            return;
+        }
+        try (InputStream data = objects.open(r, start, length)) {
+            ex.respondStream(status, h, length, data);
+        }
+    }
+
+    private static Map<String, String> objectHeaders(ObjectRecord r, RequestHead head, boolean whole) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("ETag", Responses.quoted(r.etag()));
+        h.put("Last-Modified", Responses.httpDate(r.lastModified()));
+        h.put("Accept-Ranges", "bytes");
+        r.headers().forEach((name, value) -> h.put(canonical(name), value));
+        r.userMetadata().forEach((name, value) -> h.put("x-amz-meta-" + name, value));
+        if (!"STANDARD".equals(r.storageClass())) {
+            h.put("x-amz-storage-class", r.storageClass());
+        }
+        if (r.checksum() != null && whole && "ENABLED".equalsIgnoreCase(head.header("x-amz-checksum-mode"))) {
+            h.put(r.checksum().algorithm().headerName(), r.checksum().base64());
+            h.put("x-amz-checksum-type", r.checksum().type().name());
+        }
+        OVERRIDES.forEach((param, header) -> {
+            String v = head.queryParam(param);
+            if (v != null) {
+                h.put(header, v);
+            }
+        });
+        return h;
+    }
+
+    private static String canonical(String lower) {
+        StringBuilder sb = new StringBuilder(lower.length());
+        boolean up = true;
+        for (char c : lower.toCharArray()) {
+            sb.append(up ? Character.toUpperCase(c) : c);
+            up = c == '-';
+        }
+        return sb.toString();
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+    void delete(S3Operation.DeleteObject op, Exchange ex) throws IOException {
+        String ifMatch = ex.head().header("if-match");
+        Precondition pre = ifMatch == null ? Precondition.NONE : writePrecondition(ex.head());
+        objects.deleteObject(op.bucket(), op.key(), pre);
+        Responses.empty(ex, 204, Map.of());
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.frontend.http.Exchange;
+import dev.kura.frontend.http.HttpHandler;
+import dev.kura.object.ObjectService;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.auth.AuthContext;
+import dev.kura.s3.auth.DecodedBody;
+import dev.kura.s3.auth.PayloadDecoder;
+import dev.kura.s3.auth.SigV4Authenticator;
+import dev.kura.s3.op.S3Operation;
+import dev.kura.s3.op.S3Router;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 front door: authenticate (before any body byte is invited), parse the request into one
+ * {@link S3Operation}, dispatch with an exhaustive switch, and turn every failure into the S3 error
+ * document. Unknown failures become InternalError with the request id — never a stack trace on the
+ * wire.
+ */
+public final class S3Handler implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Handler.class);
+
+    private final SigV4Authenticator auth;
+    private final BucketApi buckets;
+    private final ObjectApi objectApi;
+    private final ListApi lists;
+    private final DeleteObjectsApi deletes;
+
+    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName) {
+        this.auth = auth;
+        BucketApi.Owner owner = new BucketApi.Owner(ownerId, ownerName);
+        this.buckets = new BucketApi(objects, owner);
+        this.objectApi = new ObjectApi(objects);
+        this.lists = new ListApi(objects, owner);
+        this.deletes = new DeleteObjectsApi(objects);
+    }
+
+    @Override
+    public void handle(Exchange ex) throws IOException {
+        try {
+            AuthContext who = auth.authenticate(ex.head());
+            if (who.isAnonymous()) {
+                // Everything is private: anonymous requests are denied for every operation.
+                throw new S3Exception(S3ErrorCode.AccessDenied);
+            }
+            S3Operation op = S3Router.route(ex.head());
+            dispatch(op, ex, who);
+        } catch (S3Exception e) {
+            fail(ex, e);
+        } catch (IOException e) {
+            if (ex.responded()) {
+                throw e;
+            }
+            LOG.warn("request {} failed: {}", ex.requestId(), e.toString());
+            fail(ex, new S3Exception(S3ErrorCode.InternalError));
+        } catch (RuntimeException e) {
+            LOG.error("request {} failed", ex.requestId(), e);
+            if (ex.responded()) {
+                throw new IOException("failed after the response started", e);
+            }
+            fail(ex, new S3Exception(S3ErrorCode.InternalError));
+        }
+    }
+
+    private void dispatch(S3Operation op, Exchange ex, AuthContext who) throws IOException {
+        switch (op) {
+            case S3Operation.ListBuckets l -> buckets.list(ex);
+            case S3Operation.CreateBucket c -> buckets.create(c.bucket(), ex, decode(ex, who));
+            case S3Operation.HeadBucket h -> buckets.head(h.bucket(), ex);
+            case S3Operation.DeleteBucket d -> buckets.delete(d.bucket(), ex);
+            case S3Operation.GetBucketLocation g -> buckets.location(g.bucket(), ex);
+            case S3Operation.ListObjects l -> lists.listV1(l, ex);
+            case S3Operation.ListObjectsV2 l -> lists.listV2(l, ex);
+            case S3Operation.PutObject p -> objectApi.put(p, ex, decode(ex, who));
+            case S3Operation.GetObject g -> objectApi.get(g.bucket(), g.key(), ex);
+            case S3Operation.HeadObject h -> objectApi.get(h.bucket(), h.key(), ex);
+            case S3Operation.DeleteObject d -> objectApi.delete(d, ex);
+            case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who));
+            case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
+                    u.operation() + " is not implemented").with("Operation", u.operation());
+        }
+    }
+
+    private static DecodedBody decode(Exchange ex, AuthContext who) {
+        return PayloadDecoder.wrap(ex.body(), who, ex.head());
+    }
+
+    private static void fail(Exchange ex, S3Exception e) throws IOException {
+        if (ex.responded()) {
+            throw new IOException("failed after the response started: " + e.code());
+        }
+        if (!ex.bodyConsumed() && e.code().status() >= 400) {
+            // The body was not (fully) read; S3 closes such connections rather than drain them.
+            ex.closeAfterResponse();
+        }
+        Responses.error(ex, e);
+    }
+
+    @Override
+    public void overloaded(Exchange ex) throws IOException {
+        Responses.error(ex, new S3Exception(S3ErrorCode.SlowDown));
+    }
+
+    @Override
+    public void malformed(Exchange ex, Throwable cause) throws IOException {
+        S3Exception e = cause instanceof TooLongFrameException && String.valueOf(cause.getMessage()).contains("header")
+                ? new S3Exception(S3ErrorCode.RequestHeaderSectionTooLarge)
+                : cause instanceof TooLongFrameException ? new S3Exception(S3ErrorCode.InvalidURI, "The request line is too long")
+                : new S3Exception(S3ErrorCode.InvalidRequest, "The HTTP request could not be parsed");
+        Responses.error(ex, e);
+    }
+}

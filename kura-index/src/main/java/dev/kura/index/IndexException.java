@@ -1,0 +1,50 @@
+package dev.kura.index;
+
+/** Domain failures of the index; the front end maps them to S3 errors in one place. */
+public sealed class IndexException extends Exception {
+    protected IndexException(String message) {
+        super(message, null, false, false);
+    }
+
+    protected IndexException(String message, Throwable cause) {
+        super(message, cause, false, false);
+    }
+
+    public static final class PreconditionFailed extends IndexException {
+        public PreconditionFailed(String message) {
+            super(message);
+        }
+    }
+
+    public static final class NoSuchBucket extends IndexException {
+        public NoSuchBucket(String bucket) {
+            super(bucket);
+        }
+    }
+
+    public static final class BucketAlreadyExists extends IndexException {
+        private final BucketRecord existing;
+
+        public BucketAlreadyExists(BucketRecord existing) {
+            super(existing.name());
+            this.existing = existing;
+        }
+
+        public BucketRecord existing() {
+            return existing;
+        }
+    }
+
+    public static final class BucketNotEmpty extends IndexException {
+        public BucketNotEmpty(String bucket) {
+            super(bucket);
+        }
+    }
+
+    /** The engine failed (I/O error, closed); not the caller's fault. */
+    public static final class EngineFailure extends IndexException {
+        public EngineFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.kura.index;
+
+import java.util.Optional;
+
+/** What applying a command did. */
+public sealed interface IndexResult {
+    IndexResult DONE = new Done();
+
+    record Done() implements IndexResult {
+    }
+
+    /** PutObject / DeleteObject: the version that was replaced or removed, if any. */
+    record Replaced(Optional<ObjectRecord> previous) implements IndexResult {
+    }
+}

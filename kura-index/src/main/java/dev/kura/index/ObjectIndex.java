@@ -1,0 +1,49 @@
+package dev.kura.index;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The index seam: the ordered map {@code (bucket, key, version) -> ObjectRecord} plus buckets,
+ * write intents and deferred frees. Shaped for Raft: every change is an {@link IndexCommand}
+ * carrying its preconditions, checked inside the atomic apply (never get-then-put), and every
+ * non-deterministic value (ids, timestamps, sequences) is chosen before the command is applied.
+ *
+ * <p>{@link #apply} returns only once the change is durable (synced); after it returns, every
+ * read sees it (read-after-write). Concurrent applies are group-committed.
+ */
+public interface ObjectIndex extends AutoCloseable {
+
+    /**
+     * Applies one command atomically and durably.
+     *
+     * @throws IndexException.PreconditionFailed   an If-Match / If-None-Match precondition does not hold
+     * @throws IndexException.NoSuchBucket         the bucket does not exist (or not with that id)
+     * @throws IndexException.BucketAlreadyExists  CreateBucket on a taken name (carries the existing record)
+     * @throws IndexException.BucketNotEmpty       DeleteBucket on a bucket with objects or intents
+     */
+    IndexResult apply(IndexCommand command) throws IndexException;
+
+    Optional<BucketRecord> bucket(String name);
+
+    /** All buckets, ordered by name. */
+    List<BucketRecord> buckets();
+
+    /** The newest version of a key (which may be a delete marker), if any. */
+    Optional<ObjectRecord> latest(long bucketId, String key);
+
+    /** Lists current object versions in S3 order (UTF-8 byte order of keys). */
+    ListPage list(ListQuery query);
+
+    /** Write intents recorded and not yet cleared, oldest first, at most {@code limit}. */
+    List<WriteIntent> intents(int limit);
+
+    /** Data whose record was replaced or deleted and that the sweeper must still remove. */
+    List<PendingFree> pendingFrees(int limit);
+
+    /** True when the index is open and answering. */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}

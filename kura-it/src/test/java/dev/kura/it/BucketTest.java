@@ -1,0 +1,100 @@
+package dev.kura.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.Bucket;
+import software.amazon.awssdk.services.s3.model.BucketLocationConstraint;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+class BucketTest extends KuraTestBase {
+
+    @Test
+    void createHeadListDelete() {
+        String b = newBucket();
+        assertThat(s3.headBucket(r -> r.bucket(b)).sdkHttpResponse().statusCode()).isEqualTo(200);
+        assertThat(s3.listBuckets().buckets()).extracting(Bucket::name).contains(b);
+        s3.deleteBucket(r -> r.bucket(b));
+        assertThatThrownBy(() -> s3.headBucket(r -> r.bucket(b))).isInstanceOf(NoSuchBucketException.class);
+        assertThat(s3.listBuckets().buckets()).extracting(Bucket::name).doesNotContain(b);
+    }
+
+    @Test
+    void listBucketsIsSortedByName() {
+        String a = "aaa-" + newBucket();
+        s3.createBucket(r -> r.bucket(a));
+        var names = s3.listBuckets().buckets().stream().map(Bucket::name).toList();
+        assertThat(names).isSorted();
+    }
+
+    @Test
+    void recreatingOwnBucketIsAlreadyOwnedByYou() {
+        String b = newBucket();
+        assertThatThrownBy(() -> s3.createBucket(r -> r.bucket(b)))
+                .isInstanceOfSatisfying(S3Exception.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(409);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("BucketAlreadyOwnedByYou");
+                });
+    }
+
+    @Test
+    void invalidNamesAreRefused() {
+        for (String name : new String[] {"ab", "UPPER", "has_underscore", "192.168.1.1", "a..b", "-start", "end-", "xn--bad"}) {
+            assertThatThrownBy(() -> s3.createBucket(r -> r.bucket(name)))
+                    .as(name)
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode())
+                            .isIn("InvalidBucketName"));
+        }
+    }
+
+    @Test
+    void deleteNonEmptyBucketFails() {
+        String b = newBucket();
+        s3.putObject(r -> r.bucket(b).key("k"), RequestBody.fromString("x"));
+        assertThatThrownBy(() -> s3.deleteBucket(r -> r.bucket(b)))
+                .isInstanceOfSatisfying(S3Exception.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(409);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("BucketNotEmpty");
+                });
+        s3.deleteObject(r -> r.bucket(b).key("k"));
+        s3.deleteBucket(r -> r.bucket(b));
+    }
+
+    @Test
+    void missingBucketIsNoSuchBucket() {
+        assertThatThrownBy(() -> s3.listObjectsV2(r -> r.bucket("no-such-bucket-here")))
+                .isInstanceOf(NoSuchBucketException.class);
+        assertThatThrownBy(() -> s3.deleteBucket(r -> r.bucket("no-such-bucket-here")))
+                .isInstanceOf(NoSuchBucketException.class);
+        assertThatThrownBy(() -> s3.putObject(r -> r.bucket("no-such-bucket-here").key("k"), RequestBody.fromString("x")))
+                .isInstanceOf(NoSuchBucketException.class);
+    }
+
+    @Test
+    void locationOfUsEast1IsEmpty() {
+        String b = newBucket();
+        var loc = s3.getBucketLocation(r -> r.bucket(b));
+        assertThat(loc.locationConstraint()).isNull();
+    }
+
+    @Test
+    void foreignLocationConstraintIsRefused() {
+        assertThatThrownBy(() -> s3.createBucket(r -> r.bucket("loc-test-bucket")
+                .createBucketConfiguration(c -> c.locationConstraint(BucketLocationConstraint.EU_WEST_1))))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode())
+                        .isEqualTo("IllegalLocationConstraintException"));
+    }
+
+    @Test
+    void recreatedBucketDoesNotSeeOldObjects() {
+        String b = newBucket();
+        s3.putObject(r -> r.bucket(b).key("old"), RequestBody.fromString("x"));
+        s3.deleteObject(r -> r.bucket(b).key("old"));
+        s3.deleteBucket(r -> r.bucket(b));
+        s3.createBucket(r -> r.bucket(b));
+        assertThat(s3.listObjectsV2(r -> r.bucket(b)).contents()).isEmpty();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.kura.object;
+
+import dev.kura.index.IndexException;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+
+/** The one mapping from index domain failures to S3 errors. */
+final class Errors {
+    private Errors() {
+    }
+
+    static RuntimeException map(IndexException e, String bucket, String key) {
+        return switch (e) {
+            case IndexException.PreconditionFailed p -> new S3Exception(S3ErrorCode.PreconditionFailed)
+                    .with("Condition", p.getMessage());
+            case IndexException.NoSuchBucket n -> new S3Exception(S3ErrorCode.NoSuchBucket).with("BucketName", bucket);
+            case IndexException.BucketAlreadyExists b -> new S3Exception(S3ErrorCode.BucketAlreadyExists).with("BucketName", bucket);
+            case IndexException.BucketNotEmpty b -> new S3Exception(S3ErrorCode.BucketNotEmpty).with("BucketName", bucket);
+            case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
+            default -> new IllegalStateException("unexpected index failure", e);
+        };
+    }
+}

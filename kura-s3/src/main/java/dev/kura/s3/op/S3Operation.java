@@ -1,0 +1,73 @@
+package dev.kura.s3.op;
+
+/**
+ * One S3 request, parsed once into a typed operation named exactly as AWS names it. The front end
+ * dispatches with an exhaustive {@code switch} (no default), so a new operation does not compile
+ * until it is handled.
+ */
+public sealed interface S3Operation {
+
+    /** The AWS operation name (used for metrics and logs). */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** The bucket addressed, or null for service-level operations. */
+    String bucket();
+
+    /** The key addressed, or null for bucket-level operations. */
+    default String key() {
+        return null;
+    }
+
+    record ListBuckets() implements S3Operation {
+        @Override
+        public String bucket() {
+            return null;
+        }
+    }
+
+    record CreateBucket(String bucket) implements S3Operation {
+    }
+
+    record HeadBucket(String bucket) implements S3Operation {
+    }
+
+    record DeleteBucket(String bucket) implements S3Operation {
+    }
+
+    record GetBucketLocation(String bucket) implements S3Operation {
+    }
+
+    /** ListObjects (V1): {@code marker} is exclusive. */
+    record ListObjects(String bucket, String prefix, String delimiter, int maxKeys, String marker,
+                       boolean urlEncoding) implements S3Operation {
+    }
+
+    record ListObjectsV2(String bucket, String prefix, String delimiter, int maxKeys, String startAfter,
+                         String continuationToken, boolean urlEncoding, boolean fetchOwner) implements S3Operation {
+    }
+
+    record PutObject(String bucket, String key) implements S3Operation {
+    }
+
+    record GetObject(String bucket, String key) implements S3Operation {
+    }
+
+    record HeadObject(String bucket, String key) implements S3Operation {
+    }
+
+    record DeleteObject(String bucket, String key) implements S3Operation {
+    }
+
+    record DeleteObjects(String bucket) implements S3Operation {
+    }
+
+    /** A real S3 operation (or sub-resource) Kura does not implement: answered 501 NotImplemented. */
+    record Unsupported(String operation, String bucket, String key) implements S3Operation {
+        @Override
+        public String name() {
+            return operation;
+        }
+    }
+}

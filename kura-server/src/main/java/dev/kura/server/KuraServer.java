@@ -1,0 +1,158 @@
+package dev.kura.server;
+
+import dev.kura.common.Hex;
+import dev.kura.frontend.http.HttpServer;
+import dev.kura.frontend.s3.S3Handler;
+import dev.kura.index.ObjectIndex;
+import dev.kura.index.rocks.RocksObjectIndex;
+import dev.kura.object.ObjectService;
+import dev.kura.object.Sweeper;
+import dev.kura.s3.auth.SigV4Authenticator;
+import dev.kura.storage.fs.RealFileIo;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component of one node, wires them through constructors
+ * and owns their lifecycle. Nothing else constructs a service; there is no global state.
+ */
+public final class KuraServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KuraServer.class);
+
+    private final ObjectIndex index;
+    private final LocalBlobStore store;
+    private final HttpServer s3;
+    private final HttpServer admin;
+    private final ScheduledExecutorService background;
+    private final List<InetSocketAddress> s3Bound;
+    private final List<InetSocketAddress> adminBound;
+    private final Credentials credentials;
+
+    private KuraServer(ObjectIndex index, LocalBlobStore store, HttpServer s3, HttpServer admin,
+                       ScheduledExecutorService background, List<InetSocketAddress> s3Bound,
+                       List<InetSocketAddress> adminBound, Credentials credentials) {
+        this.index = index;
+        this.store = store;
+        this.s3 = s3;
+        this.admin = admin;
+        this.background = background;
+        this.s3Bound = s3Bound;
+        this.adminBound = adminBound;
+        this.credentials = credentials;
+    }
+
+    /** Opens the data directory, recovers from any crash, and starts serving. */
+    public static KuraServer start(ServerConfig config, PrintStream terminal) throws Exception {
+        InstantSource clock = InstantSource.system();
+        Instant boot = clock.instant();
+        Files.createDirectories(config.dataDir());
+        Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
+        ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
+        LocalBlobStore store;
+        try {
+            store = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
+            store.purgeTemp();
+            Sweeper sweeper = new Sweeper(index, store, clock, boot);
+            sweeper.sweepOnce(); // garbage of writes the previous process never finished
+        } catch (Exception e) {
+            index.close();
+            throw e;
+        }
+        ObjectService objects = new ObjectService(index, store, clock, new SecureRandom(), config.region());
+        SigV4Authenticator auth = new SigV4Authenticator(
+                key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
+                config.region(), clock);
+        String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
+                .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
+        HttpServer s3 = new HttpServer(new S3Handler(objects, auth, ownerId, "kura"), HttpServer.Limits.defaults());
+        HttpServer admin = new HttpServer(new AdminHandler(index, store), HttpServer.Limits.defaults());
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("kura-sweeper").factory());
+        Sweeper sweeper = new Sweeper(index, store, clock, boot);
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                sweeper.sweepOnce();
+            } catch (Exception e) {
+                LOG.warn("sweeper pass failed: {}", e.toString());
+            }
+        }, 30, 30, TimeUnit.SECONDS);
+        List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
+        List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
+        KuraServer server = new KuraServer(index, store, s3, admin, background, s3Bound, adminBound, creds);
+        terminal.println("Kura is serving S3 on " + describe(s3Bound) + " (region " + config.region() + "), admin on "
+                + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath());
+        return server;
+    }
+
+    /** Binds each address; an address family the machine lacks (no IPv6) is skipped when others bind. */
+    private static List<InetSocketAddress> bindAll(HttpServer server, List<InetSocketAddress> addresses) throws Exception {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        Exception first = null;
+        for (InetSocketAddress a : addresses) {
+            try {
+                bound.addAll(server.bind(List.of(a)));
+            } catch (Exception e) {
+                LOG.warn("cannot listen on {}: {}", a, e.toString());
+                first = first == null ? e : first;
+            }
+        }
+        if (bound.isEmpty()) {
+            throw first != null ? first : new IOException("no address to listen on");
+        }
+        return bound;
+    }
+
+    private static String describe(List<InetSocketAddress> addresses) {
+        List<String> out = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            String host = a.getAddress().getHostAddress();
+            out.add((host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+        }
+        return String.join(", ", out);
+    }
+
+    public List<InetSocketAddress> s3Addresses() {
+        return s3Bound;
+    }
+
+    public List<InetSocketAddress> adminAddresses() {
+        return adminBound;
+    }
+
+    public String accessKey() {
+        return credentials.accessKey();
+    }
+
+    public String secretKey() {
+        return credentials.secretKey();
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        admin.close();
+        background.shutdownNow();
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing storage: {}", e.toString());
+        }
+        index.close();
+    }
+}

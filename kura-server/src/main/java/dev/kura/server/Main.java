@@ -1,0 +1,17 @@
+package dev.kura.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kura} command line. */
+@Command(name = "kura", mixinStandardHelpOptions = true, version = "kura 0.1.0",
+        description = "Kura, an S3-compatible object store.",
+        subcommands = {ServerCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.kura.storage;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The storage seam: turns a byte stream into durable, checksummed data on drives and back.
+ * It knows nothing of buckets, keys or HTTP; the index records the {@link DataLocation}s it hands out.
+ *
+ * <p>Write protocol (the order is the durability promise, see ARCHITECTURE.md):
+ * <ol>
+ *   <li>{@link #place(DataId)} says where data with a fresh id will go, before a byte is written,
+ *       so the caller can record a write intent for that location in the index;</li>
+ *   <li>{@link #create(DataLocation, String)} opens a writer on a temporary file;</li>
+ *   <li>{@link BlobWriter#commit()} fsyncs the file, renames it into place and fsyncs the directory;
+ *       only then does it return the final location (with the length).</li>
+ * </ol>
+ * Data files are immutable once committed. Reads verify every block's checksum and never return a
+ * corrupt byte: a bad block raises {@link CorruptDataException}.
+ */
+public interface BlobStore extends AutoCloseable {
+
+    /** The location new data with this id will get (its length is 0 until committed). */
+    DataLocation place(DataId id) throws IOException;
+
+    /**
+     * Opens a writer for new data at a location from {@link #place}.
+     *
+     * @param label free-form audit text stored in the data header (for example bucket/key/version),
+     *              never interpreted by the storage layer
+     */
+    BlobWriter create(DataLocation planned, String label) throws IOException;
+
+    /**
+     * Streams {@code length} bytes starting at {@code offset} of committed data, verifying block
+     * checksums as it goes. The caller closes the stream.
+     */
+    InputStream open(DataLocation location, long offset, long length) throws IOException;
+
+    /** Removes committed or half-written data at this location; absent data is not an error. */
+    void delete(DataLocation location) throws IOException;
+
+    /** True when new data can be written (every drive of the current set is present and writable). */
+    boolean isWritable();
+
+    @Override
+    void close() throws IOException;
+}
