@@ -1,0 +1,60 @@
+package dev.kura.storage.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The file-system operations the storage layer uses, and nothing more. Everything on a drive goes
+ * through this interface so that tests can swap in a simulated disk that loses what was not
+ * synced (see {@code dev.kura.storage.testing.PowerCutFileIo}).
+ *
+ * <p>Durability is explicit, as on a real disk: bytes written to a {@link WritableFile} are durable
+ * only after {@link WritableFile#sync()}, and a created, renamed or deleted directory entry only
+ * after {@link #syncDirectory(Path)} of its parent directory.
+ */
+public interface FileIo {
+
+    /** Creates a new, empty file for appending; fails with {@code FileAlreadyExistsException} if it exists. */
+    WritableFile createNew(Path file) throws IOException;
+
+    /** Opens an existing file for positional reads. */
+    ReadableFile openRead(Path file) throws IOException;
+
+    /** Renames {@code from} to {@code to} atomically, replacing {@code to} if it exists. */
+    void atomicMove(Path from, Path to) throws IOException;
+
+    /** Makes the entries of this directory (creates, renames, deletes) durable. */
+    void syncDirectory(Path dir) throws IOException;
+
+    /** Deletes a file or an empty directory; returns false if it did not exist. */
+    boolean deleteIfExists(Path path) throws IOException;
+
+    /** Creates a directory and any missing parents; an existing directory is fine. */
+    void createDirectories(Path dir) throws IOException;
+
+    boolean exists(Path path);
+
+    /** True when the path exists and this process may write to it (cheap: no I/O on the data). */
+    boolean isWritable(Path path);
+
+    /** The entries of a directory, sorted by name. */
+    List<Path> list(Path dir) throws IOException;
+
+    /** The size of a file in bytes. */
+    long size(Path file) throws IOException;
+
+    /** Reads a whole (small) file. */
+    default byte[] readAllBytes(Path file) throws IOException {
+        try (ReadableFile f = openRead(file)) {
+            long size = f.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException("file too large to read whole: " + file);
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            f.readFully(buf, 0);
+            return buf.array();
+        }
+    }
+}

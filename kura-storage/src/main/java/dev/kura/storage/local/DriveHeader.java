@@ -1,0 +1,105 @@
+package dev.kura.storage.local;
+
+import dev.kura.storage.fs.FileIo;
+import dev.kura.storage.fs.WritableFile;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * The small file at the root of a drive that makes it a Kura drive: format version, drive id,
+ * zone. A directory without it is never written to (an unmounted mount point looks empty), except
+ * to format a directory that is truly empty when the caller asks for it.
+ *
+ * <p>Version 1 is a Java properties file with the keys {@code format}, {@code drive.id} (a UUID)
+ * and {@code zone}.
+ */
+record DriveHeader(int format, String driveId, String zone) {
+    static final String FILE_NAME = "kura-drive.properties";
+    static final int VERSION = 1;
+    static final String DEFAULT_ZONE = "local";
+    /** Written first, then renamed: its presence alone still counts as an empty directory. */
+    private static final String TEMP_NAME = FILE_NAME + ".tmp";
+
+    DriveHeader {
+        if (!zone.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("bad zone name: " + zone);
+        }
+        UUID.fromString(driveId); // validates
+    }
+
+    static DriveHeader fresh() {
+        return new DriveHeader(VERSION, UUID.randomUUID().toString(), DEFAULT_ZONE);
+    }
+
+    byte[] encode() {
+        String text = "# Kura drive header: identifies this drive. Do not edit, do not copy to another drive.\n"
+                + "format=" + format + "\n"
+                + "drive.id=" + driveId + "\n"
+                + "zone=" + zone + "\n";
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static DriveHeader decode(byte[] bytes, Path file) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+        String format = p.getProperty("format");
+        String id = p.getProperty("drive.id");
+        String zone = p.getProperty("zone");
+        if (format == null || id == null || zone == null) {
+            throw new IOException("malformed drive header " + file + ": needs format, drive.id and zone");
+        }
+        if (!format.equals(Integer.toString(VERSION))) {
+            throw new IOException("unsupported drive format " + format + " in " + file);
+        }
+        try {
+            return new DriveHeader(VERSION, id, zone);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed drive header " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the header of the drive at {@code root}, or formats the drive if it has none, is empty
+     * (or absent) and {@code formatIfEmpty}; anything else is refused.
+     */
+    static DriveHeader loadOrFormat(Path root, FileIo io, boolean formatIfEmpty) throws IOException {
+        Path file = root.resolve(FILE_NAME);
+        if (io.exists(file)) {
+            return decode(io.readAllBytes(file), file);
+        }
+        boolean rootExists = io.exists(root);
+        List<Path> entries = rootExists ? io.list(root) : List.of();
+        if (!entries.stream().allMatch(p -> p.getFileName().toString().equals(TEMP_NAME))) {
+            throw new IOException("not a Kura drive: " + root + " has no " + FILE_NAME
+                    + " and is not empty; refusing to write into it");
+        }
+        if (!formatIfEmpty) {
+            throw new IOException("not a Kura drive: " + root + " has no " + FILE_NAME + " and formatting was not requested");
+        }
+        return format(root, io, rootExists);
+    }
+
+    /** Writes the header durably: temp file, fsync, rename, fsync the directory (and its parent if new). */
+    private static DriveHeader format(Path root, FileIo io, boolean rootExisted) throws IOException {
+        DriveHeader h = fresh();
+        io.createDirectories(root);
+        Path temp = root.resolve(TEMP_NAME);
+        io.deleteIfExists(temp);
+        try (WritableFile f = io.createNew(temp)) {
+            f.write(ByteBuffer.wrap(h.encode()));
+            f.sync();
+        }
+        io.atomicMove(temp, root.resolve(FILE_NAME));
+        io.syncDirectory(root);
+        if (!rootExisted && root.toAbsolutePath().getParent() != null) {
+            io.syncDirectory(root.toAbsolutePath().getParent());
+        }
+        return h;
+    }
+}

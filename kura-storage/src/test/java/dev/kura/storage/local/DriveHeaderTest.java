@@ -1,0 +1,53 @@
+package dev.kura.storage.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class DriveHeaderTest {
+    private static final Path FILE = Path.of("kura-drive.properties");
+
+    /** A version 1 header as written by the first release; it must stay readable. */
+    private static final String V1_FIXTURE = """
+            # Kura drive header: identifies this drive. Do not edit, do not copy to another drive.
+            format=1
+            drive.id=6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f
+            zone=local
+            """;
+
+    @Test
+    void decodesTheVersion1Fixture() throws IOException {
+        DriveHeader h = DriveHeader.decode(V1_FIXTURE.getBytes(UTF_8), FILE);
+        assertThat(h).isEqualTo(new DriveHeader(1, "6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f", "local"));
+        assertThat(new String(h.encode(), UTF_8)).isEqualTo(V1_FIXTURE);
+    }
+
+    @Test
+    void roundTripsAFreshHeader() throws IOException {
+        DriveHeader h = DriveHeader.fresh();
+        assertThat(DriveHeader.decode(h.encode(), FILE)).isEqualTo(h);
+        assertThat(h.zone()).isEqualTo("local");
+        assertThat(DriveHeader.fresh().driveId()).isNotEqualTo(h.driveId());
+    }
+
+    @Test
+    void refusesUnknownVersionsAndMalformedHeaders() {
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("format=1", "format=2")))
+                .hasMessageContaining("unsupported drive format 2");
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("zone=local\n", "")))
+                .hasMessageContaining("malformed");
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("6f1c2a4e-", "nope-")))
+                .hasMessageContaining("malformed");
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("zone=local", "zone=a b")))
+                .hasMessageContaining("malformed");
+        assertThatThrownBy(() -> decode("")).hasMessageContaining("malformed");
+    }
+
+    private static DriveHeader decode(String text) throws IOException {
+        return DriveHeader.decode(text.getBytes(UTF_8), FILE);
+    }
+}
