@@ -1,0 +1,252 @@
+package dev.kura.index.codec;
+
+import dev.kura.common.ChecksumAlgorithm;
+import dev.kura.common.DataLocation;
+import dev.kura.index.BucketRecord;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.PendingFree;
+import dev.kura.index.WriteIntent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Binary values of the index rows. Each value starts with a format byte; a change of shape adds a
+ * new format and keeps the decoder of every old one, because rows written years ago are still read
+ * (see {@code RecordCodecFixtureTest}, which pins the bytes of every format).
+ *
+ * <p>Encoding is deterministic — maps in sorted key order, enums by name (never ordinal, so
+ * reordering an enum cannot change meaning) — so replicas applying the same command write the same
+ * bytes. Strings are length-prefixed standard UTF-8; nullable fields carry a presence byte; instants
+ * keep their full precision (seconds + nanos).
+ */
+public final class RecordCodec {
+    static final int OBJECT_V1 = 1;
+    static final int BUCKET_V1 = 1;
+    static final int INTENT_V1 = 1;
+    static final int FREE_V1 = 1;
+
+    private RecordCodec() {
+    }
+
+    public static byte[] encode(ObjectRecord r) {
+        return write(out -> {
+            out.writeByte(OBJECT_V1);
+            writeString(out, r.key());
+            writeString(out, r.versionId());
+            out.writeLong(r.sequence());
+            out.writeBoolean(r.deleteMarker());
+            writeLocation(out, r.location());
+            out.writeLong(r.size());
+            writeNullable(out, r.etag());
+            writeInstant(out, r.lastModified());
+            writeMap(out, r.headers());
+            writeMap(out, r.userMetadata());
+            writeChecksum(out, r.checksum());
+            writeNullable(out, r.storageClass());
+            writeNullable(out, r.owner());
+        });
+    }
+
+    public static ObjectRecord decodeObject(byte[] bytes) {
+        return read(bytes, "ObjectRecord", in -> {
+            expectFormat(in, OBJECT_V1, "ObjectRecord");
+            return new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
+                    readLocation(in), in.readLong(), readNullable(in), readInstant(in), readMap(in), readMap(in),
+                    readChecksum(in), readNullable(in), readNullable(in));
+        });
+    }
+
+    public static byte[] encode(BucketRecord b) {
+        return write(out -> {
+            out.writeByte(BUCKET_V1);
+            writeString(out, b.name());
+            out.writeLong(b.id());
+            writeInstant(out, b.createdAt());
+            writeNullable(out, b.owner());
+            writeNullable(out, b.region());
+            writeNullable(out, b.versioning() == null ? null : b.versioning().name());
+        });
+    }
+
+    public static BucketRecord decodeBucket(byte[] bytes) {
+        return read(bytes, "BucketRecord", in -> {
+            expectFormat(in, BUCKET_V1, "BucketRecord");
+            String name = readString(in);
+            long id = in.readLong();
+            Instant created = readInstant(in);
+            String owner = readNullable(in);
+            String region = readNullable(in);
+            String versioning = readNullable(in);
+            return new BucketRecord(name, id, created, owner, region,
+                    versioning == null ? null : BucketRecord.Versioning.valueOf(versioning));
+        });
+    }
+
+    public static byte[] encode(WriteIntent w) {
+        return write(out -> {
+            out.writeByte(INTENT_V1);
+            w.location().writeTo(out);
+            out.writeLong(w.bucketId());
+            writeString(out, w.key());
+            writeInstant(out, w.createdAt());
+        });
+    }
+
+    public static WriteIntent decodeIntent(byte[] bytes) {
+        return read(bytes, "WriteIntent", in -> {
+            expectFormat(in, INTENT_V1, "WriteIntent");
+            return new WriteIntent(DataLocation.readFrom(in), in.readLong(), readString(in), readInstant(in));
+        });
+    }
+
+    public static byte[] encode(PendingFree f) {
+        return write(out -> {
+            out.writeByte(FREE_V1);
+            f.location().writeTo(out);
+            writeInstant(out, f.since());
+        });
+    }
+
+    public static PendingFree decodePendingFree(byte[] bytes) {
+        return read(bytes, "PendingFree", in -> {
+            expectFormat(in, FREE_V1, "PendingFree");
+            return new PendingFree(DataLocation.readFrom(in), readInstant(in));
+        });
+    }
+
+    // ---- field encoders
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = KeyCodec.utf8(s);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("bad string length " + n);
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            writeString(out, s);
+        }
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    private static void writeInstant(DataOutputStream out, Instant t) throws IOException {
+        out.writeBoolean(t != null);
+        if (t != null) {
+            out.writeLong(t.getEpochSecond());
+            out.writeInt(t.getNano());
+        }
+    }
+
+    private static Instant readInstant(DataInputStream in) throws IOException {
+        return in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
+    }
+
+    private static void writeLocation(DataOutputStream out, DataLocation location) throws IOException {
+        out.writeBoolean(location != null);
+        if (location != null) {
+            location.writeTo(out);
+        }
+    }
+
+    private static DataLocation readLocation(DataInputStream in) throws IOException {
+        return in.readBoolean() ? DataLocation.readFrom(in) : null;
+    }
+
+    private static void writeMap(DataOutputStream out, Map<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : new TreeMap<>(map).entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
+    }
+
+    private static Map<String, String> readMap(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("bad map size " + n);
+        }
+        Map<String, String> map = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            map.put(readString(in), readString(in));
+        }
+        return map;
+    }
+
+    private static void writeChecksum(DataOutputStream out, ObjectRecord.Checksum c) throws IOException {
+        out.writeBoolean(c != null);
+        if (c != null) {
+            writeString(out, c.algorithm().name());
+            writeString(out, c.base64());
+            writeString(out, c.type().name());
+        }
+    }
+
+    private static ObjectRecord.Checksum readChecksum(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        return new ObjectRecord.Checksum(ChecksumAlgorithm.valueOf(readString(in)), readString(in),
+                ObjectRecord.Checksum.Type.valueOf(readString(in)));
+    }
+
+    // ---- framing
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static byte[] write(Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen in memory
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Decodes all of {@code bytes}; trailing bytes mean a corrupt row or a writer/reader mismatch. */
+    private static <T> T read(byte[] bytes, String what, Reader<T> reader) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            T value = reader.read(in);
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " trailing bytes");
+            }
+            return value;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UncheckedIOException(new IOException("corrupt " + what + ": " + e.getMessage(), e));
+        }
+    }
+
+    private static void expectFormat(DataInputStream in, int expected, String what) throws IOException {
+        int format = in.readUnsignedByte();
+        if (format != expected) {
+            throw new IOException("unknown " + what + " format " + format);
+        }
+    }
+}

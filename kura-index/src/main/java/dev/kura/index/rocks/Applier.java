@@ -1,0 +1,211 @@
+package dev.kura.index.rocks;
+
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * The single writer of the index (see {@link RocksObjectIndex} for the design). Runs on one platform
+ * thread: RocksDB calls are JNI calls, which would pin a virtual thread's carrier anyway.
+ *
+ * <p>Shutdown: {@link #stop} enqueues a STOP marker under the same lock that guards submission, so
+ * every command accepted before it is applied and none is accepted after it. If the thread dies
+ * of something unexpected, it stops accepting and fails whatever is queued, so no caller waits forever.
+ */
+final class Applier {
+    static final int DEFAULT_MAX_BATCH = 256;
+
+    private static final System.Logger LOG = System.getLogger(Applier.class.getName());
+    private static final Pending STOP = new Pending(null, null);
+
+    /** Test seams: run on the applier thread before it drains the queue, and before it writes. */
+    record Hooks(Runnable beforeDrain, BatchWriteHook beforeWrite) {
+        static final Hooks NONE = new Hooks(() -> { }, () -> { });
+    }
+
+    interface BatchWriteHook {
+        void run() throws RocksDBException;
+    }
+
+    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result) {
+    }
+
+    /** What one command did: a result, or why it was rejected. */
+    private record Outcome(IndexResult result, Throwable failure) {
+    }
+
+    private final RocksEngine engine;
+    private final Hooks hooks;
+    private final int maxBatch;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Object submitLock = new Object();
+    private final LongAdder batchesWritten = new LongAdder();
+    private final Thread thread;
+    private boolean accepting = true; // guarded by submitLock
+    private volatile boolean lastWriteFailed;
+
+    private Applier(RocksEngine engine, Hooks hooks, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch < 1");
+        }
+        this.engine = engine;
+        this.hooks = hooks;
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("kura-index-applier").daemon(true).unstarted(this::run);
+    }
+
+    static Applier start(RocksEngine engine, Hooks hooks, int maxBatch) {
+        Applier applier = new Applier(engine, hooks, maxBatch);
+        applier.thread.start();
+        return applier;
+    }
+
+    CompletableFuture<IndexResult> submit(IndexCommand command) {
+        CompletableFuture<IndexResult> result = new CompletableFuture<>();
+        synchronized (submitLock) {
+            if (!accepting) {
+                result.completeExceptionally(new IndexException.EngineFailure("index is closed", null));
+                return result;
+            }
+            queue.add(new Pending(command, result));
+        }
+        return result;
+    }
+
+    /** Stops accepting, lets the thread apply what was accepted, and waits for it to finish. */
+    void stop() {
+        synchronized (submitLock) {
+            if (accepting) {
+                accepting = false;
+                queue.add(STOP);
+            }
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // native handles must not be freed under a running batch
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isHealthy() {
+        return thread.isAlive() && !lastWriteFailed;
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    long batchesWritten() {
+        return batchesWritten.sum();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        try {
+            while (true) {
+                batch.clear();
+                batch.add(queue.take());
+                hooks.beforeDrain().run();
+                queue.drainTo(batch, maxBatch - 1);
+                boolean stop = batch.getLast() == STOP; // nothing is accepted after STOP
+                if (stop) {
+                    batch.removeLast();
+                }
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+                if (stop) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.log(System.Logger.Level.ERROR, "index applier interrupted; no more writes", e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "index applier died; no more writes", e);
+            throw e;
+        } finally {
+            failQueued(batch);
+        }
+    }
+
+    /** Applies the commands in order into one batch, writes it once (synced), then answers every caller. */
+    private void commit(List<Pending> batch) {
+        List<Outcome> outcomes = new ArrayList<>(batch.size());
+        try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
+            CommandApplier applier = new CommandApplier(engine.db(), engine.readOptions(), writes);
+            for (Pending p : batch) {
+                outcomes.add(applyOne(applier, writes, p.command()));
+            }
+            if (writes.count() > 0) {
+                hooks.beforeWrite().run();
+                engine.db().write(engine.syncWrite(), writes);
+                batchesWritten.increment();
+                lastWriteFailed = false;
+            }
+        } catch (RocksDBException | RuntimeException e) {
+            // Nothing of the batch is committed; a rejection may have been decided on an earlier
+            // command's effect that is now lost, so every caller gets the engine failure.
+            lastWriteFailed = true;
+            IndexException failure = new IndexException.EngineFailure("index write failed", e);
+            batch.forEach(p -> p.result().completeExceptionally(failure));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Outcome o = outcomes.get(i);
+            if (o.failure() == null) {
+                batch.get(i).result().complete(o.result());
+            } else {
+                batch.get(i).result().completeExceptionally(o.failure());
+            }
+        }
+    }
+
+    /**
+     * Applies one command inside a save point, so a command that fails half-way (a bug, a bad
+     * argument, a read error) leaves nothing in the batch; the other commands go ahead.
+     */
+    private static Outcome applyOne(CommandApplier applier, WriteBatchWithIndex writes, IndexCommand command)
+            throws RocksDBException {
+        writes.setSavePoint();
+        try {
+            IndexResult result = applier.apply(command);
+            writes.popSavePoint();
+            return new Outcome(result, null);
+        } catch (IndexException | RuntimeException e) {
+            writes.rollbackToSavePoint();
+            return new Outcome(null, e);
+        } catch (RocksDBException e) {
+            writes.rollbackToSavePoint();
+            return new Outcome(null, new IndexException.EngineFailure("index read failed", e));
+        }
+    }
+
+    /** After the thread ends: refuse new commands and fail every one still waiting (no-op if answered). */
+    private void failQueued(List<Pending> inFlight) {
+        synchronized (submitLock) {
+            accepting = false;
+        }
+        IndexException closed = new IndexException.EngineFailure("index is closed", null);
+        for (Pending p; (p = queue.poll()) != null; ) {
+            inFlight.add(p);
+        }
+        for (Pending p : inFlight) {
+            if (p != STOP) {
+                p.result().completeExceptionally(closed);
+            }
+        }
+    }
+}

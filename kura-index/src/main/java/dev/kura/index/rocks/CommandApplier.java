@@ -1,0 +1,282 @@
+package dev.kura.index.rocks;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import dev.kura.index.BucketRecord;
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexResult;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.PendingFree;
+import dev.kura.index.Precondition;
+import dev.kura.index.WriteIntent;
+import dev.kura.index.codec.KeyCodec;
+import dev.kura.index.codec.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * Applies commands, one after the other, into one pending batch. Every read goes through the batch
+ * overlaid on the database, so a command sees the effects of the commands before it in the same
+ * group commit exactly as if they had been committed one by one.
+ *
+ * <p>Each method checks everything first and writes only after: a rejected command leaves the batch
+ * as it found it. (The caller also wraps each command in a save point, for the unexpected.)
+ *
+ * <p>Deterministic by construction: the outcome depends only on the index state and the command's
+ * own fields (times come from the command, never from a clock), as a Raft state machine requires.
+ */
+final class CommandApplier {
+    private final RocksDB db;
+    private final ReadOptions readOptions;
+    private final WriteBatchWithIndex batch;
+
+    CommandApplier(RocksDB db, ReadOptions readOptions, WriteBatchWithIndex batch) {
+        this.db = db;
+        this.readOptions = readOptions;
+        this.batch = batch;
+    }
+
+    IndexResult apply(IndexCommand command) throws IndexException, RocksDBException {
+        return switch (command) {
+            case IndexCommand.CreateBucket c -> createBucket(c.bucket());
+            case IndexCommand.DeleteBucket c -> deleteBucket(c.name(), c.bucketId());
+            case IndexCommand.RecordIntent c -> recordIntent(c.intent());
+            case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
+            case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition());
+            case IndexCommand.DeleteObject c -> deleteObject(c.bucketId(), c.key(), c.precondition(), c.at());
+            case IndexCommand.CompleteFree c -> completeFree(c.dataId());
+        };
+    }
+
+    private IndexResult createBucket(BucketRecord bucket) throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.bucketRow(bucket.name());
+        byte[] existing = get(row);
+        if (existing != null) {
+            throw new IndexException.BucketAlreadyExists(RecordCodec.decodeBucket(existing));
+        }
+        byte[] idRow = KeyCodec.bucketIdRow(bucket.id());
+        byte[] idOwner = get(idRow);
+        if (idOwner != null) {
+            // Ids are allocated by the caller and must be fresh; reuse would merge two buckets' objects.
+            throw new IllegalArgumentException("bucket id " + bucket.id() + " already used by bucket "
+                    + new String(idOwner, StandardCharsets.UTF_8));
+        }
+        batch.put(row, RecordCodec.encode(bucket));
+        batch.put(idRow, KeyCodec.utf8(bucket.name()));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult deleteBucket(String name, long bucketId) throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.bucketRow(name);
+        byte[] existing = get(row);
+        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        // Any version (delete markers too, as in S3) or any in-flight write keeps the bucket alive.
+        if (anyRowStartingWith(KeyCodec.objectsOfBucket(bucketId))
+                || anyRowStartingWith(KeyCodec.intentsOfBucket(bucketId))) {
+            throw new IndexException.BucketNotEmpty(name);
+        }
+        batch.delete(row);
+        batch.delete(KeyCodec.bucketIdRow(bucketId));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult recordIntent(WriteIntent intent) throws RocksDBException {
+        DataId id = intent.location().dataId();
+        Optional<WriteIntent> previous = intent(id);
+        if (previous.isPresent()) {
+            deleteIntentRows(previous.get()); // a retried RecordIntent must not leave stale index rows
+        }
+        byte[] value = RecordCodec.encode(intent);
+        batch.put(KeyCodec.intentRow(id), value);
+        batch.put(KeyCodec.intentByTimeRow(intent.createdAt(), id), value);
+        batch.put(KeyCodec.intentByBucketRow(intent.bucketId(), id), new byte[0]);
+        return IndexResult.DONE;
+    }
+
+    private IndexResult cancelIntent(DataId dataId) throws RocksDBException {
+        Optional<WriteIntent> intent = intent(dataId);
+        if (intent.isPresent()) {
+            deleteIntentRows(intent.get());
+        }
+        return IndexResult.DONE;
+    }
+
+    private IndexResult completeFree(DataId dataId) throws RocksDBException {
+        batch.delete(KeyCodec.freeRow(dataId));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putObject(long bucketId, ObjectRecord record, Precondition precondition)
+            throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        check(precondition, newest(bucketId, record.key()));
+        byte[] newRow = KeyCodec.objectRow(bucketId, record.key(), record.sequence());
+        byte[] value = RecordCodec.encode(record);
+        List<Row> replaced = replacedBy(bucketId, record, newRow);
+
+        for (Row old : replaced) {
+            batch.delete(old.key());
+            freeIfUnreferenced(old.record().location(), record.location(), record.lastModified());
+        }
+        batch.put(newRow, value);
+        if (record.location() != null) {
+            // The data is now referenced: it is no longer garbage if we crash from here on.
+            Optional<WriteIntent> intent = intent(record.location().dataId());
+            if (intent.isPresent()) {
+                deleteIntentRows(intent.get());
+            }
+        }
+        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
+    }
+
+    private IndexResult deleteObject(long bucketId, String key, Precondition precondition, Instant at)
+            throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        Row current = newest(bucketId, key);
+        check(precondition, current);
+        if (current == null) {
+            return new IndexResult.Replaced(Optional.empty()); // S3: deleting an absent key succeeds
+        }
+        batch.delete(current.key());
+        freeIfUnreferenced(current.record().location(), null, at);
+        return new IndexResult.Replaced(Optional.of(current.record()));
+    }
+
+    /**
+     * The rows the new record takes the place of: a null version replaces the key's null version (the
+     * only kind of version in an unversioned bucket, one of many in a suspended one), while a real
+     * version id adds a version. A row at the very same sequence is overwritten in both cases, so its
+     * data is freed rather than leaked.
+     */
+    private List<Row> replacedBy(long bucketId, ObjectRecord record, byte[] newRow) throws RocksDBException {
+        List<Row> replaced = new ArrayList<>();
+        boolean nullVersion = ObjectRecord.NULL_VERSION.equals(record.versionId());
+        boolean sameRowSeen = false;
+        if (nullVersion) {
+            for (Row row : versions(bucketId, record.key())) {
+                if (ObjectRecord.NULL_VERSION.equals(row.record().versionId())) {
+                    replaced.add(row);
+                    sameRowSeen |= Arrays.equals(row.key(), newRow);
+                }
+            }
+        }
+        if (!sameRowSeen) {
+            byte[] same = get(newRow);
+            if (same != null) {
+                replaced.add(new Row(newRow, RecordCodec.decodeObject(same)));
+            }
+        }
+        return replaced;
+    }
+
+    /** Records a deferred free of {@code old}'s data unless the new record still points at it. */
+    private void freeIfUnreferenced(DataLocation old, DataLocation now, Instant since) throws RocksDBException {
+        if (old == null || (now != null && old.dataId().equals(now.dataId()))) {
+            return;
+        }
+        batch.put(KeyCodec.freeRow(old.dataId()), RecordCodec.encode(new PendingFree(old, since)));
+    }
+
+    /** Evaluates a precondition against the key's current version (null when the key has none). */
+    private static void check(Precondition precondition, Row current) throws IndexException.PreconditionFailed {
+        ObjectRecord live = current == null || current.record().deleteMarker() ? null : current.record();
+        switch (precondition) {
+            case Precondition.None n -> {
+            }
+            case Precondition.IfNoneMatchAny n -> {
+                if (live != null) {
+                    throw new IndexException.PreconditionFailed("If-None-Match: * but " + live.key() + " exists");
+                }
+            }
+            case Precondition.IfMatch m -> {
+                if (live == null || !("*".equals(m.etag()) || m.etag().equals(live.etag()))) {
+                    throw new IndexException.PreconditionFailed("If-Match: " + m.etag() + " does not match");
+                }
+            }
+        }
+    }
+
+    private void requireBucket(long bucketId) throws IndexException, RocksDBException {
+        if (get(KeyCodec.bucketIdRow(bucketId)) == null) {
+            throw new IndexException.NoSuchBucket("bucket id " + bucketId);
+        }
+    }
+
+    private Optional<WriteIntent> intent(DataId dataId) throws RocksDBException {
+        byte[] value = get(KeyCodec.intentRow(dataId));
+        return value == null ? Optional.empty() : Optional.of(RecordCodec.decodeIntent(value));
+    }
+
+    private void deleteIntentRows(WriteIntent intent) throws RocksDBException {
+        DataId id = intent.location().dataId();
+        batch.delete(KeyCodec.intentRow(id));
+        batch.delete(KeyCodec.intentByTimeRow(intent.createdAt(), id));
+        batch.delete(KeyCodec.intentByBucketRow(intent.bucketId(), id));
+    }
+
+    // ---- reads through the batch
+
+    private byte[] get(byte[] key) throws RocksDBException {
+        return batch.getFromBatchAndDB(db, readOptions, key);
+    }
+
+    /** The key's newest version (possibly a delete marker), or null. */
+    private Row newest(long bucketId, String key) throws RocksDBException {
+        byte[] head = KeyCodec.versionsOf(bucketId, key);
+        try (RocksIterator it = iterator()) {
+            it.seek(head);
+            if (it.isValid() && KeyCodec.startsWith(it.key(), head)) {
+                return new Row(it.key(), RecordCodec.decodeObject(it.value()));
+            }
+            it.status();
+            return null;
+        }
+    }
+
+    /** All versions of the key, newest first. In an unversioned bucket that is one row. */
+    private List<Row> versions(long bucketId, String key) throws RocksDBException {
+        byte[] head = KeyCodec.versionsOf(bucketId, key);
+        List<Row> rows = new ArrayList<>(1);
+        try (RocksIterator it = iterator()) {
+            for (it.seek(head); it.isValid() && KeyCodec.startsWith(it.key(), head); it.next()) {
+                rows.add(new Row(it.key(), RecordCodec.decodeObject(it.value())));
+            }
+            it.status();
+        }
+        return rows;
+    }
+
+    /** One bounded seek: is there at least one row with this prefix? */
+    private boolean anyRowStartingWith(byte[] prefix) throws RocksDBException {
+        try (RocksIterator it = iterator()) {
+            it.seek(prefix);
+            boolean found = it.isValid() && KeyCodec.startsWith(it.key(), prefix);
+            it.status();
+            return found;
+        }
+    }
+
+    /** A view of the batch over the database; valid until the batch is next written to. */
+    private RocksIterator iterator() {
+        return batch.newIteratorWithBase(db.newIterator(readOptions));
+    }
+
+    private record Row(byte[] key, ObjectRecord record) {
+        Row {
+            Objects.requireNonNull(record);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.kura.index.rocks;
+
+import dev.kura.index.BucketRecord;
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexResult;
+import dev.kura.index.ListPage;
+import dev.kura.index.ListQuery;
+import dev.kura.index.ObjectIndex;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.PendingFree;
+import dev.kura.index.WriteIntent;
+import dev.kura.index.codec.KeyCodec;
+import dev.kura.index.codec.RecordCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+
+/**
+ * The index on one node: embedded RocksDB.
+ *
+ * <h2>One writer, group commit</h2>
+ * Every change goes through a single applier thread ({@link Applier}). {@link #apply} puts the command
+ * on a queue and waits; the applier takes whatever has queued up (up to a bound), applies those commands
+ * in order into one {@code WriteBatchWithIndex}, writes the batch once with a synced write, and only
+ * then answers every waiting caller. A synced write costs an fsync of the log — milliseconds on most
+ * disks — and while one is in progress the next callers queue up, so under load many PUTs share one
+ * fsync. With no load a batch is one command and nothing waits for a timer.
+ *
+ * <h2>Why the preconditions are checked in the apply</h2>
+ * If-None-Match, If-Match, "bucket exists", "bucket is empty" are decided by the applier against the
+ * state the command will actually be applied to — the database overlaid with the earlier commands of
+ * the same batch — never by the caller reading first and writing later, which would race with every
+ * other writer. Because the applier is the only writer, that check-then-write is atomic without locks.
+ * This is also the shape of a Raft state machine: a replicated log of commands, each applied
+ * deterministically, in order, by one thread on every replica; the Raft engine can reuse
+ * {@link CommandApplier} as is.
+ *
+ * <p>A command whose check fails is rejected before it writes anything (and each command runs inside a
+ * batch save point, so even one that throws half-way leaves no trace); the other commands of the batch go
+ * ahead. Rejections are answered only after the batch is durable, since a rejection may rest on an
+ * earlier command of the same batch.
+ *
+ * <h2>Failures</h2>
+ * If the synced write fails, nothing of the batch is committed and every caller in it gets
+ * {@link IndexException.EngineFailure}; {@link #isHealthy} reports false until a write succeeds again.
+ * A caller interrupted while waiting also gets EngineFailure, but its command may still be applied —
+ * the outcome is unknown, as for any request that times out; intents make the data side safe.
+ *
+ * <h2>Reads</h2>
+ * Reads go straight to the database and see every committed batch. Since a caller is answered only
+ * after its batch is written, every read that starts after {@code apply} returns sees the change.
+ * A read-write lock keeps {@link #close} from freeing native handles under a running read.
+ */
+public final class RocksObjectIndex implements ObjectIndex {
+    private final RocksEngine engine;
+    private final Applier applier;
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean handlesClosed; // guarded by lifecycle
+
+    private RocksObjectIndex(RocksEngine engine, Applier applier) {
+        this.engine = engine;
+        this.applier = applier;
+    }
+
+    /** Opens (creating if missing) the index stored in {@code dir}. */
+    public static RocksObjectIndex open(Path dir) throws IOException {
+        return open(dir, Applier.Hooks.NONE, Applier.DEFAULT_MAX_BATCH);
+    }
+
+    static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch) throws IOException {
+        RocksEngine engine = RocksEngine.open(dir);
+        try {
+            return new RocksObjectIndex(engine, Applier.start(engine, hooks, maxBatch));
+        } catch (RuntimeException | Error e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public IndexResult apply(IndexCommand command) throws IndexException {
+        Objects.requireNonNull(command, "command");
+        CompletableFuture<IndexResult> result = applier.submit(command);
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IndexException.EngineFailure("interrupted; the command may still be applied", e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private static IndexException rethrow(Throwable cause) {
+        return switch (cause) {
+            case IndexException e -> e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> new IndexException.EngineFailure("apply failed", cause);
+        };
+    }
+
+    @Override
+    public Optional<BucketRecord> bucket(String name) {
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.bucketRow(name)))
+                .map(RecordCodec::decodeBucket));
+    }
+
+    @Override
+    public List<BucketRecord> buckets() {
+        return scanTable(KeyCodec.BUCKET, Integer.MAX_VALUE, RecordCodec::decodeBucket);
+    }
+
+    @Override
+    public Optional<ObjectRecord> latest(long bucketId, String key) {
+        byte[] versions = KeyCodec.versionsOf(bucketId, key);
+        return read(() -> {
+            List<ObjectRecord> newest = scan(versions, KeyCodec.afterVersionsOf(bucketId, key), 1,
+                    RecordCodec::decodeObject);
+            return newest.stream().findFirst();
+        });
+    }
+
+    @Override
+    public ListPage list(ListQuery query) {
+        return read(() -> {
+            try (Slice upper = new Slice(ListScan.upperBound(query));
+                 ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                 RocksIterator it = engine.db().newIterator(options)) {
+                return new ListScan(it, query).run();
+            }
+        });
+    }
+
+    @Override
+    public List<WriteIntent> intents(int limit) {
+        return scanTable(KeyCodec.INTENT_BY_TIME, limit, RecordCodec::decodeIntent);
+    }
+
+    @Override
+    public List<PendingFree> pendingFrees(int limit) {
+        return scanTable(KeyCodec.FREE, limit, RecordCodec::decodePendingFree);
+    }
+
+    @Override
+    public boolean isHealthy() {
+        lifecycle.readLock().lock();
+        try {
+            return !handlesClosed && applier.isHealthy();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Applies everything submitted before the call, stops the applier, then frees the native handles. */
+    @Override
+    public void close() {
+        applier.stop();
+        lifecycle.writeLock().lock();
+        try {
+            if (!handlesClosed) {
+                handlesClosed = true;
+                engine.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    /** Number of synced batch writes so far: how well group commit is working. */
+    long batchesWritten() {
+        return applier.batchesWritten();
+    }
+
+    /** Commands waiting for the applier. */
+    int queued() {
+        return applier.queued();
+    }
+
+    // ---- read plumbing
+
+    private <T> List<T> scanTable(byte tag, int limit, Function<byte[], T> decode) {
+        return read(() -> scan(KeyCodec.table(tag), KeyCodec.tableEnd(tag), limit, decode));
+    }
+
+    /** Values of up to {@code limit} rows in {@code [from, to)}, in key order. Call under {@link #read}. */
+    private <T> List<T> scan(byte[] from, byte[] to, int limit, Function<byte[], T> decode) throws RocksDBException {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit < 0: " + limit);
+        }
+        List<T> out = new ArrayList<>();
+        try (Slice upper = new Slice(to);
+             ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = engine.db().newIterator(options)) {
+            for (it.seek(from); it.isValid() && out.size() < limit; it.next()) {
+                out.add(decode.apply(it.value()));
+            }
+            it.status();
+        }
+        return out;
+    }
+
+    private interface Read<T> {
+        T run() throws RocksDBException;
+    }
+
+    private <T> T read(Read<T> read) {
+        lifecycle.readLock().lock();
+        try {
+            if (handlesClosed) {
+                throw new IllegalStateException("index is closed");
+            }
+            return read.run();
+        } catch (RocksDBException e) {
+            throw new UncheckedIOException(new IOException("index read failed", e));
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.kura.index.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.kura.common.Hex;
+import dev.kura.index.BucketRecord;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.TestRecords;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecordCodecTest {
+
+    @Test
+    void objectRoundTripsWithAnyKeyAndMetadata() {
+        qt().withExamples(1000).forAll(Utf8Strings.strings(12), Utf8Strings.strings(6), longs().all())
+                .checkAssert((key, value, n) -> {
+                    ObjectRecord base = TestRecords.object(key, Math.abs(n % 1000));
+                    ObjectRecord r = new ObjectRecord(key, "v" + n, n, false, base.location(), n, value,
+                            base.lastModified(), Map.of("content-type", value), Map.of(value, key), null, value, value);
+                    assertThat(RecordCodec.decodeObject(RecordCodec.encode(r))).isEqualTo(r);
+                });
+    }
+
+    @Test
+    void nullFieldsRoundTrip() {
+        ObjectRecord marker = TestRecords.deleteMarker("k", "v1", 3);
+        ObjectRecord allNull = new ObjectRecord("k", "null", 0, true, null, 0, null, null, Map.of(), Map.of(), null,
+                null, null);
+        assertThat(RecordCodec.decodeObject(RecordCodec.encode(marker))).isEqualTo(marker);
+        assertThat(RecordCodec.decodeObject(RecordCodec.encode(allNull))).isEqualTo(allNull);
+        BucketRecord bucket = new BucketRecord("b", 1, null, null, null, null);
+        assertThat(RecordCodec.decodeBucket(RecordCodec.encode(bucket))).isEqualTo(bucket);
+    }
+
+    @Test
+    void encodingIsDeterministicWhateverTheMapOrder() {
+        Map<String, String> forward = new LinkedHashMap<>();
+        Map<String, String> backward = new LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            forward.put("k" + i, "v" + i);
+            backward.put("k" + (19 - i), "v" + (19 - i));
+        }
+        ObjectRecord base = TestRecords.object("k", 1);
+        ObjectRecord a = withMetadata(base, forward);
+        ObjectRecord b = withMetadata(base, backward);
+        assertThat(RecordCodec.encode(a)).isEqualTo(RecordCodec.encode(b));
+    }
+
+    private static ObjectRecord withMetadata(ObjectRecord r, Map<String, String> metadata) {
+        return new ObjectRecord(r.key(), r.versionId(), r.sequence(), r.deleteMarker(), r.location(), r.size(),
+                r.etag(), r.lastModified(), metadata, metadata, r.checksum(), r.storageClass(), r.owner());
+    }
+
+    @Test
+    void instantsKeepNanoseconds() {
+        ObjectRecord r = RecordCodec.decodeObject(Hex.decode(RecordCodecFixtureTest.OBJECT_V1));
+        assertThat(r.lastModified().getNano()).isEqualTo(123456789);
+    }
+
+    @Test
+    void refusesUnknownFormatsTruncationAndTrailingBytes() {
+        byte[] good = RecordCodec.encode(TestRecords.object("k", 1));
+        byte[] unknown = good.clone();
+        unknown[0] = 99;
+        assertThatThrownBy(() -> RecordCodec.decodeObject(unknown)).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("format 99");
+        assertThatThrownBy(() -> RecordCodec.decodeObject(Arrays.copyOf(good, good.length - 3)))
+                .isInstanceOf(UncheckedIOException.class);
+        assertThatThrownBy(() -> RecordCodec.decodeObject(Arrays.copyOf(good, good.length + 1)))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("trailing");
+        assertThatThrownBy(() -> RecordCodec.decodeBucket(new byte[0])).isInstanceOf(UncheckedIOException.class);
+    }
+
+    @Test
+    void refusesStringsThatAreNotWellFormed() {
+        ObjectRecord r = TestRecords.object("bad\uD800", 1);
+        assertThatThrownBy(() -> RecordCodec.encode(r)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
