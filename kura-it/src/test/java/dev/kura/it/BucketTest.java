@@ -41,12 +41,13 @@ class BucketTest extends KuraTestBase {
     }
 
     @Test
-    void invalidNamesAreRefused() {
-        for (String name : new String[] {"ab", "UPPER", "has_underscore", "192.168.1.1", "a..b", "-start", "end-", "xn--bad"}) {
-            assertThatThrownBy(() -> s3.createBucket(r -> r.bucket(name)))
-                    .as(name)
-                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isIn("InvalidBucketName"));
+    void invalidNamesAreRefused() throws Exception {
+        // Raw requests: the SDK refuses most of these names before sending them.
+        for (String name : new String[] {"ab", "UPPER", "has_underscore", "192.168.1.1", "a..b", "-start", "end-", "xn--bad",
+                "a".repeat(64), "bucket--x-s3"}) {
+            var r = RawHttp.send(RawHttp.signed("PUT", "/" + name, java.util.Map.of("Content-Length", "0"), new byte[0]), new byte[0]);
+            assertThat(r.status()).as(name).isEqualTo(400);
+            assertThat(r.body()).as(name).contains("<Code>InvalidBucketName</Code>");
         }
     }
 
@@ -77,7 +78,7 @@ class BucketTest extends KuraTestBase {
     void locationOfUsEast1IsEmpty() {
         String b = newBucket();
         var loc = s3.getBucketLocation(r -> r.bucket(b));
-        assertThat(loc.locationConstraint()).isNull();
+        assertThat(loc.locationConstraintAsString()).isNullOrEmpty();
     }
 
     @Test

@@ -148,11 +148,7 @@ public final class KuraServer implements AutoCloseable {
         s3.close();
         admin.close();
         background.shutdownNow();
-        try {
-            store.close();
-        } catch (IOException e) {
-            LOG.warn("closing storage: {}", e.toString());
-        }
+        store.close();
         index.close();
     }
 }

@@ -145,7 +145,7 @@ final class NettyExchange implements Exchange {
         h.set("x-amz-id-2", requestId);
         h.set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
         h.set(HttpHeaderNames.SERVER, "Kura");
-        headers.forEach(h::set);
+        headers.forEach((name, value) -> h.set(name, ascii(value)));
         if (status != 204 && status != 304) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
@@ -153,6 +153,21 @@ final class NettyExchange implements Exchange {
             h.set(HttpHeaderNames.CONNECTION, "close");
         }
         return r;
+    }
+
+    /**
+     * HTTP header values are ASCII on the wire; as S3 does for user metadata, a value with other
+     * characters goes out RFC 2047-encoded ({@code =?UTF-8?B?...?=}).
+     */
+    static String ascii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 0x7e || (c < 0x20 && c != '\t')) {
+                return "=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
+                        value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "?=";
+            }
+        }
+        return value;
     }
 
     /** Writes with back-pressure: waits while the channel's outbound buffer is over its high mark. */

@@ -1,0 +1,114 @@
+package dev.kura.object;
+
+import dev.kura.index.BucketRecord;
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexResult;
+import dev.kura.index.ListPage;
+import dev.kura.index.ListQuery;
+import dev.kura.index.ObjectIndex;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.PendingFree;
+import dev.kura.index.WriteIntent;
+import dev.kura.storage.testing.PowerCutFileIo;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The index half of a simulated power cut. Every apply of the real index is synced before it
+ * returns, so what a cut can do to it is: stop a command before it is applied, or after it is
+ * applied but before its caller hears so. This decorator counts applies together with the file
+ * operations of a {@link PowerCutFileIo} as one sequence of steps and cuts the power at step N —
+ * in the index ({@link Mode}) or in the file system — after which both are dead, as the process
+ * would be.
+ */
+final class PowerCutIndex implements ObjectIndex {
+    enum Mode { CUT_BEFORE_APPLY, CUT_AFTER_APPLY }
+
+    private final ObjectIndex inner;
+    private final PowerCutFileIo files;
+    private final int cutAt;
+    private final Mode mode;
+    private final int fileOpsAtStart;
+    private int applies;
+
+    /** Cuts the power at global step {@code cutAt} (1-based) counted from now. */
+    PowerCutIndex(ObjectIndex inner, PowerCutFileIo files, int cutAt, Mode mode) {
+        this.inner = inner;
+        this.files = files;
+        this.cutAt = cutAt;
+        this.mode = mode;
+        this.fileOpsAtStart = files.operations();
+        files.failAfter(cutAt);
+    }
+
+    private int stepsDone() {
+        return files.operations() - fileOpsAtStart + applies;
+    }
+
+    private void checkPower() throws IndexException {
+        if (files.isPoweredOff()) {
+            throw new IndexException.EngineFailure("power is off", null);
+        }
+    }
+
+    @Override
+    public synchronized IndexResult apply(IndexCommand command) throws IndexException {
+        checkPower();
+        boolean cutHere = stepsDone() + 1 == cutAt;
+        applies++;
+        if (cutHere) {
+            if (mode == Mode.CUT_AFTER_APPLY) {
+                inner.apply(command);
+            }
+            files.powerCut();
+            throw new IndexException.EngineFailure("simulated power cut at index step " + cutAt, null);
+        }
+        IndexResult r = inner.apply(command);
+        int left = cutAt - stepsDone();
+        if (left >= 1) {
+            files.failAfter(left);
+        }
+        return r;
+    }
+
+    @Override
+    public Optional<BucketRecord> bucket(String name) {
+        return inner.bucket(name);
+    }
+
+    @Override
+    public List<BucketRecord> buckets() {
+        return inner.buckets();
+    }
+
+    @Override
+    public Optional<ObjectRecord> latest(long bucketId, String key) {
+        return inner.latest(bucketId, key);
+    }
+
+    @Override
+    public ListPage list(ListQuery query) {
+        return inner.list(query);
+    }
+
+    @Override
+    public List<WriteIntent> intents(int limit) {
+        return inner.intents(limit);
+    }
+
+    @Override
+    public List<PendingFree> pendingFrees(int limit) {
+        return inner.pendingFrees(limit);
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return inner.isHealthy() && !files.isPoweredOff();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

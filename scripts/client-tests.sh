@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Real S3 clients from Debian against a real `./kura server` process on loopback.
+# Installs what it needs (awscli, python3-boto3) when run as root; otherwise says what is missing.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+need_pkgs=()
+[ -x /usr/bin/aws ] || need_pkgs+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need_pkgs+=(python3-boto3)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "client tests: installing ${need_pkgs[*]} (apt-get)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}") >/dev/null 2>&1 \
+      || { echo "client tests: apt-get install ${need_pkgs[*]} failed"; exit 1; }
+  else
+    echo "client tests: missing ${need_pkgs[*]}; install them (apt-get install ${need_pkgs[*]}) or run as root"; exit 1
+  fi
+fi
+
+WORK="$(mktemp -d)"
+PORT=$((20000 + RANDOM % 20000)); APORT=$((PORT + 1))
+export KURA_ACCESS_KEY=KURACLIENTTEST0001 KURA_SECRET_KEY=client/test/secret/0123456789abcdefghijkl
+./kura server --address "127.0.0.1:$PORT" --admin-address "127.0.0.1:$APORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
+SERVER=$!
+cleanup() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$SERVER" 2>/dev/null || { echo "client tests: server did not start"; cat "$WORK/server.log"; exit 1; }
+  sleep 0.2
+done
+curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null || { echo "client tests: server not ready"; cat "$WORK/server.log"; exit 1; }
+
+export KURA_ENDPOINT="http://127.0.0.1:$PORT" WORK
+export AWS_ACCESS_KEY_ID=$KURA_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$KURA_SECRET_KEY AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true BOTO_DISABLE_CRT=true
+passed=0; failed=0
+run() {
+  local name=$1; shift
+  if out=$("$@" 2>&1); then passed=$((passed + 1)); echo "  ok   $name"
+  else failed=$((failed + 1)); echo "  FAIL $name"; echo "$out" | tail -20 | sed 's/^/       /'; fi
+}
+for t in "$ROOT"/clients/*.sh "$ROOT"/clients/*.py; do
+  [ -e "$t" ] || continue
+  case "$t" in
+    *.py) run "$(basename "$t")" /usr/bin/python3 "$t" ;;
+    *.sh) run "$(basename "$t")" bash "$t" ;;
+  esac
+done
+if [ "$failed" -gt 0 ]; then echo "--- server log ---"; tail -50 "$WORK/server.log"; fi
+echo "Client tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
