@@ -91,7 +91,9 @@ class CrashSafetyTest {
             clock.advance(Duration.ofSeconds(1));
             recoverAndCheck(run, clock, outcome.acked() ? sc.after() : null, sc);
         }
-        assertThat(completedAt).as("the write path finished within the steps tried").isPositive();
+        // Every path has several durable steps (intent, data writes, fsyncs, renames, commit): a
+        // path that finished at step 1 would mean nothing was cut.
+        assertThat(completedAt).as("the write path finished within the steps tried").isGreaterThan(2);
     }
 
     private static void setUp(Path run, TestClock clock, Map<String, byte[]> content) throws Exception {

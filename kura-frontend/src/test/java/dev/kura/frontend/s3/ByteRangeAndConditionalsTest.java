@@ -9,6 +9,7 @@ import dev.kura.s3.http.RequestHead;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class ByteRangeAndConditionalsTest {
@@ -27,9 +28,9 @@ class ByteRangeAndConditionalsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"bytes=0-1\\,3-4", "items=0-1", "bytes=abc", "bytes=5-1", "bytes=-", "bytes"})
+    @ValueSource(strings = {"bytes=0-1,3-4", "items=0-1", "bytes=abc", "bytes=5-1", "bytes=-", "bytes"})
     void ignoredRanges(String header) {
-        assertThat(ByteRange.parse(header.replace("\\", ""), 100)).isNull();
+        assertThat(ByteRange.parse(header, 100)).isNull();
     }
 
     @Test
