@@ -35,9 +35,13 @@ final class RawHttp {
 
     /** Builds a signed request head (UNSIGNED-PAYLOAD) with extra headers, ready to send. */
     static String signed(String method, String target, Map<String, String> extra, byte[] body) throws Exception {
+        return signed(KuraTestBase.s3Port(), method, target, extra, body);
+    }
+
+    static String signed(int port, String method, String target, Map<String, String> extra, byte[] body) throws Exception {
         String amzDate = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
         String date = amzDate.substring(0, 8);
-        String host = "127.0.0.1:" + KuraTestBase.s3Port();
+        String host = "127.0.0.1:" + port;
         Map<String, String> headers = new TreeMap<>();
         headers.put("host", host);
         headers.put("x-amz-date", amzDate);

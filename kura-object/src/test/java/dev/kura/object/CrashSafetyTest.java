@@ -91,9 +91,12 @@ class CrashSafetyTest {
             clock.advance(Duration.ofSeconds(1));
             recoverAndCheck(run, clock, outcome.acked() ? sc.after() : null, sc);
         }
-        // Every path has several durable steps (intent, data writes, fsyncs, renames, commit): a
-        // path that finished at step 1 would mean nothing was cut.
-        assertThat(completedAt).as("the write path finished within the steps tried").isGreaterThan(2);
+        // A path that finished at step 1 would mean nothing was ever cut.
+        assertThat(completedAt).as("the write path finished within the steps tried").isGreaterThan(1);
+        if (sc.name().equals("overwrite") || sc.name().equals("create")) {
+            // intent, temp file, several block writes, fsync, renames, directory fsyncs, commit
+            assertThat(completedAt).isGreaterThan(8);
+        }
     }
 
     private static void setUp(Path run, TestClock clock, Map<String, byte[]> content) throws Exception {

@@ -80,7 +80,7 @@ public final class KuraServer implements AutoCloseable {
                 config.region(), clock);
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
-        HttpServer s3 = new HttpServer(new S3Handler(objects, auth, ownerId, "kura"), HttpServer.Limits.defaults());
+        HttpServer s3 = new HttpServer(new S3Handler(objects, auth, ownerId, "kura"), config.limits());
         HttpServer admin = new HttpServer(new AdminHandler(index, store), HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("kura-sweeper").factory());
