@@ -121,7 +121,7 @@ public final class KuraServer implements AutoCloseable {
     private static String describe(List<InetSocketAddress> addresses) {
         List<String> out = new ArrayList<>();
         for (InetSocketAddress a : addresses) {
-            String host = a.getAddress().getHostAddress();
+            String host = a.getAddress().getHostAddress().replace("0:0:0:0:0:0:0:1", "::1").replace("0:0:0:0:0:0:0:0", "::");
             out.add((host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
         }
         return String.join(", ", out);

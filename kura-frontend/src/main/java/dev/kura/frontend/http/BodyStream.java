@@ -18,15 +18,16 @@ final class BodyStream extends InputStream {
     private final Connection connection;
     private final Runnable beforeFirstRead;
     private final long stallTimeoutMillis;
+    private final RequestInfo info;
     private ByteBuf current;
     private boolean end;
     private boolean started;
 
-    BodyStream(Connection connection, Runnable beforeFirstRead, long stallTimeoutMillis, boolean empty) {
+    BodyStream(Connection connection, Runnable beforeFirstRead, long stallTimeoutMillis, RequestInfo info) {
         this.connection = connection;
         this.beforeFirstRead = beforeFirstRead;
         this.stallTimeoutMillis = stallTimeoutMillis;
-        this.end = empty;
+        this.info = info;
     }
 
     boolean atEnd() {
@@ -53,6 +54,7 @@ final class BodyStream extends InputStream {
         }
         int n = Math.min(len, current.readableBytes());
         current.readBytes(b, off, n);
+        info.addBytesIn(n);
         return n;
     }
 

@@ -15,6 +15,9 @@ public interface Exchange {
 
     String requestId();
 
+    /** What this request is, for metrics and the access log; handlers fill in what they learn. */
+    RequestInfo info();
+
     SocketAddress remoteAddress();
 
     /**

@@ -30,6 +30,7 @@ final class NettyExchange implements Exchange {
     private final boolean expectContinue;
     private final long writeTimeoutMillis;
     private final BodyStream body;
+    private final RequestInfo info = new RequestInfo();
     private boolean continueSent;
     private boolean responded;
     private boolean closeAfter;
@@ -41,7 +42,7 @@ final class NettyExchange implements Exchange {
         this.requestId = requestId;
         this.expectContinue = expectContinue;
         this.writeTimeoutMillis = writeTimeoutMillis;
-        this.body = new BodyStream(connection, this::sendContinue, stallTimeoutMillis, false);
+        this.body = new BodyStream(connection, this::sendContinue, stallTimeoutMillis, info);
     }
 
     private void sendContinue() {
@@ -60,6 +61,11 @@ final class NettyExchange implements Exchange {
     @Override
     public String requestId() {
         return requestId;
+    }
+
+    @Override
+    public RequestInfo info() {
+        return info;
     }
 
     @Override
@@ -105,6 +111,9 @@ final class NettyExchange implements Exchange {
         HttpResponse response = start(status, headers, content.length);
         write(response);
         boolean noBody = head.method().equals("HEAD") || status == 304 || status == 204;
+        if (!noBody) {
+            info.addBytesOut(content.length);
+        }
         write(noBody ? LastHttpContent.EMPTY_LAST_CONTENT
                 : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(content)));
     }
@@ -124,6 +133,7 @@ final class NettyExchange implements Exchange {
                         throw new IOException("data ended " + left + " bytes early");
                     }
                     left -= got;
+                    info.addBytesOut(got);
                 } catch (IOException | RuntimeException e) {
                     buf.release();
                     throw e;
@@ -139,6 +149,7 @@ final class NettyExchange implements Exchange {
             throw new IllegalStateException("response already started");
         }
         responded = true;
+        info.status(status);
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         var h = r.headers();
         h.set("x-amz-request-id", requestId);

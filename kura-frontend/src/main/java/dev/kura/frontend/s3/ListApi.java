@@ -31,9 +31,6 @@ final class ListApi {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
     void listV2(S3Operation.ListObjectsV2 op, Exchange ex) throws IOException {
         String after = op.continuationToken() != null ? decodeToken(op.continuationToken()) : op.startAfter();
-        if (op.continuationToken() == null && after != null && after.compareTo(op.prefix()) < 0 && !op.prefix().isEmpty()) {
-            after = null; // a start-after before the prefix changes nothing
-        }
         ListPage page = objects.list(op.bucket(), op.prefix(), op.delimiter(), after, op.maxKeys());
         UnaryOperator<String> enc = op.urlEncoding() ? ListApi::urlEncode : s -> s;
         XmlWriter doc = XmlWriter.document("ListBucketResult")

@@ -44,11 +44,14 @@ public final class S3Handler implements HttpHandler {
     public void handle(Exchange ex) throws IOException {
         try {
             AuthContext who = auth.authenticate(ex.head());
+            ex.info().accessKeyId(who.accessKeyId());
             if (who.isAnonymous()) {
                 // Everything is private: anonymous requests are denied for every operation.
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
             S3Operation op = S3Router.route(ex.head());
+            ex.info().operation(op.name());
+            ex.info().target(op.bucket(), op.key());
             dispatch(op, ex, who);
         } catch (S3Exception e) {
             fail(ex, e);
@@ -91,6 +94,7 @@ public final class S3Handler implements HttpHandler {
     }
 
     private static void fail(Exchange ex, S3Exception e) throws IOException {
+        ex.info().errorCode(e.code().name());
         if (ex.responded()) {
             throw new IOException("failed after the response started: " + e.code());
         }
@@ -103,7 +107,7 @@ public final class S3Handler implements HttpHandler {
 
     @Override
     public void overloaded(Exchange ex) throws IOException {
-        Responses.error(ex, new S3Exception(S3ErrorCode.SlowDown));
+        fail(ex, new S3Exception(S3ErrorCode.SlowDown));
     }
 
     @Override
@@ -112,6 +116,6 @@ public final class S3Handler implements HttpHandler {
                 ? new S3Exception(S3ErrorCode.RequestHeaderSectionTooLarge)
                 : cause instanceof TooLongFrameException ? new S3Exception(S3ErrorCode.InvalidURI, "The request line is too long")
                 : new S3Exception(S3ErrorCode.InvalidRequest, "The HTTP request could not be parsed");
-        Responses.error(ex, e);
+        fail(ex, e);
     }
 }

@@ -1,0 +1,92 @@
+package dev.kura.frontend.http;
+
+/**
+ * What one request turned out to be, filled in as it is served: the handler names the operation
+ * and what it addressed, the exchange counts bytes and status. Read by cross-cutting decorators
+ * (metrics, access log) after the handler returns. Confined to the request's thread.
+ */
+public final class RequestInfo {
+    private final long startNanos = System.nanoTime();
+    private String operation = "Unknown";
+    private String bucket;
+    private String key;
+    private String accessKeyId;
+    private String errorCode;
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+    private long firstByteNanos;
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public String operation() {
+        return operation;
+    }
+
+    public void operation(String name) {
+        this.operation = name;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public void target(String bucketName, String objectKey) {
+        this.bucket = bucketName;
+        this.key = objectKey;
+    }
+
+    public String accessKeyId() {
+        return accessKeyId;
+    }
+
+    public void accessKeyId(String id) {
+        this.accessKeyId = id;
+    }
+
+    public String errorCode() {
+        return errorCode;
+    }
+
+    public void errorCode(String code) {
+        this.errorCode = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    void status(int code) {
+        this.status = code;
+        if (firstByteNanos == 0) {
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    void addBytesIn(long n) {
+        bytesIn += n;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    /** When the response head went out (System.nanoTime), or 0 if it has not. */
+    public long firstByteNanos() {
+        return firstByteNanos;
+    }
+}
