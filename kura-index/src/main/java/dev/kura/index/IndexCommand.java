@@ -40,6 +40,39 @@ public sealed interface IndexCommand {
     record DeleteObject(long bucketId, String key, Precondition precondition, Instant at) implements IndexCommand {
     }
 
+    /** Starts a multipart upload; fails with NoSuchBucket. */
+    record CreateUpload(long bucketId, UploadRecord upload) implements IndexCommand {
+    }
+
+    /**
+     * Records an uploaded part (replacing, and freeing, an earlier part with its number) and clears
+     * the intent of its data; fails with NoSuchUpload.
+     */
+    record PutPart(long bucketId, String key, String uploadId, PartRecord part) implements IndexCommand {
+    }
+
+    /**
+     * Completes an upload: {@code parts} are the chosen parts as the caller read them (in order,
+     * offsets set); each must still be the upload's part of that number (else InvalidPart). The
+     * record becomes the key's current version with the parts in their own rows; parts not chosen are
+     * freed; the upload disappears. A retry after success answers the completed version.
+     */
+    record CompleteUpload(long bucketId, String uploadId, ObjectRecord record, java.util.List<PartRecord> parts,
+                          Precondition precondition) implements IndexCommand {
+    }
+
+    /** Aborts an upload, freeing its parts; fails with NoSuchUpload. */
+    record AbortUpload(long bucketId, String key, String uploadId, Instant at) implements IndexCommand {
+    }
+
+    /** Replaces the tag set of a key's current version; fails with NoSuchKey. */
+    record PutObjectTags(long bucketId, String key, java.util.Map<String, String> tags) implements IndexCommand {
+    }
+
+    /** Replaces a bucket's tag set; fails with NoSuchBucket. */
+    record PutBucketTags(String name, long bucketId, java.util.Map<String, String> tags) implements IndexCommand {
+    }
+
     /** The sweeper removed freed data: forget the pending free. */
     record CompleteFree(DataId dataId) implements IndexCommand {
     }

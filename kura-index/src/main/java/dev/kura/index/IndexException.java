@@ -35,6 +35,25 @@ public sealed class IndexException extends Exception {
         }
     }
 
+    public static final class NoSuchUpload extends IndexException {
+        public NoSuchUpload(String uploadId) {
+            super(uploadId);
+        }
+    }
+
+    public static final class NoSuchKey extends IndexException {
+        public NoSuchKey(String key) {
+            super(key);
+        }
+    }
+
+    /** A part named in CompleteMultipartUpload is not (or no longer) the upload's part of that number. */
+    public static final class InvalidPart extends IndexException {
+        public InvalidPart(String message) {
+            super(message);
+        }
+    }
+
     public static final class BucketNotEmpty extends IndexException {
         public BucketNotEmpty(String bucket) {
             super(bucket);

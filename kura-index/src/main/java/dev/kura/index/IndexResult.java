@@ -9,6 +9,10 @@ public sealed interface IndexResult {
     record Done() implements IndexResult {
     }
 
+    /** CompleteUpload retried after it succeeded: the version it created. */
+    record AlreadyCompleted(ObjectRecord record) implements IndexResult {
+    }
+
     /** PutObject / DeleteObject: the version that was replaced or removed, if any. */
     record Replaced(Optional<ObjectRecord> previous) implements IndexResult {
     }

@@ -35,6 +35,18 @@ public interface ObjectIndex extends AutoCloseable {
     /** Lists current object versions in S3 order (UTF-8 byte order of keys). */
     ListPage list(ListQuery query);
 
+    /** A multipart upload in progress. */
+    Optional<UploadRecord> upload(long bucketId, String key, String uploadId);
+
+    /** Parts of an upload in progress with numbers above {@code afterPart}, ascending, at most {@code max}. */
+    List<PartRecord> uploadParts(long bucketId, String key, String uploadId, int afterPart, int max);
+
+    /** The parts of a completed multipart version, ascending (offsets set). */
+    List<PartRecord> objectParts(long bucketId, String key, long sequence);
+
+    /** Uploads in progress in key order (then initiation order), after the markers, at most {@code max}. */
+    UploadPage uploads(long bucketId, String prefix, String delimiter, String keyMarker, String uploadIdMarker, int max);
+
     /** Write intents recorded and not yet cleared, oldest first, at most {@code limit}. */
     List<WriteIntent> intents(int limit);
 

@@ -23,10 +23,15 @@ import java.util.Objects;
  * @param checksum      the additional checksum, or null
  * @param storageClass  e.g. STANDARD
  * @param owner         the owner's canonical id
+ * @param partCount     0 for data written whole; N for an object completed from N multipart parts,
+ *                      whose locations are in their own part rows (then {@code location} is null)
+ * @param uploadId      the multipart upload this version was completed from, or null
+ * @param tags          the object's tag set
  */
 public record ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                            long size, String etag, Instant lastModified, Map<String, String> headers,
-                           Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner) {
+                           Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
+                           int partCount, String uploadId, Map<String, String> tags) {
     public static final String NULL_VERSION = "null";
 
     public ObjectRecord {
@@ -34,6 +39,24 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
         Objects.requireNonNull(versionId);
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** A version written whole, without tags. */
+    public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
+                        long size, String etag, Instant lastModified, Map<String, String> headers,
+                        Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner) {
+        this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
+                storageClass, owner, 0, null, Map.of());
+    }
+
+    public boolean isMultipart() {
+        return partCount > 0;
+    }
+
+    public ObjectRecord withTags(Map<String, String> newTags) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags);
     }
 
     /** An additional checksum: full-object or composite (multipart), base64 value. */

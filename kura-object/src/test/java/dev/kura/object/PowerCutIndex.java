@@ -8,7 +8,10 @@ import dev.kura.index.ListPage;
 import dev.kura.index.ListQuery;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.ObjectRecord;
+import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
+import dev.kura.index.UploadPage;
+import dev.kura.index.UploadRecord;
 import dev.kura.index.WriteIntent;
 import dev.kura.storage.testing.PowerCutFileIo;
 import java.util.List;
@@ -90,6 +93,27 @@ final class PowerCutIndex implements ObjectIndex {
     @Override
     public ListPage list(ListQuery query) {
         return inner.list(query);
+    }
+
+    @Override
+    public Optional<UploadRecord> upload(long bucketId, String key, String uploadId) {
+        return inner.upload(bucketId, key, uploadId);
+    }
+
+    @Override
+    public List<PartRecord> uploadParts(long bucketId, String key, String uploadId, int afterPart, int max) {
+        return inner.uploadParts(bucketId, key, uploadId, afterPart, max);
+    }
+
+    @Override
+    public List<PartRecord> objectParts(long bucketId, String key, long sequence) {
+        return inner.objectParts(bucketId, key, sequence);
+    }
+
+    @Override
+    public UploadPage uploads(long bucketId, String prefix, String delimiter, String keyMarker, String uploadIdMarker,
+                              int max) {
+        return inner.uploads(bucketId, prefix, delimiter, keyMarker, uploadIdMarker, max);
     }
 
     @Override

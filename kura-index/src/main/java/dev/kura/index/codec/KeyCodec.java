@@ -20,7 +20,13 @@ import java.util.Arrays;
  *   'j' | bucketId (8, BE) | dataId (16)                                 -> empty          (intents by bucket)
  *   'f' | dataId (16)                                                    -> PendingFree
  *   'm' | name                                                           -> engine metadata (format version)
+ *   'u' | bucketId | escape(key) | 00 01 | uploadId (32 ASCII)           -> UploadRecord   (uploads in progress)
+ *   'p' | bucketId | escape(key) | 00 01 | uploadId | partNumber (4, BE) -> PartRecord     (parts of an upload)
+ *   'q' | bucketId | escape(key) | 00 01 | ~sequence (8) | partNumber (4) -> PartRecord    (parts of a version)
  * </pre>
+ * Uploads and parts sit under their key, like its versions, so splitting the key space between keys
+ * keeps everything of one key in one partition. Upload ids are 32 lowercase hex characters whose
+ * first half is the initiation time, so a key's uploads sort by initiation.
  *
  * <p>Why the escaping: a key's UTF-8 bytes may contain 0x00, so a plain terminator would make
  * {@code "a"} and {@code "a\0…"} ambiguous. Each 0x00 is written as {@code 00 FF} and the key ends with
@@ -45,6 +51,10 @@ public final class KeyCodec {
     public static final byte INTENT_BY_BUCKET = 'j';
     public static final byte FREE = 'f';
     public static final byte META = 'm';
+    public static final byte UPLOAD = 'u';
+    public static final byte UPLOAD_PART = 'p';
+    public static final byte OBJECT_PART = 'q';
+    public static final int UPLOAD_ID_LENGTH = 32;
 
     private static final int BUCKET_ID_END = 9;
     private static final int DATA_ID_BYTES = 16;
@@ -103,6 +113,93 @@ public final class KeyCodec {
 
     public static long objectSequence(byte[] row) {
         return ~getLong(row, row.length - 8);
+    }
+
+    // ---- multipart
+
+    /** True for ids this index hands out (anything else cannot name an upload). */
+    public static boolean isUploadId(String uploadId) {
+        return uploadId != null && uploadId.matches("[0-9a-f]{" + UPLOAD_ID_LENGTH + "}");
+    }
+
+    public static byte[] uploadRow(long bucketId, String key, String uploadId) {
+        return concat(keyHead(UPLOAD, bucketId, key), uploadId.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The start of every upload row of a bucket. */
+    public static byte[] uploadsOfBucket(long bucketId) {
+        return head(UPLOAD, bucketId).toByteArray();
+    }
+
+    /** The smallest upload row of a key starting with {@code prefix}. */
+    public static byte[] uploadPrefixStart(long bucketId, String prefix) {
+        ByteArrayOutputStream out = head(UPLOAD, bucketId);
+        escapeInto(out, prefix);
+        return out.toByteArray();
+    }
+
+    /** Above every upload row of a key starting with {@code prefix}. */
+    public static byte[] uploadPrefixEnd(long bucketId, String prefix) {
+        ByteArrayOutputStream out = head(UPLOAD, bucketId);
+        escapeInto(out, prefix);
+        out.write(0xFF);
+        return out.toByteArray();
+    }
+
+    /** The first upload row after every upload of exactly {@code key}. */
+    public static byte[] afterUploadsOf(long bucketId, String key) {
+        ByteArrayOutputStream out = head(UPLOAD, bucketId);
+        escapeInto(out, key);
+        out.write(0x00);
+        out.write(0x02);
+        return out.toByteArray();
+    }
+
+    public static byte[] uploadPartRow(long bucketId, String key, String uploadId, int partNumber) {
+        return concat(uploadPartsOf(bucketId, key, uploadId), int4(partNumber));
+    }
+
+    public static byte[] uploadPartsOf(long bucketId, String key, String uploadId) {
+        return concat(keyHead(UPLOAD_PART, bucketId, key), uploadId.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    public static byte[] objectPartRow(long bucketId, String key, long sequence, int partNumber) {
+        return concat(objectPartsOf(bucketId, key, sequence), int4(partNumber));
+    }
+
+    public static byte[] objectPartsOf(long bucketId, String key, long sequence) {
+        byte[] head = keyHead(OBJECT_PART, bucketId, key);
+        byte[] row = Arrays.copyOf(head, head.length + 8);
+        putLong(row, head.length, ~sequence);
+        return row;
+    }
+
+    /** The key of an upload or part row (same layout as an object row after the tag). */
+    public static String uploadKey(byte[] row) {
+        return objectKey(row);
+    }
+
+    /** The upload id at the end of an upload row. */
+    public static String uploadIdOf(byte[] uploadRow) {
+        return new String(uploadRow, uploadRow.length - UPLOAD_ID_LENGTH, UPLOAD_ID_LENGTH, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] keyHead(byte tag, long bucketId, String key) {
+        ByteArrayOutputStream out = head(tag, bucketId);
+        escapeInto(out, key);
+        out.write(0x00);
+        out.write(0x01);
+        return out.toByteArray();
+    }
+
+    private static byte[] int4(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     // ---- other tables
@@ -201,9 +298,13 @@ public final class KeyCodec {
     }
 
     private static ByteArrayOutputStream bucketHead(long bucketId) {
+        return head(OBJECT, bucketId);
+    }
+
+    private static ByteArrayOutputStream head(byte tag, long bucketId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         byte[] head = new byte[BUCKET_ID_END];
-        head[0] = OBJECT;
+        head[0] = tag;
         putLong(head, 1, bucketId);
         out.writeBytes(head);
         return out;

@@ -4,7 +4,9 @@ import dev.kura.common.ChecksumAlgorithm;
 import dev.kura.common.DataLocation;
 import dev.kura.index.BucketRecord;
 import dev.kura.index.ObjectRecord;
+import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
+import dev.kura.index.UploadRecord;
 import dev.kura.index.WriteIntent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +32,13 @@ import java.util.TreeMap;
  */
 public final class RecordCodec {
     static final int OBJECT_V1 = 1;
+    /** v2 adds partCount, uploadId and tags. */
+    static final int OBJECT_V2 = 2;
     static final int BUCKET_V1 = 1;
+    /** v2 adds tags. */
+    static final int BUCKET_V2 = 2;
+    static final int UPLOAD_V1 = 1;
+    static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
 
@@ -39,7 +47,7 @@ public final class RecordCodec {
 
     public static byte[] encode(ObjectRecord r) {
         return write(out -> {
-            out.writeByte(OBJECT_V1);
+            out.writeByte(OBJECT_V2);
             writeString(out, r.key());
             writeString(out, r.versionId());
             out.writeLong(r.sequence());
@@ -53,41 +61,115 @@ public final class RecordCodec {
             writeChecksum(out, r.checksum());
             writeNullable(out, r.storageClass());
             writeNullable(out, r.owner());
+            out.writeInt(r.partCount());
+            writeNullable(out, r.uploadId());
+            writeMap(out, r.tags());
         });
     }
 
     public static ObjectRecord decodeObject(byte[] bytes) {
         return read(bytes, "ObjectRecord", in -> {
-            expectFormat(in, OBJECT_V1, "ObjectRecord");
-            return new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
+            int format = in.readUnsignedByte();
+            if (format != OBJECT_V1 && format != OBJECT_V2) {
+                throw new IOException("unknown ObjectRecord format " + format);
+            }
+            ObjectRecord v1 = new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
                     readLocation(in), in.readLong(), readNullable(in), readInstant(in), readMap(in), readMap(in),
                     readChecksum(in), readNullable(in), readNullable(in));
+            if (format == OBJECT_V1) {
+                return v1;
+            }
+            int parts = in.readInt();
+            String uploadId = readNullable(in);
+            Map<String, String> tags = readMap(in);
+            return new ObjectRecord(v1.key(), v1.versionId(), v1.sequence(), v1.deleteMarker(), v1.location(), v1.size(),
+                    v1.etag(), v1.lastModified(), v1.headers(), v1.userMetadata(), v1.checksum(), v1.storageClass(),
+                    v1.owner(), parts, uploadId, tags);
+        });
+    }
+
+    public static byte[] encode(UploadRecord u) {
+        return write(out -> {
+            out.writeByte(UPLOAD_V1);
+            writeString(out, u.key());
+            writeString(out, u.uploadId());
+            writeInstant(out, u.initiated());
+            writeMap(out, u.headers());
+            writeMap(out, u.userMetadata());
+            writeNullable(out, u.checksumAlgorithm() == null ? null : u.checksumAlgorithm().name());
+            writeNullable(out, u.checksumType() == null ? null : u.checksumType().name());
+            writeNullable(out, u.storageClass());
+            writeNullable(out, u.owner());
+            writeMap(out, u.tags());
+        });
+    }
+
+    public static UploadRecord decodeUpload(byte[] bytes) {
+        return read(bytes, "UploadRecord", in -> {
+            expectFormat(in, UPLOAD_V1, "UploadRecord");
+            String key = readString(in);
+            String uploadId = readString(in);
+            Instant initiated = readInstant(in);
+            Map<String, String> headers = readMap(in);
+            Map<String, String> meta = readMap(in);
+            String algorithm = readNullable(in);
+            String type = readNullable(in);
+            return new UploadRecord(key, uploadId, initiated, headers, meta,
+                    algorithm == null ? null : ChecksumAlgorithm.valueOf(algorithm),
+                    type == null ? null : ObjectRecord.Checksum.Type.valueOf(type),
+                    readNullable(in), readNullable(in), readMap(in));
+        });
+    }
+
+    public static byte[] encode(PartRecord p) {
+        return write(out -> {
+            out.writeByte(PART_V1);
+            out.writeInt(p.partNumber());
+            writeLocation(out, p.location());
+            out.writeLong(p.size());
+            writeNullable(out, p.etag());
+            writeInstant(out, p.lastModified());
+            writeNullable(out, p.checksum());
+            out.writeLong(p.offset());
+        });
+    }
+
+    public static PartRecord decodePart(byte[] bytes) {
+        return read(bytes, "PartRecord", in -> {
+            expectFormat(in, PART_V1, "PartRecord");
+            return new PartRecord(in.readInt(), readLocation(in), in.readLong(), readNullable(in), readInstant(in),
+                    readNullable(in), in.readLong());
         });
     }
 
     public static byte[] encode(BucketRecord b) {
         return write(out -> {
-            out.writeByte(BUCKET_V1);
+            out.writeByte(BUCKET_V2);
             writeString(out, b.name());
             out.writeLong(b.id());
             writeInstant(out, b.createdAt());
             writeNullable(out, b.owner());
             writeNullable(out, b.region());
             writeNullable(out, b.versioning() == null ? null : b.versioning().name());
+            writeMap(out, b.tags());
         });
     }
 
     public static BucketRecord decodeBucket(byte[] bytes) {
         return read(bytes, "BucketRecord", in -> {
-            expectFormat(in, BUCKET_V1, "BucketRecord");
+            int format = in.readUnsignedByte();
+            if (format != BUCKET_V1 && format != BUCKET_V2) {
+                throw new IOException("unknown BucketRecord format " + format);
+            }
             String name = readString(in);
             long id = in.readLong();
             Instant created = readInstant(in);
             String owner = readNullable(in);
             String region = readNullable(in);
             String versioning = readNullable(in);
+            Map<String, String> tags = format == BUCKET_V2 ? readMap(in) : Map.of();
             return new BucketRecord(name, id, created, owner, region,
-                    versioning == null ? null : BucketRecord.Versioning.valueOf(versioning));
+                    versioning == null ? null : BucketRecord.Versioning.valueOf(versioning), tags);
         });
     }
 

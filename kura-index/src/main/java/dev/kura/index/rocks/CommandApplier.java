@@ -7,7 +7,9 @@ import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexException;
 import dev.kura.index.IndexResult;
 import dev.kura.index.ObjectRecord;
+import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
+import dev.kura.index.UploadRecord;
 import dev.kura.index.Precondition;
 import dev.kura.index.WriteIntent;
 import dev.kura.index.codec.KeyCodec;
@@ -56,7 +58,151 @@ final class CommandApplier {
             case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition());
             case IndexCommand.DeleteObject c -> deleteObject(c.bucketId(), c.key(), c.precondition(), c.at());
             case IndexCommand.CompleteFree c -> completeFree(c.dataId());
+            case IndexCommand.CreateUpload c -> createUpload(c.bucketId(), c.upload());
+            case IndexCommand.PutPart c -> putPart(c.bucketId(), c.key(), c.uploadId(), c.part());
+            case IndexCommand.CompleteUpload c -> completeUpload(c);
+            case IndexCommand.AbortUpload c -> abortUpload(c.bucketId(), c.key(), c.uploadId(), c.at());
+            case IndexCommand.PutObjectTags c -> putObjectTags(c.bucketId(), c.key(), c.tags());
+            case IndexCommand.PutBucketTags c -> putBucketTags(c.name(), c.bucketId(), c.tags());
         };
+    }
+
+    // ---- multipart and tags
+
+    private IndexResult createUpload(long bucketId, UploadRecord upload) throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        batch.put(KeyCodec.uploadRow(bucketId, upload.key(), upload.uploadId()), RecordCodec.encode(upload));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putPart(long bucketId, String key, String uploadId, PartRecord part)
+            throws IndexException, RocksDBException {
+        requireUpload(bucketId, key, uploadId);
+        byte[] row = KeyCodec.uploadPartRow(bucketId, key, uploadId, part.partNumber());
+        byte[] old = get(row);
+        if (old != null) {
+            // S3: a part uploaded again replaces the earlier one, whose data is freed.
+            freeIfUnreferenced(RecordCodec.decodePart(old).location(), part.location(), part.lastModified());
+        }
+        batch.put(row, RecordCodec.encode(part));
+        clearIntent(part.location());
+        return IndexResult.DONE;
+    }
+
+    private IndexResult completeUpload(IndexCommand.CompleteUpload c) throws IndexException, RocksDBException {
+        ObjectRecord record = c.record();
+        String key = record.key();
+        byte[] uploadRow = KeyCodec.uploadRow(c.bucketId(), key, c.uploadId());
+        if (get(uploadRow) == null) {
+            Row current = newest(c.bucketId(), key);
+            if (current != null && c.uploadId().equals(current.record().uploadId())) {
+                return new IndexResult.AlreadyCompleted(current.record()); // a retried Complete succeeds
+            }
+            requireBucket(c.bucketId());
+            throw new IndexException.NoSuchUpload(c.uploadId());
+        }
+        check(c.precondition(), newest(c.bucketId(), key));
+        List<KeyValue> uploaded = rowsWithPrefix(KeyCodec.uploadPartsOf(c.bucketId(), key, c.uploadId()));
+        java.util.Map<Integer, PartRecord> byNumber = new java.util.HashMap<>();
+        for (KeyValue kv : uploaded) {
+            PartRecord p = RecordCodec.decodePart(kv.value());
+            byNumber.put(p.partNumber(), p);
+        }
+        for (PartRecord chosen : c.parts()) {
+            PartRecord now = byNumber.get(chosen.partNumber());
+            if (now == null || !now.location().dataId().equals(chosen.location().dataId())) {
+                throw new IndexException.InvalidPart("part " + chosen.partNumber() + " is not the upload's current part");
+            }
+        }
+        byte[] newRow = KeyCodec.objectRow(c.bucketId(), key, record.sequence());
+        List<Row> replaced = replacedBy(c.bucketId(), record, newRow);
+        for (Row old : replaced) {
+            batch.delete(old.key());
+            freeRecordData(c.bucketId(), old, record.lastModified());
+        }
+        java.util.Set<Integer> kept = new java.util.HashSet<>();
+        for (PartRecord chosen : c.parts()) {
+            kept.add(chosen.partNumber());
+            batch.put(KeyCodec.objectPartRow(c.bucketId(), key, record.sequence(), chosen.partNumber()),
+                    RecordCodec.encode(chosen));
+        }
+        for (KeyValue kv : uploaded) {
+            batch.delete(kv.key());
+            PartRecord p = RecordCodec.decodePart(kv.value());
+            if (!kept.contains(p.partNumber())) {
+                freeIfUnreferenced(p.location(), null, record.lastModified());
+            }
+        }
+        batch.delete(uploadRow);
+        batch.put(newRow, RecordCodec.encode(record));
+        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
+    }
+
+    private IndexResult abortUpload(long bucketId, String key, String uploadId, Instant at)
+            throws IndexException, RocksDBException {
+        requireUpload(bucketId, key, uploadId);
+        dropUpload(bucketId, key, uploadId, at);
+        return IndexResult.DONE;
+    }
+
+    /** Deletes an upload and its part rows, freeing every part's data. */
+    private void dropUpload(long bucketId, String key, String uploadId, Instant at) throws RocksDBException {
+        for (KeyValue kv : rowsWithPrefix(KeyCodec.uploadPartsOf(bucketId, key, uploadId))) {
+            batch.delete(kv.key());
+            freeIfUnreferenced(RecordCodec.decodePart(kv.value()).location(), null, at);
+        }
+        batch.delete(KeyCodec.uploadRow(bucketId, key, uploadId));
+    }
+
+    private IndexResult putObjectTags(long bucketId, String key, java.util.Map<String, String> tags)
+            throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        Row current = newest(bucketId, key);
+        if (current == null || current.record().deleteMarker()) {
+            throw new IndexException.NoSuchKey(key);
+        }
+        batch.put(current.key(), RecordCodec.encode(current.record().withTags(tags)));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putBucketTags(String name, long bucketId, java.util.Map<String, String> tags)
+            throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.bucketRow(name);
+        byte[] existing = get(row);
+        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        batch.put(row, RecordCodec.encode(RecordCodec.decodeBucket(existing).withTags(tags)));
+        return IndexResult.DONE;
+    }
+
+    private void requireUpload(long bucketId, String key, String uploadId) throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        if (get(KeyCodec.uploadRow(bucketId, key, uploadId)) == null) {
+            throw new IndexException.NoSuchUpload(uploadId);
+        }
+    }
+
+    /** Frees the data of a version that is going away: its one location, or each of its parts. */
+    private void freeRecordData(long bucketId, Row row, Instant since) throws RocksDBException {
+        ObjectRecord r = row.record();
+        if (r.isMultipart()) {
+            for (KeyValue kv : rowsWithPrefix(KeyCodec.objectPartsOf(bucketId, r.key(), r.sequence()))) {
+                batch.delete(kv.key());
+                freeIfUnreferenced(RecordCodec.decodePart(kv.value()).location(), null, since);
+            }
+        } else {
+            freeIfUnreferenced(r.location(), null, since);
+        }
+    }
+
+    private void clearIntent(DataLocation location) throws RocksDBException {
+        if (location != null) {
+            Optional<WriteIntent> intent = intent(location.dataId());
+            if (intent.isPresent()) {
+                deleteIntentRows(intent.get());
+            }
+        }
     }
 
     private IndexResult createBucket(BucketRecord bucket) throws IndexException, RocksDBException {
@@ -87,6 +233,11 @@ final class CommandApplier {
         if (anyRowStartingWith(KeyCodec.objectsOfBucket(bucketId))
                 || anyRowStartingWith(KeyCodec.intentsOfBucket(bucketId))) {
             throw new IndexException.BucketNotEmpty(name);
+        }
+        // Uploads in progress do not keep a bucket alive; deleting it aborts them (their parts are freed).
+        for (KeyValue kv : rowsWithPrefix(KeyCodec.uploadsOfBucket(bucketId))) {
+            UploadRecord u = RecordCodec.decodeUpload(kv.value());
+            dropUpload(bucketId, u.key(), u.uploadId(), u.initiated());
         }
         batch.delete(row);
         batch.delete(KeyCodec.bucketIdRow(bucketId));
@@ -129,16 +280,15 @@ final class CommandApplier {
 
         for (Row old : replaced) {
             batch.delete(old.key());
-            freeIfUnreferenced(old.record().location(), record.location(), record.lastModified());
-        }
-        batch.put(newRow, value);
-        if (record.location() != null) {
-            // The data is now referenced: it is no longer garbage if we crash from here on.
-            Optional<WriteIntent> intent = intent(record.location().dataId());
-            if (intent.isPresent()) {
-                deleteIntentRows(intent.get());
+            if (old.record().isMultipart()) {
+                freeRecordData(bucketId, old, record.lastModified());
+            } else {
+                freeIfUnreferenced(old.record().location(), record.location(), record.lastModified());
             }
         }
+        batch.put(newRow, value);
+        // The data is now referenced: it is no longer garbage if we crash from here on.
+        clearIntent(record.location());
         return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
     }
 
@@ -151,7 +301,7 @@ final class CommandApplier {
             return new IndexResult.Replaced(Optional.empty()); // S3: deleting an absent key succeeds
         }
         batch.delete(current.key());
-        freeIfUnreferenced(current.record().location(), null, at);
+        freeRecordData(bucketId, current, at);
         return new IndexResult.Replaced(Optional.of(current.record()));
     }
 
@@ -272,6 +422,21 @@ final class CommandApplier {
     /** A view of the batch over the database; valid until the batch is next written to. */
     private RocksIterator iterator() {
         return batch.newIteratorWithBase(db.newIterator(readOptions));
+    }
+
+    /** Every row with this prefix (read fully before the batch is written to again). */
+    private List<KeyValue> rowsWithPrefix(byte[] prefix) throws RocksDBException {
+        List<KeyValue> rows = new ArrayList<>();
+        try (RocksIterator it = iterator()) {
+            for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                rows.add(new KeyValue(it.key(), it.value()));
+            }
+            it.status();
+        }
+        return rows;
+    }
+
+    private record KeyValue(byte[] key, byte[] value) {
     }
 
     private record Row(byte[] key, ObjectRecord record) {

@@ -8,7 +8,10 @@ import dev.kura.index.ListPage;
 import dev.kura.index.ListQuery;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.ObjectRecord;
+import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
+import dev.kura.index.UploadPage;
+import dev.kura.index.UploadRecord;
 import dev.kura.index.WriteIntent;
 import dev.kura.index.codec.KeyCodec;
 import dev.kura.index.codec.RecordCodec;
@@ -142,6 +145,44 @@ public final class RocksObjectIndex implements ObjectIndex {
                  ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
                  RocksIterator it = engine.db().newIterator(options)) {
                 return new ListScan(it, query).run();
+            }
+        });
+    }
+
+    @Override
+    public Optional<UploadRecord> upload(long bucketId, String key, String uploadId) {
+        if (!KeyCodec.isUploadId(uploadId)) {
+            return Optional.empty();
+        }
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.uploadRow(bucketId, key, uploadId)))
+                .map(RecordCodec::decodeUpload));
+    }
+
+    @Override
+    public List<PartRecord> uploadParts(long bucketId, String key, String uploadId, int afterPart, int max) {
+        if (!KeyCodec.isUploadId(uploadId)) {
+            return List.of();
+        }
+        byte[] from = KeyCodec.uploadPartRow(bucketId, key, uploadId, Math.max(0, afterPart) + 1);
+        byte[] to = KeyCodec.uploadPartRow(bucketId, key, uploadId, Integer.MAX_VALUE);
+        return read(() -> scan(from, to, max, RecordCodec::decodePart));
+    }
+
+    @Override
+    public List<PartRecord> objectParts(long bucketId, String key, long sequence) {
+        byte[] from = KeyCodec.objectPartRow(bucketId, key, sequence, 0);
+        byte[] to = KeyCodec.objectPartRow(bucketId, key, sequence, Integer.MAX_VALUE);
+        return read(() -> scan(from, to, Integer.MAX_VALUE, RecordCodec::decodePart));
+    }
+
+    @Override
+    public UploadPage uploads(long bucketId, String prefix, String delimiter, String keyMarker, String uploadIdMarker,
+                              int max) {
+        return read(() -> {
+            try (Slice upper = new Slice(KeyCodec.uploadPrefixEnd(bucketId, prefix));
+                 ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                 RocksIterator it = engine.db().newIterator(options)) {
+                return UploadScan.run(it, bucketId, prefix, delimiter, keyMarker, uploadIdMarker, max);
             }
         });
     }

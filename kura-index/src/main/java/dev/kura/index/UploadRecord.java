@@ -1,0 +1,26 @@
+package dev.kura.index;
+
+import dev.kura.common.ChecksumAlgorithm;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A multipart upload in progress: what CreateMultipartUpload asked for, kept until the upload is
+ * completed or aborted. Lives under its key, so a key's uploads and versions share a partition.
+ *
+ * @param checksumAlgorithm the additional checksum the parts carry, or null
+ * @param checksumType      FULL_OBJECT or COMPOSITE when an algorithm is set
+ */
+public record UploadRecord(String key, String uploadId, Instant initiated, Map<String, String> headers,
+                           Map<String, String> userMetadata, ChecksumAlgorithm checksumAlgorithm,
+                           ObjectRecord.Checksum.Type checksumType, String storageClass, String owner,
+                           Map<String, String> tags) {
+    public UploadRecord {
+        Objects.requireNonNull(key);
+        Objects.requireNonNull(uploadId);
+        headers = Map.copyOf(headers);
+        userMetadata = Map.copyOf(userMetadata);
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+}
