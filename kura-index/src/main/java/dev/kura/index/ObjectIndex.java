@@ -1,6 +1,7 @@
 package dev.kura.index;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,6 +56,15 @@ public interface ObjectIndex extends AutoCloseable {
 
     /** True when the index is open and answering. */
     boolean isHealthy();
+
+    /**
+     * Engine gauges and counters for metrics and health, by stable snake_case name (the RocksDB
+     * engine's are listed in docs/telemetry.md); empty when the engine has none. Cheap enough to
+     * call once per metrics scrape; never throws.
+     */
+    default Map<String, Long> stats() {
+        return Map.of();
+    }
 
     @Override
     void close();

@@ -16,6 +16,9 @@ final class Errors {
             case IndexException.NoSuchBucket n -> new S3Exception(S3ErrorCode.NoSuchBucket).with("BucketName", bucket);
             case IndexException.BucketAlreadyExists b -> new S3Exception(S3ErrorCode.BucketAlreadyExists).with("BucketName", bucket);
             case IndexException.BucketNotEmpty b -> new S3Exception(S3ErrorCode.BucketNotEmpty).with("BucketName", bucket);
+            case IndexException.NoSuchUpload u -> new S3Exception(S3ErrorCode.NoSuchUpload).with("UploadId", u.getMessage());
+            case IndexException.NoSuchKey k -> new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
+            case IndexException.InvalidPart p -> new S3Exception(S3ErrorCode.InvalidPart, p.getMessage());
             case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
             default -> new IllegalStateException("unexpected index failure", e);
         };

@@ -1,8 +1,6 @@
 package dev.kura.object;
 
-import dev.kura.common.DataId;
-import dev.kura.common.DataLocation;
-import dev.kura.common.Digest;
+import dev.kura.common.ChecksumAlgorithm;
 import dev.kura.common.Hex;
 import dev.kura.index.BucketRecord;
 import dev.kura.index.IndexCommand;
@@ -13,38 +11,31 @@ import dev.kura.index.ListQuery;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.Precondition;
-import dev.kura.index.WriteIntent;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.storage.BlobStore;
-import dev.kura.storage.BlobWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
  * S3 semantics over the two seams: the {@link ObjectIndex} for metadata and the {@link BlobStore}
- * for bytes. This is the only place that reaches both, and the one place where their domain
- * failures become S3 errors.
+ * for bytes. This is the only layer that reaches both, and the one place where their domain
+ * failures become S3 errors ({@link Errors}).
  *
- * <p>The PutObject write order is the durability promise (ARCHITECTURE.md): record the write intent
- * (synced) → stream the body into storage while digesting it → verify Content-MD5 / checksum →
- * storage commit (fsync file, rename, fsync directory) → index commit (synced, precondition checked
- * inside the apply, old data recorded as a pending free, intent cleared) → acknowledge. A failure
- * before the index commit leaves nothing visible; its data is removed now or by the sweeper.
+ * <p>Every write is {@link Ingest} (intent → stream → verify → storage commit) followed by one
+ * index command that checks its preconditions inside the atomic apply and makes the data visible;
+ * a failure between the two discards the data. See ARCHITECTURE.md for the invariants.
  */
 public final class ObjectService {
-    /** S3's single-PUT limit: 5 GiB. */
+    /** S3's single-PUT and copy-source limit: 5 GiB. */
     public static final long MAX_PUT_SIZE = 5L * 1024 * 1024 * 1024;
-    private static final int BUFFER = 256 * 1024;
 
     private final ObjectIndex index;
     private final BlobStore store;
@@ -52,6 +43,8 @@ public final class ObjectService {
     private final RandomGenerator random;
     private final VersionClock versions;
     private final String region;
+    private final Ingest ingest;
+    private final MultipartService multipart;
 
     public ObjectService(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, String region) {
         this.index = index;
@@ -60,10 +53,16 @@ public final class ObjectService {
         this.random = random;
         this.versions = new VersionClock(clock);
         this.region = region;
+        this.ingest = new Ingest(index, store, clock, random);
+        this.multipart = new MultipartService(this, index, ingest, versions, clock, random);
     }
 
     public String region() {
         return region;
+    }
+
+    public MultipartService multipart() {
+        return multipart;
     }
 
     // ---- buckets -------------------------------------------------------------------------
@@ -95,11 +94,12 @@ public final class ObjectService {
 
     public void deleteBucket(String name) {
         BucketRecord b = bucket(name);
-        try {
-            index.apply(new IndexCommand.DeleteBucket(name, b.id()));
-        } catch (IndexException e) {
-            throw Errors.map(e, name, null);
-        }
+        apply(new IndexCommand.DeleteBucket(name, b.id()), name, null);
+    }
+
+    public void putBucketTags(String name, Map<String, String> tags) {
+        BucketRecord b = bucket(name);
+        apply(new IndexCommand.PutBucketTags(name, b.id(), tags), name, null);
     }
 
     // ---- objects -------------------------------------------------------------------------
@@ -111,31 +111,51 @@ public final class ObjectService {
             throw new S3Exception(S3ErrorCode.EntityTooLarge).with("ProposedSize", Long.toString(in.contentLength()))
                     .with("MaxSizeAllowed", Long.toString(MAX_PUT_SIZE));
         }
-        DataLocation planned = store.place(DataId.random(random));
-        apply(new IndexCommand.RecordIntent(new WriteIntent(planned, bucket.id(), in.key(), now())), in);
-        DataLocation written = null;
-        try {
-            Digest md5 = Digest.md5();
-            Digest extra = in.checksum() == null ? null : in.checksum().newDigest();
-            try (BlobWriter writer = store.create(planned, bucket.name() + "/" + in.key())) {
-                long n = copy(body, writer, md5, extra, in.contentLength());
-                if (n != in.contentLength()) {
-                    throw new S3Exception(S3ErrorCode.IncompleteBody);
-                }
-                byte[] md5Bytes = md5.finish();
-                verifyMd5(in.contentMd5(), md5Bytes);
-                ObjectRecord.Checksum checksum = verifyChecksum(in, extra);
-                written = writer.commit();
-                ObjectRecord record = new ObjectRecord(in.key(), ObjectRecord.NULL_VERSION, versions.next(), false,
-                        written, n, Hex.encode(md5Bytes), now(), in.headers(), in.userMetadata(), checksum,
-                        in.storageClass(), bucket.owner());
-                apply(new IndexCommand.PutObject(bucket.id(), record, in.precondition()), in);
-                return record;
-            }
-        } catch (IOException | RuntimeException e) {
-            discard(written != null ? written : planned);
-            throw e;
+        Ingest.Written w = ingest.write(bucket.id(), bucket.name(), in.key(), body,
+                new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()));
+        ObjectRecord record = new ObjectRecord(in.key(), ObjectRecord.NULL_VERSION, versions.next(), false,
+                w.location(), w.size(), Hex.encode(w.md5()), now(), in.headers(), in.userMetadata(), checksumOf(w),
+                in.storageClass(), bucket.owner(), 0, null, in.tags());
+        commit(bucket, record, in.precondition(), w);
+        return record;
+    }
+
+    /**
+     * CopyObject: copies the source's bytes under a new data id (data ids are never shared) with the
+     * metadata the request chose. The source record was looked up, and its conditions checked, by
+     * the caller.
+     */
+    public ObjectRecord copyObject(ObjectRecord source, CopyInput in) throws IOException {
+        BucketRecord bucket = bucket(in.bucket());
+        if (source.size() > MAX_PUT_SIZE) {
+            throw new S3Exception(S3ErrorCode.InvalidRequest,
+                    "The specified copy source is larger than the maximum allowable size for a copy source: " + MAX_PUT_SIZE);
         }
+        ChecksumAlgorithm algorithm = in.checksum() != null ? in.checksum()
+                : source.checksum() == null ? null : source.checksum().algorithm();
+        Ingest.Written w;
+        try (InputStream data = open(in.sourceBucket(), source, 0, source.size())) {
+            w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null));
+        }
+        ObjectRecord record = new ObjectRecord(in.key(), ObjectRecord.NULL_VERSION, versions.next(), false,
+                w.location(), w.size(), Hex.encode(w.md5()), now(), in.headers(), in.userMetadata(), checksumOf(w),
+                in.storageClass(), bucket.owner(), 0, null, in.tags());
+        commit(bucket, record, in.precondition(), w);
+        return record;
+    }
+
+    private void commit(BucketRecord bucket, ObjectRecord record, Precondition precondition, Ingest.Written w) {
+        try {
+            index.apply(new IndexCommand.PutObject(bucket.id(), record, precondition));
+        } catch (IndexException | RuntimeException e) {
+            ingest.discard(w.location());
+            throw e instanceof IndexException ie ? Errors.map(ie, bucket.name(), record.key()) : (RuntimeException) e;
+        }
+    }
+
+    private static ObjectRecord.Checksum checksumOf(Ingest.Written w) {
+        return w.algorithm() == null ? null
+                : new ObjectRecord.Checksum(w.algorithm(), w.checksum(), ObjectRecord.Checksum.Type.FULL_OBJECT);
     }
 
     /** The current version of a key; NoSuchKey when absent or a delete marker. */
@@ -148,23 +168,43 @@ public final class ObjectService {
         return r.get();
     }
 
+    /** The parts of a multipart version, in order, with their offsets (empty for data written whole). */
+    public List<dev.kura.index.PartRecord> parts(String bucketName, ObjectRecord record) {
+        if (!record.isMultipart()) {
+            return List.of();
+        }
+        return index.objectParts(bucket(bucketName).id(), record.key(), record.sequence());
+    }
+
     /** Opens {@code length} bytes of a version's data from {@code offset}, verified block by block. */
     public InputStream open(ObjectRecord record, long offset, long length) throws IOException {
         if (length == 0) {
             return InputStream.nullInputStream();
         }
+        if (record.isMultipart()) {
+            throw new IllegalStateException("a multipart object is opened through open(bucket, record, ...)");
+        }
         return store.open(record.location(), offset, length);
+    }
+
+    /** Opens a range of any version, whole or multipart (parts are opened one after another). */
+    public InputStream open(String bucketName, ObjectRecord record, long offset, long length) throws IOException {
+        if (!record.isMultipart() || length == 0) {
+            return open(record, offset, length);
+        }
+        return new PartsInputStream(store, parts(bucketName, record), offset, length);
     }
 
     /** Deletes the current version of a key; deleting an absent key succeeds (S3 answers 204 either way). */
     public Optional<ObjectRecord> deleteObject(String bucketName, String key, Precondition precondition) {
         BucketRecord bucket = bucket(bucketName);
-        try {
-            IndexResult r = index.apply(new IndexCommand.DeleteObject(bucket.id(), key, precondition, now()));
-            return r instanceof IndexResult.Replaced(Optional<ObjectRecord> previous) ? previous : Optional.empty();
-        } catch (IndexException e) {
-            throw Errors.map(e, bucketName, key);
-        }
+        IndexResult r = apply(new IndexCommand.DeleteObject(bucket.id(), key, precondition, now()), bucketName, key);
+        return r instanceof IndexResult.Replaced(Optional<ObjectRecord> previous) ? previous : Optional.empty();
+    }
+
+    public void putObjectTags(String bucketName, String key, Map<String, String> tags) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutObjectTags(bucket.id(), key, tags), bucketName, key);
     }
 
     public ListPage list(String bucketName, String prefix, String delimiter, String startAfter, int maxKeys) {
@@ -174,75 +214,15 @@ public final class ObjectService {
 
     // ---- helpers -------------------------------------------------------------------------
 
-    private Instant now() {
+    Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private void apply(IndexCommand cmd, PutObjectInput in) {
+    IndexResult apply(IndexCommand cmd, String bucket, String key) {
         try {
-            index.apply(cmd);
+            return index.apply(cmd);
         } catch (IndexException e) {
-            throw Errors.map(e, in.bucket(), in.key());
-        }
-    }
-
-    private static long copy(InputStream body, BlobWriter writer, Digest md5, Digest extra, long limit) throws IOException {
-        byte[] buf = new byte[BUFFER];
-        long total = 0;
-        int n;
-        while ((n = body.read(buf)) > 0) {
-            total += n;
-            if (total > limit) {
-                throw new S3Exception(S3ErrorCode.IncompleteBody, "The request body is longer than its declared length");
-            }
-            md5.update(buf, 0, n);
-            if (extra != null) {
-                extra.update(buf, 0, n);
-            }
-            writer.write(ByteBuffer.wrap(buf, 0, n));
-        }
-        return total;
-    }
-
-    private static void verifyMd5(String contentMd5, byte[] actual) {
-        if (contentMd5 == null) {
-            return;
-        }
-        byte[] expected;
-        try {
-            expected = Base64.getDecoder().decode(contentMd5.trim());
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3ErrorCode.InvalidDigest);
-        }
-        if (expected.length != 16) {
-            throw new S3Exception(S3ErrorCode.InvalidDigest);
-        }
-        if (!java.security.MessageDigest.isEqual(expected, actual)) {
-            throw new S3Exception(S3ErrorCode.BadDigest).with("ExpectedDigest", contentMd5)
-                    .with("CalculatedDigest", Base64.getEncoder().encodeToString(actual));
-        }
-    }
-
-    private static ObjectRecord.Checksum verifyChecksum(PutObjectInput in, Digest digest) {
-        if (in.checksum() == null) {
-            return null;
-        }
-        String actual = Base64.getEncoder().encodeToString(digest.finish());
-        String expected = in.checksumValue() == null ? null : in.checksumValue().get();
-        if (expected != null && !expected.trim().equals(actual)) {
-            throw new S3Exception(S3ErrorCode.BadDigest,
-                    "The " + in.checksum().name() + " you specified did not match the calculated checksum.");
-        }
-        return new ObjectRecord.Checksum(in.checksum(), actual, ObjectRecord.Checksum.Type.FULL_OBJECT);
-    }
-
-    /** Removes data that will never become visible and forgets its intent; the sweeper retries failures. */
-    private void discard(DataLocation location) {
-        try {
-            store.delete(location);
-            index.apply(new IndexCommand.CancelIntent(location.dataId()));
-        } catch (IOException | IndexException | UncheckedIOException e) {
-            // Left for the sweeper: the intent row still names this data.
+            throw Errors.map(e, bucket, key);
         }
     }
 }

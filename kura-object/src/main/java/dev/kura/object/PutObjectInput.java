@@ -19,8 +19,17 @@ import java.util.function.Supplier;
  * @param userMetadata    x-amz-meta-* values by lower-case name without the prefix
  * @param storageClass    the storage class to record
  * @param precondition    If-Match / If-None-Match, decided in the index
+ * @param tags            the tag set (x-amz-tagging)
  */
 public record PutObjectInput(String bucket, String key, long contentLength, String contentMd5,
                              ChecksumAlgorithm checksum, Supplier<String> checksumValue, Map<String, String> headers,
-                             Map<String, String> userMetadata, String storageClass, Precondition precondition) {
+                             Map<String, String> userMetadata, String storageClass, Precondition precondition,
+                             Map<String, String> tags) {
+
+    public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
+                          Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
+                          String storageClass, Precondition precondition) {
+        this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
+                precondition, Map.of());
+    }
 }

@@ -39,6 +39,12 @@ public interface Exchange {
      */
     void respondStream(int status, Map<String, String> headers, long length, InputStream source) throws IOException;
 
+    /**
+     * Starts a response of unknown length (chunked transfer encoding); what is written to the
+     * returned stream goes out as it is flushed, and closing it ends the response.
+     */
+    java.io.OutputStream respondChunked(int status, Map<String, String> headers) throws IOException;
+
     /** True once a response has started; a handler failing after that can only close the connection. */
     boolean responded();
 

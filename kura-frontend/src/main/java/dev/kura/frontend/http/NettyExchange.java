@@ -144,6 +144,38 @@ final class NettyExchange implements Exchange {
         write(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
+    @Override
+    public java.io.OutputStream respondChunked(int status, Map<String, String> headers) throws IOException {
+        HttpResponse r = start(status, headers, -1);
+        r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        write(r);
+        return new java.io.OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len > 0) {
+                    info.addBytesOut(len);
+                    NettyExchange.this.write(new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)));
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (!closed) {
+                    closed = true;
+                    NettyExchange.this.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
+            }
+        };
+    }
+
     private HttpResponse start(int status, Map<String, String> headers, long length) {
         if (responded) {
             throw new IllegalStateException("response already started");
@@ -157,7 +189,7 @@ final class NettyExchange implements Exchange {
         h.set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
         h.set(HttpHeaderNames.SERVER, "Kura");
         headers.forEach((name, value) -> h.set(name, ascii(value)));
-        if (status != 204 && status != 304) {
+        if (status != 204 && status != 304 && length >= 0) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         if (closeAfter) {

@@ -42,6 +42,25 @@ final class Conditionals {
         }
     }
 
+    /**
+     * CopyObject / UploadPartCopy source conditions ({@code x-amz-copy-source-if-*}): the same
+     * rules, but every failed condition is 412 PreconditionFailed.
+     */
+    static void checkCopySource(RequestHead head, String etag, Instant lastModified) {
+        RequestHead.Builder b = RequestHead.builder("GET", "/");
+        for (String name : new String[] {"if-match", "if-none-match", "if-modified-since", "if-unmodified-since"}) {
+            String v = head.header("x-amz-copy-source-" + name);
+            if (v != null) {
+                b.header(name, v);
+            }
+        }
+        try {
+            check(b.build(), etag, lastModified);
+        } catch (S3Exception e) {
+            throw new S3Exception(S3ErrorCode.PreconditionFailed).with("Condition", "x-amz-copy-source-if-*");
+        }
+    }
+
     /** True when the header's ETag list contains {@code etag} (or is {@code *}); weak tags compare by value. */
     static boolean matches(String header, String etag) {
         for (String part : header.split(",")) {

@@ -66,6 +66,52 @@ final class ListApi {
         Responses.xml(ex, 200, doc);
     }
 
+    /**
+     * ListObjectVersions (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html)
+     * for buckets without versioning: every key has one version, the null version, which is the latest.
+     */
+    void listVersions(S3Operation.ListObjectVersions op, Exchange ex) throws IOException {
+        var head = ex.head();
+        String prefix = head.queryParam("prefix") == null ? "" : head.queryParam("prefix");
+        String delimiter = head.queryParam("delimiter") == null || head.queryParam("delimiter").isEmpty() ? null
+                : head.queryParam("delimiter");
+        String keyMarker = head.queryParam("key-marker") == null || head.queryParam("key-marker").isEmpty() ? null
+                : head.queryParam("key-marker");
+        String versionMarker = head.queryParam("version-id-marker");
+        int maxKeys = MultipartApi.intParam(head, "max-keys", 1000, 1000);
+        boolean url = "url".equals(head.queryParam("encoding-type"));
+        UnaryOperator<String> enc = url ? ListApi::urlEncode : s -> s;
+        ListPage page = objects.list(op.bucket(), prefix, delimiter, keyMarker, maxKeys);
+        XmlWriter doc = XmlWriter.document("ListVersionsResult")
+                .element("Name", op.bucket())
+                .element("Prefix", enc.apply(prefix))
+                .element("KeyMarker", keyMarker == null ? "" : enc.apply(keyMarker))
+                .element("VersionIdMarker", versionMarker == null ? "" : versionMarker)
+                .element("MaxKeys", maxKeys)
+                .element("Delimiter", delimiter == null ? null : enc.apply(delimiter))
+                .element("EncodingType", url ? "url" : null)
+                .element("IsTruncated", page.truncated());
+        if (page.truncated()) {
+            doc.element("NextKeyMarker", enc.apply(page.nextStartAfter())).element("NextVersionIdMarker", "null");
+        }
+        for (ObjectRecord r : page.objects()) {
+            doc.start("Version").element("Key", enc.apply(r.key())).element("VersionId", r.versionId())
+                    .element("IsLatest", true).element("LastModified", r.lastModified())
+                    .element("ETag", Responses.quoted(r.etag()));
+            if (r.checksum() != null) {
+                doc.element("ChecksumAlgorithm", r.checksum().algorithm().name())
+                        .element("ChecksumType", r.checksum().type().name());
+            }
+            doc.element("Size", r.size())
+                    .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
+                    .element("StorageClass", r.storageClass()).end();
+        }
+        for (String p : page.commonPrefixes()) {
+            doc.start("CommonPrefixes").element("Prefix", enc.apply(p)).end();
+        }
+        Responses.xml(ex, 200, doc);
+    }
+
     private void contents(XmlWriter doc, ListPage page, UnaryOperator<String> enc, boolean withOwner) {
         for (ObjectRecord r : page.objects()) {
             doc.start("Contents")

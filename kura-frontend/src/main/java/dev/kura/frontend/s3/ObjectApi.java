@@ -46,7 +46,7 @@ final class ObjectApi {
         };
         PutObjectInput in = new PutObjectInput(op.bucket(), op.key(), length, head.header("content-md5"), algorithm,
                 expected, PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
-                writePrecondition(head));
+                writePrecondition(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS));
         ObjectRecord r = objects.putObject(in, body);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));
@@ -104,13 +104,18 @@ final class ObjectApi {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (and HeadObject)
     void get(String bucket, String key, Exchange ex) throws IOException {
         RequestHead head = ex.head();
-        if (head.hasQueryParam("partNumber")) {
-            throw new S3Exception(S3ErrorCode.NotImplemented, "GetObject with partNumber is not implemented yet");
-        }
         ObjectRecord r = objects.head(bucket, key);
         Conditionals.check(head, r.etag(), r.lastModified());
-        ByteRange range = ByteRange.parse(head.header("range"), r.size());
-        Map<String, String> h = objectHeaders(r, head, range == null);
+        ByteRange range;
+        Map<String, String> h;
+        if (head.hasQueryParam("partNumber")) {
+            range = partRange(bucket, r, head);
+            h = objectHeaders(r, head, false);
+            h.put("x-amz-mp-parts-count", Integer.toString(Math.max(1, r.partCount())));
+        } else {
+            range = ByteRange.parse(head.header("range"), r.size());
+            h = objectHeaders(r, head, range == null);
+        }
         long start = 0;
         long length = r.size();
         int status = 200;
@@ -124,9 +129,28 @@ final class ObjectApi {
             ex.respondStream(status, h, length, InputStream.nullInputStream());
             return;
         }
-        try (InputStream data = objects.open(r, start, length)) {
+        try (InputStream data = objects.open(bucket, r, start, length)) {
             ex.respondStream(status, h, length, data);
         }
+    }
+
+    /** GetObject/HeadObject with partNumber: that part of a multipart object (part 1 of one written whole). */
+    private ByteRange partRange(String bucket, ObjectRecord r, RequestHead head) {
+        int n = dev.kura.s3.op.S3Router.partNumber(head);
+        if (!r.isMultipart()) {
+            if (n != 1) {
+                throw new S3Exception(S3ErrorCode.InvalidPartNumber).with("PartNumberRequested", Integer.toString(n))
+                        .with("ActualPartCount", "1");
+            }
+            return r.size() == 0 ? null : new ByteRange(0, r.size());
+        }
+        for (var p : objects.parts(bucket, r)) {
+            if (p.partNumber() == n) {
+                return new ByteRange(p.offset(), p.size());
+            }
+        }
+        throw new S3Exception(S3ErrorCode.InvalidPartNumber).with("PartNumberRequested", Integer.toString(n))
+                .with("ActualPartCount", Integer.toString(r.partCount()));
     }
 
     private static Map<String, String> objectHeaders(ObjectRecord r, RequestHead head, boolean whole) {
@@ -138,6 +162,9 @@ final class ObjectApi {
         r.userMetadata().forEach((name, value) -> h.put("x-amz-meta-" + name, value));
         if (!"STANDARD".equals(r.storageClass())) {
             h.put("x-amz-storage-class", r.storageClass());
+        }
+        if (!r.tags().isEmpty()) {
+            h.put("x-amz-tagging-count", Integer.toString(r.tags().size()));
         }
         if (r.checksum() != null && whole && "ENABLED".equalsIgnoreCase(head.header("x-amz-checksum-mode"))) {
             h.put(r.checksum().algorithm().headerName(), r.checksum().base64());

@@ -143,10 +143,8 @@ final class PutHeaders {
                 || head.header("x-amz-object-lock-legal-hold") != null) {
             throw new S3Exception(S3ErrorCode.InvalidRequest, "Bucket is missing Object Lock Configuration");
         }
-        for (String h : new String[] {"x-amz-tagging", "x-amz-website-redirect-location"}) {
-            if (head.header(h) != null) {
-                throw new S3Exception(S3ErrorCode.NotImplemented).with("Header", h);
-            }
+        if (head.header("x-amz-website-redirect-location") != null) {
+            throw new S3Exception(S3ErrorCode.NotImplemented).with("Header", "x-amz-website-redirect-location");
         }
     }
 }

@@ -30,13 +30,7 @@ final class Responses {
      * Code, Message, the detail elements, Resource and RequestId. HEAD answers carry no body.
      */
     static void error(Exchange ex, S3Exception e) throws IOException {
-        XmlWriter doc = XmlWriter.documentNs("Error", null)
-                .element("Code", e.code().name())
-                .element("Message", e.getMessage());
-        e.details().forEach(doc::element);
-        doc.element("Resource", ex.head().rawPath());
-        doc.element("RequestId", ex.requestId());
-        doc.element("HostId", ex.requestId());
+        XmlWriter doc = errorDocument(ex, e);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", XML);
         if (e.code().status() == 503) {
@@ -47,6 +41,17 @@ final class Responses {
             return;
         }
         ex.respond(e.code().status(), headers, doc.toBytes());
+    }
+
+    static XmlWriter errorDocument(Exchange ex, S3Exception e) {
+        XmlWriter doc = XmlWriter.documentNs("Error", null)
+                .element("Code", e.code().name())
+                .element("Message", e.getMessage());
+        e.details().forEach(doc::element);
+        doc.element("Resource", ex.head().rawPath());
+        doc.element("RequestId", ex.requestId());
+        doc.element("HostId", ex.requestId());
+        return doc;
     }
 
     static String httpDate(Instant t) {

@@ -30,14 +30,29 @@ public final class S3Handler implements HttpHandler {
     private final ObjectApi objectApi;
     private final ListApi lists;
     private final DeleteObjectsApi deletes;
+    private final MultipartApi multipart;
+    private final CopyApi copies;
+    private final SettingsApi settings;
+    private final AttributesApi attributes;
+    private final String domain;
 
     public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName) {
+        this(objects, auth, ownerId, ownerName, null);
+    }
+
+    /** @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null */
+    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName, String domain) {
         this.auth = auth;
+        this.domain = domain;
         BucketApi.Owner owner = new BucketApi.Owner(ownerId, ownerName);
         this.buckets = new BucketApi(objects, owner);
         this.objectApi = new ObjectApi(objects);
         this.lists = new ListApi(objects, owner);
         this.deletes = new DeleteObjectsApi(objects);
+        this.multipart = new MultipartApi(objects, owner);
+        this.copies = new CopyApi(objects);
+        this.settings = new SettingsApi(objects, owner);
+        this.attributes = new AttributesApi(objects);
     }
 
     @Override
@@ -49,7 +64,7 @@ public final class S3Handler implements HttpHandler {
                 // Everything is private: anonymous requests are denied for every operation.
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
-            S3Operation op = S3Router.route(ex.head());
+            S3Operation op = S3Router.route(ex.head(), domain);
             ex.info().operation(op.name());
             ex.info().target(op.bucket(), op.key());
             dispatch(op, ex, who);
@@ -84,6 +99,26 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.HeadObject h -> objectApi.get(h.bucket(), h.key(), ex);
             case S3Operation.DeleteObject d -> objectApi.delete(d, ex);
             case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who));
+            case S3Operation.CopyObject c -> copies.copy(c, ex);
+            case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex);
+            case S3Operation.UploadPart u -> multipart.uploadPart(u, ex, decode(ex, who));
+            case S3Operation.UploadPartCopy u -> multipart.uploadPartCopy(u, ex);
+            case S3Operation.CompleteMultipartUpload c -> multipart.complete(c, ex, decode(ex, who));
+            case S3Operation.AbortMultipartUpload a -> multipart.abort(a, ex);
+            case S3Operation.ListParts l -> multipart.listParts(l, ex);
+            case S3Operation.ListMultipartUploads l -> multipart.listUploads(l, ex);
+            case S3Operation.ListObjectVersions l -> lists.listVersions(l, ex);
+            case S3Operation.GetObjectTagging t -> settings.getObjectTagging(t, ex);
+            case S3Operation.PutObjectTagging t -> settings.putObjectTagging(t, ex, decode(ex, who));
+            case S3Operation.DeleteObjectTagging t -> settings.deleteObjectTagging(t, ex);
+            case S3Operation.GetBucketTagging t -> settings.getBucketTagging(t, ex);
+            case S3Operation.PutBucketTagging t -> settings.putBucketTagging(t, ex, decode(ex, who));
+            case S3Operation.DeleteBucketTagging t -> settings.deleteBucketTagging(t, ex);
+            case S3Operation.GetObjectAttributes a -> attributes.get(a, ex);
+            case S3Operation.GetAcl a -> settings.getAcl(a, ex);
+            case S3Operation.PutAcl a -> settings.putAcl(a, ex, decode(ex, who));
+            case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
+            case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());
         }

@@ -4,6 +4,8 @@ import dev.kura.index.codec.KeyCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -101,6 +103,52 @@ final class RocksEngine implements AutoCloseable {
 
     RocksDB db() {
         return db;
+    }
+
+    /** Stat name → RocksDB integer property (see docs/telemetry.md). */
+    private static final Map<String, String> LONG_PROPERTIES = Map.ofEntries(
+            Map.entry("keys_estimated", "rocksdb.estimate-num-keys"),
+            Map.entry("sst_bytes", "rocksdb.total-sst-files-size"),
+            Map.entry("live_data_bytes", "rocksdb.estimate-live-data-size"),
+            Map.entry("memtable_bytes", "rocksdb.cur-size-all-mem-tables"),
+            Map.entry("block_cache_bytes", "rocksdb.block-cache-usage"),
+            Map.entry("pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"),
+            Map.entry("running_compactions", "rocksdb.num-running-compactions"),
+            Map.entry("running_flushes", "rocksdb.num-running-flushes"),
+            Map.entry("write_stopped", "rocksdb.is-write-stopped"),
+            Map.entry("delayed_write_rate", "rocksdb.actual-delayed-write-rate"));
+
+    /**
+     * Sizes, compaction backlog and write stalls, read from RocksDB's properties; a property the
+     * engine cannot answer is left out. The caller keeps the handles open meanwhile.
+     */
+    Map<String, Long> stats() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        LONG_PROPERTIES.forEach((name, property) -> {
+            try {
+                out.put(name, db.getLongProperty(property));
+            } catch (RocksDBException e) {
+                // not supported by this engine build: leave it out
+            }
+        });
+        try {
+            Map<String, String> cf = db.getMapProperty("rocksdb.cfstats");
+            putDouble(out, "stall_stops", cf.get("total-stops"));
+            putDouble(out, "stall_delays", cf.get("total-delays"));
+        } catch (RocksDBException e) {
+            // idem
+        }
+        return out;
+    }
+
+    private static void putDouble(Map<String, Long> out, String name, String value) {
+        if (value != null) {
+            try {
+                out.put(name, (long) Double.parseDouble(value));
+            } catch (NumberFormatException e) {
+                // leave it out
+            }
+        }
     }
 
     WriteOptions syncWrite() {

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -202,6 +203,22 @@ public final class RocksObjectIndex implements ObjectIndex {
         lifecycle.readLock().lock();
         try {
             return !handlesClosed && applier.isHealthy();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Map<String, Long> stats() {
+        lifecycle.readLock().lock();
+        try {
+            if (handlesClosed) {
+                return Map.of();
+            }
+            Map<String, Long> stats = engine.stats();
+            stats.put("batches_written", applier.batchesWritten());
+            stats.put("queued_commands", (long) applier.queued());
+            return stats;
         } finally {
             lifecycle.readLock().unlock();
         }

@@ -63,6 +63,84 @@ public sealed interface S3Operation {
     record DeleteObjects(String bucket) implements S3Operation {
     }
 
+    record CopyObject(String bucket, String key) implements S3Operation {
+    }
+
+    record CreateMultipartUpload(String bucket, String key) implements S3Operation {
+    }
+
+    record UploadPart(String bucket, String key, String uploadId, int partNumber) implements S3Operation {
+    }
+
+    record UploadPartCopy(String bucket, String key, String uploadId, int partNumber) implements S3Operation {
+    }
+
+    record CompleteMultipartUpload(String bucket, String key, String uploadId) implements S3Operation {
+    }
+
+    record AbortMultipartUpload(String bucket, String key, String uploadId) implements S3Operation {
+    }
+
+    record ListParts(String bucket, String key, String uploadId) implements S3Operation {
+    }
+
+    record ListMultipartUploads(String bucket) implements S3Operation {
+    }
+
+    record ListObjectVersions(String bucket) implements S3Operation {
+    }
+
+    record GetObjectTagging(String bucket, String key) implements S3Operation {
+    }
+
+    record PutObjectTagging(String bucket, String key) implements S3Operation {
+    }
+
+    record DeleteObjectTagging(String bucket, String key) implements S3Operation {
+    }
+
+    record GetBucketTagging(String bucket) implements S3Operation {
+    }
+
+    record PutBucketTagging(String bucket) implements S3Operation {
+    }
+
+    record DeleteBucketTagging(String bucket) implements S3Operation {
+    }
+
+    record GetObjectAttributes(String bucket, String key) implements S3Operation {
+    }
+
+    /** GetBucketAcl / GetObjectAcl (key null for the bucket). */
+    record GetAcl(String bucket, String key) implements S3Operation {
+        @Override
+        public String name() {
+            return key == null ? "GetBucketAcl" : "GetObjectAcl";
+        }
+    }
+
+    /** PutBucketAcl / PutObjectAcl: only the owner-full-control ACL is accepted (ACLs are disabled). */
+    record PutAcl(String bucket, String key) implements S3Operation {
+        @Override
+        public String name() {
+            return key == null ? "PutBucketAcl" : "PutObjectAcl";
+        }
+    }
+
+    record GetBucketVersioning(String bucket) implements S3Operation {
+    }
+
+    /**
+     * A bucket setting Kura does not support configuring, read or deleted: S3's answer for "nothing
+     * configured" (an empty document, a 404 with the setting's own error code, or 204 for a delete).
+     */
+    record UnconfiguredBucketSetting(String operation, String bucket) implements S3Operation {
+        @Override
+        public String name() {
+            return operation;
+        }
+    }
+
     /** A real S3 operation (or sub-resource) Kura does not implement: answered 501 NotImplemented. */
     record Unsupported(String operation, String bucket, String key) implements S3Operation {
         @Override

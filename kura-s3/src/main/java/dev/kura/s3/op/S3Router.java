@@ -16,40 +16,36 @@ import java.util.Set;
 public final class S3Router {
     public static final int MAX_KEY_BYTES = 1024;
 
-    /** Bucket sub-resources, by method, mapped to the AWS operation they name (not implemented yet). */
-    private static final Map<String, String[]> BUCKET_SUBRESOURCES = Map.ofEntries(
-            Map.entry("acl", new String[] {"GetBucketAcl", "PutBucketAcl", null}),
-            Map.entry("policy", new String[] {"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"}),
+    /**
+     * Bucket sub-resources Kura does not configure, by method {GET, PUT, DELETE}: a name answered as
+     * "nothing configured" (UnconfiguredBucketSetting), "!" + name for 501 NotImplemented, null for 405.
+     */
+    private static final Map<String, String[]> BUCKET_SETTINGS = Map.ofEntries(
+            Map.entry("policy", new String[] {"GetBucketPolicy", "!PutBucketPolicy", "DeleteBucketPolicy"}),
             Map.entry("policyStatus", new String[] {"GetBucketPolicyStatus", null, null}),
-            Map.entry("cors", new String[] {"GetBucketCors", "PutBucketCors", "DeleteBucketCors"}),
-            Map.entry("lifecycle", new String[] {"GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"}),
-            Map.entry("versioning", new String[] {"GetBucketVersioning", "PutBucketVersioning", null}),
-            Map.entry("versions", new String[] {"ListObjectVersions", null, null}),
-            Map.entry("uploads", new String[] {"ListMultipartUploads", null, null}),
-            Map.entry("tagging", new String[] {"GetBucketTagging", "PutBucketTagging", "DeleteBucketTagging"}),
-            Map.entry("encryption", new String[] {"GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"}),
-            Map.entry("object-lock", new String[] {"GetObjectLockConfiguration", "PutObjectLockConfiguration", null}),
-            Map.entry("website", new String[] {"GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite"}),
-            Map.entry("logging", new String[] {"GetBucketLogging", "PutBucketLogging", null}),
-            Map.entry("notification", new String[] {"GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", null}),
-            Map.entry("replication", new String[] {"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"}),
-            Map.entry("requestPayment", new String[] {"GetBucketRequestPayment", "PutBucketRequestPayment", null}),
-            Map.entry("accelerate", new String[] {"GetBucketAccelerateConfiguration", "PutBucketAccelerateConfiguration", null}),
-            Map.entry("ownershipControls", new String[] {"GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"}),
-            Map.entry("publicAccessBlock", new String[] {"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"}),
-            Map.entry("analytics", new String[] {"GetBucketAnalyticsConfiguration", "PutBucketAnalyticsConfiguration", "DeleteBucketAnalyticsConfiguration"}),
-            Map.entry("metrics", new String[] {"GetBucketMetricsConfiguration", "PutBucketMetricsConfiguration", "DeleteBucketMetricsConfiguration"}),
-            Map.entry("inventory", new String[] {"GetBucketInventoryConfiguration", "PutBucketInventoryConfiguration", "DeleteBucketInventoryConfiguration"}),
-            Map.entry("intelligent-tiering", new String[] {"GetBucketIntelligentTieringConfiguration", "PutBucketIntelligentTieringConfiguration", "DeleteBucketIntelligentTieringConfiguration"}),
-            Map.entry("session", new String[] {"CreateSession", null, null}));
+            Map.entry("cors", new String[] {"GetBucketCors", "!PutBucketCors", "DeleteBucketCors"}),
+            Map.entry("lifecycle", new String[] {"GetBucketLifecycleConfiguration", "!PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"}),
+            Map.entry("encryption", new String[] {"GetBucketEncryption", "!PutBucketEncryption", "DeleteBucketEncryption"}),
+            Map.entry("object-lock", new String[] {"GetObjectLockConfiguration", "!PutObjectLockConfiguration", null}),
+            Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
+            Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
+            Map.entry("notification", new String[] {"GetBucketNotificationConfiguration", "!PutBucketNotificationConfiguration", null}),
+            Map.entry("replication", new String[] {"GetBucketReplication", "!PutBucketReplication", "DeleteBucketReplication"}),
+            Map.entry("requestPayment", new String[] {"GetBucketRequestPayment", "!PutBucketRequestPayment", null}),
+            Map.entry("accelerate", new String[] {"GetBucketAccelerateConfiguration", "!PutBucketAccelerateConfiguration", null}),
+            Map.entry("ownershipControls", new String[] {"GetBucketOwnershipControls", "!PutBucketOwnershipControls", "!DeleteBucketOwnershipControls"}),
+            Map.entry("publicAccessBlock", new String[] {"GetPublicAccessBlock", "!PutPublicAccessBlock", "DeletePublicAccessBlock"}),
+            Map.entry("analytics", new String[] {"!GetBucketAnalyticsConfiguration", "!PutBucketAnalyticsConfiguration", "!DeleteBucketAnalyticsConfiguration"}),
+            Map.entry("metrics", new String[] {"!GetBucketMetricsConfiguration", "!PutBucketMetricsConfiguration", "!DeleteBucketMetricsConfiguration"}),
+            Map.entry("inventory", new String[] {"!GetBucketInventoryConfiguration", "!PutBucketInventoryConfiguration", "!DeleteBucketInventoryConfiguration"}),
+            Map.entry("intelligent-tiering", new String[] {"!GetBucketIntelligentTieringConfiguration", "!PutBucketIntelligentTieringConfiguration", "!DeleteBucketIntelligentTieringConfiguration"}),
+            Map.entry("session", new String[] {"!CreateSession", null, null}),
+            Map.entry("metadataTable", new String[] {"!GetBucketMetadataTableConfiguration", null, "!DeleteBucketMetadataTableConfiguration"}));
 
-    /** Object sub-resources mapped to the AWS operations they name (not implemented yet). */
-    private static final Map<String, String[]> OBJECT_SUBRESOURCES = Map.ofEntries(
-            Map.entry("acl", new String[] {"GetObjectAcl", "PutObjectAcl", null}),
-            Map.entry("tagging", new String[] {"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging"}),
+    /** Object sub-resources Kura does not implement, by method {GET, PUT, DELETE}. */
+    private static final Map<String, String[]> OBJECT_UNSUPPORTED = Map.ofEntries(
             Map.entry("retention", new String[] {"GetObjectRetention", "PutObjectRetention", null}),
             Map.entry("legal-hold", new String[] {"GetObjectLegalHold", "PutObjectLegalHold", null}),
-            Map.entry("attributes", new String[] {"GetObjectAttributes", null, null}),
             Map.entry("torrent", new String[] {"GetObjectTorrent", null, null}),
             Map.entry("renameObject", new String[] {null, "RenameObject", null}));
 
@@ -58,7 +54,16 @@ public final class S3Router {
     private S3Router() {
     }
 
+    /** Routes a path-style request ({@code /bucket/key}). */
     public static S3Operation route(RequestHead head) {
+        return route(head, null);
+    }
+
+    /**
+     * Routes a request. With a {@code domain}, a Host of {@code bucket.domain} addresses the bucket
+     * virtual-hosted style and the whole path is the key; any other Host is path-style.
+     */
+    public static S3Operation route(RequestHead head, String domain) {
         String method = head.method().toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
             throw new S3Exception(S3ErrorCode.MethodNotAllowed);
@@ -68,9 +73,15 @@ public final class S3Router {
             throw new S3Exception(S3ErrorCode.InvalidURI);
         }
         String path = decodePath(raw);
-        int slash = path.indexOf('/', 1);
-        String bucket = slash < 0 ? path.substring(1) : path.substring(1, slash);
-        String key = slash < 0 ? "" : path.substring(slash + 1);
+        String bucket = virtualHostBucket(head.header("host"), domain);
+        String key;
+        if (bucket != null) {
+            key = path.substring(1);
+        } else {
+            int slash = path.indexOf('/', 1);
+            bucket = slash < 0 ? path.substring(1) : path.substring(1, slash);
+            key = slash < 0 ? "" : path.substring(slash + 1);
+        }
         if (bucket.isEmpty()) {
             if (!method.equals("GET")) {
                 throw new S3Exception(S3ErrorCode.MethodNotAllowed);
@@ -80,11 +91,31 @@ public final class S3Router {
         if (key.isEmpty()) {
             return bucketOperation(method, bucket, head);
         }
-        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-            throw new S3Exception(S3ErrorCode.KeyTooLongError).with("Size", Integer.toString(key.getBytes(StandardCharsets.UTF_8).length))
+        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (keyBytes > MAX_KEY_BYTES) {
+            throw new S3Exception(S3ErrorCode.KeyTooLongError).with("Size", Integer.toString(keyBytes))
                     .with("MaxSizeAllowed", Integer.toString(MAX_KEY_BYTES));
         }
         return objectOperation(method, bucket, key, head);
+    }
+
+    /** The bucket named by a {@code bucket.domain} Host (port ignored, case-insensitive), or null. */
+    static String virtualHostBucket(String host, String domain) {
+        if (domain == null || domain.isEmpty() || host == null) {
+            return null;
+        }
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (!h.startsWith("[")) {
+            int colon = h.lastIndexOf(':');
+            if (colon >= 0) {
+                h = h.substring(0, colon);
+            }
+        }
+        String suffix = "." + domain.toLowerCase(Locale.ROOT);
+        if (h.endsWith(suffix) && h.length() > suffix.length()) {
+            return h.substring(0, h.length() - suffix.length());
+        }
+        return null;
     }
 
     private static String decodePath(String raw) {
@@ -96,15 +127,45 @@ public final class S3Router {
     }
 
     private static S3Operation bucketOperation(String method, String bucket, RequestHead head) {
-        for (Map.Entry<String, String[]> sub : BUCKET_SUBRESOURCES.entrySet()) {
+        for (Map.Entry<String, String[]> sub : BUCKET_SETTINGS.entrySet()) {
             if (head.hasQueryParam(sub.getKey())) {
-                return unsupported(sub.getValue(), method, bucket, null);
+                String name = byMethod(sub.getValue(), method);
+                return name.startsWith("!") ? new S3Operation.Unsupported(name.substring(1), bucket, null)
+                        : new S3Operation.UnconfiguredBucketSetting(name, bucket);
             }
+        }
+        if (head.hasQueryParam("tagging")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetBucketTagging(bucket);
+                case "PUT" -> new S3Operation.PutBucketTagging(bucket);
+                case "DELETE" -> new S3Operation.DeleteBucketTagging(bucket);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        if (head.hasQueryParam("acl")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetAcl(bucket, null);
+                case "PUT" -> new S3Operation.PutAcl(bucket, null);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        if (head.hasQueryParam("versioning")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetBucketVersioning(bucket);
+                case "PUT" -> new S3Operation.Unsupported("PutBucketVersioning", bucket, null);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
         }
         return switch (method) {
             case "GET" -> {
                 if (head.hasQueryParam("location")) {
                     yield new S3Operation.GetBucketLocation(bucket);
+                }
+                if (head.hasQueryParam("uploads")) {
+                    yield new S3Operation.ListMultipartUploads(bucket);
+                }
+                if (head.hasQueryParam("versions")) {
+                    yield new S3Operation.ListObjectVersions(bucket);
                 }
                 yield "2".equals(head.queryParam("list-type")) ? listV2(bucket, head) : listV1(bucket, head);
             }
@@ -122,31 +183,59 @@ public final class S3Router {
     }
 
     private static S3Operation objectOperation(String method, String bucket, String key, RequestHead head) {
-        for (Map.Entry<String, String[]> sub : OBJECT_SUBRESOURCES.entrySet()) {
+        for (Map.Entry<String, String[]> sub : OBJECT_UNSUPPORTED.entrySet()) {
             if (head.hasQueryParam(sub.getKey())) {
-                return unsupported(sub.getValue(), method, bucket, key);
+                return new S3Operation.Unsupported(byMethod(sub.getValue(), method), bucket, key);
             }
         }
-        boolean upload = head.hasQueryParam("uploadId");
+        if (head.hasQueryParam("tagging")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetObjectTagging(bucket, key);
+                case "PUT" -> new S3Operation.PutObjectTagging(bucket, key);
+                case "DELETE" -> new S3Operation.DeleteObjectTagging(bucket, key);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        if (head.hasQueryParam("acl")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetAcl(bucket, key);
+                case "PUT" -> new S3Operation.PutAcl(bucket, key);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        String uploadId = head.queryParam("uploadId");
+        boolean copy = head.header("x-amz-copy-source") != null;
         return switch (method) {
-            case "GET" -> upload ? new S3Operation.Unsupported("ListParts", bucket, key) : new S3Operation.GetObject(bucket, key);
+            case "GET" -> {
+                if (uploadId != null) {
+                    yield new S3Operation.ListParts(bucket, key, uploadId);
+                }
+                if (head.hasQueryParam("attributes")) {
+                    yield new S3Operation.GetObjectAttributes(bucket, key);
+                }
+                yield new S3Operation.GetObject(bucket, key);
+            }
             case "HEAD" -> new S3Operation.HeadObject(bucket, key);
             case "PUT" -> {
-                if (upload || head.hasQueryParam("partNumber")) {
-                    yield new S3Operation.Unsupported(head.header("x-amz-copy-source") != null ? "UploadPartCopy" : "UploadPart", bucket, key);
+                if (uploadId != null || head.hasQueryParam("partNumber")) {
+                    if (uploadId == null) {
+                        throw new S3Exception(S3ErrorCode.InvalidArgument, "This operation needs an uploadId")
+                                .with("ArgumentName", "uploadId");
+                    }
+                    int part = partNumber(head);
+                    yield copy ? new S3Operation.UploadPartCopy(bucket, key, uploadId, part)
+                            : new S3Operation.UploadPart(bucket, key, uploadId, part);
                 }
-                if (head.header("x-amz-copy-source") != null) {
-                    yield new S3Operation.Unsupported("CopyObject", bucket, key);
-                }
-                yield new S3Operation.PutObject(bucket, key);
+                yield copy ? new S3Operation.CopyObject(bucket, key) : new S3Operation.PutObject(bucket, key);
             }
-            case "DELETE" -> upload ? new S3Operation.Unsupported("AbortMultipartUpload", bucket, key) : new S3Operation.DeleteObject(bucket, key);
+            case "DELETE" -> uploadId != null ? new S3Operation.AbortMultipartUpload(bucket, key, uploadId)
+                    : new S3Operation.DeleteObject(bucket, key);
             case "POST" -> {
                 if (head.hasQueryParam("uploads")) {
-                    yield new S3Operation.Unsupported("CreateMultipartUpload", bucket, key);
+                    yield new S3Operation.CreateMultipartUpload(bucket, key);
                 }
-                if (upload) {
-                    yield new S3Operation.Unsupported("CompleteMultipartUpload", bucket, key);
+                if (uploadId != null) {
+                    yield new S3Operation.CompleteMultipartUpload(bucket, key, uploadId);
                 }
                 if (head.hasQueryParam("restore")) {
                     yield new S3Operation.Unsupported("RestoreObject", bucket, key);
@@ -160,7 +249,22 @@ public final class S3Router {
         };
     }
 
-    private static S3Operation unsupported(String[] byMethod, String method, String bucket, String key) {
+    /** partNumber: an integer 1..10000 (InvalidArgument otherwise). */
+    public static int partNumber(RequestHead head) {
+        String v = head.queryParam("partNumber");
+        try {
+            int n = Integer.parseInt(v == null ? "" : v.trim());
+            if (n >= 1 && n <= 10_000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new S3Exception(S3ErrorCode.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
+                .with("ArgumentName", "partNumber").with("ArgumentValue", v);
+    }
+
+    private static String byMethod(String[] byMethod, String method) {
         String name = switch (method) {
             case "GET", "HEAD" -> byMethod[0];
             case "PUT" -> byMethod[1];
@@ -170,7 +274,7 @@ public final class S3Router {
         if (name == null) {
             throw new S3Exception(S3ErrorCode.MethodNotAllowed);
         }
-        return new S3Operation.Unsupported(name, bucket, key);
+        return name;
     }
 
     private static S3Operation listV1(String bucket, RequestHead head) {

@@ -42,6 +42,13 @@ public final class XmlWriter {
         return this;
     }
 
+    /** Starts an element with raw attribute text (trusted constants only, never user input). */
+    public XmlWriter startWithAttributes(String name, String attributes) {
+        sb.append('<').append(name).append(' ').append(attributes).append('>');
+        open.push(name);
+        return this;
+    }
+
     public XmlWriter end() {
         sb.append("</").append(open.pop()).append('>');
         return this;

@@ -1,0 +1,162 @@
+package dev.kura.frontend.s3;
+
+import dev.kura.frontend.http.Exchange;
+import dev.kura.index.BucketRecord;
+import dev.kura.index.ObjectRecord;
+import dev.kura.object.ObjectService;
+import dev.kura.s3.S3ErrorCode;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.op.S3Operation;
+import dev.kura.s3.xml.XmlElement;
+import dev.kura.s3.xml.XmlParser;
+import dev.kura.s3.xml.XmlWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Bucket and object settings: tagging (stored), ACLs (disabled: the owner has FULL_CONTROL, as with
+ * S3's default BucketOwnerEnforced ownership), versioning (not enabled yet) and the settings Kura
+ * cannot configure, which answer exactly what S3 answers when nothing is configured.
+ */
+final class SettingsApi {
+    private final ObjectService objects;
+    private final BucketApi.Owner owner;
+
+    SettingsApi(ObjectService objects, BucketApi.Owner owner) {
+        this.objects = objects;
+        this.owner = owner;
+    }
+
+    // ---- tagging
+
+    void getObjectTagging(S3Operation.GetObjectTagging op, Exchange ex) throws IOException {
+        ObjectRecord r = objects.head(op.bucket(), op.key());
+        Responses.xml(ex, 200, Tags.document(r.tags()));
+    }
+
+    void putObjectTagging(S3Operation.PutObjectTagging op, Exchange ex, InputStream body) throws IOException {
+        objects.putObjectTags(op.bucket(), op.key(), Tags.fromXml(body, Tags.MAX_OBJECT_TAGS));
+        Responses.empty(ex, 200, Map.of());
+    }
+
+    void deleteObjectTagging(S3Operation.DeleteObjectTagging op, Exchange ex) throws IOException {
+        objects.putObjectTags(op.bucket(), op.key(), Map.of());
+        Responses.empty(ex, 204, Map.of());
+    }
+
+    void getBucketTagging(S3Operation.GetBucketTagging op, Exchange ex) throws IOException {
+        BucketRecord b = objects.bucket(op.bucket());
+        if (b.tags().isEmpty()) {
+            throw new S3Exception(S3ErrorCode.NoSuchTagSet).with("BucketName", op.bucket());
+        }
+        Responses.xml(ex, 200, Tags.document(b.tags()));
+    }
+
+    void putBucketTagging(S3Operation.PutBucketTagging op, Exchange ex, InputStream body) throws IOException {
+        objects.putBucketTags(op.bucket(), Tags.fromXml(body, Tags.MAX_BUCKET_TAGS));
+        Responses.empty(ex, 204, Map.of());
+    }
+
+    void deleteBucketTagging(S3Operation.DeleteBucketTagging op, Exchange ex) throws IOException {
+        objects.putBucketTags(op.bucket(), Map.of());
+        Responses.empty(ex, 204, Map.of());
+    }
+
+    // ---- ACLs
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketAcl.html
+    void getAcl(S3Operation.GetAcl op, Exchange ex) throws IOException {
+        if (op.key() == null) {
+            objects.bucket(op.bucket());
+        } else {
+            objects.head(op.bucket(), op.key());
+        }
+        Responses.xml(ex, 200, aclDocument());
+    }
+
+    private XmlWriter aclDocument() {
+        return XmlWriter.document("AccessControlPolicy")
+                .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
+                .start("AccessControlList").start("Grant")
+                .startWithAttributes("Grantee", "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
+                .element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
+                .element("Permission", "FULL_CONTROL").end().end();
+    }
+
+    /**
+     * PutBucketAcl / PutObjectAcl: ACLs are disabled, so only an ACL that grants the owner full control
+     * and nothing else is accepted (S3 does the same under BucketOwnerEnforced).
+     */
+    void putAcl(S3Operation.PutAcl op, Exchange ex, InputStream body) throws IOException {
+        if (op.key() == null) {
+            objects.bucket(op.bucket());
+        } else {
+            objects.head(op.bucket(), op.key());
+        }
+        String canned = ex.head().header("x-amz-acl");
+        if (canned != null && !canned.equals("private") && !canned.equals("bucket-owner-full-control")) {
+            throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
+        }
+        for (String name : ex.head().headerNames()) {
+            if (name.startsWith("x-amz-grant-")) {
+                throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
+            }
+        }
+        byte[] bytes = body.readNBytes(64 * 1024 + 1);
+        if (bytes.length > 64 * 1024) {
+            throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
+        }
+        if (bytes.length > 0) {
+            XmlElement acl = XmlParser.parse(bytes, 200).child("AccessControlList");
+            if (acl != null) {
+                for (XmlElement grant : acl.children("Grant")) {
+                    XmlElement grantee = grant.child("Grantee");
+                    String id = grantee == null ? null : grantee.childText("ID");
+                    if (!owner.id().equals(id) || !"FULL_CONTROL".equals(grant.childText("Permission"))) {
+                        throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
+                    }
+                }
+            }
+        }
+        Responses.empty(ex, 200, Map.of());
+    }
+
+    // ---- versioning and the unconfigurable settings
+
+    void getVersioning(S3Operation.GetBucketVersioning op, Exchange ex) throws IOException {
+        objects.bucket(op.bucket());
+        Responses.xml(ex, 200, XmlWriter.document("VersioningConfiguration"));
+    }
+
+    void unconfigured(S3Operation.UnconfiguredBucketSetting op, Exchange ex) throws IOException {
+        objects.bucket(op.bucket());
+        String name = op.operation();
+        if (name.startsWith("Delete")) {
+            Responses.empty(ex, 204, Map.of());
+            return;
+        }
+        XmlWriter doc = switch (name) {
+            case "GetBucketPolicy", "GetBucketPolicyStatus" -> throw notFound(S3ErrorCode.NoSuchBucketPolicy, op);
+            case "GetBucketCors" -> throw notFound(S3ErrorCode.NoSuchCORSConfiguration, op);
+            case "GetBucketLifecycleConfiguration" -> throw notFound(S3ErrorCode.NoSuchLifecycleConfiguration, op);
+            case "GetBucketEncryption" -> throw notFound(S3ErrorCode.ServerSideEncryptionConfigurationNotFoundError, op);
+            case "GetObjectLockConfiguration" -> throw notFound(S3ErrorCode.ObjectLockConfigurationNotFoundError, op);
+            case "GetBucketWebsite" -> throw notFound(S3ErrorCode.NoSuchWebsiteConfiguration, op);
+            case "GetBucketReplication" -> throw notFound(S3ErrorCode.ReplicationConfigurationNotFoundError, op);
+            case "GetPublicAccessBlock" -> throw notFound(S3ErrorCode.NoSuchPublicAccessBlockConfiguration, op);
+            case "GetBucketLogging" -> XmlWriter.document("BucketLoggingStatus");
+            case "GetBucketNotificationConfiguration" -> XmlWriter.document("NotificationConfiguration");
+            case "GetBucketAccelerateConfiguration" -> XmlWriter.document("AccelerateConfiguration");
+            case "GetBucketRequestPayment" -> XmlWriter.document("RequestPaymentConfiguration").element("Payer", "BucketOwner");
+            case "GetBucketOwnershipControls" -> XmlWriter.document("OwnershipControls").start("Rule")
+                    .element("ObjectOwnership", "BucketOwnerEnforced").end();
+            default -> throw new S3Exception(S3ErrorCode.NotImplemented, name + " is not implemented").with("Operation", name);
+        };
+        Responses.xml(ex, 200, doc);
+    }
+
+    private static S3Exception notFound(S3ErrorCode code, S3Operation op) {
+        return new S3Exception(code).with("BucketName", op.bucket());
+    }
+}

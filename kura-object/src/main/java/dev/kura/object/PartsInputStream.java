@@ -1,0 +1,74 @@
+package dev.kura.object;
+
+import dev.kura.index.PartRecord;
+import dev.kura.storage.BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * A byte range of a multipart object: the parts that overlap it, opened one after another (each
+ * verified block by block by the storage layer). Holds one part stream open at a time.
+ */
+final class PartsInputStream extends InputStream {
+    private final BlobStore store;
+    private final List<PartRecord> parts;
+    private long position;
+    private long remaining;
+    private int next;
+    private InputStream current;
+
+    PartsInputStream(BlobStore store, List<PartRecord> parts, long offset, long length) {
+        this.store = store;
+        this.parts = parts;
+        this.position = offset;
+        this.remaining = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (remaining == 0) {
+            return -1;
+        }
+        while (true) {
+            if (current == null) {
+                current = openNext();
+            }
+            int n = current.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                position += n;
+                remaining -= n;
+                return n;
+            }
+            current.close();
+            current = null;
+        }
+    }
+
+    private InputStream openNext() throws IOException {
+        while (next < parts.size()) {
+            PartRecord p = parts.get(next++);
+            long end = p.offset() + p.size();
+            if (end > position && p.size() > 0) {
+                long from = position - p.offset();
+                long len = Math.min(end - position, remaining);
+                return store.open(p.location(), from, len);
+            }
+        }
+        throw new IOException("multipart object ends before its recorded size");
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+}
