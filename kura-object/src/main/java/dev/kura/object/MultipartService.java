@@ -176,15 +176,17 @@ public final class MultipartService {
 
     /** Validates the requested list against the uploaded parts and sets each part's offset. */
     private static List<PartRecord> choose(List<RequestedPart> requested, Map<Integer, PartRecord> uploaded, UploadRecord u) {
-        List<PartRecord> chosen = new ArrayList<>(requested.size());
         int last = 0;
-        long offset = 0;
-        for (int i = 0; i < requested.size(); i++) {
-            RequestedPart rp = requested.get(i);
+        for (RequestedPart rp : requested) {
             if (rp.partNumber() <= last) {
                 throw new S3Exception(S3ErrorCode.InvalidPartOrder);
             }
             last = rp.partNumber();
+        }
+        List<PartRecord> chosen = new ArrayList<>(requested.size());
+        long offset = 0;
+        for (int i = 0; i < requested.size(); i++) {
+            RequestedPart rp = requested.get(i);
             PartRecord p = uploaded.get(rp.partNumber());
             if (p == null || !p.etag().equals(unquote(rp.etag()))) {
                 throw new S3Exception(S3ErrorCode.InvalidPart).with("PartNumber", Integer.toString(rp.partNumber()))

@@ -9,9 +9,28 @@ import java.util.List;
  * Everything a node needs to start; credentials may be null (then generated or loaded).
  *
  * @param limits the S3 port's HTTP limits (sizes, requests in flight, timeouts)
+ * @param telemetry metrics token, access log, bucket series, tracing
+ * @param domain    base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
-                           String region, String accessKey, String secretKey, HttpServer.Limits limits) {
+                           String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                           TelemetryConfig telemetry, String domain) {
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, null);
+    }
+
+    /** The same configuration serving virtual-hosted-style requests under {@code base}. */
+    public ServerConfig withDomain(String base) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base);
+    }
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, TelemetryConfig.defaults());
+    }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                         String region, String accessKey, String secretKey) {

@@ -75,7 +75,7 @@ final class AttributesApi {
         List<PartRecord> all = objects.parts(bucket, r).stream().filter(p -> p.partNumber() > marker).toList();
         boolean truncated = all.size() > max;
         List<PartRecord> page = truncated ? all.subList(0, max) : all;
-        doc.start("ObjectParts").element("TotalPartsCount", r.partCount()).element("PartNumberMarker", marker)
+        doc.start("ObjectParts").element("PartsCount", r.partCount()).element("PartNumberMarker", marker)
                 .element("NextPartNumberMarker", page.isEmpty() ? marker : page.getLast().partNumber())
                 .element("MaxParts", max).element("IsTruncated", truncated);
         for (PartRecord p : page) {
