@@ -22,3 +22,31 @@ aws s3 rm "s3://$B/dir/in.bin"
 aws s3 rm "s3://$B/small.txt"
 aws s3 rb "s3://$B"
 ! aws s3api head-bucket --bucket "$B" 2>/dev/null
+
+# --- multipart sizes, sync, s3api calls
+B2=awscli-mp-$RANDOM$RANDOM
+aws s3 mb "s3://$B2"
+head -c 20000000 /dev/urandom > "$WORK/cli-big.bin"
+aws configure set default.s3.multipart_threshold 8MB
+aws configure set default.s3.multipart_chunksize 5MB
+aws s3 cp --only-show-errors "$WORK/cli-big.bin" "s3://$B2/big.bin"
+etag=$(aws s3api head-object --bucket "$B2" --key big.bin --query ETag --output text)
+case "$etag" in *-4\"|*-4) ;; *) echo "expected a 4-part multipart ETag, got $etag"; exit 1 ;; esac
+aws s3 cp --only-show-errors "s3://$B2/big.bin" "$WORK/cli-big.out"
+cmp "$WORK/cli-big.bin" "$WORK/cli-big.out"
+mkdir -p "$WORK/sync/sub"
+for i in 1 2 3; do head -c $((i * 1000)) /dev/urandom > "$WORK/sync/f$i"; done
+head -c 9000000 /dev/urandom > "$WORK/sync/sub/large"
+aws s3 sync --only-show-errors "$WORK/sync" "s3://$B2/sync"
+aws s3 sync --only-show-errors "s3://$B2/sync" "$WORK/sync-back"
+diff -r "$WORK/sync" "$WORK/sync-back"
+aws s3api put-object-tagging --bucket "$B2" --key big.bin --tagging 'TagSet=[{Key=team,Value=ml}]'
+[ "$(aws s3api get-object-tagging --bucket "$B2" --key big.bin --query 'TagSet[0].Value' --output text)" = ml ]
+aws s3api copy-object --bucket "$B2" --key copy.bin --copy-source "$B2/big.bin" > /dev/null
+aws s3 cp --only-show-errors "s3://$B2/copy.bin" "$WORK/cli-copy.out"
+cmp "$WORK/cli-big.bin" "$WORK/cli-copy.out"
+uid=$(aws s3api create-multipart-upload --bucket "$B2" --key aborted --query UploadId --output text)
+[ "$(aws s3api list-multipart-uploads --bucket "$B2" --query 'Uploads[0].UploadId' --output text)" = "$uid" ]
+aws s3api abort-multipart-upload --bucket "$B2" --key aborted --upload-id "$uid"
+aws s3 rm --only-show-errors --recursive "s3://$B2"
+aws s3 rb "s3://$B2"

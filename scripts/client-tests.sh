@@ -8,6 +8,9 @@ cd "$ROOT"
 need_pkgs=()
 [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need_pkgs+=(python3-boto3)
+[ -x /usr/bin/rclone ] || need_pkgs+=(rclone)
+[ -x /usr/bin/s3cmd ] || need_pkgs+=(s3cmd)
+[ -x /usr/bin/s3fs ] || need_pkgs+=(s3fs)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "client tests: installing ${need_pkgs[*]} (apt-get)"
@@ -33,6 +36,7 @@ done
 curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null || { echo "client tests: server not ready"; cat "$WORK/server.log"; exit 1; }
 
 export KURA_ENDPOINT="http://127.0.0.1:$PORT" WORK
+export HOME="$WORK/home"; mkdir -p "$HOME"   # clients write their config (aws configure) here, not in the user's home
 export AWS_ACCESS_KEY_ID=$KURA_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$KURA_SECRET_KEY AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true BOTO_DISABLE_CRT=true
 passed=0; failed=0
