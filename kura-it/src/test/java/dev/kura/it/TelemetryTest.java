@@ -98,8 +98,6 @@ class TelemetryTest extends KuraTestBase {
                 - before.value("kura_s3_request_duration_seconds_count", op)).isEqualTo(1);
         assertThat(after.value("kura_s3_request_duration_seconds_bucket", "operation", "PutObject", "le", "+Inf")
                 - before.value("kura_s3_request_duration_seconds_bucket", "operation", "PutObject", "le", "+Inf")).isEqualTo(1);
-        assertThat(after.value("kura_s3_request_duration_seconds_bucket", "operation", "PutObject", "le", "0.001"))
-                .isLessThanOrEqualTo(after.value("kura_s3_request_duration_seconds_bucket", "operation", "PutObject", "le", "60.0"));
         assertThat(after.value("kura_s3_bytes_received_total", op) - before.value("kura_s3_bytes_received_total", op))
                 .isGreaterThanOrEqualTo(10);
         assertThat(after.value("kura_s3_time_to_first_byte_seconds_count", op)).isPositive();
@@ -138,6 +136,7 @@ class TelemetryTest extends KuraTestBase {
     @Test
     void theScrapeHasStorageIndexAndJvmSeries() throws Exception {
         s3.putObject(r -> r.bucket(bucket).key("for-stats"), RequestBody.fromString("x"));
+        System.gc(); // gauges whose state Micrometer holds weakly would read NaN after a collection
         Scrape m = scrape();
         assertThat(m.value("kura_storage_drive_writable")).isEqualTo(1);
         assertThat(m.value("kura_storage_drive_capacity_bytes")).isPositive();

@@ -33,12 +33,24 @@ class S3RouterTest {
             "GET, /bucket?versioning, GetBucketVersioning",
             "GET, /bucket?policy, GetBucketPolicy",
             "PUT, /bucket/key?tagging, PutObjectTagging",
+            "GET, /bucket/key?tagging, GetObjectTagging",
+            "DELETE, /bucket/key?tagging, DeleteObjectTagging",
             "POST, /bucket/key?uploads, CreateMultipartUpload",
             "PUT, /bucket/key?partNumber=1&uploadId=x, UploadPart",
             "POST, /bucket/key?uploadId=x, CompleteMultipartUpload",
             "DELETE, /bucket/key?uploadId=x, AbortMultipartUpload",
             "GET, /bucket/key?uploadId=x, ListParts",
             "GET, /bucket?uploads, ListMultipartUploads",
+            "GET, /bucket?versions, ListObjectVersions",
+            "GET, /bucket?tagging, GetBucketTagging",
+            "PUT, /bucket?tagging, PutBucketTagging",
+            "GET, /bucket?acl, GetBucketAcl",
+            "GET, /bucket/key?acl, GetObjectAcl",
+            "DELETE, /bucket?policy, DeleteBucketPolicy",
+            "PUT, /bucket?policy, PutBucketPolicy",
+            "GET, /bucket?cors, GetBucketCors",
+            "GET, /bucket/key?attributes, GetObjectAttributes",
+            "PUT, /bucket/key?retention, PutObjectRetention",
     })
     void routes(String method, String target, String operation) {
         assertThat(route(method, target).name()).isEqualTo(operation);
@@ -80,6 +92,24 @@ class S3RouterTest {
         assertCode(() -> route("GET", "/b/%zz"), S3ErrorCode.InvalidURI);
         assertCode(() -> route("GET", "relative"), S3ErrorCode.InvalidURI);
         assertCode(() -> route("POST", "/b/k"), S3ErrorCode.MethodNotAllowed);
+    }
+
+    @Test
+    void virtualHostedStyle() {
+        var head = RequestHead.builder("GET", "/photos/cat.jpg").header("host", "my.bucket.s3.example.com:9000").build();
+        var op = S3Router.route(head, "s3.example.com");
+        assertThat(op.bucket()).isEqualTo("my.bucket");
+        assertThat(op.key()).isEqualTo("photos/cat.jpg");
+        var bucketOp = S3Router.route(RequestHead.builder("GET", "/?list-type=2").header("host", "b.s3.example.com").build(),
+                "s3.example.com");
+        assertThat(bucketOp).isInstanceOf(S3Operation.ListObjectsV2.class);
+        // the bare domain, an IP or another host: path style
+        var path = S3Router.route(RequestHead.builder("GET", "/b/k").header("host", "s3.example.com").build(), "s3.example.com");
+        assertThat(path.bucket()).isEqualTo("b");
+        var ip = S3Router.route(RequestHead.builder("GET", "/b/k").header("host", "127.0.0.1:9000").build(), "s3.example.com");
+        assertThat(ip.key()).isEqualTo("k");
+        assertThat(S3Router.route(RequestHead.builder("GET", "/").header("host", "s3.example.com").build(), "s3.example.com"))
+                .isInstanceOf(S3Operation.ListBuckets.class);
     }
 
     @Test
