@@ -17,6 +17,7 @@ final class PartsInputStream extends InputStream {
     private long remaining;
     private int next;
     private InputStream current;
+    private long partEnd;
 
     PartsInputStream(BlobStore store, List<PartRecord> parts, long offset, long length) {
         this.store = store;
@@ -33,22 +34,27 @@ final class PartsInputStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0; // InputStream's contract; readAllBytes asks for 0 bytes when its buffer is full
+        }
         if (remaining == 0) {
             return -1;
         }
-        while (true) {
-            if (current == null) {
-                current = openNext();
-            }
-            int n = current.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                position += n;
-                remaining -= n;
-                return n;
-            }
+        if (current == null) {
+            current = openNext();
+        }
+        int n = current.read(b, off, (int) Math.min(len, partEnd - position));
+        if (n <= 0) {
+            // A part that ends before its recorded size is corrupt: never skip ahead into the next part.
+            throw new IOException("part data ended early at object offset " + position);
+        }
+        position += n;
+        remaining -= n;
+        if (position == partEnd) {
             current.close();
             current = null;
         }
+        return n;
     }
 
     private InputStream openNext() throws IOException {
@@ -58,6 +64,7 @@ final class PartsInputStream extends InputStream {
             if (end > position && p.size() > 0) {
                 long from = position - p.offset();
                 long len = Math.min(end - position, remaining);
+                partEnd = position + len;
                 return store.open(p.location(), from, len);
             }
         }
@@ -67,8 +74,8 @@ final class PartsInputStream extends InputStream {
     @Override
     public void close() throws IOException {
         if (current != null) {
-            current.close();
-            current = null;
+            // A part that ends before its recorded size is corrupt: never skip ahead into the next part.
+            throw new IOException("part data ended early at object offset " + position);
         }
     }
 }

@@ -52,12 +52,46 @@ class CrashSafetyTest {
         void run(ObjectService s) throws Exception;
     }
 
-    /** What a key may hold after the cut: {@code before} if not acknowledged, {@code after} if it was. */
-    record Scenario(String name, Action action, Map<String, byte[]> before, Map<String, byte[]> after) {
+    /**
+     * What a key may hold after the cut: {@code before} if not acknowledged, {@code after} if it was.
+     * {@code prepare} runs (uncut) after the initial content is written.
+     */
+    record Scenario(String name, Action prepare, Action action, Map<String, byte[]> before, Map<String, byte[]> after) {
+        Scenario(String name, Action action, Map<String, byte[]> before, Map<String, byte[]> after) {
+            this(name, s -> { }, action, before, after);
+        }
+
         @Override
         public String toString() {
             return name;
         }
+    }
+
+    private static final byte[] PART1 = bytes((int) MultipartService.MIN_PART_SIZE, 2);
+    private static final byte[] PART2 = bytes(2 * BLOCK + 7, 3);
+
+    static String uploadId(ObjectService s) {
+        return s.multipart().uploads("b", "", null, null, null, 10).uploads().getFirst().uploadId();
+    }
+
+    static void uploadPart(ObjectService s, int n, byte[] data) throws IOException {
+        s.multipart().uploadPart("b", "k", uploadId(s), n, data.length, null, null, null, new ByteArrayInputStream(data));
+    }
+
+    static void createUpload(ObjectService s) {
+        s.multipart().create("b", "k", Map.of(), Map.of(), "STANDARD", Map.of(), null, null);
+    }
+
+    static void complete(ObjectService s) {
+        var parts = s.multipart().parts("b", "k", uploadId(s), 0, 100).stream()
+                .map(p -> new MultipartService.RequestedPart(p.partNumber(), p.etag(), Map.of())).toList();
+        s.multipart().complete("b", "k", uploadId(s), parts, Precondition.NONE, null);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     static Stream<Arguments> scenarios() {
@@ -69,7 +103,19 @@ class CrashSafetyTest {
                 new Scenario("delete", svc -> svc.deleteObject("b", "k", Precondition.NONE), initial, Map.of("other", OLD)),
                 new Scenario("failed-conditional", svc -> put(svc, "k", NEW, new Precondition.IfNoneMatchAny()), initial, initial),
                 new Scenario("empty-object", svc -> put(svc, "k", new byte[0], Precondition.NONE), initial,
-                        Map.of("k", new byte[0], "other", OLD)));
+                        Map.of("k", new byte[0], "other", OLD)),
+                new Scenario("copy", svc -> svc.copyObject(svc.head("b", "other"), new CopyInput("b", "b", "k", Map.of(),
+                        Map.of(), "STANDARD", Map.of(), null, Precondition.NONE)), initial, Map.of("k", OLD, "other", OLD)),
+                new Scenario("upload-part", CrashSafetyTest::createUpload, svc -> uploadPart(svc, 1, PART2), initial, initial),
+                new Scenario("abort-upload", svc -> {
+                    createUpload(svc);
+                    uploadPart(svc, 1, PART2);
+                }, svc -> svc.multipart().abort("b", "k", uploadId(svc)), initial, initial),
+                new Scenario("complete-upload", svc -> {
+                    createUpload(svc);
+                    uploadPart(svc, 1, PART1);
+                    uploadPart(svc, 2, PART2);
+                }, CrashSafetyTest::complete, initial, Map.of("k", concat(PART1, PART2), "other", OLD)));
         return s.flatMap(sc -> Stream.of(PowerCutFileIo.CutMode.values()).flatMap(fm ->
                 Stream.of(PowerCutIndex.Mode.values()).map(im -> Arguments.of(sc, fm, im))));
     }
@@ -82,7 +128,7 @@ class CrashSafetyTest {
         for (int step = 1; step < 200 && completedAt < 0; step++) {
             Path run = Files.createDirectories(dir.resolve("run-" + step));
             TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
-            setUp(run, clock, sc.before());
+            setUp(run, clock, sc.before(), sc.prepare());
             clock.advance(Duration.ofSeconds(1));
             Outcome outcome = crashingRun(run, clock, sc, step, fileMode, indexMode);
             if (outcome.finished()) {
@@ -93,13 +139,13 @@ class CrashSafetyTest {
         }
         // A path that finished at step 1 would mean nothing was ever cut.
         assertThat(completedAt).as("the write path finished within the steps tried").isGreaterThan(1);
-        if (sc.name().equals("overwrite") || sc.name().equals("create")) {
+        if (sc.name().equals("overwrite") || sc.name().equals("create") || sc.name().equals("copy")) {
             // intent, temp file, several block writes, fsync, renames, directory fsyncs, commit
             assertThat(completedAt).isGreaterThan(8);
         }
     }
 
-    private static void setUp(Path run, TestClock clock, Map<String, byte[]> content) throws Exception {
+    private static void setUp(Path run, TestClock clock, Map<String, byte[]> content, Action prepare) throws Exception {
         try (RocksObjectIndex index = RocksObjectIndex.open(run.resolve("index"));
              LocalBlobStore store = LocalBlobStore.open(run.resolve("drive"), new RealFileIo(), true, BLOCK)) {
             ObjectService svc = new ObjectService(index, store, clock, new Random(1), "us-east-1");
@@ -107,6 +153,7 @@ class CrashSafetyTest {
             for (var e : content.entrySet()) {
                 put(svc, e.getKey(), e.getValue(), Precondition.NONE);
             }
+            prepare.run(svc);
         }
     }
 
@@ -165,7 +212,14 @@ class CrashSafetyTest {
                 }
             }
             for (ObjectRecord r : index.list(new ListQuery(b.id(), "", null, null, 1000, 10_000)).objects()) {
-                referenced.add(r.location().dataId().value());
+                if (r.isMultipart()) {
+                    index.objectParts(b.id(), r.key(), r.sequence()).forEach(p -> referenced.add(p.location().dataId().value()));
+                } else {
+                    referenced.add(r.location().dataId().value());
+                }
+            }
+            for (var u : index.uploads(b.id(), "", null, null, null, 100).uploads()) {
+                index.uploadParts(b.id(), u.key(), u.uploadId(), 0, 100).forEach(p -> referenced.add(p.location().dataId().value()));
             }
             assertThat(index.intents(100)).as("intents left").isEmpty();
             assertThat(index.pendingFrees(100)).as("pending frees left").isEmpty();
@@ -185,7 +239,7 @@ class CrashSafetyTest {
         } catch (dev.kura.s3.S3Exception e) {
             return null;
         }
-        try (InputStream in = svc.open(r, 0, r.size())) {
+        try (InputStream in = svc.open("b", r, 0, r.size())) {
             return in.readAllBytes();
         }
     }
