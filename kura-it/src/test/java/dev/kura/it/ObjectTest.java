@@ -279,7 +279,7 @@ class ObjectTest extends KuraTestBase {
         assertThatThrownBy(() -> s3.putObject(r -> r.bucket(bucket).key("lock").objectLockLegalHoldStatus("ON"),
                 RequestBody.fromString("x")))
                 .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
-        assertThatThrownBy(() -> s3.getBucketPolicy(r -> r.bucket(bucket)))
+        assertThatThrownBy(() -> s3.putBucketPolicy(r -> r.bucket(bucket).policy("{}")))
                 .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(501));
     }
 

@@ -28,10 +28,11 @@ final class Scrape {
     }
 
     /**
-     * The value of the sample {@code metric} whose labels include every {@code name="value"} pair
+     * The sum of the samples of {@code metric} whose labels include every {@code name="value"} pair
      * given (as {@code "name", "value", …}); 0 when there is none (a counter not yet created).
      */
     double value(String metric, String... labels) {
+        double sum = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("#") || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
                 continue;
@@ -46,10 +47,10 @@ final class Scrape {
                 }
             }
             if (all) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        return 0;
+        return sum;
     }
 
     boolean has(String metric) {

@@ -2,24 +2,46 @@ package dev.kura.server;
 
 import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.HttpHandler;
-import dev.kura.index.ObjectIndex;
-import dev.kura.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The admin port: health now, metrics and the admin API later. Separate from the S3 port because
+ * The admin port: health, metrics (and the admin API later). Separate from the S3 port because
  * {@code health} or {@code metrics} are valid bucket names there.
+ *
+ * <ul>
+ *   <li>{@code /health/live}: 200 while the process serves HTTP;</li>
+ *   <li>{@code /health/ready}: 200 when the node can take writes, else 503 with the reasons;</li>
+ *   <li>{@code /health/detail}: JSON, what is up, degraded or down (always 200: it is a report);</li>
+ *   <li>{@code /metrics}: Prometheus text format; with a metrics token, only for
+ *       {@code Authorization: Bearer TOKEN} (401 otherwise). Health stays open for probes.</li>
+ * </ul>
  */
 final class AdminHandler implements HttpHandler {
     private static final Map<String, String> TEXT = Map.of("Content-Type", "text/plain; charset=utf-8");
-    private final ObjectIndex index;
-    private final BlobStore store;
+    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json",
+            "Cache-Control", "no-store");
+    private static final Map<String, String> PROMETHEUS = Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    private static final Map<String, String> UNAUTHORIZED = Map.of("Content-Type", "text/plain; charset=utf-8",
+            "WWW-Authenticate", "Bearer realm=\"kura-metrics\"");
 
-    AdminHandler(ObjectIndex index, BlobStore store) {
-        this.index = index;
-        this.store = store;
+    private final Health health;
+    private final Supplier<String> metrics;
+    private final byte[] tokenHash; // null: /metrics is open
+
+    /**
+     * @param metrics      the Prometheus exposition, produced per scrape
+     * @param metricsToken the bearer token {@code /metrics} requires, or null
+     */
+    AdminHandler(Health health, Supplier<String> metrics, String metricsToken) {
+        this.health = health;
+        this.metrics = metrics;
+        this.tokenHash = metricsToken == null ? null : sha256(metricsToken);
     }
 
     @Override
@@ -33,16 +55,41 @@ final class AdminHandler implements HttpHandler {
         switch (path) {
             case "/health/live" -> text(ex, 200, "live\n");
             case "/health/ready" -> {
-                boolean indexOk = index.isHealthy();
-                boolean storageOk = store.isWritable();
-                if (indexOk && storageOk) {
+                List<String> problems = health.notReadyBecause();
+                if (problems.isEmpty()) {
                     text(ex, 200, "ready\n");
                 } else {
-                    text(ex, 503, "not ready:" + (indexOk ? "" : " index unavailable;")
-                            + (storageOk ? "" : " storage not writable;") + "\n");
+                    text(ex, 503, "not ready: " + String.join("; ", problems) + "\n");
+                }
+            }
+            case "/health/detail" -> ex.respond(200, JSON, (health.detailJson() + "\n").getBytes(StandardCharsets.UTF_8));
+            case "/metrics" -> {
+                if (!authorized(ex.head().header("authorization"))) {
+                    ex.respond(401, UNAUTHORIZED, "a metrics token is required\n".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    ex.respond(200, PROMETHEUS, metrics.get().getBytes(StandardCharsets.UTF_8));
                 }
             }
             default -> text(ex, 404, "not found\n");
+        }
+    }
+
+    /** Open without a token; else "Bearer TOKEN", compared in constant time (of the hashes). */
+    private boolean authorized(String authorization) {
+        if (tokenHash == null) {
+            return true;
+        }
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(tokenHash, sha256(authorization.substring(7).trim()));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
         }
     }
 

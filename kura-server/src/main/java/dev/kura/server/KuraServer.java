@@ -43,10 +43,11 @@ public final class KuraServer implements AutoCloseable {
     private final List<InetSocketAddress> s3Bound;
     private final List<InetSocketAddress> adminBound;
     private final Credentials credentials;
+    private final Telemetry telemetry;
 
     private KuraServer(ObjectIndex index, LocalBlobStore store, HttpServer s3, HttpServer admin,
                        ScheduledExecutorService background, List<InetSocketAddress> s3Bound,
-                       List<InetSocketAddress> adminBound, Credentials credentials) {
+                       List<InetSocketAddress> adminBound, Credentials credentials, Telemetry telemetry) {
         this.index = index;
         this.store = store;
         this.s3 = s3;
@@ -55,6 +56,7 @@ public final class KuraServer implements AutoCloseable {
         this.s3Bound = s3Bound;
         this.adminBound = adminBound;
         this.credentials = credentials;
+        this.telemetry = telemetry;
     }
 
     /** Opens the data directory, recovers from any crash, and starts serving. */
@@ -65,23 +67,26 @@ public final class KuraServer implements AutoCloseable {
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         LocalBlobStore store;
+        Telemetry telemetry;
         try {
             store = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
             store.purgeTemp();
             Sweeper sweeper = new Sweeper(index, store, clock, boot);
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
+            telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, store);
         } catch (Exception e) {
             index.close();
             throw e;
         }
-        ObjectService objects = new ObjectService(index, store, clock, new SecureRandom(), config.region());
+        ObjectService objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region());
         SigV4Authenticator auth = new SigV4Authenticator(
                 key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
                 config.region(), clock);
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
-        HttpServer s3 = new HttpServer(new S3Handler(objects, auth, ownerId, "kura"), config.limits());
-        HttpServer admin = new HttpServer(new AdminHandler(index, store), HttpServer.Limits.defaults());
+        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken()),
+                HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("kura-sweeper").factory());
         Sweeper sweeper = new Sweeper(index, store, clock, boot);
@@ -94,7 +99,7 @@ public final class KuraServer implements AutoCloseable {
         }, 30, 30, TimeUnit.SECONDS);
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
-        KuraServer server = new KuraServer(index, store, s3, admin, background, s3Bound, adminBound, creds);
+        KuraServer server = new KuraServer(index, store, s3, admin, background, s3Bound, adminBound, creds, telemetry);
         terminal.println("Kura is serving S3 on " + describe(s3Bound) + " (region " + config.region() + "), admin on "
                 + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath());
         return server;
@@ -148,6 +153,7 @@ public final class KuraServer implements AutoCloseable {
         s3.close();
         admin.close();
         background.shutdownNow();
+        telemetry.close();
         store.close();
         index.close();
     }

@@ -1,13 +1,19 @@
 package dev.kura.server;
 
+import dev.kura.frontend.http.HttpServer;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code kura server}: runs one node on its defaults or the given flags. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -25,14 +31,43 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ./kura-data)")
     Path data = Path.of("kura-data");
 
+    @Option(names = "--domain", paramLabel = "BASE",
+            description = "Serve virtual-hosted-style requests: a Host of BUCKET.BASE addresses BUCKET "
+                    + "(path-style requests keep working)")
+    String domain;
+
     @Option(names = "--region", paramLabel = "NAME", description = "Region name (default: us-east-1)")
     String region = "us-east-1";
 
+    @Option(names = "--metrics-token", paramLabel = "TOKEN",
+            description = "Require 'Authorization: Bearer TOKEN' for /metrics (default: open; "
+                    + "the KURA_METRICS_TOKEN environment variable also sets it, out of sight of ps)")
+    String metricsToken;
+
+    @Option(names = "--access-log", paramLabel = "stdout|file|off", converter = AccessLogConverter.class,
+            description = "JSON access log: standard output, <data>/logs/access.log (rotated), or none (default: stdout)")
+    TelemetryConfig.AccessLogTarget accessLog = TelemetryConfig.AccessLogTarget.STDOUT;
+
+    @Option(names = "--access-log-timings",
+            description = "Access log lines also say where the time went (auth, parse, index, storage, response)")
+    boolean accessLogTimings;
+
+    @Option(names = "--metrics-bucket", paramLabel = "NAME",
+            description = "A bucket that always gets metric series of its own; repeatable")
+    List<String> metricsBuckets = new ArrayList<>();
+
+    @Option(names = "--metrics-top-buckets", paramLabel = "N",
+            description = "How many more buckets may earn metric series of their own by traffic (default: 20)")
+    int metricsTopBuckets = TelemetryConfig.DEFAULT_TOP_BUCKETS;
+
+    @Option(names = "--tracing",
+            description = "One OpenTelemetry span per S3 request through the global OpenTelemetry (an agent's); "
+                    + "Kura exports nothing itself (default: off)")
+    boolean tracing;
+
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = new ServerConfig(
-                parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
-                System.getenv("KURA_ACCESS_KEY"), System.getenv("KURA_SECRET_KEY"));
+        ServerConfig config = config(System.getenv());
         KuraServer server = KuraServer.start(config, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -41,6 +76,31 @@ final class ServerCommand implements Callable<Integer> {
         }, "kura-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The configuration these flags and the environment ask for. */
+    ServerConfig config(Map<String, String> env) {
+        String token = metricsToken != null ? metricsToken : env.get("KURA_METRICS_TOKEN");
+        TelemetryConfig telemetry = TelemetryConfig.defaults()
+                .withMetricsToken(token == null || token.isEmpty() ? null : token)
+                .withAccessLog(accessLog, accessLogTimings)
+                .withBuckets(metricsBuckets, metricsTopBuckets)
+                .withOpenTelemetry(tracing ? GlobalOpenTelemetry.get() : null);
+        return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
+                env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
+                HttpServer.Limits.defaults(), telemetry).withDomain(domain);
+    }
+
+    /** {@code stdout}, {@code file} or {@code off}, in any case. */
+    static final class AccessLogConverter implements ITypeConverter<TelemetryConfig.AccessLogTarget> {
+        @Override
+        public TelemetryConfig.AccessLogTarget convert(String value) {
+            try {
+                return TelemetryConfig.AccessLogTarget.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected stdout, file or off, not '" + value + "'");
+            }
+        }
     }
 
     static List<InetSocketAddress> parse(List<String> given, int defaultPort) {

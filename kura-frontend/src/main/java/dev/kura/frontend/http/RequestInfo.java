@@ -6,7 +6,18 @@ package dev.kura.frontend.http;
  * (metrics, access log) after the handler returns. Confined to the request's thread.
  */
 public final class RequestInfo {
+    /**
+     * Where a request's time goes, for the access log's timings and traces. AUTH and PARSE are
+     * sequential front-end steps ({@link #mark}); INDEX and STORAGE add up the calls a request makes
+     * into those seams ({@link #addTime}), charged by decorators around them.
+     */
+    public enum Phase { AUTH, PARSE, INDEX, STORAGE }
+
+    private static final int PHASES = Phase.values().length;
+
     private final long startNanos = System.nanoTime();
+    private final long[] phaseNanos = new long[PHASES];
+    private long lastMark = startNanos;
     private String operation = "Unknown";
     private String bucket;
     private String key;
@@ -88,5 +99,22 @@ public final class RequestInfo {
     /** When the response head went out (System.nanoTime), or 0 if it has not. */
     public long firstByteNanos() {
         return firstByteNanos;
+    }
+
+    /** Charges the time since the previous mark (or the start of the request) to {@code phase}. */
+    public void mark(Phase phase) {
+        long now = System.nanoTime();
+        phaseNanos[phase.ordinal()] += now - lastMark;
+        lastMark = now;
+    }
+
+    /** Adds time spent in {@code phase} (a call into the index or storage seam). */
+    public void addTime(Phase phase, long nanos) {
+        phaseNanos[phase.ordinal()] += nanos;
+    }
+
+    /** Time charged to {@code phase} so far. */
+    public long phaseNanos(Phase phase) {
+        return phaseNanos[phase.ordinal()];
     }
 }

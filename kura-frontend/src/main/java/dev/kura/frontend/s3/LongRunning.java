@@ -28,10 +28,14 @@ final class LongRunning {
     }
 
     static void respond(Exchange ex, Callable<XmlWriter> work) throws IOException {
+        respond(ex, work, FIRST_WAIT_MILLIS, KEEP_ALIVE_MILLIS);
+    }
+
+    static void respond(Exchange ex, Callable<XmlWriter> work, long firstWaitMillis, long keepAliveMillis) throws IOException {
         FutureTask<XmlWriter> task = new FutureTask<>(work);
         Thread.ofVirtual().name("kura-long-" + ex.requestId()).start(task);
         try {
-            Responses.xml(ex, 200, task.get(FIRST_WAIT_MILLIS, TimeUnit.MILLISECONDS));
+            Responses.xml(ex, 200, task.get(firstWaitMillis, TimeUnit.MILLISECONDS));
             return;
         } catch (TimeoutException e) {
             // slow: start the response now and keep the connection alive
@@ -47,7 +51,7 @@ final class LongRunning {
             byte[] body = null;
             while (body == null) {
                 try {
-                    body = withoutDeclaration(task.get(KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS).toBytes());
+                    body = withoutDeclaration(task.get(keepAliveMillis, TimeUnit.MILLISECONDS).toBytes());
                 } catch (TimeoutException e) {
                     out.write(' ');
                     out.flush();

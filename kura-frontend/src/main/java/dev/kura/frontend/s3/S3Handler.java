@@ -2,6 +2,7 @@ package dev.kura.frontend.s3;
 
 import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.HttpHandler;
+import dev.kura.frontend.http.RequestInfo;
 import dev.kura.object.ObjectService;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
@@ -59,12 +60,14 @@ public final class S3Handler implements HttpHandler {
     public void handle(Exchange ex) throws IOException {
         try {
             AuthContext who = auth.authenticate(ex.head());
+            ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
             if (who.isAnonymous()) {
                 // Everything is private: anonymous requests are denied for every operation.
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
             S3Operation op = S3Router.route(ex.head(), domain);
+            ex.info().mark(RequestInfo.Phase.PARSE);
             ex.info().operation(op.name());
             ex.info().target(op.bucket(), op.key());
             dispatch(op, ex, who);

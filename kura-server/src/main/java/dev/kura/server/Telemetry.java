@@ -1,0 +1,144 @@
+package dev.kura.server;
+
+import dev.kura.frontend.http.HttpHandler;
+import dev.kura.frontend.telemetry.AccessLog;
+import dev.kura.frontend.telemetry.MeteredBlobStore;
+import dev.kura.frontend.telemetry.ObservedHandler;
+import dev.kura.frontend.telemetry.RequestObserver;
+import dev.kura.frontend.telemetry.RequestTracing;
+import dev.kura.frontend.telemetry.RotatingFileWriter;
+import dev.kura.frontend.telemetry.S3Metrics;
+import dev.kura.frontend.telemetry.TimedIndex;
+import dev.kura.index.ObjectIndex;
+import dev.kura.storage.local.LocalBlobStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's telemetry, built by the composition root around the components it already has: one
+ * meter registry (scraped on the admin port), the request observers (metrics, access log, traces)
+ * that decorate the S3 handler, the decorators that time and count the index and storage seams, and
+ * the health report. Nothing here is global: two servers in one JVM (tests) have two of everything.
+ */
+final class Telemetry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
+    /** Rotation of {@code <data>/logs/access.log}: 64 MiB a file, 5 old files kept. */
+    static final long ACCESS_LOG_MAX_BYTES = 64L << 20;
+    static final int ACCESS_LOG_KEEP = 5;
+
+    private final TelemetryConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final List<RequestObserver> observers;
+    private final List<AutoCloseable> resources;
+    private final ObjectIndex timedIndex;
+    private final MeteredBlobStore meteredDrive;
+    private final Health health;
+    /** What the gauges read from: Micrometer holds it weakly, so it must be held here. */
+    private final List<Object> gaugeState;
+
+    private Telemetry(TelemetryConfig config, PrometheusMeterRegistry registry, List<RequestObserver> observers,
+                      List<AutoCloseable> resources, ObjectIndex timedIndex, MeteredBlobStore meteredDrive, Health health,
+                      List<Object> gaugeState) {
+        this.config = config;
+        this.registry = registry;
+        this.observers = observers;
+        this.resources = resources;
+        this.timedIndex = timedIndex;
+        this.meteredDrive = meteredDrive;
+        this.health = health;
+        this.gaugeState = gaugeState;
+    }
+
+    /** Builds the node's telemetry over its index and drive; opens the access log file if asked. */
+    static Telemetry start(TelemetryConfig config, Path dataDir, PrintStream terminal, InstantSource clock,
+                           Instant boot, ObjectIndex index, LocalBlobStore drive) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        List<AutoCloseable> resources = new ArrayList<>();
+        resources.add(ServerMetrics.bindJvm(registry));
+        Gauge.builder("kura.build.info", () -> 1).description("Always 1; the version is a label")
+                .tag("version", Health.version()).strongReference(true).register(registry);
+        List<Object> gaugeState = List.of(ServerMetrics.bindIndex(registry, index), ServerMetrics.bindDrive(registry, drive));
+        List<RequestObserver> observers = new ArrayList<>();
+        observers.add(new S3Metrics(registry, config.metricsBuckets(), config.topBuckets()));
+        Consumer<String> sink = accessLogSink(config, dataDir, terminal, resources);
+        if (sink != null) {
+            observers.add(new AccessLog(sink, clock, config.accessLogTimings()));
+        }
+        if (config.openTelemetry() != null) {
+            observers.add(new RequestTracing(config.openTelemetry(), clock));
+        }
+        MeteredBlobStore metered = new MeteredBlobStore(drive, drive.driveId(), registry);
+        Health health = new Health(index, drive, metered, clock, boot);
+        return new Telemetry(config, registry, List.copyOf(observers), resources, TimedIndex.wrap(index, registry),
+                metered, health, gaugeState);
+    }
+
+    private static Consumer<String> accessLogSink(TelemetryConfig config, Path dataDir, PrintStream terminal,
+                                                  List<AutoCloseable> resources) throws IOException {
+        if (config.accessLogSink() != null) {
+            return config.accessLogSink();
+        }
+        return switch (config.accessLog()) {
+            case OFF -> null;
+            case STDOUT -> terminal::println;
+            case FILE -> {
+                RotatingFileWriter file = new RotatingFileWriter(dataDir.resolve("logs").resolve("access.log"),
+                        ACCESS_LOG_MAX_BYTES, ACCESS_LOG_KEEP);
+                resources.add(file);
+                yield file;
+            }
+        };
+    }
+
+    /** The index as the object service should see it: timed per request, engine failures counted. */
+    ObjectIndex index() {
+        return timedIndex;
+    }
+
+    /** The drive as the object service should see it: timed per request, I/O errors counted. */
+    MeteredBlobStore drive() {
+        return meteredDrive;
+    }
+
+    /** The S3 handler, observed (metrics, access log, traces). */
+    HttpHandler observe(HttpHandler s3) {
+        return new ObservedHandler(s3, observers);
+    }
+
+    Health health() {
+        return health;
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    /** The bearer token {@code /metrics} requires, or null when it is open. */
+    String metricsToken() {
+        return config.metricsToken();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.debug("closing {}: {}", r, e.toString());
+            }
+        }
+        registry.close();
+    }
+}

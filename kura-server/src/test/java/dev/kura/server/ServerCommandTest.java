@@ -1,0 +1,64 @@
+package dev.kura.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+    private static ServerConfig parse(Map<String, String> env, String... args) {
+        ServerCommand cmd = new ServerCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd.config(env);
+    }
+
+    @Test
+    void telemetryDefaultsWhenTheServerRuns() {
+        TelemetryConfig t = parse(Map.of()).telemetry();
+        assertThat(t.metricsToken()).isNull();
+        assertThat(t.accessLog()).isEqualTo(TelemetryConfig.AccessLogTarget.STDOUT);
+        assertThat(t.accessLogTimings()).isFalse();
+        assertThat(t.topBuckets()).isEqualTo(20);
+        assertThat(t.metricsBuckets()).isEmpty();
+        assertThat(t.openTelemetry()).isNull();
+    }
+
+    @Test
+    void telemetryFlags() {
+        TelemetryConfig t = parse(Map.of(), "--metrics-token", "s3cr3t", "--access-log", "FILE", "--access-log-timings",
+                "--metrics-bucket", "a", "--metrics-bucket", "b", "--metrics-top-buckets", "5").telemetry();
+        assertThat(t.metricsToken()).isEqualTo("s3cr3t");
+        assertThat(t.accessLog()).isEqualTo(TelemetryConfig.AccessLogTarget.FILE);
+        assertThat(t.accessLogTimings()).isTrue();
+        assertThat(t.metricsBuckets()).containsExactly("a", "b");
+        assertThat(t.topBuckets()).isEqualTo(5);
+        assertThat(t.toString()).doesNotContain("s3cr3t");
+        assertThat(parse(Map.of(), "--access-log", "off").telemetry().accessLog()).isEqualTo(TelemetryConfig.AccessLogTarget.OFF);
+    }
+
+    @Test
+    void theTokenMayComeFromTheEnvironmentAndTheFlagWins() {
+        assertThat(parse(Map.of("KURA_METRICS_TOKEN", "from-env")).telemetry().metricsToken()).isEqualTo("from-env");
+        assertThat(parse(Map.of("KURA_METRICS_TOKEN", "from-env"), "--metrics-token", "flag").telemetry().metricsToken())
+                .isEqualTo("flag");
+        assertThat(parse(Map.of("KURA_METRICS_TOKEN", "")).telemetry().metricsToken()).isNull();
+    }
+
+    @Test
+    void aBadAccessLogTargetIsRefused() {
+        assertThatThrownBy(() -> parse(Map.of(), "--access-log", "syslog"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("stdout, file or off");
+    }
+
+    @Test
+    void credentialsStillComeFromTheEnvironment() {
+        ServerConfig c = parse(Map.of("KURA_ACCESS_KEY", "ak", "KURA_SECRET_KEY", "sk"), "--data", "/tmp/x");
+        assertThat(c.accessKey()).isEqualTo("ak");
+        assertThat(c.secretKey()).isEqualTo("sk");
+        assertThat(c.s3Addresses()).hasSize(2);
+        assertThat(List.of(c.dataDir().toString())).containsExactly("/tmp/x");
+    }
+}
