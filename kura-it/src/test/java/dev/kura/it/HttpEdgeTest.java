@@ -57,10 +57,17 @@ class HttpEdgeTest extends KuraTestBase {
 
     @Test
     void putWithoutContentLengthIs411() throws Exception {
-        String head = RawHttp.signed("PUT", "/" + bucket + "/nolen", Map.of("Transfer-Encoding", "chunked"), new byte[0]);
-        var r = RawHttp.send(head, "5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        var r = RawHttp.send(RawHttp.signed("PUT", "/" + bucket + "/nolen", Map.of(), new byte[0]), new byte[0]);
         assertThat(r.status()).isEqualTo(411);
         assertThat(r.body()).contains("MissingContentLength");
+    }
+
+    @Test
+    void httpChunkedPutWithoutContentLengthIsStored() throws Exception {
+        String head = RawHttp.signed("PUT", "/" + bucket + "/te-chunked", Map.of("Transfer-Encoding", "chunked"), new byte[0]);
+        var r = RawHttp.send(head, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("te-chunked")).asUtf8String()).isEqualTo("hello world");
     }
 
     @Test

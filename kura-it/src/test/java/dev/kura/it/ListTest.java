@@ -121,6 +121,27 @@ class ListTest extends KuraTestBase {
     }
 
     @Test
+    void urlEncodingMatchesS3() throws Exception {
+        String b = newBucket();
+        for (String k : new String[] {"foo+1/bar", "foo/bar/xyzzy", "quux ab/thud", "asdf+b"}) {
+            s3.putObject(r -> r.bucket(b).key(k), RequestBody.fromString("x"));
+        }
+        // Raw XML: the SDK would decode what it reads.
+        var raw = RawHttp.signedGet("/" + b + "?list-type=2&delimiter=%2F&encoding-type=url");
+        assertThat(raw.body()).contains("<Key>asdf%2Bb</Key>").contains("<Prefix>foo%2B1/</Prefix>")
+                .contains("<Prefix>foo/</Prefix>").contains("<Prefix>quux%20ab/</Prefix>").contains("<Delimiter>/</Delimiter>");
+        assertThat(s3.listObjectsV2(r -> r.bucket(b).delimiter("/")).commonPrefixes()).extracting(CommonPrefix::prefix)
+                .containsExactly("foo+1/", "foo/", "quux ab/");
+    }
+
+    @Test
+    void emptyContinuationTokenStartsAtTheBeginning() throws Exception {
+        var raw = RawHttp.signedGet("/" + bucket + "?list-type=2&continuation-token=");
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.body()).contains("<Key>a</Key>");
+    }
+
+    @Test
     void badContinuationToken() {
         assertThatThrownBy(() -> s3.listObjectsV2(q -> q.bucket(bucket).continuationToken("not-a-token!")))
                 .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidArgument"));

@@ -70,8 +70,9 @@ final class Ingest {
             Digest md5 = Digest.md5();
             Digest extra = expect.algorithm() == null ? null : expect.algorithm().newDigest();
             try (BlobWriter writer = store.create(planned, label + "/" + key)) {
-                long n = copy(body, writer, md5, extra, expect.length());
-                if (n != expect.length()) {
+                long limit = expect.length() < 0 ? ObjectService.MAX_PUT_SIZE : expect.length();
+                long n = copy(body, writer, md5, extra, limit);
+                if (expect.length() >= 0 && n != expect.length()) {
                     throw new S3Exception(S3ErrorCode.IncompleteBody);
                 }
                 byte[] md5Bytes = md5.finish();
@@ -103,7 +104,8 @@ final class Ingest {
         while ((n = body.read(buf)) > 0) {
             total += n;
             if (total > limit) {
-                throw new S3Exception(S3ErrorCode.IncompleteBody, "The request body is longer than its declared length");
+                throw limit == ObjectService.MAX_PUT_SIZE ? new S3Exception(S3ErrorCode.EntityTooLarge)
+                        : new S3Exception(S3ErrorCode.IncompleteBody, "The request body is longer than its declared length");
             }
             md5.update(buf, 0, n);
             if (extra != null) {

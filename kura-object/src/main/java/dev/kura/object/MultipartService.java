@@ -175,12 +175,19 @@ public final class MultipartService {
     }
 
     /** Validates the requested list against the uploaded parts and sets each part's offset. */
-    private static List<PartRecord> choose(List<RequestedPart> requested, Map<Integer, PartRecord> uploaded, UploadRecord u) {
+    private static List<PartRecord> choose(List<RequestedPart> listed, Map<Integer, PartRecord> uploaded, UploadRecord u) {
+        // Ascending order; a part number listed twice in a row counts once, as its last entry (S3
+        // accepts a list naming a re-uploaded part twice).
+        List<RequestedPart> requested = new ArrayList<>(listed.size());
         int last = 0;
-        for (RequestedPart rp : requested) {
-            if (rp.partNumber() <= last) {
+        for (RequestedPart rp : listed) {
+            if (rp.partNumber() < last) {
                 throw new S3Exception(S3ErrorCode.InvalidPartOrder);
             }
+            if (rp.partNumber() == last) {
+                requested.removeLast();
+            }
+            requested.add(rp);
             last = rp.partNumber();
         }
         List<PartRecord> chosen = new ArrayList<>(requested.size());

@@ -74,11 +74,13 @@ public final class ObjectService {
             index.apply(new IndexCommand.CreateBucket(record));
             return record;
         } catch (IndexException.BucketAlreadyExists e) {
-            // S3-COMPAT: us-east-1 S3 answers 200 to its owner re-creating a bucket; like every other
-            // region (and most clients' expectations) Kura answers 409 BucketAlreadyOwnedByYou.
-            S3ErrorCode code = e.existing().owner().equals(owner) ? S3ErrorCode.BucketAlreadyOwnedByYou
-                    : S3ErrorCode.BucketAlreadyExists;
-            throw new S3Exception(code).with("BucketName", name);
+            boolean mine = e.existing().owner().equals(owner);
+            if (mine && region.equals("us-east-1")) {
+                // As S3 in us-east-1: the owner re-creating a bucket succeeds and changes nothing.
+                return e.existing();
+            }
+            throw new S3Exception(mine ? S3ErrorCode.BucketAlreadyOwnedByYou : S3ErrorCode.BucketAlreadyExists)
+                    .with("BucketName", name);
         } catch (IndexException e) {
             throw Errors.map(e, name, null);
         }

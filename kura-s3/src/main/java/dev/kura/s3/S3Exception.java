@@ -10,6 +10,7 @@ import java.util.Map;
 public class S3Exception extends RuntimeException {
     private final S3ErrorCode code;
     private final Map<String, String> details = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public S3Exception(S3ErrorCode code) {
         this(code, code.message());
@@ -34,5 +35,17 @@ public class S3Exception extends RuntimeException {
 
     public Map<String, String> details() {
         return details;
+    }
+
+    /** Adds a response header to the error answer (a 304 still carries the ETag); returns this. */
+    public S3Exception withHeader(String name, String value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

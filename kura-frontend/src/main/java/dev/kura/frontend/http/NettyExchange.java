@@ -199,18 +199,22 @@ final class NettyExchange implements Exchange {
     }
 
     /**
-     * HTTP header values are ASCII on the wire; as S3 does for user metadata, a value with other
-     * characters goes out RFC 2047-encoded ({@code =?UTF-8?B?...?=}).
+     * Header values go out as their UTF-8 bytes (Netty writes each char as one byte, so the string is
+     * re-spelled byte per char), as S3 returns user metadata. A value with control characters —
+     * which would split the header — goes out RFC 2047-encoded ({@code =?UTF-8?B?...?=}) instead.
      */
     static String ascii(String value) {
+        boolean plain = true;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c > 0x7e || (c < 0x20 && c != '\t')) {
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
                 return "=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
                         value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "?=";
             }
+            plain &= c < 0x80;
         }
-        return value;
+        return plain ? value : new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Writes with back-pressure: waits while the channel's outbound buffer is over its high mark. */

@@ -10,6 +10,7 @@ import dev.kura.s3.xml.XmlElement;
 import dev.kura.s3.xml.XmlParser;
 import dev.kura.s3.xml.XmlWriter;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /** CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation. */
@@ -64,15 +65,34 @@ final class BucketApi {
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
+    // Paginated with max-buckets / continuation-token (the last name returned) and filtered by prefix.
     void list(Exchange ex) throws IOException {
+        var head = ex.head();
+        int max = MultipartApi.intParam(head, "max-buckets", 10_000, 10_000);
+        if (head.queryParam("max-buckets") != null && max < 1) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument, "max-buckets must be between 1 and 10000")
+                    .with("ArgumentName", "max-buckets");
+        }
+        String prefix = head.queryParam("prefix") == null ? "" : head.queryParam("prefix");
+        String token = head.queryParam("continuation-token");
+        String after = token == null || token.isEmpty() ? null : ListApi.decodeToken(token);
+        List<BucketRecord> matching = objects.buckets().stream().filter(b -> b.name().startsWith(prefix))
+                .filter(b -> after == null || b.name().compareTo(after) > 0).toList();
+        List<BucketRecord> page = matching.size() > max ? matching.subList(0, max) : matching;
         XmlWriter doc = XmlWriter.document("ListAllMyBucketsResult");
         doc.start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end();
         doc.start("Buckets");
-        for (BucketRecord b : objects.buckets()) {
+        for (BucketRecord b : page) {
             doc.start("Bucket").element("Name", b.name()).element("CreationDate", b.createdAt())
                     .element("BucketRegion", b.region()).end();
         }
         doc.end();
+        if (matching.size() > page.size()) {
+            doc.element("ContinuationToken", ListApi.encodeToken(page.getLast().name()));
+        }
+        if (head.queryParam("prefix") != null) {
+            doc.element("Prefix", prefix);
+        }
         Responses.xml(ex, 200, doc);
     }
 

@@ -35,11 +35,17 @@ final class Conditionals {
         }
         if (ifNoneMatch != null) {
             if (matches(ifNoneMatch, etag)) {
-                throw new S3Exception(S3ErrorCode.NotModified);
+                throw notModified(etag, lastModified);
             }
         } else if (ifModifiedSince != null && !modified.isAfter(ifModifiedSince)) {
-            throw new S3Exception(S3ErrorCode.NotModified);
+            throw notModified(etag, lastModified);
         }
+    }
+
+    /** A 304 still names the version it refers to (RFC 9110 15.4.5). */
+    private static S3Exception notModified(String etag, Instant lastModified) {
+        return new S3Exception(S3ErrorCode.NotModified).withHeader("ETag", Responses.quoted(etag))
+                .withHeader("Last-Modified", Responses.httpDate(lastModified));
     }
 
     /**

@@ -9,7 +9,6 @@ import dev.kura.s3.S3Exception;
 import dev.kura.s3.op.S3Operation;
 import dev.kura.s3.xml.XmlWriter;
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.UnaryOperator;
@@ -54,7 +53,8 @@ final class ListApi {
         UnaryOperator<String> enc = op.urlEncoding() ? ListApi::urlEncode : s -> s;
         XmlWriter doc = XmlWriter.document("ListBucketResult")
                 .element("Name", op.bucket())
-                .element("Prefix", enc.apply(op.prefix()))
+                // S3 leaves V1's Prefix as sent (clients do not decode it); keys and markers are encoded.
+                .element("Prefix", op.prefix())
                 .element("Marker", op.marker() == null ? "" : enc.apply(op.marker()))
                 .element("MaxKeys", op.maxKeys())
                 .element("Delimiter", op.delimiter() == null ? null : enc.apply(op.delimiter()))
@@ -133,9 +133,23 @@ final class ListApi {
         }
     }
 
-    /** S3's encoding-type=url form: application/x-www-form-urlencoded, which botocore and the Java SDK decode. */
+    /**
+     * S3's encoding-type=url form: every byte percent-encoded except RFC 3986 unreserved characters
+     * and '/', so {@code "a b+c/d"} becomes {@code "a%20b%2Bc/d"} (what botocore and the SDKs decode).
+     */
     static String urlEncode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return sb.toString();
     }
 
     static String encodeToken(String startAfter) {

@@ -187,7 +187,14 @@ final class MultipartApi {
     }
 
     private static List<RequestedPart> parseParts(InputStream body) throws IOException {
-        XmlElement root = XmlParser.parse(body, 4 * 1024 * 1024, 8 * MultipartService.MAX_PARTS + 10);
+        byte[] bytes = body.readNBytes(4 * 1024 * 1024 + 1);
+        if (bytes.length == 0) {
+            throw new S3Exception(S3ErrorCode.MalformedXML); // S3 answers an empty Complete so
+        }
+        if (bytes.length > 4 * 1024 * 1024) {
+            throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
+        }
+        XmlElement root = XmlParser.parse(bytes, 8 * MultipartService.MAX_PARTS + 10);
         if (!root.name().equals("CompleteMultipartUpload")) {
             throw new S3Exception(S3ErrorCode.MalformedXML);
         }

@@ -28,6 +28,9 @@ final class ObjectApi {
             "response-content-disposition", "Content-Disposition",
             "response-content-encoding", "Content-Encoding");
 
+    /** The declared length of an HTTP-chunked body without Content-Length. */
+    static final long UNKNOWN_LENGTH = -1;
+
     private final ObjectService objects;
 
     ObjectApi(ObjectService objects) {
@@ -64,6 +67,10 @@ final class ObjectApi {
         boolean streaming = sha != null && sha.startsWith("STREAMING-");
         String value = streaming ? decoded : head.header("content-length");
         if (value == null) {
+            String te = head.header("transfer-encoding");
+            if (!streaming && te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
+                return UNKNOWN_LENGTH; // HTTP chunked body: the length is known at its end
+            }
             throw new S3Exception(S3ErrorCode.MissingContentLength);
         }
         try {
@@ -139,8 +146,8 @@ final class ObjectApi {
         int n = dev.kura.s3.op.S3Router.partNumber(head);
         if (!r.isMultipart()) {
             if (n != 1) {
-                throw new S3Exception(S3ErrorCode.InvalidPartNumber).with("PartNumberRequested", Integer.toString(n))
-                        .with("ActualPartCount", "1");
+                throw new S3Exception(S3ErrorCode.InvalidPart, "The requested partnumber is not satisfiable")
+                        .with("PartNumberRequested", Integer.toString(n)).with("ActualPartCount", "1");
             }
             return r.size() == 0 ? null : new ByteRange(0, r.size());
         }
@@ -149,8 +156,8 @@ final class ObjectApi {
                 return new ByteRange(p.offset(), p.size());
             }
         }
-        throw new S3Exception(S3ErrorCode.InvalidPartNumber).with("PartNumberRequested", Integer.toString(n))
-                .with("ActualPartCount", Integer.toString(r.partCount()));
+        throw new S3Exception(S3ErrorCode.InvalidPart, "The requested partnumber is not satisfiable")
+                .with("PartNumberRequested", Integer.toString(n)).with("ActualPartCount", Integer.toString(r.partCount()));
     }
 
     private static Map<String, String> objectHeaders(ObjectRecord r, RequestHead head, boolean whole) {

@@ -35,10 +35,13 @@ final class PutHeaders {
         }
         String enc = out.get("content-encoding");
         if (enc != null) {
-            String rest = String.join(",", java.util.Arrays.stream(enc.split(","))
+            // aws-chunked describes the transfer, not the object: drop that token, keep the rest as sent.
+            String rest = String.join(", ", java.util.Arrays.stream(enc.split(","))
                     .map(String::trim).filter(s -> !s.isEmpty() && !s.equalsIgnoreCase("aws-chunked")).toList());
             if (rest.isEmpty()) {
                 out.remove("content-encoding");
+            } else if (!enc.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked")) {
+                out.put("content-encoding", enc);
             } else {
                 out.put("content-encoding", rest);
             }

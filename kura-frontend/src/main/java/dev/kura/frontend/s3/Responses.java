@@ -31,7 +31,7 @@ final class Responses {
      */
     static void error(Exchange ex, S3Exception e) throws IOException {
         XmlWriter doc = errorDocument(ex, e);
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>(e.headers());
         headers.put("Content-Type", XML);
         if (e.code().status() == 503) {
             headers.put("Retry-After", "1");

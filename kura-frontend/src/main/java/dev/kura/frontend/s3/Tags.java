@@ -91,7 +91,7 @@ final class Tags {
 
     static XmlWriter document(Map<String, String> tags) {
         XmlWriter doc = XmlWriter.document("Tagging").start("TagSet");
-        tags.forEach((k, v) -> doc.start("Tag").element("Key", k).element("Value", v).end());
+        new TreeMap<>(tags).forEach((k, v) -> doc.start("Tag").element("Key", k).element("Value", v).end());
         return doc.end();
     }
 
