@@ -54,4 +54,5 @@ for t in "$ROOT"/clients/*.sh "$ROOT"/clients/*.py; do
 done
 if [ "$failed" -gt 0 ]; then echo "--- server log ---"; tail -50 "$WORK/server.log"; fi
 echo "Client tests: $passed passed, $failed failed"
+[ -n "${KURA_CLIENT_COUNTS:-}" ] && echo "$passed $failed" > "$KURA_CLIENT_COUNTS"
 [ "$failed" -eq 0 ]

@@ -1,18 +1,40 @@
 #!/usr/bin/env bash
 # The whole test suite, as `./kura test` runs it (the launcher has already put a JDK >= 25 on PATH):
 #   1. every Maven module's tests: unit, in-process AWS SDK for Java v2, crash and process tests;
-#   2. real third-party clients (Debian's awscli and python3-boto3) against a started `./kura server`.
+#   2. real third-party clients (Debian's awscli, python3-boto3, rclone, s3cmd, s3fs) against a
+#      started `./kura server`.
 # Options: --unit (only step 1), --clients (only step 2).
-set -euo pipefail
+# The last line sums both: "Total: N passed, N failed, N skipped".
+set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 mode="${1:-all}"
+status=0
+passed=0; failed=0; skipped=0
+
 if [ "$mode" = "all" ] || [ "$mode" = "--unit" ]; then
-  mvn -B -ntp verify
+  find "$ROOT" -path '*/target/surefire-reports' -prune -exec rm -rf {} + 2>/dev/null
+  mvn -B -ntp -Dstyle.color=never verify || status=1
   # the server the client tests start must be this build
-  touch "$ROOT/kura-server/target/lib/.kura-build-stamp"
+  [ -d "$ROOT/kura-server/target/lib" ] && touch "$ROOT/kura-server/target/lib/.kura-build-stamp"
+  read -r t f e s < <(cat "$ROOT"/*/target/surefire-reports/TEST-*.xml 2>/dev/null | awk '
+    /<testsuite / {
+      match($0, / tests="[0-9]+"/);    t += substr($0, RSTART + 8, RLENGTH - 9)
+      match($0, / failures="[0-9]+"/); f += substr($0, RSTART + 11, RLENGTH - 12)
+      match($0, / errors="[0-9]+"/);   e += substr($0, RSTART + 9, RLENGTH - 10)
+      match($0, / skipped="[0-9]+"/);  s += substr($0, RSTART + 10, RLENGTH - 11)
+    }
+    END { print t + 0, f + 0, e + 0, s + 0 }')
+  passed=$((passed + t - f - e - s)); failed=$((failed + f + e)); skipped=$((skipped + s))
 fi
-if [ "$mode" = "all" ] || [ "$mode" = "--clients" ]; then
-  "$ROOT/scripts/client-tests.sh"
+
+if [ "$status" -eq 0 ] && { [ "$mode" = "all" ] || [ "$mode" = "--clients" ]; }; then
+  counts="$(mktemp)"
+  KURA_CLIENT_COUNTS="$counts" "$ROOT/scripts/client-tests.sh" || status=1
+  if read -r cp cf < "$counts"; then passed=$((passed + cp)); failed=$((failed + cf)); fi
+  rm -f "$counts"
 fi
+
+echo "Total: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

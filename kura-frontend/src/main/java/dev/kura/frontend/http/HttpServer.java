@@ -160,29 +160,9 @@ public final class HttpServer implements AutoCloseable {
         }
         RequestHead.Builder b = RequestHead.builder(req.method().name(), uri);
         for (Map.Entry<String, String> h : req.headers()) {
-            b.header(h.getKey(), utf8(h.getValue()));
+            b.header(h.getKey(), h.getValue()); // wire bytes, one char each (see RequestHead.utf8View)
         }
         return b.build();
-    }
-
-    /**
-     * Netty decodes header bytes as ISO-8859-1; clients send UTF-8 (and sign its bytes). Re-decode
-     * a value as UTF-8 when it is valid UTF-8, else keep it as it came.
-     */
-    static String utf8(String latin1) {
-        for (int i = 0; i < latin1.length(); i++) {
-            if (latin1.charAt(i) > 0x7f) {
-                byte[] raw = latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-                try {
-                    return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                            .decode(java.nio.ByteBuffer.wrap(raw)).toString();
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    return latin1;
-                }
-            }
-        }
-        return latin1;
     }
 
     /** Requests being served right now. */

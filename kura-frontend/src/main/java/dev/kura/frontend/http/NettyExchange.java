@@ -199,22 +199,34 @@ final class NettyExchange implements Exchange {
     }
 
     /**
-     * Header values go out as their UTF-8 bytes (Netty writes each char as one byte, so the string is
-     * re-spelled byte per char), as S3 returns user metadata. A value with control characters —
-     * which would split the header — goes out RFC 2047-encoded ({@code =?UTF-8?B?...?=}) instead.
+     * Netty writes each char of a header value as one byte. Header values are wire strings (one
+     * char per byte, as request headers arrive), so stored metadata goes back byte for byte as it
+     * was sent; a char above U+00FF cannot be a wire byte and is sent as UTF-8. A value with control
+     * characters — which would split the header — goes out RFC 2047-encoded ({@code =?UTF-8?B?...?=}).
      */
     static String ascii(String value) {
-        boolean plain = true;
+        boolean wide = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\t') || c == 0x7f) {
                 return "=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
-                        value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "?=";
+                        RequestHeadBytes.utf8(value)) + "?=";
             }
-            plain &= c < 0x80;
+            wide |= c > 0xff;
         }
-        return plain ? value : new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                java.nio.charset.StandardCharsets.ISO_8859_1);
+        return wide ? new String(RequestHeadBytes.utf8(value), java.nio.charset.StandardCharsets.ISO_8859_1) : value;
+    }
+
+    /** UTF-8 of a value that may be a wire (one char per byte) string: its bytes as sent, else its UTF-8. */
+    private static final class RequestHeadBytes {
+        static byte[] utf8(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                if (value.charAt(i) > 0xff) {
+                    return value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            return value.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Writes with back-pressure: waits while the channel's outbound buffer is over its high mark. */

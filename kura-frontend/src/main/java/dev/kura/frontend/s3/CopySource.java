@@ -18,7 +18,7 @@ record CopySource(String bucket, String key, String versionId) {
         if (header == null || header.isBlank()) {
             throw invalid();
         }
-        String raw = header.trim();
+        String raw = RequestHead.utf8View(header.trim());
         String version = null;
         int q = raw.indexOf('?');
         if (q >= 0) {

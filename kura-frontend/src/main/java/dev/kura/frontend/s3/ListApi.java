@@ -29,7 +29,9 @@ final class ListApi {
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
     void listV2(S3Operation.ListObjectsV2 op, Exchange ex) throws IOException {
-        String after = op.continuationToken() != null ? decodeToken(op.continuationToken()) : op.startAfter();
+        // an empty continuation-token is no token (and is echoed back as sent)
+        boolean continued = op.continuationToken() != null && !op.continuationToken().isEmpty();
+        String after = continued ? decodeToken(op.continuationToken()) : op.startAfter();
         ListPage page = objects.list(op.bucket(), op.prefix(), op.delimiter(), after, op.maxKeys());
         UnaryOperator<String> enc = op.urlEncoding() ? ListApi::urlEncode : s -> s;
         XmlWriter doc = XmlWriter.document("ListBucketResult")

@@ -180,7 +180,9 @@ final class ObjectApi {
         OVERRIDES.forEach((param, header) -> {
             String v = head.queryParam(param);
             if (v != null) {
-                h.put(header, v);
+                // a decoded query value is text: send its UTF-8 bytes (header values are wire bytes)
+                h.put(header, new String(v.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
             }
         });
         return h;

@@ -58,7 +58,8 @@ final class PutHeaders {
             if (name.startsWith("x-amz-meta-")) {
                 String key = name.substring("x-amz-meta-".length());
                 String value = String.join(",", head.headers(name));
-                size += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+                // header text is one char per wire byte: its length is the size S3 counts
+                size += key.getBytes(StandardCharsets.UTF_8).length + value.length();
                 out.put(key, value);
             }
         }

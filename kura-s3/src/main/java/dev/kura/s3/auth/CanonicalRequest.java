@@ -126,7 +126,7 @@ final class CanonicalRequest {
                 if (i > 0) {
                     sb.append(',');
                 }
-                sb.append(trimAll(values.get(i)));
+                sb.append(trimAll(RequestHead.utf8View(values.get(i))));
             }
             sb.append('\n');
         }

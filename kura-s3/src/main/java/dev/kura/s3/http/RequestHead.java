@@ -102,6 +102,34 @@ public final class RequestHead {
     }
 
     /**
+     * Header values are kept as they came off the wire, one char per byte (ISO-8859-1), so they can
+     * be stored and echoed byte for byte. This is the text a client meant when it sent UTF-8 bytes:
+     * the value re-decoded as UTF-8 when that is valid, else unchanged (clients that send one byte
+     * per char, like Python's http.client, sign the UTF-8 of that same text).
+     */
+    public static String utf8View(String wire) {
+        boolean high = false;
+        for (int i = 0; i < wire.length(); i++) {
+            char c = wire.charAt(i);
+            if (c > 0xff) {
+                return wire;
+            }
+            high |= c > 0x7f;
+        }
+        if (!high) {
+            return wire;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(wire.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return wire;
+        }
+    }
+
+    /**
      * Percent-decodes as RFC 3986 (a '+' stays a '+').
      *
      * @throws IllegalArgumentException on a malformed escape or invalid UTF-8

@@ -284,7 +284,7 @@ public final class S3Router {
 
     private static S3Operation listV2(String bucket, RequestHead head) {
         return new S3Operation.ListObjectsV2(bucket, orEmpty(head.queryParam("prefix")), emptyToNull(head.queryParam("delimiter")),
-                maxKeys(head), emptyToNull(head.queryParam("start-after")), emptyToNull(head.queryParam("continuation-token")),
+                maxKeys(head), emptyToNull(head.queryParam("start-after")), head.queryParam("continuation-token"),
                 urlEncoding(head), "true".equals(head.queryParam("fetch-owner")));
     }
 
