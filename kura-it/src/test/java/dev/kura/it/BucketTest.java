@@ -23,6 +23,15 @@ class BucketTest extends KuraTestBase {
     }
 
     @Test
+    void expectedBucketOwnerIsChecked() {
+        String b = newBucket();
+        String owner = s3.listBuckets().owner().id();
+        assertThat(s3.headBucket(r -> r.bucket(b).expectedBucketOwner(owner)).sdkHttpResponse().statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> s3.listObjectsV2(r -> r.bucket(b).expectedBucketOwner("111122223333")))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+    }
+
+    @Test
     void listBucketsIsSortedByName() {
         String a = "aaa-" + newBucket();
         s3.createBucket(r -> r.bucket(a));

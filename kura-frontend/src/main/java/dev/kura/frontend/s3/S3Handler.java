@@ -36,6 +36,7 @@ public final class S3Handler implements HttpHandler {
     private final SettingsApi settings;
     private final AttributesApi attributes;
     private final String domain;
+    private final String ownerId;
 
     public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName) {
         this(objects, auth, ownerId, ownerName, null);
@@ -45,6 +46,7 @@ public final class S3Handler implements HttpHandler {
     public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName, String domain) {
         this.auth = auth;
         this.domain = domain;
+        this.ownerId = ownerId;
         BucketApi.Owner owner = new BucketApi.Owner(ownerId, ownerName);
         this.buckets = new BucketApi(objects, owner);
         this.objectApi = new ObjectApi(objects);
@@ -70,6 +72,11 @@ public final class S3Handler implements HttpHandler {
             ex.info().mark(RequestInfo.Phase.PARSE);
             ex.info().operation(op.name());
             ex.info().target(op.bucket(), op.key());
+            String expectedOwner = ex.head().header("x-amz-expected-bucket-owner");
+            if (expectedOwner != null && op.bucket() != null && !expectedOwner.equals(ownerId)) {
+                // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
+                throw new S3Exception(S3ErrorCode.AccessDenied);
+            }
             dispatch(op, ex, who);
         } catch (S3Exception e) {
             fail(ex, e);
