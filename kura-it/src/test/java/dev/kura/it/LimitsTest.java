@@ -85,6 +85,29 @@ class LimitsTest extends KuraTestBase {
                 assertThat(sendWhenFree("GET", "/limits-bucket2/partial").status()).isEqualTo(404));
     }
 
+    @Test
+    void connectionsBeyondTheLimitAreRefused() throws Exception {
+        Path data = Files.createTempDirectory("kura-conns");
+        try (KuraServer small = KuraServer.start(new ServerConfig(List.of(new InetSocketAddress("127.0.0.1", 0)),
+                List.of(new InetSocketAddress("127.0.0.1", 0)), data, "us-east-1", ACCESS_KEY, SECRET_KEY,
+                new HttpServer.Limits(16 * 1024, 16 * 1024, 16, 30_000, 5_000, 5_000, 2)), new PrintStream(new ByteArrayOutputStream()))) {
+            int port = small.s3Addresses().getFirst().getPort();
+            try (Socket a = new Socket("127.0.0.1", port); Socket b = new Socket("127.0.0.1", port)) {
+                // the two allowed connections serve requests
+                a.setSoTimeout(5_000);
+                a.getOutputStream().write(RawHttp.signed(port, "GET", "/", Map.of(), new byte[0]).getBytes(StandardCharsets.UTF_8));
+                assertThat(RawHttp.read(a.getInputStream()).status()).isEqualTo(200);
+                try (Socket c = new Socket("127.0.0.1", port)) {
+                    c.setSoTimeout(5_000);
+                    assertThat(c.getInputStream().read()).as("the third connection is closed").isEqualTo(-1);
+                }
+                assertThat(b.isConnected()).isTrue();
+            }
+        } finally {
+            TestFiles.deleteTree(data);
+        }
+    }
+
     /** Sends, retrying while the single in-flight slot is still held by another test's request. */
     private static RawHttp.Response sendWhenFree(String method, String target) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;

@@ -41,11 +41,21 @@ public final class HttpServer implements AutoCloseable {
 
     /** Server limits; the defaults are what {@code kura server} uses. */
     public record Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
-                         long stallTimeoutMillis, long writeTimeoutMillis) {
+                         long stallTimeoutMillis, long writeTimeoutMillis, int maxConnections) {
+        public Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
+                      long stallTimeoutMillis, long writeTimeoutMillis) {
+            this(maxInitialLine, maxHeaderSize, maxInFlight, idleTimeoutMillis, stallTimeoutMillis, writeTimeoutMillis,
+                    DEFAULT_MAX_CONNECTIONS);
+        }
+
         public static Limits defaults() {
-            return new Limits(16 * 1024, 16 * 1024, 1024, 60_000, 20_000, 60_000);
+            return new Limits(16 * 1024, 16 * 1024, 1024, 60_000, 20_000, 60_000, DEFAULT_MAX_CONNECTIONS);
         }
     }
+
+    /** Open connections beyond this are closed at once: each costs a socket and a (virtual) thread. */
+    static final int DEFAULT_MAX_CONNECTIONS = 8192;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
     private final HttpHandler handler;
     private final Limits limits;
@@ -79,6 +89,12 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (connections.incrementAndGet() > limits.maxConnections()) {
+                            connections.decrementAndGet();
+                            ch.close(); // over the connection limit: refuse rather than collapse
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(limits.maxInitialLine())
                                 .setMaxHeaderSize(limits.maxHeaderSize())
@@ -163,6 +179,11 @@ public final class HttpServer implements AutoCloseable {
             b.header(h.getKey(), h.getValue()); // wire bytes, one char each (see RequestHead.utf8View)
         }
         return b.build();
+    }
+
+    /** Connections open right now. */
+    public int connections() {
+        return connections.get();
     }
 
     /** Requests being served right now. */
