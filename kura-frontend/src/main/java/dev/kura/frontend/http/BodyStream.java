@@ -34,6 +34,7 @@ final class BodyStream extends InputStream {
         return end && (current == null || !current.isReadable());
     }
 
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];
@@ -55,6 +56,9 @@ final class BodyStream extends InputStream {
         int n = Math.min(len, current.readableBytes());
         current.readBytes(b, off, n);
         info.addBytesIn(n);
+        if (!current.isReadable()) {
+            release(); // give the (pooled) buffer back as soon as it is drained, the last one too
+        }
         return n;
     }
 
@@ -75,6 +79,9 @@ final class BodyStream extends InputStream {
                 if (content.decoderResult().isFailure()) {
                     release();
                     throw new S3Exception(S3ErrorCode.IncompleteBody);
+                }
+                if (!current.isReadable()) {
+                    release();
                 }
             }
             default -> {

@@ -142,6 +142,22 @@ public final class HttpServer implements AutoCloseable {
         boolean expect = HttpUtil.is100ContinueExpected(req);
         NettyExchange ex = new NettyExchange(c, head, id, expect, limits.stallTimeoutMillis(), limits.writeTimeoutMillis());
         try {
+            if (!handle(ex, req)) {
+                return false;
+            }
+            if (!ex.responded() || ex.closeRequested() || !HttpUtil.isKeepAlive(req)) {
+                return false;
+            }
+            // The next request starts after this body: read what is left of it, or give up the connection.
+            return ex.bodyConsumed() || (ex.bodyInvited() && ex.bodyStream().drain(1024 * 1024));
+        } finally {
+            ex.bodyStream().close(); // never keep a request's buffer past the request
+        }
+    }
+
+    /** Runs the handler (or its overloaded / malformed answer); false when the connection must end. */
+    private boolean handle(NettyExchange ex, HttpRequest req) {
+        try {
             if (req.decoderResult().isFailure()) {
                 ex.closeAfterResponse();
                 handler.malformed(ex, req.decoderResult().cause());
@@ -157,15 +173,11 @@ public final class HttpServer implements AutoCloseable {
             } finally {
                 inFlight.release();
             }
+            return true;
         } catch (Exception e) {
-            LOG.debug("request {} ended the connection: {}", id, e.toString());
+            LOG.debug("request {} ended the connection: {}", ex.requestId(), e.toString());
             return false;
         }
-        if (!ex.responded() || ex.closeRequested() || !HttpUtil.isKeepAlive(req)) {
-            return false;
-        }
-        // The next request starts after this body: read what is left of it, or give up the connection.
-        return ex.bodyConsumed() || (ex.bodyInvited() && ex.bodyStream().drain(1024 * 1024));
     }
 
     private static RequestHead toHead(HttpRequest req) {

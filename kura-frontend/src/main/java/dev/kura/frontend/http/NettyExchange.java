@@ -126,7 +126,8 @@ final class NettyExchange implements Exchange {
             long left = length;
             while (left > 0) {
                 int want = (int) Math.min(CHUNK, left);
-                ByteBuf buf = ch.alloc().buffer(want);
+                // heap: the stream reads straight into its array (a direct buffer would add a copy)
+                ByteBuf buf = ch.alloc().heapBuffer(want);
                 try {
                     int got = buf.writeBytes(source, want);
                     if (got < 0) {

@@ -23,6 +23,8 @@ import java.util.Set;
  * the code S3 answers.
  */
 public final class SigV4Authenticator {
+    private static final int MAX_CACHED_KEYS = 1024;
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> derivedKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private static final String SERVICE = "s3";
     private static final String TERMINATOR = "aws4_request";
     /** X-Amz-Expires upper bound: seven days, per "Authenticating Requests: Using Query Parameters". */
@@ -171,10 +173,10 @@ public final class SigV4Authenticator {
     }
 
     /** Accepts the signature if it signs one of the candidate canonical requests; reports the first. */
-    private static SigningKey verify(Credential credential, String secret, String amzDate, List<String> canonical,
-                                     String provided) {
+    private SigningKey verify(Credential credential, String secret, String amzDate, List<String> canonical,
+                              String provided) {
         String scope = credential.scope();
-        byte[] key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+        byte[] key = signingKey(credential, secret);
         SigningKey signing = new SigningKey(key, amzDate, scope, provided);
         String firstStringToSign = null;
         for (String c : canonical) {
@@ -187,6 +189,25 @@ public final class SigV4Authenticator {
             }
         }
         throw AuthErrors.signatureMismatch(credential.accessKeyId(), firstStringToSign, provided, canonical.getFirst());
+    }
+
+    /**
+     * The derived key changes once a day per credential, so it is cached (four HMACs per request
+     * otherwise). The cache key includes the secret, so a changed secret never meets a stale key;
+     * the cache is bounded and simply cleared when full.
+     */
+    private byte[] signingKey(Credential credential, String secret) {
+        String id = credential.accessKeyId() + '\n' + secret + '\n' + credential.date() + '\n' + credential.region()
+                + '\n' + credential.service();
+        byte[] key = derivedKeys.get(id);
+        if (key == null) {
+            key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+            if (derivedKeys.size() >= MAX_CACHED_KEYS) {
+                derivedKeys.clear();
+            }
+            derivedKeys.put(id, key);
+        }
+        return key;
     }
 
     private void checkScope(Credential credential, boolean query) {
