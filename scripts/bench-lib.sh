@@ -7,7 +7,7 @@ S3PROXY_VERSION="${S3PROXY_VERSION:-3.1.0}"
 BENCH_ACCESS_KEY="${BENCH_ACCESS_KEY:-benchaccesskey0001}"
 BENCH_SECRET_KEY="${BENCH_SECRET_KEY:-bench/secret/key/0123456789abcdefgh}"
 # The server's JVM flags are the launcher's (./kura server), so what is measured is what users run.
-KURA_JVM_FLAGS=(-XX:+UseZGC -Xmx1g -XX:MaxDirectMemorySize=256m --enable-native-access=ALL-UNNAMED)
+read -r -a KURA_JVM_FLAGS < <(grep -v '^#' "$(dirname "${BASH_SOURCE[0]}")/server-jvm-flags")  # the launcher's flags
 # S3Proxy gets the same heap ceiling; its own default collector (G1).
 S3PROXY_JVM_FLAGS=(-Xmx1g)
 
