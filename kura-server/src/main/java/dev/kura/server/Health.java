@@ -1,6 +1,6 @@
 package dev.kura.server;
 
-import dev.kura.frontend.telemetry.JsonWriter;
+import dev.kura.common.JsonWriter;
 import dev.kura.frontend.telemetry.MeteredBlobStore;
 import dev.kura.index.ObjectIndex;
 import dev.kura.storage.local.LocalBlobStore;

@@ -1,7 +1,7 @@
 package dev.kura.bench.limits;
 
 import dev.kura.bench.load.SizeSpec;
-import dev.kura.bench.report.JsonOut;
+import dev.kura.common.JsonWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -52,7 +52,7 @@ public final class Limits implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonOut j = new JsonOut();
+        JsonWriter j = new JsonWriter();
         double tcp = loopback(seconds);
         report(j, "loopback_tcp_mib_per_s", tcp, "loopback TCP, 1 stream (MiB/s)");
         Path file = dir.resolve("kura-limits-" + ProcessHandle.current().pid() + ".bin");
@@ -76,7 +76,7 @@ public final class Limits implements Callable<Integer> {
         return 0;
     }
 
-    private void report(JsonOut j, String key, double value, String label) {
+    private void report(JsonWriter j, String key, double value, String label) {
         out.printf(Locale.ROOT, "%-62s %10.1f%n", label, value);
         j.field(key, value);
     }

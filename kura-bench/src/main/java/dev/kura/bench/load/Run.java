@@ -2,7 +2,7 @@ package dev.kura.bench.load;
 
 import dev.kura.bench.http.HttpConn.Progress;
 import dev.kura.bench.http.HttpConn.Response;
-import dev.kura.bench.report.JsonOut;
+import dev.kura.common.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -196,7 +196,7 @@ public final class Run {
     private static String seriesLine(int tick, boolean warm, Stats.Interval in, double seconds) {
         Histogram h = in.allLatencies();
         double s = Math.max(seconds, 1e-9);
-        return new JsonOut()
+        return new JsonWriter()
                 .field("t", tick)
                 .field("phase", warm ? "warmup" : "measure")
                 .field("ops", in.totalOps())

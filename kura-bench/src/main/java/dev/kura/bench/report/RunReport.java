@@ -1,5 +1,7 @@
 package dev.kura.bench.report;
 
+import dev.kura.common.JsonWriter;
+
 import dev.kura.bench.load.BenchConfig;
 import dev.kura.bench.load.Run;
 import dev.kura.bench.load.Stats;
@@ -63,7 +65,7 @@ public final class RunReport {
         Stats.Interval t = r.total();
         double s = Math.max(r.windowSeconds(), 1e-9);
         Histogram all = r.latencies();
-        JsonOut j = new JsonOut();
+        JsonWriter j = new JsonWriter();
         if (c.label() != null) {
             j.field("label", c.label());
         }
@@ -101,11 +103,11 @@ public final class RunReport {
         if (c.workload() == Workload.MIXED) {
             j.field("mix", c.mix().toString());
         }
-        JsonOut byOp = new JsonOut();
+        JsonWriter byOp = new JsonWriter();
         for (Map.Entry<Stats.Op, Long> e : t.ops().entrySet()) {
             if (e.getValue() > 0) {
                 Histogram h = t.latencies().get(e.getKey());
-                byOp.object(e.getKey().name().toLowerCase(Locale.ROOT), new JsonOut()
+                byOp.field(e.getKey().name().toLowerCase(Locale.ROOT), new JsonWriter()
                         .field("ops", e.getValue())
                         .field("ops_per_s", e.getValue() / s)
                         .field("p50_ms", ms(h, 50))
@@ -113,6 +115,6 @@ public final class RunReport {
                         .field("max_ms", h.getMaxValue() / 1000.0));
             }
         }
-        return j.object("by_op", byOp).field("run_id", c.runId()).toString();
+        return j.field("by_op", byOp).field("run_id", c.runId()).toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.kura.frontend.telemetry;
 
+import dev.kura.common.JsonWriter;
 import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.RequestInfo;
 import dev.kura.frontend.http.RequestInfo.Phase;

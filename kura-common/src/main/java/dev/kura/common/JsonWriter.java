@@ -1,4 +1,4 @@
-package dev.kura.frontend.telemetry;
+package dev.kura.common;
 
 /**
  * A tiny writer of one JSON object (the access log line, the health detail): fields in the order
@@ -41,11 +41,18 @@ public final class JsonWriter {
     public JsonWriter field(String name, double value) {
         name(name);
         if (Double.isFinite(value)) {
-            out.append(value);
+            out.append(String.format(java.util.Locale.ROOT, "%.3f", value));
         } else {
             out.append("null");
         }
         return this;
+    }
+
+    /** An object of counters, e.g. errors by code. */
+    public JsonWriter counts(String name, java.util.Map<String, Long> counts) {
+        JsonWriter o = new JsonWriter();
+        counts.forEach(o::field);
+        return field(name, o);
     }
 
     /** A nested object, already written. */
@@ -101,7 +108,7 @@ public final class JsonWriter {
         return out + "}";
     }
 
-    static void appendMillis(StringBuilder sb, long nanos) {
+    public static void appendMillis(StringBuilder sb, long nanos) {
         if (nanos < 0) {
             sb.append('-');
             nanos = -nanos;
@@ -120,7 +127,7 @@ public final class JsonWriter {
      * so are U+2028/U+2029 (line breaks to some readers) and lone surrogates (not valid UTF-8), so a
      * line stays one line and valid JSON whatever an object key holds.
      */
-    static void quote(StringBuilder sb, String s) {
+    public static void quote(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

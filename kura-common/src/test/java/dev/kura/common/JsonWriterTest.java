@@ -1,4 +1,4 @@
-package dev.kura.frontend.telemetry;
+package dev.kura.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
