@@ -11,6 +11,7 @@ need_pkgs=()
 [ -x /usr/bin/rclone ] || need_pkgs+=(rclone)
 [ -x /usr/bin/s3cmd ] || need_pkgs+=(s3cmd)
 [ -x /usr/bin/s3fs ] || need_pkgs+=(s3fs)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "client tests: installing ${need_pkgs[*]} (apt-get)"
