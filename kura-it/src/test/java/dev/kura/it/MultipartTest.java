@@ -1,5 +1,7 @@
 package dev.kura.it;
 
+import static dev.kura.it.TestData.md5Hex;
+import static dev.kura.it.TestData.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -36,19 +37,7 @@ class MultipartTest extends KuraTestBase {
         bucket = newBucket();
     }
 
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    static String md5Hex(byte[]... parts) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("MD5");
-        for (byte[] p : parts) {
-            md.update(p);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 
     /** Uploads parts by hand; returns the completed parts. */
     static List<CompletedPart> upload(String key, String uploadId, byte[]... parts) {

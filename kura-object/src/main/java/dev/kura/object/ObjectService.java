@@ -178,23 +178,19 @@ public final class ObjectService {
         return index.objectParts(bucket(bucketName).id(), record.key(), record.sequence());
     }
 
-    /** Opens {@code length} bytes of a version's data from {@code offset}, verified block by block. */
-    public InputStream open(ObjectRecord record, long offset, long length) throws IOException {
+    /**
+     * Opens {@code length} bytes of a version from {@code offset}, verified block by block: the one
+     * data file of a version written whole, or the overlapping parts of a multipart version, opened
+     * one after another.
+     */
+    public InputStream open(String bucketName, ObjectRecord record, long offset, long length) throws IOException {
         if (length == 0) {
             return InputStream.nullInputStream();
         }
         if (record.isMultipart()) {
-            throw new IllegalStateException("a multipart object is opened through open(bucket, record, ...)");
+            return new PartsInputStream(store, parts(bucketName, record), offset, length);
         }
         return store.open(record.location(), offset, length);
-    }
-
-    /** Opens a range of any version, whole or multipart (parts are opened one after another). */
-    public InputStream open(String bucketName, ObjectRecord record, long offset, long length) throws IOException {
-        if (!record.isMultipart() || length == 0) {
-            return open(record, offset, length);
-        }
-        return new PartsInputStream(store, parts(bucketName, record), offset, length);
     }
 
     /** Deletes the current version of a key; deleting an absent key succeeds (S3 answers 204 either way). */

@@ -53,7 +53,6 @@ public enum S3ErrorCode {
     NoSuchWebsiteConfiguration(404, "The specified bucket does not have a website configuration"),
     NoSuchPublicAccessBlockConfiguration(404, "The public access block configuration was not found"),
     ReplicationConfigurationNotFoundError(404, "The replication configuration was not found"),
-    InvalidPartNumber(416, "The requested partnumber is not satisfiable"),
     BadRequest(400, "Bad Request"),
     NotImplemented(501, "A header you provided implies functionality that is not implemented."),
     NotModified(304, "Not Modified"),

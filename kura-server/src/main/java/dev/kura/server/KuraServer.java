@@ -68,10 +68,11 @@ public final class KuraServer implements AutoCloseable {
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         LocalBlobStore store;
         Telemetry telemetry;
+        Sweeper sweeper;
         try {
             store = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
             store.purgeTemp();
-            Sweeper sweeper = new Sweeper(index, store, clock, boot);
+            sweeper = new Sweeper(index, store, clock, boot);
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
             telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, store);
         } catch (Exception e) {
@@ -89,7 +90,6 @@ public final class KuraServer implements AutoCloseable {
                 HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("kura-sweeper").factory());
-        Sweeper sweeper = new Sweeper(index, store, clock, boot);
         background.scheduleWithFixedDelay(() -> {
             try {
                 sweeper.sweepOnce();
