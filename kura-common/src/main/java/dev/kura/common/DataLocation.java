@@ -21,9 +21,23 @@ import java.util.List;
 public record DataLocation(DataId dataId, int layoutEpoch, String scheme, List<String> drives, int blockSize,
                            long length) {
     private static final int FORMAT = 1;
+    /**
+     * The scheme of a small object's bytes kept inside the index record's batch rather than on a
+     * drive: no drives, no blocks (the index's own checksums cover them).
+     */
+    public static final String INLINE = "inline";
 
     public DataLocation {
         drives = List.copyOf(drives);
+    }
+
+    /** Where the bytes of a small object kept in the index are. */
+    public static DataLocation inline(DataId id, long length) {
+        return new DataLocation(id, 0, INLINE, List.of(), 0, length);
+    }
+
+    public boolean isInline() {
+        return INLINE.equals(scheme);
     }
 
     public void writeTo(DataOutput out) throws IOException {

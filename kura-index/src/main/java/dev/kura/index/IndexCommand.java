@@ -28,9 +28,23 @@ public sealed interface IndexCommand {
     /**
      * Makes {@code record} the current version of its key. In one atomic batch: checks the bucket
      * and the precondition, replaces the key's null version (unversioned bucket) recording a
-     * {@link PendingFree} for the replaced data, and clears the intent of the new data.
+     * {@link PendingFree} for the replaced data, and clears the intent of the new data. With
+     * {@code inlineData} (a small object, {@link dev.kura.common.DataLocation#isInline()}), the bytes
+     * are stored in the index in the same batch: one synced write makes the object durable.
      */
-    record PutObject(long bucketId, ObjectRecord record, Precondition precondition) implements IndexCommand {
+    record PutObject(long bucketId, ObjectRecord record, Precondition precondition, byte[] inlineData)
+            implements IndexCommand {
+        public PutObject {
+            if (inlineData != null && (record.location() == null || !record.location().isInline()
+                    || record.location().length() != inlineData.length)) {
+                throw new IllegalArgumentException("inline data needs an inline location of its length");
+            }
+        }
+
+        /** A version whose bytes are on the drives. */
+        public PutObject(long bucketId, ObjectRecord record, Precondition precondition) {
+            this(bucketId, record, precondition, null);
+        }
     }
 
     /**
@@ -73,7 +87,7 @@ public sealed interface IndexCommand {
     record PutBucketTags(String name, long bucketId, java.util.Map<String, String> tags) implements IndexCommand {
     }
 
-    /** The sweeper removed freed data: forget the pending free. */
+    /** The sweeper removed freed data: forget the pending free (and drop the bytes of inline data). */
     record CompleteFree(DataId dataId) implements IndexCommand {
     }
 }

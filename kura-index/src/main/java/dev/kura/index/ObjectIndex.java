@@ -25,6 +25,32 @@ public interface ObjectIndex extends AutoCloseable {
      */
     IndexResult apply(IndexCommand command) throws IndexException;
 
+    /**
+     * Applies several independent commands, each exactly as {@link #apply} would (each with its own
+     * outcome; one failing does not stop the others), group-committed, so N commands cost a few
+     * synced writes rather than N. Returns once every one is durable, outcomes in command order.
+     */
+    List<IndexOutcome> applyAll(List<IndexCommand> commands);
+
+    /**
+     * Applies a command atomically but without waiting for it to be durable: it is visible at once
+     * and becomes durable at the latest with the next synced apply or {@link #awaitDurable}. A crash
+     * may lose it. Only for commands whose loss is harmless or that the caller makes durable before
+     * it relies on them: write intents (made durable before the data they name can exist, see
+     * ARCHITECTURE.md), intent cancels and completed frees (losing one makes the sweeper repeat an
+     * idempotent delete).
+     */
+    IndexResult applyUnsynced(IndexCommand command) throws IndexException;
+
+    /**
+     * Returns once every command applied before the call is durable. Free when a synced write has
+     * happened since (the common case under load); otherwise one log sync, shared by concurrent callers.
+     */
+    void awaitDurable() throws IndexException;
+
+    /** The bytes of a small object stored inside the index ({@link dev.kura.common.DataLocation#isInline()}). */
+    Optional<byte[]> inlineData(dev.kura.common.DataId dataId);
+
     Optional<BucketRecord> bucket(String name);
 
     /** All buckets, ordered by name. */

@@ -54,6 +54,8 @@ public final class KeyCodec {
     public static final byte UPLOAD = 'u';
     public static final byte UPLOAD_PART = 'p';
     public static final byte OBJECT_PART = 'q';
+    /** The bytes of small objects kept inside the index, by data id (never scanned by listings). */
+    public static final byte INLINE_DATA = 'd';
     public static final int UPLOAD_ID_LENGTH = 32;
 
     private static final int BUCKET_ID_END = 9;
@@ -250,6 +252,10 @@ public final class KeyCodec {
     /** The start of the object rows of one bucket. */
     public static byte[] objectsOfBucket(long bucketId) {
         return bucketHead(bucketId).toByteArray();
+    }
+
+    public static byte[] inlineRow(DataId dataId) {
+        return tagged(INLINE_DATA, Hex.decode(dataId.value()));
     }
 
     public static byte[] freeRow(DataId dataId) {

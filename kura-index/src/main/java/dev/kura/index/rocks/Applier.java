@@ -23,7 +23,7 @@ final class Applier {
     static final int DEFAULT_MAX_BATCH = 256;
 
     private static final System.Logger LOG = System.getLogger(Applier.class.getName());
-    private static final Pending STOP = new Pending(null, null);
+    private static final Pending STOP = new Pending(null, null, false);
 
     /** Test seams: run on the applier thread before it drains the queue, and before it writes. */
     record Hooks(Runnable beforeDrain, BatchWriteHook beforeWrite) {
@@ -34,7 +34,11 @@ final class Applier {
         void run() throws RocksDBException;
     }
 
-    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result) {
+    /**
+     * A queued command, or a sync barrier ({@code command == null}). {@code sync}: the caller waits
+     * for durability, so the batch that carries it is written with a synced write.
+     */
+    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result, boolean sync) {
     }
 
     /** What one command did: a result, or why it was rejected. */
@@ -47,6 +51,11 @@ final class Applier {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Object submitLock = new Object();
     private final LongAdder batchesWritten = new LongAdder();
+    private final LongAdder walSyncs = new LongAdder();
+    private final LongAdder syncedWrites = new LongAdder();
+    /** Batches written so far, and how many of them are known durable (a synced write covers all before it). */
+    private volatile long written;
+    private volatile long syncedThrough;
     private final Thread thread;
     private boolean accepting = true; // guarded by submitLock
     private volatile boolean lastWriteFailed;
@@ -67,16 +76,29 @@ final class Applier {
         return applier;
     }
 
-    CompletableFuture<IndexResult> submit(IndexCommand command) {
+    /** Queues a command; with {@code sync} its future completes only once it is durable. */
+    CompletableFuture<IndexResult> submit(IndexCommand command, boolean sync) {
         CompletableFuture<IndexResult> result = new CompletableFuture<>();
         synchronized (submitLock) {
             if (!accepting) {
                 result.completeExceptionally(new IndexException.EngineFailure("index is closed", null));
                 return result;
             }
-            queue.add(new Pending(command, result));
+            queue.add(new Pending(command, result, sync));
         }
         return result;
+    }
+
+    /**
+     * A future that completes once every batch written before this call is durable: at once when a
+     * synced write already covered them, else with the next synced write (group-committed with
+     * whatever else is queued) or a log sync of its own.
+     */
+    CompletableFuture<IndexResult> durable() {
+        if (syncedThrough >= written) {
+            return CompletableFuture.completedFuture(IndexResult.DONE);
+        }
+        return submit(null, true);
     }
 
     /** Stops accepting, lets the thread apply what was accepted, and waits for it to finish. */
@@ -112,6 +134,16 @@ final class Applier {
         return batchesWritten.sum();
     }
 
+    /** Batches written with a synced write: the fsyncs of the log that carried commands. */
+    long syncedWrites() {
+        return syncedWrites.sum();
+    }
+
+    /** Log syncs done for barriers alone (no batch of their own to carry the sync). */
+    long walSyncs() {
+        return walSyncs.sum();
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
         try {
@@ -141,19 +173,36 @@ final class Applier {
         }
     }
 
-    /** Applies the commands in order into one batch, writes it once (synced), then answers every caller. */
+    /**
+     * Applies the commands in order into one batch, writes it once — synced when any caller waits for
+     * durability — then answers every caller. A synced write also makes every earlier unsynced batch
+     * durable (they precede it in the one log), which is what {@link #durable} relies on.
+     */
     private void commit(List<Pending> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
+        boolean sync = false;
         try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
             CommandApplier applier = new CommandApplier(engine.db(), engine.readOptions(), writes);
             for (Pending p : batch) {
-                outcomes.add(applyOne(applier, writes, p.command()));
+                sync |= p.sync();
+                outcomes.add(p.command() == null ? new Outcome(IndexResult.DONE, null)
+                        : applyOne(applier, writes, p.command()));
             }
             if (writes.count() > 0) {
                 hooks.beforeWrite().run();
-                engine.db().write(engine.syncWrite(), writes);
+                engine.db().write(sync ? engine.syncWrite() : engine.lazyWrite(), writes);
                 batchesWritten.increment();
+                if (sync) {
+                    syncedWrites.increment();
+                }
+                written = written + 1;
                 lastWriteFailed = false;
+            } else if (sync && syncedThrough < written) {
+                engine.db().syncWal();
+                walSyncs.increment();
+            }
+            if (sync) {
+                syncedThrough = written;
             }
         } catch (RocksDBException | RuntimeException e) {
             // Nothing of the batch is committed; a rejection may have been decided on an earlier

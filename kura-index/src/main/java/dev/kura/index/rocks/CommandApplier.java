@@ -55,7 +55,7 @@ final class CommandApplier {
             case IndexCommand.DeleteBucket c -> deleteBucket(c.name(), c.bucketId());
             case IndexCommand.RecordIntent c -> recordIntent(c.intent());
             case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
-            case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition());
+            case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition(), c.inlineData());
             case IndexCommand.DeleteObject c -> deleteObject(c.bucketId(), c.key(), c.precondition(), c.at());
             case IndexCommand.CompleteFree c -> completeFree(c.dataId());
             case IndexCommand.CreateUpload c -> createUpload(c.bucketId(), c.upload());
@@ -267,10 +267,11 @@ final class CommandApplier {
 
     private IndexResult completeFree(DataId dataId) throws RocksDBException {
         batch.delete(KeyCodec.freeRow(dataId));
+        batch.delete(KeyCodec.inlineRow(dataId)); // inline data is freed here; a no-op for data on drives
         return IndexResult.DONE;
     }
 
-    private IndexResult putObject(long bucketId, ObjectRecord record, Precondition precondition)
+    private IndexResult putObject(long bucketId, ObjectRecord record, Precondition precondition, byte[] inlineData)
             throws IndexException, RocksDBException {
         requireBucket(bucketId);
         check(precondition, newest(bucketId, record.key()));
@@ -287,6 +288,9 @@ final class CommandApplier {
             }
         }
         batch.put(newRow, value);
+        if (inlineData != null) {
+            batch.put(KeyCodec.inlineRow(record.location().dataId()), inlineData);
+        }
         // The data is now referenced: it is no longer garbage if we crash from here on.
         clearIntent(record.location());
         return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());

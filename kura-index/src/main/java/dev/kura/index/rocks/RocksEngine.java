@@ -37,6 +37,7 @@ final class RocksEngine implements AutoCloseable {
     private final Options options;
     private final RocksDB db;
     private final WriteOptions syncWrite;
+    private final WriteOptions lazyWrite;
     private final ReadOptions readOptions;
 
     private RocksEngine(LRUCache cache, BloomFilter filter, Options options, RocksDB db) {
@@ -45,6 +46,7 @@ final class RocksEngine implements AutoCloseable {
         this.options = options;
         this.db = db;
         this.syncWrite = new WriteOptions().setSync(true).setDisableWAL(false);
+        this.lazyWrite = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
     }
 
@@ -155,6 +157,11 @@ final class RocksEngine implements AutoCloseable {
         return syncWrite;
     }
 
+    /** Written to the log but not synced: durable at the latest with the next synced write or {@code syncWal}. */
+    WriteOptions lazyWrite() {
+        return lazyWrite;
+    }
+
     /** Default read options, shared by the applier (never modified). */
     ReadOptions readOptions() {
         return readOptions;
@@ -164,6 +171,7 @@ final class RocksEngine implements AutoCloseable {
     public void close() {
         readOptions.close();
         syncWrite.close();
+        lazyWrite.close();
         db.close();
         options.close();
         filter.close();

@@ -2,7 +2,9 @@ package dev.kura.index.rocks;
 
 import dev.kura.index.BucketRecord;
 import dev.kura.index.IndexCommand;
+import dev.kura.common.DataId;
 import dev.kura.index.IndexException;
+import dev.kura.index.IndexOutcome;
 import dev.kura.index.IndexResult;
 import dev.kura.index.ListPage;
 import dev.kura.index.ListQuery;
@@ -98,7 +100,43 @@ public final class RocksObjectIndex implements ObjectIndex {
     @Override
     public IndexResult apply(IndexCommand command) throws IndexException {
         Objects.requireNonNull(command, "command");
-        CompletableFuture<IndexResult> result = applier.submit(command);
+        return await(applier.submit(command, true));
+    }
+
+    @Override
+    public List<IndexOutcome> applyAll(List<IndexCommand> commands) {
+        List<CompletableFuture<IndexResult>> futures = new ArrayList<>(commands.size());
+        for (IndexCommand c : commands) {
+            futures.add(applier.submit(Objects.requireNonNull(c, "command"), true));
+        }
+        List<IndexOutcome> outcomes = new ArrayList<>(futures.size());
+        for (CompletableFuture<IndexResult> f : futures) {
+            try {
+                outcomes.add(new IndexOutcome(await(f), null));
+            } catch (IndexException e) {
+                outcomes.add(new IndexOutcome(null, e));
+            }
+        }
+        return outcomes;
+    }
+
+    @Override
+    public IndexResult applyUnsynced(IndexCommand command) throws IndexException {
+        Objects.requireNonNull(command, "command");
+        return await(applier.submit(command, false));
+    }
+
+    @Override
+    public void awaitDurable() throws IndexException {
+        await(applier.durable());
+    }
+
+    @Override
+    public Optional<byte[]> inlineData(DataId dataId) {
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.inlineRow(dataId))));
+    }
+
+    private static IndexResult await(CompletableFuture<IndexResult> result) throws IndexException {
         try {
             return result.get();
         } catch (InterruptedException e) {
@@ -217,6 +255,8 @@ public final class RocksObjectIndex implements ObjectIndex {
             }
             Map<String, Long> stats = engine.stats();
             stats.put("batches_written", applier.batchesWritten());
+            stats.put("wal_syncs", applier.walSyncs());
+            stats.put("synced_writes", applier.syncedWrites());
             stats.put("queued_commands", (long) applier.queued());
             return stats;
         } finally {
