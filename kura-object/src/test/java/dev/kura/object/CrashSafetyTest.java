@@ -9,7 +9,7 @@ import dev.kura.index.Precondition;
 import dev.kura.index.rocks.RocksObjectIndex;
 import dev.kura.storage.fs.RealFileIo;
 import dev.kura.storage.local.LocalBlobStore;
-import dev.kura.storage.testing.PowerCutFileIo;
+import dev.kura.testing.fs.PowerCutFileIo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

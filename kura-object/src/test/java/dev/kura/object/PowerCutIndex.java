@@ -13,7 +13,7 @@ import dev.kura.index.PendingFree;
 import dev.kura.index.UploadPage;
 import dev.kura.index.UploadRecord;
 import dev.kura.index.WriteIntent;
-import dev.kura.storage.testing.PowerCutFileIo;
+import dev.kura.testing.fs.PowerCutFileIo;
 import java.util.List;
 import java.util.Optional;
 

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The file-system operations the storage layer uses, and nothing more. Everything on a drive goes
  * through this interface so that tests can swap in a simulated disk that loses what was not
- * synced (see {@code dev.kura.storage.testing.PowerCutFileIo}).
+ * synced (see {@code dev.kura.testing.fs.PowerCutFileIo} in kura-testing).
  *
  * <p>Durability is explicit, as on a real disk: bytes written to a {@link WritableFile} are durable
  * only after {@link WritableFile#sync()}, and a created, renamed or deleted directory entry only

@@ -1,4 +1,4 @@
-package dev.kura.storage.testing;
+package dev.kura.testing.fs;
 
 import dev.kura.storage.fs.FileIo;
 import dev.kura.storage.fs.ReadableFile;

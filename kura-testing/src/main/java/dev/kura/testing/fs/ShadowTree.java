@@ -1,4 +1,4 @@
-package dev.kura.storage.testing;
+package dev.kura.testing.fs;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobStore;
 import dev.kura.storage.BlobWriter;
 import dev.kura.storage.fs.RealFileIo;
-import dev.kura.storage.testing.PowerCutFileIo;
-import dev.kura.storage.testing.PowerCutFileIo.CutMode;
+import dev.kura.testing.fs.PowerCutFileIo;
+import dev.kura.testing.fs.PowerCutFileIo.CutMode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,6 +30,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * data file is always complete and verifies; when unsynced entry changes are lost (the default
  * model) it is visible only if its commit returned; earlier acknowledged data always survives; temp
  * leftovers are purged.
+ *
+ * <p>It lives in kura-testing, not kura-storage, because it needs {@link PowerCutFileIo} and
+ * kura-testing depends on kura-storage.
  */
 class LocalBlobStoreCrashTest {
     private static final int BLOCK = 100;
@@ -56,13 +61,13 @@ class LocalBlobStoreCrashTest {
     @CsvSource({"LOSE_UNSYNCED_ENTRIES, false", "LOSE_UNSYNCED_ENTRIES, true", "KEEP_UNSYNCED_ENTRIES, false"})
     void aWriteCutAtAnyStepIsAbsentOrComplete(CutMode cutMode, boolean tempDurableEarly) throws IOException {
         mode = cutMode;
-        byte[] data = TestData.bytes(3 * BLOCK + 5, 1);
+        byte[] data = bytes(3 * BLOCK + 5, 1);
         int steps = 0;
         for (int n = 1; ; n++) {
             PowerCutFileIo io = new PowerCutFileIo(disk, mode);
             LocalBlobStore store = LocalBlobStore.open(disk, io, false, BLOCK);
-            acknowledge(store, TestData.bytes(BLOCK + 1, n)); // earlier data, must survive the cut
-            DataId id = TestData.id(rnd);
+            acknowledge(store, bytes(BLOCK + 1, n)); // earlier data, must survive the cut
+            DataId id = DataId.random(rnd);
             DataLocation committed = null;
             DataLocation planned = store.place(id);
             unacked.put(id, new Acked(withLength(planned, data.length), data));
@@ -102,7 +107,7 @@ class LocalBlobStoreCrashTest {
         for (int n = 1; ; n++) {
             PowerCutFileIo io = new PowerCutFileIo(disk, mode);
             LocalBlobStore store = LocalBlobStore.open(disk, io, false, BLOCK);
-            DataLocation loc = acknowledge(store, TestData.bytes(2 * BLOCK, n));
+            DataLocation loc = acknowledge(store, bytes(2 * BLOCK, n));
             io.failAfter(n);
             boolean deleted = false;
             try {
@@ -129,9 +134,9 @@ class LocalBlobStoreCrashTest {
     void purgeTempCutAtAnyStepLeavesOnlyTempFilesToPurgeAgain(CutMode cutMode) throws IOException {
         mode = cutMode;
         LocalBlobStore before = LocalBlobStore.open(disk, real, false, BLOCK);
-        acknowledge(before, TestData.bytes(50, 9));
+        acknowledge(before, bytes(50, 9));
         for (int i = 0; i < 3; i++) {
-            BlobWriter w = before.create(before.place(TestData.id(rnd)), "left behind");
+            BlobWriter w = before.create(before.place(DataId.random(rnd)), "left behind");
             w.write(new byte[150], 0, 150);
         }
         for (int n = 1; ; n++) {
@@ -182,8 +187,8 @@ class LocalBlobStoreCrashTest {
     }
 
     private DataLocation acknowledge(LocalBlobStore store, byte[] data) throws IOException {
-        DataId id = TestData.id(rnd);
-        DataLocation loc = TestData.write(store, id, data);
+        DataId id = DataId.random(rnd);
+        DataLocation loc = write(store, id, data);
         acked.put(id, new Acked(loc, data));
         return loc;
     }
@@ -210,13 +215,36 @@ class LocalBlobStoreCrashTest {
                 a = unacked.get(id); // renamed, but its directory sync never returned: garbage, yet whole
             }
             assertThat(a).as("visible data file %s", f).isNotNull();
-            assertThat(TestData.read(store, a.location(), 0, a.data().length)).isEqualTo(a.data());
+            assertThat(read(store, a.location(), 0, a.data().length)).isEqualTo(a.data());
         }
         for (Acked a : acked.values()) {
-            assertThat(TestData.read(store, a.location(), 0, a.data().length)).isEqualTo(a.data());
+            assertThat(read(store, a.location(), 0, a.data().length)).isEqualTo(a.data());
         }
         store.purgeTemp();
         assertThat(disk.resolve("tmp")).isEmptyDirectory();
         return store;
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Writes in uneven chunks so block boundaries fall inside writes. */
+    private static DataLocation write(BlobStore store, DataId id, byte[] data) throws IOException {
+        try (BlobWriter w = store.create(store.place(id), "bucket/key/" + id)) {
+            int chunk = 1;
+            for (int off = 0; off < data.length; off += chunk, chunk = chunk * 3 + 1) {
+                w.write(data, off, Math.min(chunk, data.length - off));
+            }
+            return w.commit();
+        }
+    }
+
+    private static byte[] read(BlobStore store, DataLocation loc, long offset, long length) throws IOException {
+        try (InputStream in = store.open(loc, offset, length)) {
+            return in.readAllBytes();
+        }
     }
 }

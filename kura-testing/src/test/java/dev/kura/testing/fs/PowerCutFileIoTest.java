@@ -1,4 +1,4 @@
-package dev.kura.storage.testing;
+package dev.kura.testing.fs;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kura.storage.fs.ReadableFile;
 import dev.kura.storage.fs.WritableFile;
-import dev.kura.storage.testing.PowerCutFileIo.CutMode;
+import dev.kura.testing.fs.PowerCutFileIo.CutMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
