@@ -60,7 +60,18 @@ public sealed class IndexException extends Exception {
         }
     }
 
-    /** The engine failed (I/O error, closed); not the caller's fault. */
+    /**
+     * The caller stopped waiting, or the engine died, after the command was handed over: it may or
+     * may not be applied. Data the command would reference must not be deleted on this answer
+     * (its intent, if any, lets the sweeper decide later).
+     */
+    public static final class OutcomeUnknown extends IndexException {
+        public OutcomeUnknown(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The engine failed (I/O error, closed) and the command was not applied; not the caller's fault. */
     public static final class EngineFailure extends IndexException {
         public EngineFailure(String message, Throwable cause) {
             super(message, cause);

@@ -78,7 +78,12 @@ public interface ObjectIndex extends AutoCloseable {
     List<WriteIntent> intents(int limit);
 
     /** Data whose record was replaced or deleted and that the sweeper must still remove. */
-    List<PendingFree> pendingFrees(int limit);
+    default List<PendingFree> pendingFrees(int limit) {
+        return pendingFrees(null, limit);
+    }
+
+    /** Pending frees in data id order after {@code after} (exclusive; null: from the first), at most {@code limit}. */
+    List<PendingFree> pendingFrees(dev.kura.common.DataId after, int limit);
 
     /** True when the index is open and answering. */
     boolean isHealthy();

@@ -3,6 +3,7 @@ package dev.kura.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kura.object.ObjectService;
 import dev.kura.server.KuraServer;
 import dev.kura.server.ServerConfig;
 import dev.kura.server.TelemetryConfig;
@@ -168,7 +169,9 @@ class TelemetryTest extends KuraTestBase {
 
     @Test
     void theAccessLogLineHasEveryFieldAndNoSecret() throws Exception {
-        PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key("logged/key.txt"), RequestBody.fromString("hello"));
+        // Larger than the inline threshold, so the bytes go to the drive (small objects live in the index).
+        PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key("logged/key.txt"),
+                RequestBody.fromBytes(new byte[ObjectService.DEFAULT_INLINE_THRESHOLD + 1]));
         String line = lineOf(put.responseMetadata().requestId());
         for (String field : List.of("time", "request_id", "operation", "method", "bucket", "key", "status", "error_code",
                 "bytes_in", "bytes_out", "duration_ms", "ttfb_ms", "client_ip", "client_port", "access_key_id",
@@ -202,7 +205,8 @@ class TelemetryTest extends KuraTestBase {
 
     @Test
     void eachRequestIsOneSpan() throws Exception {
-        PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key("traced"), RequestBody.fromString("t"));
+        PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key("traced"),
+                RequestBody.fromBytes(new byte[ObjectService.DEFAULT_INLINE_THRESHOLD + 1]));
         String id = put.responseMetadata().requestId();
         SpanData span = await().atMost(Duration.ofSeconds(10)).until(() -> SPANS.getFinishedSpanItems().stream()
                 .filter(s -> id.equals(s.getAttributes().get(AttributeKey.stringKey("aws.request_id")))).findFirst(),

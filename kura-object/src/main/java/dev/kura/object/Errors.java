@@ -20,6 +20,7 @@ final class Errors {
             case IndexException.NoSuchKey k -> new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
             case IndexException.InvalidPart p -> new S3Exception(S3ErrorCode.InvalidPart, p.getMessage());
             case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
+            case IndexException.OutcomeUnknown f -> new IllegalStateException("index outcome unknown", f);
             default -> new IllegalStateException("unexpected index failure", e);
         };
     }

@@ -12,6 +12,7 @@ import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.storage.BlobStore;
 import dev.kura.storage.BlobWriter;
+import dev.kura.storage.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,18 +26,43 @@ import java.util.random.RandomGenerator;
 
 /**
  * Turns a byte stream into durable, verified data that nothing references yet — the first half of
- * every write (PutObject, UploadPart, CopyObject, UploadPartCopy). The order is the durability
- * promise: the write intent is recorded (synced) before the first byte is written, the bytes are
- * digested as they stream, Content-MD5 and the additional checksum are verified, and only then is
- * the data committed (fsync, rename, directory fsync). The caller makes it visible with an index
- * command; if that fails it calls {@link #discard}. A crash anywhere leaves an intent that names
- * the garbage.
+ * every write (PutObject, UploadPart, CopyObject, UploadPartCopy). The caller makes it visible with
+ * an index command; if that fails it calls {@link #discard}.
+ *
+ * <p>Two ways, chosen by size:
+ * <ul>
+ *   <li><b>Inline</b> (at most {@code inlineThreshold} bytes, PutObject and CopyObject only): the
+ *       bytes are read into memory, digested and verified, and travel inside the index command, so
+ *       the one synced index commit that makes the object visible also makes its bytes durable. No
+ *       data file, no intent, no fsync of its own.</li>
+ *   <li><b>On the drives</b>: the write intent is applied to the index <i>unsynced</i>, the bytes
+ *       stream to a temp file (digested as they go), Content-MD5 and the additional checksum are
+ *       verified, the file is synced, and then — before it is renamed into place, the point from
+ *       which it could outlive a crash as a findable file — the intent is made durable
+ *       ({@link ObjectIndex#awaitDurable}, free when another commit synced the log meanwhile).
+ *       A crash before the rename leaves only a temp file (purged at start); after it, a durable
+ *       intent names the garbage for the sweeper. So the intent costs no synced write of its own.</li>
+ * </ul>
  */
 final class Ingest {
     private static final int BUFFER = 256 * 1024;
 
-    /** Data written and verified: where it is, its size, its MD5 and additional checksum. */
-    record Written(DataLocation location, long size, byte[] md5, ChecksumAlgorithm algorithm, String checksum) {
+    /**
+     * Data written and verified: where it is, its size, its MD5 and additional checksum; for inline
+     * data ({@code location.isInline()}) the bytes, which the index command must carry.
+     */
+    record Written(DataLocation location, long size, byte[] md5, ChecksumAlgorithm algorithm, String checksum,
+                   byte[] inline) {
+    }
+
+    /** The index could not make an intent durable: the write aborts, and the failure is the index's. */
+    static final class IntentNotDurable extends RuntimeException {
+        final IndexException cause;
+
+        IntentNotDurable(IndexException cause) {
+            super(cause);
+            this.cause = cause;
+        }
     }
 
     /** What the client said the body is. {@code expectedChecksum} is asked for after the body was read (trailers). */
@@ -50,18 +76,53 @@ final class Ingest {
     private final BlobStore store;
     private final InstantSource clock;
     private final RandomGenerator random;
+    private final int inlineThreshold;
 
-    Ingest(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random) {
+    Ingest(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, int inlineThreshold) {
         this.index = index;
         this.store = store;
         this.clock = clock;
         this.random = random;
+        this.inlineThreshold = inlineThreshold;
     }
 
+    /** Writes data that may be kept inline when small (whole objects). */
     Written write(long bucketId, String label, String key, InputStream body, Expect expect) throws IOException {
+        return write(bucketId, label, key, body, expect, true);
+    }
+
+    /** Writes data to the drives only (multipart parts, whose rows move at completion). */
+    Written writeToDrives(long bucketId, String label, String key, InputStream body, Expect expect) throws IOException {
+        return write(bucketId, label, key, body, expect, false);
+    }
+
+    private Written write(long bucketId, String label, String key, InputStream body, Expect expect, boolean mayInline)
+            throws IOException {
+        try {
+            return writeOrFail(bucketId, label, key, body, expect, mayInline);
+        } catch (IOException e) {
+            if (StorageFullException.isFull(e)) {
+                // The write's partial data is already gone (aborted and discarded on the way out).
+                throw new S3Exception(S3ErrorCode.InsufficientStorage);
+            }
+            throw e;
+        }
+    }
+
+    private Written writeOrFail(long bucketId, String label, String key, InputStream body, Expect expect,
+                                boolean mayInline) throws IOException {
+        if (mayInline && inlineThreshold >= 0 && expect.length() <= inlineThreshold) {
+            // Declared small, or unknown (HTTP-chunked): read at most one byte past the threshold to decide.
+            byte[] head = body.readNBytes(inlineThreshold + 1);
+            if (head.length <= inlineThreshold) {
+                store.checkSpace(head.length); // the index shares the first drive's file system by default
+                return inline(head, expect);
+            }
+            body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
+        }
         DataLocation planned = store.place(DataId.random(random));
         try {
-            index.apply(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
+            index.applyUnsynced(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
                     clock.instant().truncatedTo(ChronoUnit.MILLIS))));
         } catch (IndexException e) {
             throw Errors.map(e, label, key);
@@ -78,20 +139,65 @@ final class Ingest {
                 byte[] md5Bytes = md5.finish();
                 verifyMd5(expect.contentMd5(), md5Bytes);
                 String checksum = verifyChecksum(expect, extra);
-                DataLocation written = writer.commit();
-                return new Written(written, n, md5Bytes, expect.algorithm(), checksum);
+                DataLocation written = writer.commit(this::intentDurable);
+                return new Written(written, n, md5Bytes, expect.algorithm(), checksum, null);
             }
+        } catch (IntentNotDurable e) {
+            discard(planned);
+            throw Errors.map(e.cause, label, key);
         } catch (IOException | RuntimeException e) {
             discard(planned);
             throw e;
         }
     }
 
-    /** Removes data that will never become visible and forgets its intent; the sweeper retries failures. */
+    private void intentDurable() {
+        try {
+            index.awaitDurable();
+        } catch (IndexException e) {
+            throw new IntentNotDurable(e);
+        }
+    }
+
+    /** Small data, already whole in memory: verify it; the index command will carry it. */
+    private Written inline(byte[] bytes, Expect expect) {
+        if (expect.length() >= 0 && bytes.length != expect.length()) {
+            throw bytes.length > expect.length()
+                    ? new S3Exception(S3ErrorCode.IncompleteBody, "The request body is longer than its declared length")
+                    : new S3Exception(S3ErrorCode.IncompleteBody);
+        }
+        Digest md5 = Digest.md5();
+        md5.update(bytes, 0, bytes.length);
+        byte[] md5Bytes = md5.finish();
+        verifyMd5(expect.contentMd5(), md5Bytes);
+        Digest extra = expect.algorithm() == null ? null : expect.algorithm().newDigest();
+        if (extra != null) {
+            extra.update(bytes, 0, bytes.length);
+        }
+        String checksum = verifyChecksum(expect, extra);
+        DataLocation location = DataLocation.inline(DataId.random(random), bytes.length);
+        return new Written(location, bytes.length, md5Bytes, expect.algorithm(), checksum, bytes);
+    }
+
+    /**
+     * Removes data that will never become visible and forgets its intent; the sweeper retries failures.
+     * Only for data whose index command certainly failed: when the outcome is unknown (the index
+     * timed out or broke after the command was submitted), the data may be referenced, and must stay.
+     */
+    /** After the index command that would reference {@code w} failed: discard, unless it may have applied. */
+    void abandon(Written w, Exception failure) {
+        if (!(failure instanceof IndexException.OutcomeUnknown)) {
+            discard(w.location());
+        }
+    }
+
     void discard(DataLocation location) {
+        if (location.isInline()) {
+            return; // nothing outside the index command, which failed
+        }
         try {
             store.delete(location);
-            index.apply(new IndexCommand.CancelIntent(location.dataId()));
+            index.applyUnsynced(new IndexCommand.CancelIntent(location.dataId()));
         } catch (IOException | IndexException | UncheckedIOException e) {
             // Left for the sweeper: the intent row still names this data.
         }

@@ -92,7 +92,7 @@ public final class MultipartService {
         BucketRecord bucket = objects.bucket(bucketName);
         UploadRecord u = index.upload(bucket.id(), key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
         ChecksumAlgorithm algorithm = partAlgorithm(u, sent);
-        Ingest.Written w = ingest.write(bucket.id(), bucketName, key, body,
+        Ingest.Written w = ingest.writeToDrives(bucket.id(), bucketName, key, body,
                 new Ingest.Expect(length, contentMd5, algorithm, sent == null ? null : sentValue));
         return record(bucket, key, uploadId, partNumber, w);
     }
@@ -108,7 +108,7 @@ public final class MultipartService {
         UploadRecord u = index.upload(bucket.id(), key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
         Ingest.Written w;
         try (InputStream data = objects.open(sourceBucket, source, start, length)) {
-            w = ingest.write(bucket.id(), bucketName, key, data, new Ingest.Expect(length, null, u.checksumAlgorithm(), null));
+            w = ingest.writeToDrives(bucket.id(), bucketName, key, data, new Ingest.Expect(length, null, u.checksumAlgorithm(), null));
         }
         return record(bucket, key, uploadId, partNumber, w);
     }
@@ -119,7 +119,7 @@ public final class MultipartService {
         try {
             index.apply(new IndexCommand.PutPart(bucket.id(), key, uploadId, part));
         } catch (IndexException | RuntimeException e) {
-            ingest.discard(w.location());
+            ingest.abandon(w, e);
             throw e instanceof IndexException ie ? Errors.map(ie, bucket.name(), key) : (RuntimeException) e;
         }
         return part;

@@ -45,15 +45,30 @@ public final class ObjectService {
     private final String region;
     private final Ingest ingest;
     private final MultipartService multipart;
+    private final ActiveReads activeReads;
+
+    /**
+     * Objects up to this size are kept inside the index (one synced commit per PUT, no data file).
+     * 64 KiB: measured in docs/BENCHMARKS.md; small enough that a page of 1,024 in-flight PUTs buffers
+     * at most 64 MiB, and that listings (which never read the inline rows) stay fast.
+     */
+    public static final int DEFAULT_INLINE_THRESHOLD = 64 * 1024;
 
     public ObjectService(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, String region) {
+        this(index, store, clock, random, region, DEFAULT_INLINE_THRESHOLD);
+    }
+
+    /** @param inlineThreshold the largest object kept inside the index; -1 keeps every object on the drives */
+    public ObjectService(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, String region,
+                         int inlineThreshold) {
         this.index = index;
         this.store = store;
         this.clock = clock;
         this.random = random;
         this.versions = new VersionClock(clock);
         this.region = region;
-        this.ingest = new Ingest(index, store, clock, random);
+        this.activeReads = new ActiveReads(clock);
+        this.ingest = new Ingest(index, store, clock, random, inlineThreshold);
         this.multipart = new MultipartService(this, index, ingest, versions, clock, random);
     }
 
@@ -63,6 +78,11 @@ public final class ObjectService {
 
     public MultipartService multipart() {
         return multipart;
+    }
+
+    /** Reads in progress that may still open data; the sweeper consults it. */
+    public ActiveReads activeReads() {
+        return activeReads;
     }
 
     // ---- buckets -------------------------------------------------------------------------
@@ -148,9 +168,9 @@ public final class ObjectService {
 
     private void commit(BucketRecord bucket, ObjectRecord record, Precondition precondition, Ingest.Written w) {
         try {
-            index.apply(new IndexCommand.PutObject(bucket.id(), record, precondition));
+            index.apply(new IndexCommand.PutObject(bucket.id(), record, precondition, w.inline()));
         } catch (IndexException | RuntimeException e) {
-            ingest.discard(w.location());
+            ingest.abandon(w, e);
             throw e instanceof IndexException ie ? Errors.map(ie, bucket.name(), record.key()) : (RuntimeException) e;
         }
     }
@@ -188,7 +208,12 @@ public final class ObjectService {
             return InputStream.nullInputStream();
         }
         if (record.isMultipart()) {
-            return new PartsInputStream(store, parts(bucketName, record), offset, length);
+            return new PartsInputStream(store, parts(bucketName, record), offset, length, activeReads);
+        }
+        if (record.location().isInline()) {
+            byte[] bytes = index.inlineData(record.location().dataId()).orElseThrow(() -> new java.io.FileNotFoundException(
+                    "inline data " + record.location().dataId() + " of " + bucketName + "/" + record.key() + " is gone"));
+            return new java.io.ByteArrayInputStream(bytes, Math.toIntExact(offset), Math.toIntExact(length));
         }
         return store.open(record.location(), offset, length);
     }
@@ -198,6 +223,33 @@ public final class ObjectService {
         BucketRecord bucket = bucket(bucketName);
         IndexResult r = apply(new IndexCommand.DeleteObject(bucket.id(), key, precondition, now()), bucketName, key);
         return r instanceof IndexResult.Replaced(Optional<ObjectRecord> previous) ? previous : Optional.empty();
+    }
+
+    /**
+     * Deletes the current version of each key (DeleteObjects): independent deletes, group-committed
+     * together — a thousand keys cost a few synced index writes, not a thousand. Returns, per key in
+     * order, null when deleted (or absent) or the S3 error for that key.
+     */
+    public List<S3Exception> deleteObjects(String bucketName, List<String> keys) {
+        BucketRecord bucket = bucket(bucketName);
+        Instant at = now();
+        List<IndexCommand> commands = new java.util.ArrayList<>(keys.size());
+        for (String key : keys) {
+            commands.add(new IndexCommand.DeleteObject(bucket.id(), key, Precondition.NONE, at));
+        }
+        List<dev.kura.index.IndexOutcome> outcomes = index.applyAll(commands);
+        List<S3Exception> errors = new java.util.ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            IndexException failure = outcomes.get(i).failure();
+            if (failure == null) {
+                errors.add(null);
+            } else if (Errors.map(failure, bucketName, keys.get(i)) instanceof S3Exception e) {
+                errors.add(e);
+            } else {
+                errors.add(new S3Exception(S3ErrorCode.InternalError));
+            }
+        }
+        return errors;
     }
 
     public void putObjectTags(String bucketName, String key, Map<String, String> tags) {

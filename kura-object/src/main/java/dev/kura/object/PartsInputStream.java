@@ -18,8 +18,14 @@ final class PartsInputStream extends InputStream {
     private int next;
     private InputStream current;
     private long partEnd;
+    private final ActiveReads reads;
+    private final ActiveReads.Ticket ticket;
+    private boolean closed;
 
-    PartsInputStream(BlobStore store, List<PartRecord> parts, long offset, long length) {
+    /** Registers the read with {@code reads} until closed, so the sweeper keeps parts it has yet to open. */
+    PartsInputStream(BlobStore store, List<PartRecord> parts, long offset, long length, ActiveReads reads) {
+        this.reads = reads;
+        this.ticket = reads.begin();
         this.store = store;
         this.parts = parts;
         this.position = offset;
@@ -71,11 +77,18 @@ final class PartsInputStream extends InputStream {
         throw new IOException("multipart object ends before its recorded size");
     }
 
+    /** Closes the part stream in hand (a reader may stop anywhere: a client gone, a range served) and ends the read. */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        reads.end(ticket);
         if (current != null) {
-            // A part that ends before its recorded size is corrupt: never skip ahead into the next part.
-            throw new IOException("part data ended early at object offset " + position);
+            InputStream c = current;
+            current = null;
+            c.close();
         }
     }
 }

@@ -19,6 +19,11 @@ public enum S3ErrorCode {
     ExpiredToken(400, "The provided token has expired."),
     IllegalLocationConstraintException(400, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."),
     IncompleteBody(400, "You did not provide the number of bytes specified by the Content-Length HTTP header."),
+    /**
+     * S3-COMPAT: S3 never runs out of space; Kura's drives can. 507 (RFC 4918) rather than a 5xx
+     * that SDKs retry blindly: the client should hear at once that the store is full.
+     */
+    InsufficientStorage(507, "There is not enough free space on the drives to store this object. Delete data or add drives."),
     InternalError(500, "We encountered an internal error. Please try again."),
     InvalidAccessKeyId(403, "The AWS Access Key Id you provided does not exist in our records."),
     InvalidArgument(400, "Invalid Argument"),

@@ -68,18 +68,20 @@ public final class KuraServer implements AutoCloseable {
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         LocalBlobStore store;
         Telemetry telemetry;
+        ObjectService objects;
         Sweeper sweeper;
         try {
             store = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
             store.purgeTemp();
-            sweeper = new Sweeper(index, store, clock, boot);
-            sweeper.sweepOnce(); // garbage of writes the previous process never finished
             telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, store);
+            objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region(),
+                    config.inlineThreshold());
+            sweeper = new Sweeper(index, store, clock, boot, objects.activeReads());
+            sweeper.sweepOnce(); // garbage of writes the previous process never finished
         } catch (Exception e) {
             index.close();
             throw e;
         }
-        ObjectService objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region());
         SigV4Authenticator auth = new SigV4Authenticator(
                 key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
                 config.region(), clock);
@@ -96,7 +98,7 @@ public final class KuraServer implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("sweeper pass failed: {}", e.toString());
             }
-        }, 30, 30, TimeUnit.SECONDS);
+        }, 1, 1, TimeUnit.SECONDS); // a pass over nothing is two short index scans; space comes back within seconds
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
         KuraServer server = new KuraServer(index, store, s3, admin, background, s3Bound, adminBound, creds, telemetry);

@@ -65,6 +65,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "Kura exports nothing itself (default: off)")
     boolean tracing;
 
+    @Option(names = "--inline-threshold", paramLabel = "BYTES",
+            description = "Objects up to this size are kept inside the index: one synced commit per PUT, no data file "
+                    + "(default: 65536; -1: none)")
+    int inlineThreshold = dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config(System.getenv());
@@ -88,7 +93,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withOpenTelemetry(tracing ? GlobalOpenTelemetry.get() : null);
         return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
-                HttpServer.Limits.defaults(), telemetry).withDomain(domain);
+                HttpServer.Limits.defaults(), telemetry).withDomain(domain)
+                .withStorage(new ServerConfig.StorageConfig(inlineThreshold));
     }
 
     /** {@code stdout}, {@code file} or {@code off}, in any case. */

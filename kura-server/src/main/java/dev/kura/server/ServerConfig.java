@@ -14,7 +14,25 @@ import java.util.List;
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                            String region, String accessKey, String secretKey, HttpServer.Limits limits,
-                           TelemetryConfig telemetry, String domain) {
+                           TelemetryConfig telemetry, String domain, StorageConfig storage) {
+
+    /**
+     * How data is stored.
+     *
+     * @param inlineThreshold the largest object kept inside the index (-1: none)
+     */
+    public record StorageConfig(int inlineThreshold) {
+        public static StorageConfig defaults() {
+            return new StorageConfig(dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD);
+        }
+    }
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry, String domain) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                StorageConfig.defaults());
+    }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                         String region, String accessKey, String secretKey, HttpServer.Limits limits,
@@ -24,7 +42,18 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
 
     /** The same configuration serving virtual-hosted-style requests under {@code base}. */
     public ServerConfig withDomain(String base) {
-        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base);
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base,
+                storage);
+    }
+
+    /** The same configuration with another storage configuration. */
+    public ServerConfig withStorage(StorageConfig newStorage) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                newStorage);
+    }
+
+    public int inlineThreshold() {
+        return storage.inlineThreshold();
     }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,

@@ -42,6 +42,14 @@ public interface BlobStore extends AutoCloseable {
     /** Removes committed or half-written data at this location; absent data is not an error. */
     void delete(DataLocation location) throws IOException;
 
+    /**
+     * Refuses, with {@link StorageFullException}, a write of {@code bytes} more bytes that would eat
+     * into the free-space reserve of the drives new data goes to (kept so the index and deletes can
+     * always proceed). Writers check on their own as they go; this is for data kept elsewhere, such as
+     * small objects kept in the index, which shares the first drive's file system by default.
+     */
+    void checkSpace(long bytes) throws IOException;
+
     /** True when new data can be written (every drive of the current set is present and writable). */
     boolean isWritable();
 

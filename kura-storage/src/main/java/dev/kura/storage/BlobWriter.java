@@ -17,7 +17,23 @@ public interface BlobWriter extends AutoCloseable {
     }
 
     /** Makes the data durable and visible at its final place: fsync, rename, fsync directory. */
-    DataLocation commit() throws IOException;
+    default DataLocation commit() throws IOException {
+        return commit(() -> { });
+    }
+
+    /**
+     * As {@link #commit()}, calling {@code beforeVisible} after the data is synced and before it is
+     * moved to its final place — the point from which it could outlive a crash as a findable file.
+     * The object layer uses it to make the write intent durable only then (see ARCHITECTURE.md), so
+     * the intent costs no synced index write of its own. If the barrier throws, the write aborts.
+     */
+    DataLocation commit(Barrier beforeVisible) throws IOException;
+
+    /** Something that must be done before data becomes visible; see {@link #commit(Barrier)}. */
+    @FunctionalInterface
+    interface Barrier {
+        void await() throws IOException;
+    }
 
     /** Discards everything written; idempotent. */
     void abort();

@@ -3,7 +3,6 @@ package dev.kura.frontend.s3;
 import dev.kura.common.ChecksumAlgorithm;
 import dev.kura.common.Digest;
 import dev.kura.frontend.http.Exchange;
-import dev.kura.index.Precondition;
 import dev.kura.object.ObjectService;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
@@ -47,34 +46,51 @@ final class DeleteObjectsApi {
             throw new S3Exception(S3ErrorCode.MalformedXML);
         }
         boolean quiet = "true".equalsIgnoreCase(trim(delete.childText("Quiet")));
-        XmlWriter doc = XmlWriter.document("DeleteResult");
-        for (XmlElement entry : entries) {
+        // Validate every entry first; the valid ones are deleted together (one group commit).
+        S3Exception[] errors = new S3Exception[entries.size()];
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.List<Integer> positions = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            XmlElement entry = entries.get(i);
             String key = entry.childText("Key");
             if (key == null) {
                 throw new S3Exception(S3ErrorCode.MalformedXML);
             }
-            String version = entry.childText("VersionId");
             try {
-                deleteOne(bucket, key, version);
+                check(key, entry.childText("VersionId"));
+                keys.add(key);
+                positions.add(i);
+            } catch (S3Exception e) {
+                errors[i] = e;
+            }
+        }
+        java.util.List<S3Exception> outcomes = keys.isEmpty() ? java.util.List.of() : objects.deleteObjects(bucket, keys);
+        for (int j = 0; j < outcomes.size(); j++) {
+            errors[positions.get(j)] = outcomes.get(j);
+        }
+        XmlWriter doc = XmlWriter.document("DeleteResult");
+        for (int i = 0; i < entries.size(); i++) {
+            String key = entries.get(i).childText("Key");
+            String version = entries.get(i).childText("VersionId");
+            if (errors[i] == null) {
                 if (!quiet) {
                     doc.start("Deleted").element("Key", key).element("VersionId", version).end();
                 }
-            } catch (S3Exception e) {
+            } else {
                 doc.start("Error").element("Key", key).element("VersionId", version)
-                        .element("Code", e.code().name()).element("Message", e.getMessage()).end();
+                        .element("Code", errors[i].code().name()).element("Message", errors[i].getMessage()).end();
             }
         }
         Responses.xml(ex, 200, doc);
     }
 
-    private void deleteOne(String bucket, String key, String version) {
+    private static void check(String key, String version) {
         if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > S3Router.MAX_KEY_BYTES) {
             throw new S3Exception(S3ErrorCode.KeyTooLongError);
         }
         if (version != null && !version.equals("null")) {
             throw new S3Exception(S3ErrorCode.NoSuchVersion);
         }
-        objects.deleteObject(bucket, key, Precondition.NONE);
     }
 
     /** Content-MD5 or an x-amz-checksum-* header, when sent, must match the body. */

@@ -64,6 +64,11 @@ public final class MeteredBlobStore implements BlobStore {
     }
 
     @Override
+    public void checkSpace(long bytes) throws IOException {
+        inner.checkSpace(bytes);
+    }
+
+    @Override
     public BlobWriter create(DataLocation planned, String label) throws IOException {
         long start = RequestScope.start();
         try {
@@ -146,10 +151,10 @@ public final class MeteredBlobStore implements BlobStore {
         }
 
         @Override
-        public DataLocation commit() throws IOException {
+        public DataLocation commit(Barrier beforeVisible) throws IOException {
             long start = RequestScope.start();
             try {
-                return w.commit();
+                return w.commit(beforeVisible);
             } catch (IOException e) {
                 throw failed(Op.COMMIT, e);
             } finally {

@@ -288,6 +288,11 @@ class ObservedHandlerTest {
             }
 
             @Override
+            public void checkSpace(long bytes) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public InputStream open(DataLocation location, long offset, long length) {
                 throw new UnsupportedOperationException();
             }

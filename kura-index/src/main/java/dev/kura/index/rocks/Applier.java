@@ -247,11 +247,15 @@ final class Applier {
         synchronized (submitLock) {
             accepting = false;
         }
+        // The batch in hand may have been written before the thread died: its outcome is unknown.
+        IndexException unknown = new IndexException.OutcomeUnknown("index applier stopped during the write", null);
+        for (Pending p : inFlight) {
+            if (p != STOP) {
+                p.result().completeExceptionally(unknown);
+            }
+        }
         IndexException closed = new IndexException.EngineFailure("index is closed", null);
         for (Pending p; (p = queue.poll()) != null; ) {
-            inFlight.add(p);
-        }
-        for (Pending p : inFlight) {
             if (p != STOP) {
                 p.result().completeExceptionally(closed);
             }

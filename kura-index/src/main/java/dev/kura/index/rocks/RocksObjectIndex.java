@@ -141,7 +141,7 @@ public final class RocksObjectIndex implements ObjectIndex {
             return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IndexException.EngineFailure("interrupted; the command may still be applied", e);
+            throw new IndexException.OutcomeUnknown("interrupted; the command may still be applied", e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
@@ -152,7 +152,7 @@ public final class RocksObjectIndex implements ObjectIndex {
             case IndexException e -> e;
             case RuntimeException e -> throw e;
             case Error e -> throw e;
-            default -> new IndexException.EngineFailure("apply failed", cause);
+            default -> new IndexException.OutcomeUnknown("apply failed", cause);
         };
     }
 
@@ -232,8 +232,14 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     @Override
-    public List<PendingFree> pendingFrees(int limit) {
-        return scanTable(KeyCodec.FREE, limit, RecordCodec::decodePendingFree);
+    public List<PendingFree> pendingFrees(DataId after, int limit) {
+        if (after == null) {
+            return scanTable(KeyCodec.FREE, limit, RecordCodec::decodePendingFree);
+        }
+        byte[] from = KeyCodec.freeRow(after);
+        from = java.util.Arrays.copyOf(from, from.length + 1); // just past it
+        byte[] start = from;
+        return read(() -> scan(start, KeyCodec.tableEnd(KeyCodec.FREE), limit, RecordCodec::decodePendingFree));
     }
 
     @Override

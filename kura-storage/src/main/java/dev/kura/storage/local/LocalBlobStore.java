@@ -4,6 +4,7 @@ import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobStore;
 import dev.kura.storage.BlobWriter;
+import dev.kura.storage.StorageFullException;
 import dev.kura.storage.fs.FileIo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,6 +59,7 @@ public final class LocalBlobStore implements BlobStore {
     private final FileIo io;
     private final DriveHeader header;
     private final int blockSize;
+    private volatile long reserve;
     /** Directories under data/ whose entry is known durable in its parent, so later writes skip the fsyncs. */
     private final Set<Path> durableDirs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -69,6 +71,42 @@ public final class LocalBlobStore implements BlobStore {
         this.io = io;
         this.header = header;
         this.blockSize = blockSize;
+        this.reserve = reserveFor(root, io);
+    }
+
+    /**
+     * The free space kept back from data: 2% of the file system, at least 8 MiB (room for the index's
+     * log and a memtable flush on a small disk) and at most 2 GiB.
+     */
+    private static long reserveFor(Path root, FileIo io) {
+        long total;
+        try {
+            total = java.nio.file.Files.getFileStore(root).getTotalSpace();
+        } catch (IOException e) {
+            total = 0;
+        }
+        return Math.clamp(total / 50, 8L << 20, 2L << 30);
+    }
+
+    /** Changes the free space kept back from data (see {@link #reserveFor}); takes effect for the next check. */
+    public void setReserve(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative reserve");
+        }
+        this.reserve = bytes;
+    }
+
+    public long reserve() {
+        return reserve;
+    }
+
+    @Override
+    public void checkSpace(long bytes) throws IOException {
+        long usable = io.usableSpace(tmpDir);
+        if (usable - bytes < reserve) {
+            throw new StorageFullException("drive " + header.driveId() + " (" + root + ") is full: " + usable
+                    + " bytes free, " + reserve + " kept in reserve");
+        }
     }
 
     /** Opens the drive at {@code root} with {@link #DEFAULT_BLOCK_SIZE} for new data. */
@@ -135,6 +173,7 @@ public final class LocalBlobStore implements BlobStore {
         if (planned.blockSize() < 1 || planned.blockSize() > ShardFormat.MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("block size out of range: " + planned.blockSize());
         }
+        checkSpace(0);
         String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         Path temp = tmpDir.resolve(planned.dataId().value() + "." + suffix + ".part");
         return LocalBlobWriter.start(this, io, planned, temp, label);
@@ -157,6 +196,7 @@ public final class LocalBlobStore implements BlobStore {
         Path file = dataFile(id);
         if (io.deleteIfExists(file)) {
             io.syncDirectory(file.getParent());
+            return; // committed data has no temp file left: commit renamed it
         }
         // A resurrected temp file is harmless (purged at start), so tmp/ is not fsync'd.
         String prefix = id.value() + ".";

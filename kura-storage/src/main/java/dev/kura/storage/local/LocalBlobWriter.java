@@ -73,7 +73,7 @@ final class LocalBlobWriter implements BlobWriter {
     }
 
     @Override
-    public DataLocation commit() throws IOException {
+    public DataLocation commit(Barrier beforeVisible) throws IOException {
         checkOpen();
         try {
             if (block.position() > 0) {
@@ -82,6 +82,7 @@ final class LocalBlobWriter implements BlobWriter {
             file.write(ShardFormat.encodeFooter(length, blocks));
             file.sync();
             file.close();
+            beforeVisible.await();
             store.publish(temp, planned.dataId());
         } catch (IOException | RuntimeException e) {
             abort();
@@ -110,7 +111,13 @@ final class LocalBlobWriter implements BlobWriter {
         }
     }
 
+    /** How often a writer re-checks the drive's free space: every 4 MiB written (a statfs call). */
+    private static final long SPACE_CHECK_BYTES = 4L << 20;
+
     private void flushBlock() throws IOException {
+        if ((blocks + 1) * blockSize % SPACE_CHECK_BYTES < blockSize) {
+            store.checkSpace(SPACE_CHECK_BYTES);
+        }
         int payload = block.position();
         block.putInt(ShardFormat.crc(block.array(), 0, payload));
         file.write(block.flip());

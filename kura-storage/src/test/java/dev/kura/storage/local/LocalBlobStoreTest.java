@@ -146,13 +146,16 @@ class LocalBlobStoreTest {
         DataId id = TestData.id(rnd);
         DataLocation loc = TestData.write(store, id, new byte[] {1});
         DataLocation other = TestData.write(store, TestData.id(rnd), new byte[] {2});
-        BlobWriter inFlight = store.create(loc, "retry of the same id");
+        DataLocation abandoned = store.place(TestData.id(rnd)); // a writer that never committed (intent swept)
+        BlobWriter inFlight = store.create(abandoned, "never committed");
         BlobWriter otherInFlight = store.create(store.place(TestData.id(rnd)), "other");
         store.delete(loc);
         assertThat(store.dataFile(id)).doesNotExist();
+        assertThat(countFiles(dir.resolve("tmp"))).isEqualTo(2); // committed data has no temp file to look for
+        store.delete(abandoned);
         assertThat(countFiles(dir.resolve("tmp"))).isEqualTo(1);
         assertThatThrownBy(inFlight::commit).isInstanceOf(IOException.class); // its temp file is gone
-        assertThat(store.dataFile(id)).doesNotExist();
+        assertThat(store.dataFile(abandoned.dataId())).doesNotExist();
         store.delete(loc); // absent is fine
         store.delete(store.place(TestData.id(rnd)));
         assertThat(TestData.read(store, other, 0, 1)).containsExactly(2);
