@@ -57,9 +57,4 @@ public interface FileIo {
             return buf.array();
         }
     }
-
-    /** Bytes still available to this process on the file system holding {@code path} (a statfs call). */
-    default long usableSpace(Path path) throws IOException {
-        return java.nio.file.Files.getFileStore(path).getUsableSpace();
-    }
 }

@@ -60,6 +60,8 @@ public final class LocalBlobStore implements BlobStore {
     private final DriveHeader header;
     private final int blockSize;
     private volatile long reserve;
+    /** Found once: looking a file store up parses the mount table, while asking it for free space is one statfs. */
+    private final java.nio.file.FileStore fileStore;
     /** Directories under data/ whose entry is known durable in its parent, so later writes skip the fsyncs. */
     private final Set<Path> durableDirs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -71,17 +73,26 @@ public final class LocalBlobStore implements BlobStore {
         this.io = io;
         this.header = header;
         this.blockSize = blockSize;
-        this.reserve = reserveFor(root, io);
+        this.fileStore = fileStoreOf(root);
+        this.reserve = reserveFor(fileStore);
+    }
+
+    private static java.nio.file.FileStore fileStoreOf(Path root) {
+        try {
+            return java.nio.file.Files.getFileStore(root);
+        } catch (IOException e) {
+            return null; // space is then not checked; writes still fail cleanly on ENOSPC
+        }
     }
 
     /**
      * The free space kept back from data: 2% of the file system, at least 8 MiB (room for the index's
      * log and a memtable flush on a small disk) and at most 2 GiB.
      */
-    private static long reserveFor(Path root, FileIo io) {
+    private static long reserveFor(java.nio.file.FileStore fileStore) {
         long total;
         try {
-            total = java.nio.file.Files.getFileStore(root).getTotalSpace();
+            total = fileStore == null ? 0 : fileStore.getTotalSpace();
         } catch (IOException e) {
             total = 0;
         }
@@ -102,7 +113,10 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public void checkSpace(long bytes) throws IOException {
-        long usable = io.usableSpace(tmpDir);
+        if (fileStore == null) {
+            return;
+        }
+        long usable = fileStore.getUsableSpace();
         if (usable - bytes < reserve) {
             throw new StorageFullException("drive " + header.driveId() + " (" + root + ") is full: " + usable
                     + " bytes free, " + reserve + " kept in reserve");
