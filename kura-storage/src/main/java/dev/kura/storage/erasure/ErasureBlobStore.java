@@ -1,0 +1,335 @@
+package dev.kura.storage.erasure;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobStore;
+import dev.kura.storage.BlobWriter;
+import dev.kura.storage.InsufficientDrivesException;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link BlobStore} over several {@link LocalBlobStore} drives that stores each piece of data as
+ * {@code k} data shards plus {@code m} parity shards ({@link ReedSolomon}), one shard per drive.
+ *
+ * <h2>On-disk layout</h2>
+ * Shard {@code i} of data {@code id} is an ordinary {@link LocalBlobStore} data file for the same
+ * {@code id} on drive {@code drives().get(i)} (scheme {@code single}), so it inherits that store's
+ * write order (temp file, fsync, rename, fsync directory) and its per-block CRC32C: bitrot is found
+ * per block by the drive's own reader. Its header label is {@code "shard i of rs-k-m: <label>"},
+ * so a file found alone on a drive says which shard it is. The payload is cut into stripes of
+ * {@code k * unit} bytes; stripe {@code s} puts payload bytes {@code [s*k*unit + j*unit, +unit)} in
+ * data shard {@code j} at shard offset {@code s*unit}, and its parity in shards {@code k..k+m-1} at
+ * the same offset. The last stripe is zero-padded to full units, so every shard file holds
+ * {@code stripes * unit} bytes and the shard block size is the unit: one stripe chunk is one
+ * checksummed block. The {@link DataLocation} records the scheme {@code "rs-k-m"}, the drive ids in
+ * shard order, the unit as {@code blockSize} and the real payload length.
+ *
+ * <h2>Write quorum</h2>
+ * A write succeeds when at least {@code k + 1} shards committed ({@code k} when {@code m = 0}):
+ * the data survives the loss of one more drive. A shard whose drive failed during the write is
+ * aborted and its slot in the returned location's drive list is {@code "-"} ({@link #MISSING}),
+ * so readers know not to look for it and a later repair knows what to rebuild. Below the quorum the
+ * committed shards are deleted and the write fails.
+ *
+ * <h2>Read path</h2>
+ * Stripe by stripe, only the stripes covering the range, and in a stripe only the data shards
+ * covering it: a healthy read decodes nothing (the code is systematic). When a shard read fails
+ * (missing file, checksum mismatch, drive gone, {@code "-"}) the stream reads further shards until
+ * {@code k} are good and rebuilds the missing ones; fewer than {@code k} is an IOException, never a
+ * wrong byte. See {@link ErasureInputStream}.
+ *
+ * <h2>Placement</h2>
+ * Rendezvous hashing: each drive scores {@code hash(dataId, driveId)}; per zone the drives are
+ * ranked by score, zones by their best score, and shards are dealt round-robin over the zones, so
+ * they spread over as many zones as there are, evenly, and the same id always gets the same drives
+ * while the drive set is unchanged. Unwritable drives are skipped; if too few remain the layout
+ * narrows to {@code k + m'} with {@code 1 <= m' < m}, else {@link InsufficientDrivesException}.
+ *
+ * <p>Thread-safe: all state is the immutable drive set and the thread-safe codecs.
+ */
+public final class ErasureBlobStore implements BlobStore {
+    public static final int DEFAULT_STRIPE_UNIT = 64 * 1024;
+    /** The placeholder in a location's drive list for a shard that was not written. */
+    public static final String MISSING = "-";
+    static final int LAYOUT_EPOCH = 1;
+    /** Matches LocalBlobStore's largest block size, since a unit is one shard block. */
+    static final int MAX_STRIPE_UNIT = 16 << 20;
+    private static final Pattern SCHEME = Pattern.compile("rs-(\\d{1,2})-(\\d{1,2})");
+
+    private final List<LocalBlobStore> drives;
+    private final Map<String, LocalBlobStore> byId;
+    private final int k;
+    private final int m;
+    private final int unit;
+    /** One codec per (k, m): narrowed layouts use their own. */
+    private final Map<Layout, ReedSolomon> codecs = new ConcurrentHashMap<>();
+
+    /** The shape of one location's stripes, parsed from its scheme. */
+    record Layout(int k, int m) {
+        String scheme() {
+            return "rs-" + k + "-" + m;
+        }
+
+        int quorum() {
+            return m == 0 ? k : k + 1;
+        }
+
+        static Layout of(DataLocation location) {
+            Matcher mt = SCHEME.matcher(location.scheme());
+            if (!mt.matches()) {
+                throw new IllegalArgumentException("not an erasure-coded location: " + location.scheme());
+            }
+            Layout l = new Layout(Integer.parseInt(mt.group(1)), Integer.parseInt(mt.group(2)));
+            if (l.k < 1 || location.drives().size() != l.k + l.m) {
+                throw new IllegalArgumentException("location of " + location.dataId() + " has scheme "
+                        + location.scheme() + " but " + location.drives().size() + " drives");
+            }
+            if (location.blockSize() < 1 || location.blockSize() > MAX_STRIPE_UNIT) {
+                throw new IllegalArgumentException("stripe unit out of range: " + location.blockSize());
+            }
+            return l;
+        }
+    }
+
+    private ErasureBlobStore(List<LocalBlobStore> drives, int k, int m, int unit) {
+        this.drives = List.copyOf(drives);
+        this.byId = new LinkedHashMap<>();
+        for (LocalBlobStore d : drives) {
+            byId.put(d.driveId(), d);
+        }
+        this.k = k;
+        this.m = m;
+        this.unit = unit;
+    }
+
+    /** As {@link #open(List, int, int, int)} with {@link #DEFAULT_STRIPE_UNIT}. */
+    public static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m) {
+        return open(drives, k, m, DEFAULT_STRIPE_UNIT);
+    }
+
+    /**
+     * A store writing {@code k + m} shards over {@code drives}, {@code stripeUnit} bytes per shard per
+     * stripe. Takes ownership of the drives ({@link #close()} closes them).
+     *
+     * @throws IllegalArgumentException when the layout cannot be laid out on these drives
+     */
+    public static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
+        Objects.requireNonNull(drives, "drives");
+        if (k < 1) {
+            throw new IllegalArgumentException("need at least 1 data shard, got k=" + k);
+        }
+        if (m < 0) {
+            throw new IllegalArgumentException("parity shards cannot be negative, got m=" + m);
+        }
+        if (k + m > drives.size()) {
+            throw new IllegalArgumentException("rs-" + k + "-" + m + " needs " + (k + m)
+                    + " distinct drives (one per shard), only " + drives.size() + " given");
+        }
+        if (stripeUnit < 1 || stripeUnit > MAX_STRIPE_UNIT) {
+            throw new IllegalArgumentException("stripe unit must be 1.." + MAX_STRIPE_UNIT + ": " + stripeUnit);
+        }
+        new ReedSolomon(k, m); // refuses shard counts the codec cannot do, with its own message
+        if (new HashSet<>(drives.stream().map(LocalBlobStore::driveId).toList()).size() != drives.size()) {
+            throw new IllegalArgumentException("the same drive id appears twice (a copied drive?)");
+        }
+        return new ErasureBlobStore(drives, k, m, stripeUnit);
+    }
+
+    public int dataShards() {
+        return k;
+    }
+
+    public int parityShards() {
+        return m;
+    }
+
+    public int stripeUnit() {
+        return unit;
+    }
+
+    @Override
+    public DataLocation place(DataId id) throws IOException {
+        List<LocalBlobStore> usable = drives.stream().filter(LocalBlobStore::isWritable).toList();
+        int parity = m;
+        if (usable.size() < k + m) {
+            parity = usable.size() - k;
+            if (parity < (m == 0 ? 0 : 1)) {
+                throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "
+                        + (k + Math.min(m, 1)) + " writable drives, only " + usable.size() + " of "
+                        + drives.size() + " are");
+            }
+        }
+        List<String> chosen = spread(id, usable, k + parity);
+        return new DataLocation(id, LAYOUT_EPOCH, new Layout(k, parity).scheme(), chosen, unit, 0);
+    }
+
+    /** Rendezvous hashing dealt round-robin over zones; see the class comment. */
+    static List<String> spread(DataId id, List<LocalBlobStore> usable, int n) {
+        record Scored(String driveId, String zone, long score) {
+        }
+        Comparator<Scored> best = (a, b) -> Long.compareUnsigned(b.score, a.score);
+        Map<String, List<Scored>> zones = new LinkedHashMap<>();
+        for (LocalBlobStore d : usable) {
+            zones.computeIfAbsent(d.zone(), z -> new ArrayList<>())
+                    .add(new Scored(d.driveId(), d.zone(), score(id, d.driveId())));
+        }
+        List<List<Scored>> ranked = new ArrayList<>(zones.values());
+        ranked.forEach(l -> l.sort(best));
+        ranked.sort((a, b) -> best.compare(a.getFirst(), b.getFirst()));
+        List<String> chosen = new ArrayList<>(n);
+        for (int round = 0; chosen.size() < n; round++) {
+            for (List<Scored> zone : ranked) {
+                if (round < zone.size() && chosen.size() < n) {
+                    chosen.add(zone.get(round).driveId());
+                }
+            }
+        }
+        return chosen;
+    }
+
+    /** A well-mixed 64-bit hash of (data id, drive id): FNV-1a over both, then a murmur3 finalizer. */
+    static long score(DataId id, String driveId) {
+        long h = 0xcbf29ce484222325L;
+        String s = id.value() + "/" + driveId;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    @Override
+    public BlobWriter create(DataLocation planned, String label) throws IOException {
+        Objects.requireNonNull(label, "label");
+        Layout layout = Layout.of(planned);
+        if (planned.drives().contains(MISSING) || new HashSet<>(planned.drives()).size() != planned.drives().size()) {
+            throw new IllegalArgumentException("planned location needs distinct drives: " + planned.drives());
+        }
+        return ErasureBlobWriter.start(this, planned, layout, codec(layout), label);
+    }
+
+    @Override
+    public InputStream open(DataLocation location, long offset, long length) throws IOException {
+        Layout layout = Layout.of(location);
+        Objects.checkFromIndexSize(offset, length, location.length());
+        return ErasureInputStream.open(this, location, layout, codec(layout), offset, length);
+    }
+
+    /**
+     * Deletes every shard on its drive; absent shards are fine. A shard on a drive that is not in this
+     * store's set (detached) cannot be reached and is left alone. All shards are tried before the
+     * first failure is thrown.
+     */
+    @Override
+    public void delete(DataLocation location) throws IOException {
+        Layout.of(location);
+        IOException failure = null;
+        for (String driveId : location.drives()) {
+            LocalBlobStore d = byId.get(driveId);
+            if (d == null) {
+                continue;
+            }
+            try {
+                d.delete(shardLocation(location, driveId));
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Reads every shard of the data in full, checking every block, and returns how many are missing
+     * (including {@code "-"} slots and detached drives) or corrupt: 0 means fully redundant. For a
+     * scrubber to decide what to repair.
+     */
+    public int verify(DataLocation location) {
+        Layout.of(location);
+        long shardLength = shardLength(location);
+        int bad = 0;
+        byte[] sink = new byte[(int) Math.min(location.blockSize(), Math.max(shardLength, 1))];
+        for (String driveId : location.drives()) {
+            LocalBlobStore d = byId.get(driveId);
+            if (d == null) {
+                bad++;
+                continue;
+            }
+            try (InputStream in = d.open(shardLocation(location, driveId), 0, shardLength)) {
+                while (in.read(sink) >= 0) {
+                    // reading is the check: every block's CRC is verified as it is served
+                }
+            } catch (IOException | RuntimeException e) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
+    /** Each shard carries about {@code 1/k} of the bytes, on every drive new data may go to. */
+    @Override
+    public void checkSpace(long bytes) throws IOException {
+        long perShard = Math.ceilDiv(bytes, k);
+        for (LocalBlobStore d : drives) {
+            d.checkSpace(perShard);
+        }
+    }
+
+    /** Enough drives for a layout with at least one parity shard (all {@code k} when {@code m = 0}). */
+    @Override
+    public boolean isWritable() {
+        long writable = drives.stream().filter(LocalBlobStore::isWritable).count();
+        return writable >= (m == 0 ? k : k + 1);
+    }
+
+    @Override
+    public void close() {
+        drives.forEach(LocalBlobStore::close);
+    }
+
+    /** The drive holding a shard, or null when the slot is {@code "-"} or the drive is not attached. */
+    LocalBlobStore drive(String driveId) {
+        return byId.get(driveId);
+    }
+
+    private ReedSolomon codec(Layout layout) {
+        return codecs.computeIfAbsent(layout, l -> new ReedSolomon(l.k, l.m));
+    }
+
+    static long stripes(long length, int k, int unit) {
+        return Math.ceilDiv(length, (long) k * unit);
+    }
+
+    /** Every shard file holds one full unit per stripe. */
+    static long shardLength(DataLocation location) {
+        Layout l = Layout.of(location);
+        return stripes(location.length(), l.k, location.blockSize()) * location.blockSize();
+    }
+
+    /** The drive-local location of one shard: the same id, a single-drive scheme, the unit as block size. */
+    static DataLocation shardLocation(DataLocation location, String driveId) {
+        return new DataLocation(location.dataId(), LocalBlobStore.LAYOUT_EPOCH, LocalBlobStore.SCHEME,
+                List.of(driveId), location.blockSize(), shardLength(location));
+    }
+}

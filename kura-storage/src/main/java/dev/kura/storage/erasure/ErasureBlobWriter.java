@@ -1,0 +1,223 @@
+package dev.kura.storage.erasure;
+
+import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobWriter;
+import dev.kura.storage.StorageFullException;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes one erasure-coded piece of data: buffers one stripe ({@code k} units), encodes its
+ * parity and hands unit {@code i} to the {@link LocalBlobStore} writer of shard {@code i}. A shard
+ * whose drive fails is aborted and dropped while at least the write quorum is left; below it the
+ * whole write aborts. Memory: the stripe ({@code (k + m) * unit}) plus one block in each shard
+ * writer. Not thread-safe.
+ */
+final class ErasureBlobWriter implements BlobWriter {
+    private enum State { OPEN, COMMITTED, ABORTED }
+
+    private final ErasureBlobStore store;
+    private final DataLocation planned;
+    private final ErasureBlobStore.Layout layout;
+    private final ErasureCodec codec;
+    private final int unit;
+    private final int stripeBytes;
+    /** Null once a shard failed (or was never opened). */
+    private final BlobWriter[] shards;
+    /** Why each dropped shard failed, for the error if the quorum is lost. */
+    private final List<IOException> failures = new ArrayList<>();
+    private final byte[][] data;
+    private final byte[][] parity;
+    /** Payload bytes in the current stripe. */
+    private int fill;
+    private long length;
+    private State state = State.OPEN;
+
+    private ErasureBlobWriter(ErasureBlobStore store, DataLocation planned, ErasureBlobStore.Layout layout,
+                              ErasureCodec codec) {
+        this.store = store;
+        this.planned = planned;
+        this.layout = layout;
+        this.codec = codec;
+        this.unit = planned.blockSize();
+        this.stripeBytes = layout.k() * unit;
+        this.shards = new BlobWriter[layout.k() + layout.m()];
+        this.data = new byte[layout.k()][unit];
+        this.parity = new byte[layout.m()][unit];
+    }
+
+    /** Opens a writer on every shard's drive; a drive that cannot take its shard counts as failed. */
+    static ErasureBlobWriter start(ErasureBlobStore store, DataLocation planned, ErasureBlobStore.Layout layout,
+                                   ErasureCodec codec, String label) throws IOException {
+        ErasureBlobWriter w = new ErasureBlobWriter(store, planned, layout, codec);
+        for (int i = 0; i < w.shards.length; i++) {
+            String driveId = planned.drives().get(i);
+            LocalBlobStore d = store.drive(driveId);
+            try {
+                if (d == null) {
+                    throw new IOException("drive " + driveId + " is not attached");
+                }
+                w.shards[i] = d.create(ErasureBlobStore.shardLocation(planned, driveId),
+                        "shard " + i + " of " + layout.scheme() + ": " + label);
+            } catch (IOException | RuntimeException e) {
+                w.drop(i, e);
+            }
+        }
+        w.checkQuorum();
+        return w;
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        checkOpen();
+        try {
+            while (src.hasRemaining()) {
+                int shard = fill / unit;
+                int at = fill % unit;
+                int n = Math.min(src.remaining(), unit - at);
+                src.get(data[shard], at, n);
+                fill += n;
+                length += n;
+                if (fill == stripeBytes) {
+                    flushStripe();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Commits every surviving shard; {@code beforeVisible} runs once, when the first shard is synced
+     * and about to be renamed into place, so nothing of this data is findable before it returns.
+     */
+    @Override
+    public DataLocation commit(Barrier beforeVisible) throws IOException {
+        checkOpen();
+        boolean[] ran = new boolean[1];
+        IOException[] barrierFailure = new IOException[1];
+        Barrier once = () -> {
+            if (!ran[0]) {
+                ran[0] = true;
+                try {
+                    beforeVisible.await();
+                } catch (IOException e) {
+                    barrierFailure[0] = e;
+                    throw e;
+                }
+            }
+        };
+        List<String> drives = new ArrayList<>(planned.drives());
+        try {
+            if (fill > 0) {
+                flushStripe();
+            }
+            for (int i = 0; i < shards.length; i++) {
+                if (shards[i] == null) {
+                    continue;
+                }
+                try {
+                    shards[i].commit(once);
+                } catch (IOException | RuntimeException e) {
+                    if (barrierFailure[0] != null) {
+                        throw barrierFailure[0]; // the caller's barrier failed: the whole write must fail
+                    }
+                    drop(i, e);
+                }
+            }
+            checkQuorum();
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+        state = State.COMMITTED;
+        for (int i = 0; i < shards.length; i++) {
+            if (shards[i] == null) {
+                drives.set(i, ErasureBlobStore.MISSING);
+            }
+        }
+        return new DataLocation(planned.dataId(), planned.layoutEpoch(), planned.scheme(), drives, unit, length);
+    }
+
+    /** Aborts open shards and deletes committed ones: nothing of a failed write stays on any drive. */
+    @Override
+    public void abort() {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.ABORTED;
+        for (BlobWriter w : shards) {
+            if (w != null) {
+                w.abort(); // a no-op for a shard that committed; the delete below removes those
+            }
+        }
+        try {
+            store.delete(new DataLocation(planned.dataId(), planned.layoutEpoch(), planned.scheme(),
+                    planned.drives(), unit, length));
+        } catch (IOException | RuntimeException e) {
+            // left behind as data without a record; the caller's write intent names it for the sweeper
+        }
+    }
+
+    /** Pads the stripe to full units with zeros, encodes parity, writes one unit to each shard. */
+    private void flushStripe() throws IOException {
+        int shard = fill / unit;
+        if (fill < stripeBytes) {
+            Arrays.fill(data[shard], fill % unit, unit, (byte) 0);
+            for (int j = shard + 1; j < data.length; j++) {
+                Arrays.fill(data[j], (byte) 0);
+            }
+        }
+        codec.encode(data, parity, 0, unit);
+        for (int i = 0; i < shards.length; i++) {
+            if (shards[i] == null) {
+                continue;
+            }
+            byte[] chunk = i < data.length ? data[i] : parity[i - data.length];
+            try {
+                shards[i].write(ByteBuffer.wrap(chunk, 0, unit));
+            } catch (IOException | RuntimeException e) {
+                drop(i, e);
+            }
+        }
+        checkQuorum();
+        fill = 0;
+    }
+
+    private void drop(int shard, Exception cause) {
+        if (shards[shard] != null) {
+            shards[shard].abort();
+            shards[shard] = null;
+        }
+        failures.add(cause instanceof IOException io ? io
+                : new IOException("shard " + shard + " failed: " + cause, cause));
+    }
+
+    /** Fails the write when fewer shards than the quorum are left; full drives make it a StorageFullException. */
+    private void checkQuorum() throws IOException {
+        long alive = Arrays.stream(shards).filter(w -> w != null).count();
+        if (alive >= layout.quorum()) {
+            return;
+        }
+        String message = "write of " + planned.dataId() + " (" + layout.scheme() + ") lost its quorum: only "
+                + alive + " of " + shards.length + " shards writable, " + layout.quorum() + " needed";
+        IOException e = failures.stream().anyMatch(StorageFullException::isFull)
+                ? new StorageFullException(message) : new IOException(message);
+        failures.forEach(e::addSuppressed);
+        abort();
+        throw e;
+    }
+
+    private void checkOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException(
+                    "writer for " + planned.dataId() + " is " + state.name().toLowerCase(Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,374 @@
+package dev.kura.storage.erasure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobWriter;
+import dev.kura.storage.InsufficientDrivesException;
+import dev.kura.storage.fs.RealFileIo;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ErasureBlobStoreTest {
+    /** Small units make many stripes out of little data, so boundaries are exercised cheaply. */
+    static final int UNIT = 4096;
+
+    @TempDir
+    Path dir;
+    final Random rnd = new Random(7);
+    final List<LocalBlobStore> drives = new ArrayList<>();
+
+    /**
+     * Six drives, two per zone. Formatting always writes zone "local", so each drive gets a
+     * hand-written header first (the documented properties format), which open() then loads.
+     */
+    private List<LocalBlobStore> sixDrivesInThreeZones() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            Path root = dir.resolve("d" + i);
+            Files.createDirectories(root);
+            Files.writeString(root.resolve("kura-drive.properties"),
+                    "format=1\ndrive.id=" + UUID.randomUUID() + "\nzone=z" + (i / 2) + "\n");
+            drives.add(LocalBlobStore.open(root, new RealFileIo(), false));
+        }
+        return drives;
+    }
+
+    private ErasureBlobStore store(int k, int m) throws IOException {
+        return ErasureBlobStore.open(sixDrivesInThreeZones(), k, m, UNIT);
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Writes in uneven chunks so unit and stripe boundaries fall inside writes. */
+    private static DataLocation write(ErasureBlobStore s, DataId id, byte[] data) throws IOException {
+        try (BlobWriter w = s.create(s.place(id), "bucket/key")) {
+            int chunk = 1;
+            for (int off = 0; off < data.length; off += chunk, chunk = chunk * 3 + 1) {
+                w.write(data, off, Math.min(chunk, data.length - off));
+            }
+            return w.commit();
+        }
+    }
+
+    private static byte[] read(ErasureBlobStore s, DataLocation loc, long off, long len) throws IOException {
+        try (InputStream in = s.open(loc, off, len)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private LocalBlobStore drive(String id) {
+        return drives.stream().filter(d -> d.driveId().equals(id)).findFirst().orElseThrow();
+    }
+
+    private Path shardFile(DataLocation loc, int shard) {
+        return drive(loc.drives().get(shard)).dataFile(loc.dataId());
+    }
+
+    /** Flips one payload byte in block {@code block} of a shard file (its header length is at bytes 6..7). */
+    private void corrupt(DataLocation loc, int shard, int block) throws IOException {
+        try (FileChannel ch = FileChannel.open(shardFile(loc, shard), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer h = ByteBuffer.allocate(8);
+            ch.read(h, 0);
+            long at = Short.toUnsignedInt(h.getShort(6)) + (long) block * (UNIT + 4) + 100;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ 0x5a)).rewind();
+            ch.write(one, at);
+        }
+    }
+
+    @Test
+    void roundTripsEverySizeAroundUnitAndStripeBoundaries() throws IOException {
+        for (int[] km : new int[][] {{4, 2}, {2, 2}}) {
+            drives.clear();
+            int k = km[0];
+            try (ErasureBlobStore s = ErasureBlobStore.open(sixDrivesInThreeZonesIn("km" + k), k, km[1], UNIT)) {
+                for (int size : new int[] {0, 1, UNIT - 1, UNIT, UNIT + 1, k * UNIT, k * UNIT + 1, (3 << 20) + 7}) {
+                    byte[] data = bytes(size, size);
+                    DataId id = DataId.random(rnd);
+                    DataLocation loc = write(s, id, data);
+                    assertThat(loc.scheme()).isEqualTo("rs-" + k + "-" + km[1]);
+                    assertThat(loc.drives()).hasSize(k + km[1]).doesNotHaveDuplicates().doesNotContain("-");
+                    assertThat(loc.blockSize()).isEqualTo(UNIT);
+                    assertThat(loc.length()).isEqualTo(size);
+                    assertThat(read(s, loc, 0, size)).as("size %d, rs-%d-%d", size, k, km[1]).isEqualTo(data);
+                    assertThat(s.verify(loc)).isZero();
+                    long shardBytes = Math.ceilDiv((long) size, (long) k * UNIT) * UNIT;
+                    for (int i = 0; i < loc.drives().size(); i++) {
+                        assertThat(Files.size(shardFile(loc, i))).isGreaterThanOrEqualTo(shardBytes);
+                    }
+                }
+            }
+        }
+    }
+
+    private List<LocalBlobStore> sixDrivesInThreeZonesIn(String sub) throws IOException {
+        Path saved = dir;
+        dir = dir.resolve(sub);
+        try {
+            return sixDrivesInThreeZones();
+        } finally {
+            dir = saved;
+        }
+    }
+
+    @Test
+    void servesRangesAcrossStripeBoundaries() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            int stripe = 4 * UNIT;
+            byte[] data = bytes(3 * stripe + 123, 1);
+            DataLocation loc = write(s, DataId.random(rnd), data);
+            long[][] ranges = {{0, 1}, {stripe - 1, 2}, {stripe - 5, stripe + 10}, {UNIT - 3, 7},
+                    {stripe + UNIT, 2 * UNIT}, {0, data.length}, {data.length - 1, 1}, {data.length, 0},
+                    {123, 3 * stripe}, {2 * stripe + 3 * UNIT + 5, 118}};
+            for (long[] r : ranges) {
+                assertThat(read(s, loc, r[0], r[1])).as("range %d+%d", r[0], r[1])
+                        .isEqualTo(Arrays.copyOfRange(data, (int) r[0], (int) (r[0] + r[1])));
+            }
+            try (InputStream in = s.open(loc, stripe - 2, 2 * stripe)) {
+                assertThat(in.read()).isEqualTo(Byte.toUnsignedInt(data[stripe - 2]));
+                assertThat(in.skip(stripe)).isEqualTo(stripe);
+                assertThat(in.read()).isEqualTo(Byte.toUnsignedInt(data[2 * stripe - 1]));
+                assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(data, 2 * stripe, 3 * stripe - 2));
+                assertThat(in.read()).isEqualTo(-1);
+            }
+            assertThatThrownBy(() -> s.open(loc, data.length - 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void readsByteExactWithAnyOneOrTwoShardFilesDeleted() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(5 * 4 * UNIT + 321, 2);
+            for (int a = 0; a < 6; a++) {
+                for (int b = a; b < 6; b++) {
+                    DataLocation loc = write(s, DataId.random(rnd), data);
+                    Files.delete(shardFile(loc, a));
+                    if (b != a) {
+                        Files.delete(shardFile(loc, b));
+                    }
+                    assertThat(read(s, loc, 0, data.length)).as("lost shards %d and %d", a, b).isEqualTo(data);
+                    assertThat(read(s, loc, UNIT + 7, 3 * UNIT))
+                            .isEqualTo(Arrays.copyOfRange(data, UNIT + 7, 4 * UNIT + 7));
+                    assertThat(s.verify(loc)).isEqualTo(a == b ? 1 : 2);
+                }
+            }
+        }
+    }
+
+    @Test
+    void readsByteExactDespiteCorruptBlocksInAnyShard() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(3 * 4 * UNIT + 99, 3);
+            for (int shard = 0; shard < 6; shard++) {
+                DataLocation loc = write(s, DataId.random(rnd), data);
+                corrupt(loc, shard, 1);
+                assertThat(read(s, loc, 0, data.length)).as("corrupt shard %d", shard).isEqualTo(data);
+                assertThat(s.verify(loc)).isEqualTo(1);
+            }
+            // Four bad shards in all, never more than two in one stripe: each stripe still has k good,
+            // which only works if a shard with one bad block is asked again for the next stripe.
+            DataLocation loc = write(s, DataId.random(rnd), data);
+            Files.delete(shardFile(loc, 0));
+            corrupt(loc, 1, 0);
+            corrupt(loc, 2, 1);
+            corrupt(loc, 3, 2);
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+            assertThat(s.verify(loc)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void refusesToReadWhenMoreShardsAreLostThanParity() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(3 * 4 * UNIT, 4);
+            DataLocation gone = write(s, DataId.random(rnd), data);
+            for (int shard : new int[] {0, 3, 5}) {
+                Files.delete(shardFile(gone, shard));
+            }
+            assertThatThrownBy(() -> read(s, gone, 0, data.length)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("only 3 readable shards, 4 needed");
+
+            // Corruption in the second stripe only: the first stripe is served, then the read fails.
+            DataLocation rotten = write(s, DataId.random(rnd), data);
+            for (int shard : new int[] {1, 2, 4}) {
+                corrupt(rotten, shard, 1);
+            }
+            try (InputStream in = s.open(rotten, 0, data.length)) {
+                assertThat(in.readNBytes(4 * UNIT)).isEqualTo(Arrays.copyOf(data, 4 * UNIT));
+                assertThatThrownBy(() -> in.read(new byte[10])).isInstanceOf(IOException.class)
+                        .hasMessageContaining("stripe 1");
+            }
+        }
+    }
+
+    @Test
+    void placementSpreadsShardsEvenlyOverZonesAndIsDeterministic() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            Map<String, Integer> firstShardCounts = new HashMap<>();
+            for (int i = 0; i < 200; i++) {
+                DataId id = DataId.random(rnd);
+                DataLocation loc = s.place(id);
+                assertThat(loc).isEqualTo(s.place(id));
+                assertThat(loc.drives()).hasSize(6).doesNotHaveDuplicates();
+                Map<String, Integer> perZone = new HashMap<>();
+                loc.drives().forEach(d -> perZone.merge(drive(d).zone(), 1, Integer::sum));
+                assertThat(perZone).containsOnlyKeys("z0", "z1", "z2").allSatisfy((z, n) -> assertThat(n).isEqualTo(2));
+                firstShardCounts.merge(loc.drives().getFirst(), 1, Integer::sum);
+            }
+            // Rendezvous hashing spreads shard 0 (and so the read load) over all drives.
+            assertThat(firstShardCounts).hasSize(6).allSatisfy((d, n) -> assertThat(n).isBetween(15, 60));
+        }
+        drives.clear();
+        try (ErasureBlobStore s = ErasureBlobStore.open(sixDrivesInThreeZonesIn("two"), 2, 1, UNIT)) {
+            for (int i = 0; i < 50; i++) {
+                DataLocation loc = s.place(DataId.random(rnd));
+                assertThat(loc.drives().stream().map(d -> drive(d).zone()).distinct()).hasSize(3);
+            }
+        }
+    }
+
+    @Test
+    void narrowsToFewerParityShardsWhenADriveIsUnwritable() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            LocalBlobStore lost = drives.get(3);
+            Files.delete(lost.root().resolve("kura-drive.properties")); // looks unmounted
+            assertThat(s.isWritable()).isTrue();
+            DataLocation planned = s.place(DataId.random(rnd));
+            assertThat(planned.scheme()).isEqualTo("rs-4-1");
+            assertThat(planned.drives()).hasSize(5).doesNotContain(lost.driveId());
+            byte[] data = bytes(2 * 4 * UNIT + 17, 5);
+            DataLocation loc = write(s, planned.dataId(), data);
+            assertThat(loc.scheme()).isEqualTo("rs-4-1");
+            Files.delete(shardFile(loc, 2));
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+
+            Files.delete(drives.get(0).root().resolve("kura-drive.properties"));
+            assertThat(s.isWritable()).isFalse();
+            assertThatThrownBy(() -> s.place(DataId.random(rnd))).isInstanceOf(InsufficientDrivesException.class)
+                    .hasMessageContaining("needs at least 5 writable drives, only 4 of 6");
+        }
+    }
+
+    @Test
+    void aShardFailingDuringTheWriteIsRecordedAsMissingAndTheDataStaysReadable() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            DataLocation planned = s.place(DataId.random(rnd));
+            deleteTree(drive(planned.drives().get(4)).root().resolve("tmp")); // its temp file cannot be created
+            byte[] data = bytes(4 * UNIT + 5, 6);
+            DataLocation loc;
+            try (BlobWriter w = s.create(planned, "b/k")) {
+                w.write(data, 0, data.length);
+                loc = w.commit();
+            }
+            assertThat(loc.drives().get(4)).isEqualTo(ErasureBlobStore.MISSING);
+            assertThat(loc.drives()).filteredOn(d -> !d.equals("-")).hasSize(5);
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+            assertThat(s.verify(loc)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWriteBelowQuorumFailsAndLeavesNothingBehind() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            DataLocation planned = s.place(DataId.random(rnd));
+            deleteTree(drive(planned.drives().get(0)).root().resolve("tmp"));
+            deleteTree(drive(planned.drives().get(5)).root().resolve("tmp"));
+            assertThatThrownBy(() -> s.create(planned, "b/k")).isInstanceOf(IOException.class)
+                    .hasMessageContaining("lost its quorum: only 4 of 6 shards writable, 5 needed");
+            for (String d : planned.drives()) {
+                assertThat(drive(d).dataFile(planned.dataId())).doesNotExist();
+            }
+        }
+    }
+
+    @Test
+    void commitRunsTheBarrierOnceAndAFailingBarrierPublishesNothing() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(3 * UNIT, 8);
+            AtomicInteger calls = new AtomicInteger();
+            DataLocation planned = s.place(DataId.random(rnd));
+            DataLocation loc;
+            try (BlobWriter w = s.create(planned, "b/k")) {
+                w.write(data, 0, data.length);
+                loc = w.commit(() -> {
+                    calls.incrementAndGet();
+                    for (String d : planned.drives()) {
+                        assertThat(drive(d).dataFile(planned.dataId())).doesNotExist();
+                    }
+                });
+            }
+            assertThat(calls).hasValue(1);
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+
+            DataLocation other = s.place(DataId.random(rnd));
+            try (BlobWriter w = s.create(other, "b/k")) {
+                w.write(data, 0, data.length);
+                assertThatThrownBy(() -> w.commit(() -> {
+                    throw new IOException("index down");
+                })).hasMessage("index down");
+            }
+            for (String d : other.drives()) {
+                assertThat(drive(d).dataFile(other.dataId())).doesNotExist();
+                assertThat(drive(d).root().resolve("tmp")).isEmptyDirectory();
+            }
+        }
+    }
+
+    @Test
+    void deleteRemovesEveryShardAndToleratesAbsentOnes() throws IOException {
+        try (ErasureBlobStore s = store(2, 2)) {
+            DataLocation loc = write(s, DataId.random(rnd), bytes(5 * UNIT, 9));
+            Files.delete(shardFile(loc, 1));
+            s.delete(loc);
+            for (int i = 0; i < 4; i++) {
+                assertThat(shardFile(loc, i)).doesNotExist();
+            }
+            s.delete(loc);
+            assertThat(s.verify(loc)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void refusesLayoutsThatCannotWork() throws IOException {
+        List<LocalBlobStore> three = sixDrivesInThreeZones().subList(0, 3);
+        assertThatThrownBy(() -> ErasureBlobStore.open(three, 4, 2, UNIT)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rs-4-2 needs 6 distinct drives (one per shard), only 3 given");
+        assertThatThrownBy(() -> ErasureBlobStore.open(three, 0, 1, UNIT)).hasMessageContaining("k=0");
+        assertThatThrownBy(() -> ErasureBlobStore.open(three, 2, -1, UNIT)).hasMessageContaining("m=-1");
+        assertThatThrownBy(() -> ErasureBlobStore.open(List.of(three.get(0), three.get(0)), 1, 1, UNIT))
+                .hasMessageContaining("same drive id");
+        assertThatThrownBy(() -> ErasureBlobStore.open(three, 2, 1, 0)).hasMessageContaining("stripe unit");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
