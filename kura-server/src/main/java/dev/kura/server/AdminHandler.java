@@ -2,6 +2,9 @@ package dev.kura.server;
 
 import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.HttpHandler;
+import dev.kura.s3.auth.SigV4Authenticator;
+import dev.kura.server.admin.AdminApi;
+import dev.kura.server.admin.StorageAdmin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,7 +14,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The admin port: health, metrics (and the admin API later). Separate from the S3 port because
+ * The admin port: health, metrics and the operator's admin API. Separate from the S3 port because
  * {@code health} or {@code metrics} are valid bucket names there.
  *
  * <ul>
@@ -20,6 +23,7 @@ import java.util.function.Supplier;
  *   <li>{@code /health/detail}: JSON, what is up, degraded or down (always 200: it is a report);</li>
  *   <li>{@code /metrics}: Prometheus text format; with a metrics token, only for
  *       {@code Authorization: Bearer TOKEN} (401 otherwise). Health stays open for probes.</li>
+ *   <li>{@code /admin/v1/...}: the admin API ({@link AdminApi}), SigV4-signed by the root credentials.</li>
  * </ul>
  */
 final class AdminHandler implements HttpHandler {
@@ -33,20 +37,30 @@ final class AdminHandler implements HttpHandler {
     private final Health health;
     private final Supplier<String> metrics;
     private final byte[] tokenHash; // null: /metrics is open
+    private final AdminApi adminApi;
 
     /**
      * @param metrics      the Prometheus exposition, produced per scrape
      * @param metricsToken the bearer token {@code /metrics} requires, or null
+     * @param storage      what the admin API operates on, or null (its routes answer 503)
+     * @param auth         verifies the admin API's signatures
+     * @param rootAccessKey the one access key the admin API accepts
      */
-    AdminHandler(Health health, Supplier<String> metrics, String metricsToken) {
+    AdminHandler(Health health, Supplier<String> metrics, String metricsToken, StorageAdmin storage,
+                 SigV4Authenticator auth, String rootAccessKey) {
         this.health = health;
         this.metrics = metrics;
         this.tokenHash = metricsToken == null ? null : sha256(metricsToken);
+        this.adminApi = new AdminApi(storage, auth, rootAccessKey);
     }
 
     @Override
     public void handle(Exchange ex) throws IOException {
         String path = ex.head().rawPath();
+        if (AdminApi.handles(path)) {
+            adminApi.handle(ex);
+            return;
+        }
         boolean read = ex.head().method().equals("GET") || ex.head().method().equals("HEAD");
         if (!read) {
             text(ex, 405, "method not allowed\n");

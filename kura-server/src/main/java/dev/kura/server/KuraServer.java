@@ -88,7 +88,7 @@ public final class KuraServer implements AutoCloseable {
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
         HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken()),
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), null, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("kura-sweeper").factory());

@@ -1,0 +1,166 @@
+package dev.kura.server.admin;
+
+import dev.kura.frontend.http.Exchange;
+import dev.kura.s3.S3Exception;
+import dev.kura.s3.auth.AuthContext;
+import dev.kura.s3.auth.SigV4Authenticator;
+import dev.kura.s3.http.RequestHead;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's API on the admin port, under {@code /admin/v1/}; {@code kura admin} is its client.
+ *
+ * <ul>
+ *   <li>{@code GET /admin/v1/drives}: a JSON array of {@link StorageAdmin.DriveStatus};</li>
+ *   <li>{@code POST /admin/v1/drives/format?path=P}: the formatted drive, or 400 when refused;</li>
+ *   <li>{@code POST /admin/v1/heal?wait=true|false}, {@code POST /admin/v1/scrub?wait=…}: starts (or
+ *       joins) a pass and answers its {@link StorageAdmin.RepairStatus}, when it is done if
+ *       {@code wait=true}; {@code GET} on the same paths: the status alone.</li>
+ * </ul>
+ *
+ * <p>Every request must carry an AWS Signature V4 Authorization header by the root credentials,
+ * for service {@code s3} and the server's region (the verifier is the S3 port's own
+ * {@link SigV4Authenticator}); anything else is 403. Bodies are empty and never read. Answers are
+ * JSON; errors are {@code {"error": "..."}}.
+ */
+public final class AdminApi {
+    public static final String PREFIX = "/admin/v1/";
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json",
+            "Cache-Control", "no-store");
+
+    private final StorageAdmin storage; // null: not available on this node
+    private final SigV4Authenticator auth;
+    private final String rootAccessKey;
+
+    /**
+     * @param storage       the drives and repair passes, or null (every route answers 503)
+     * @param auth          verifies the signature
+     * @param rootAccessKey the only access key the admin API accepts
+     */
+    public AdminApi(StorageAdmin storage, SigV4Authenticator auth, String rootAccessKey) {
+        this.storage = storage;
+        this.auth = Objects.requireNonNull(auth, "auth");
+        this.rootAccessKey = Objects.requireNonNull(rootAccessKey, "rootAccessKey");
+    }
+
+    /** True for the paths this API answers (everything under {@code /admin/v1}). */
+    public static boolean handles(String path) {
+        return path.startsWith(PREFIX) || path.equals("/admin/v1");
+    }
+
+    public void handle(Exchange ex) throws IOException {
+        RequestHead head = ex.head();
+        String refused = refusal(head);
+        if (refused != null) {
+            error(ex, 403, refused);
+            return;
+        }
+        if (storage == null) {
+            error(ex, 503, "storage admin not available");
+            return;
+        }
+        String method = head.method();
+        String path = head.rawPath();
+        if (method.equals("POST")) {
+            LOG.info("admin {} {}{} (request {})", method, path, head.rawQuery().isEmpty() ? "" : "?" + head.rawQuery(),
+                    ex.requestId());
+        }
+        try {
+            switch (path) {
+                case "/admin/v1/drives" -> {
+                    if (allowed(ex, "GET")) {
+                        respond(ex, 200, AdminJson.drives(storage.drives()));
+                    }
+                }
+                case "/admin/v1/drives/format" -> {
+                    if (allowed(ex, "POST")) {
+                        format(ex, head.queryParam("path"));
+                    }
+                }
+                case "/admin/v1/heal", "/admin/v1/scrub" -> repair(ex, path.endsWith("heal"));
+                default -> error(ex, 404, "no admin API route " + method + " " + path);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted: the server is stopping");
+        } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
+            // A refusal, in the storage layer's words (meant for the operator).
+            error(ex, 400, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("admin request {} {} failed (request {})", method, path, ex.requestId(), e);
+            error(ex, 500, "internal error (request " + ex.requestId() + ")");
+        }
+    }
+
+    /** Why the request may not use the admin API, or null when it is signed by the root key. */
+    private String refusal(RequestHead head) {
+        if (head.header("authorization") == null) {
+            return "the admin API requires an AWS Signature V4 Authorization header (root credentials, service s3)";
+        }
+        AuthContext signed;
+        try {
+            signed = auth.authenticate(head);
+        } catch (S3Exception e) {
+            return e.code().name() + ": " + e.getMessage();
+        }
+        if (signed.isAnonymous() || !rootAccessKey.equals(signed.accessKeyId())) {
+            return "only the root credentials may use the admin API";
+        }
+        return null;
+    }
+
+    private void format(Exchange ex, String path) throws IOException {
+        if (path == null || path.isEmpty()) {
+            error(ex, 400, "the query parameter path is required");
+            return;
+        }
+        respond(ex, 200, AdminJson.drive(storage.format(path)).toString());
+    }
+
+    private void repair(Exchange ex, boolean heal) throws IOException, InterruptedException {
+        String method = ex.head().method();
+        if (method.equals("GET")) {
+            respond(ex, 200, AdminJson.repair(heal ? storage.healStatus() : storage.scrubStatus()).toString());
+            return;
+        }
+        if (!allowed(ex, "POST")) {
+            return;
+        }
+        String wait = ex.head().queryParam("wait");
+        if (wait != null && !wait.equals("true") && !wait.equals("false")) {
+            error(ex, 400, "wait must be true or false, not '" + wait + "'");
+            return;
+        }
+        boolean block = "true".equals(wait);
+        respond(ex, 200, AdminJson.repair(heal ? storage.heal(block) : storage.scrub(block)).toString());
+    }
+
+    private static boolean allowed(Exchange ex, String method) throws IOException {
+        if (ex.head().method().equals(method)) {
+            return true;
+        }
+        ex.respond(405, Map.of("Content-Type", "application/json", "Allow", method),
+                bytes(AdminJson.error(ex.head().rawPath() + " takes " + method).toString()));
+        return false;
+    }
+
+    private static void error(Exchange ex, int status, String message) throws IOException {
+        respond(ex, status, AdminJson.error(message).toString());
+    }
+
+    private static void respond(Exchange ex, int status, String json) throws IOException {
+        ex.respond(status, JSON, bytes(json));
+    }
+
+    private static byte[] bytes(String json) {
+        return (json + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+}

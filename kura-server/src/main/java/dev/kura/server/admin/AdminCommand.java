@@ -1,0 +1,199 @@
+package dev.kura.server.admin;
+
+import dev.kura.s3.auth.SigV4Signer;
+import dev.kura.server.admin.AdminClient.AdminException;
+import dev.kura.server.admin.StorageAdmin.DriveStatus;
+import dev.kura.server.admin.StorageAdmin.RepairStatus;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kura admin}: the operator's command line over the admin API ({@link AdminApi}) of a running
+ * node. Credentials come from {@code KURA_ACCESS_KEY} / {@code KURA_SECRET_KEY} (the root pair),
+ * never from flags, so they stay out of {@code ps} and shell history.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = "Operates a running Kura node through its admin port: drives, heal, scrub.%n"
+                + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
+        subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class})
+public final class AdminCommand implements Callable<Integer> {
+    /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** A pass over a large store takes hours; the client gives up only after this. */
+    static final Duration WAIT_TIMEOUT = Duration.ofDays(7);
+
+    private final Map<String, String> env;
+    private final InstantSource clock;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--endpoint", paramLabel = "URL", scope = ScopeType.INHERIT,
+            description = "The node's admin port (default: ${DEFAULT-VALUE})")
+    String endpoint = "http://127.0.0.1:9001";
+
+    @Option(names = "--region", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "The node's region (default: ${DEFAULT-VALUE})")
+    String region = "us-east-1";
+
+    public AdminCommand() {
+        this(System.getenv(), InstantSource.system());
+    }
+
+    /** With the environment and clock given (tests). */
+    public AdminCommand(Map<String, String> env, InstantSource clock) {
+        this.env = env;
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal or scrub");
+    }
+
+    /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
+    abstract static class Leaf implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "Print the admin API's JSON instead of a table")
+        boolean json;
+
+        abstract void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            AdminCommand root = root();
+            try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build()) {
+                run(new AdminClient(endpoint(root.endpoint), signer(root.env, root.region), http, root.clock), out);
+                out.flush();
+                return 0;
+            } catch (AdminException e) {
+                out.flush();
+                err.println("kura admin: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+
+        private static URI endpoint(String endpoint) throws AdminException {
+            try {
+                URI uri = URI.create(endpoint);
+                if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                    throw new IllegalArgumentException();
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                throw new AdminException("--endpoint must be an http:// or https:// URL with a host, not '"
+                        + endpoint + "'");
+            }
+        }
+
+        private static SigV4Signer signer(Map<String, String> env, String region) throws AdminException {
+            String accessKey = env.get("KURA_ACCESS_KEY");
+            String secretKey = env.get("KURA_SECRET_KEY");
+            if (accessKey == null || accessKey.isEmpty() || secretKey == null || secretKey.isEmpty()) {
+                throw new AdminException("set KURA_ACCESS_KEY and KURA_SECRET_KEY to the root credentials "
+                        + "(printed at the server's first start and kept in DATA_DIR/credentials)");
+            }
+            return new SigV4Signer(accessKey, secretKey, region, "s3");
+        }
+
+        private AdminCommand root() {
+            for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
+                if (c.getCommand() instanceof AdminCommand a) {
+                    return a;
+                }
+            }
+            throw new IllegalStateException("not run under kura admin");
+        }
+    }
+
+    @Command(name = "drives", mixinStandardHelpOptions = true,
+            description = "Lists the node's drives and their state.", subcommands = Format.class)
+    static final class Drives extends Leaf {
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("GET", "/admin/v1/drives", "", TIMEOUT);
+            out.print(json ? body : Tables.drives(parse(() -> AdminJson.readDrives(body))));
+        }
+    }
+
+    @Command(name = "format", mixinStandardHelpOptions = true,
+            description = "Takes an empty directory at a configured drive path into use; heal then fills it.")
+    static final class Format extends Leaf {
+        @Parameters(paramLabel = "PATH", description = "The drive's path, as configured on the server")
+        String path;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("POST", "/admin/v1/drives/format", "path=" + SigV4Signer.encode(path), TIMEOUT);
+            out.print(json ? body : Tables.drives(List.of(parse(() -> AdminJson.readDrive(body)))));
+        }
+    }
+
+    /** heal and scrub: start (or join) a pass, or with --status only report. */
+    abstract static class Repair extends Leaf {
+        @Option(names = "--wait", description = "Return when the pass is done (the server answers then)")
+        boolean await;
+
+        @Option(names = "--status", description = "Only show the last or running pass; start nothing")
+        boolean status;
+
+        abstract String kind();
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String path = "/admin/v1/" + kind();
+            String body = status ? client.call("GET", path, "", TIMEOUT)
+                    : client.call("POST", path, "wait=" + await, await ? WAIT_TIMEOUT : TIMEOUT);
+            out.print(json ? body : Tables.repair(parse(() -> AdminJson.readRepair(body))));
+        }
+    }
+
+    @Command(name = "heal", mixinStandardHelpOptions = true,
+            description = "Rebuilds missing or corrupt shards onto their drives (starts a pass or joins the running one).")
+    static final class Heal extends Repair {
+        @Override
+        String kind() {
+            return "heal";
+        }
+    }
+
+    @Command(name = "scrub", mixinStandardHelpOptions = true,
+            description = "Reads and verifies every shard, repairing what is bad (starts a pass or joins the running one).")
+    static final class Scrub extends Repair {
+        @Override
+        String kind() {
+            return "scrub";
+        }
+    }
+
+    private interface Parse<T> {
+        T get();
+    }
+
+    private static <T> T parse(Parse<T> p) throws AdminException {
+        try {
+            return p.get();
+        } catch (IllegalArgumentException e) {
+            throw new AdminException("the admin API's answer is not what this client expects: " + e.getMessage());
+        }
+    }
+}

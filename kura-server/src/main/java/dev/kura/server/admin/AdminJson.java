@@ -1,0 +1,96 @@
+package dev.kura.server.admin;
+
+import dev.kura.common.JsonWriter;
+import dev.kura.server.admin.StorageAdmin.DriveStatus;
+import dev.kura.server.admin.StorageAdmin.RepairStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin API's JSON shapes, both ways: written by the server with {@link JsonWriter}, read back
+ * by {@code kura admin}. Field names are the record components' names.
+ */
+final class AdminJson {
+    private AdminJson() {
+    }
+
+    static JsonWriter drive(DriveStatus d) {
+        return new JsonWriter().field("path", d.path()).field("id", d.id()).field("zone", d.zone())
+                .field("state", d.state()).field("reason", d.reason()).field("usedBytes", d.usedBytes())
+                .field("freeBytes", d.freeBytes()).field("errors", d.errors());
+    }
+
+    /** A JSON array of drives (JsonWriter writes objects; the array around them is this). */
+    static String drives(List<DriveStatus> drives) {
+        StringBuilder sb = new StringBuilder("[");
+        for (DriveStatus d : drives) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append(drive(d));
+        }
+        return sb.append(']').toString();
+    }
+
+    static JsonWriter repair(RepairStatus r) {
+        return new JsonWriter().field("kind", r.kind()).field("state", r.state()).field("checked", r.checked())
+                .field("repaired", r.repaired()).field("failed", r.failed()).field("startedAt", r.startedAt())
+                .field("finishedAt", r.finishedAt());
+    }
+
+    static JsonWriter error(String message) {
+        return new JsonWriter().field("error", message);
+    }
+
+    static List<DriveStatus> readDrives(String json) {
+        if (!(JsonReader.parse(json) instanceof List<?> list)) {
+            throw new IllegalArgumentException("not a JSON array of drives");
+        }
+        List<DriveStatus> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            out.add(drive(object(o)));
+        }
+        return out;
+    }
+
+    static DriveStatus readDrive(String json) {
+        return drive(object(JsonReader.parse(json)));
+    }
+
+    static RepairStatus readRepair(String json) {
+        Map<?, ?> m = object(JsonReader.parse(json));
+        return new RepairStatus(text(m, "kind"), text(m, "state"), number(m, "checked"), number(m, "repaired"),
+                number(m, "failed"), text(m, "startedAt"), text(m, "finishedAt"));
+    }
+
+    /** The {@code error} field of an error answer, or null when the text is not one. */
+    static String readError(String json) {
+        try {
+            return JsonReader.parse(json) instanceof Map<?, ?> m ? text(m, "error") : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static DriveStatus drive(Map<?, ?> m) {
+        return new DriveStatus(text(m, "path"), text(m, "id"), text(m, "zone"), text(m, "state"), text(m, "reason"),
+                number(m, "usedBytes"), number(m, "freeBytes"), number(m, "errors"));
+    }
+
+    private static Map<?, ?> object(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            return m;
+        }
+        throw new IllegalArgumentException("not a JSON object");
+    }
+
+    private static String text(Map<?, ?> m, String name) {
+        Object v = m.get(name);
+        return v == null ? null : v.toString();
+    }
+
+    private static long number(Map<?, ?> m, String name) {
+        return m.get(name) instanceof Number n ? n.longValue() : 0;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kura.server.admin;
+
+import dev.kura.server.admin.StorageAdmin.DriveStatus;
+import dev.kura.server.admin.StorageAdmin.RepairStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The text tables {@code kura admin} prints: aligned columns, sizes in binary units, "-" for none. */
+final class Tables {
+    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    private Tables() {
+    }
+
+    static String drives(List<DriveStatus> drives) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"PATH", "ID", "ZONE", "STATE", "USED", "FREE", "ERRORS", "REASON"});
+        for (DriveStatus d : drives) {
+            rows.add(new String[] {or(d.path()), shortId(d.id()), or(d.zone()), or(d.state()), size(d.usedBytes()),
+                size(d.freeBytes()), Long.toString(d.errors()), or(d.reason())});
+        }
+        return render(rows, 4, 5, 6);
+    }
+
+    static String repair(RepairStatus r) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"KIND", "STATE", "CHECKED", "REPAIRED", "FAILED", "STARTED", "FINISHED"});
+        rows.add(new String[] {or(r.kind()), or(r.state()), Long.toString(r.checked()), Long.toString(r.repaired()),
+            Long.toString(r.failed()), or(r.startedAt()), or(r.finishedAt())});
+        return render(rows, 2, 3, 4);
+    }
+
+    /** 1023 B, 1.0 KiB, 20.5 GiB: one decimal from KiB up. */
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        int unit = 0;
+        double v = bytes;
+        while (v >= 1024 && unit < UNITS.length - 1) {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+    }
+
+    /** Enough of a drive id to tell drives apart on screen. */
+    static String shortId(String id) {
+        return id == null ? "-" : id.length() <= 8 ? id : id.substring(0, 8);
+    }
+
+    private static String or(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    /** Columns two spaces apart; the given columns right-aligned; the last column not padded. */
+    private static String render(List<String[]> rows, int... rightAligned) {
+        int columns = rows.getFirst().length;
+        int[] width = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                if (c > 0) {
+                    line.append("  ");
+                }
+                String cell = row[c];
+                String pad = " ".repeat(width[c] - cell.length());
+                boolean right = false;
+                for (int r : rightAligned) {
+                    right |= r == c;
+                }
+                line.append(right ? pad + cell : c == columns - 1 ? cell : cell + pad);
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+}
