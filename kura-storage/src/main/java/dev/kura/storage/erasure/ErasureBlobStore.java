@@ -5,6 +5,7 @@ import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobStore;
 import dev.kura.storage.BlobWriter;
 import dev.kura.storage.InsufficientDrivesException;
+import dev.kura.storage.RepairResult;
 import dev.kura.storage.local.LocalBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +58,11 @@ import java.util.regex.Pattern;
  * while the drive set is unchanged. Unwritable drives are skipped; if too few remain the layout
  * narrows to {@code k + m'} with {@code 1 <= m' < m}, else {@link InsufficientDrivesException}.
  *
- * <p>Thread-safe: all state is the immutable drive set and the thread-safe codecs.
+ * <h2>Repair</h2>
+ * {@link #verify} counts bad shards and {@link #repair} rewrites them in place from the others,
+ * stripe by stripe, alongside readers; see {@link ShardRepair}.
+ *
+ * <p>Thread-safe: all state is the immutable drive set, the thread-safe codecs and the repair locks.
  */
 public final class ErasureBlobStore implements BlobStore {
     public static final int DEFAULT_STRIPE_UNIT = 64 * 1024;
@@ -75,6 +80,7 @@ public final class ErasureBlobStore implements BlobStore {
     private final int unit;
     /** One codec per (k, m): narrowed layouts use their own. */
     private final Map<Layout, ReedSolomon> codecs = new ConcurrentHashMap<>();
+    private final ShardRepair repairs = new ShardRepair(this);
 
     /** The shape of one location's stripes, parsed from its scheme. */
     record Layout(int k, int m) {
@@ -263,28 +269,29 @@ public final class ErasureBlobStore implements BlobStore {
     /**
      * Reads every shard of the data in full, checking every block, and returns how many are missing
      * (including {@code "-"} slots and detached drives) or corrupt: 0 means fully redundant. For a
-     * scrubber to decide what to repair.
+     * scrubber to decide what to repair; the same check {@link #repair} starts with, so after a
+     * repair {@code verify} equals its {@code shardsUnrepairable}. A {@code single} location gives 0 or 1.
      */
     public int verify(DataLocation location) {
-        Layout.of(location);
-        long shardLength = shardLength(location);
-        int bad = 0;
-        byte[] sink = new byte[(int) Math.min(location.blockSize(), Math.max(shardLength, 1))];
-        for (String driveId : location.drives()) {
-            LocalBlobStore d = byId.get(driveId);
-            if (d == null) {
-                bad++;
-                continue;
-            }
-            try (InputStream in = d.open(shardLocation(location, driveId), 0, shardLength)) {
-                while (in.read(sink) >= 0) {
-                    // reading is the check: every block's CRC is verified as it is served
-                }
-            } catch (IOException | RuntimeException e) {
-                bad++;
-            }
-        }
-        return bad;
+        return repairs.verify(location);
+    }
+
+    /**
+     * Finds the shards of this data that are missing or have any bad block and, for those on drives
+     * in the set that are writable, rebuilds them from the others and rewrites each as a complete new
+     * shard file for the same data id on the same drive, identical to what the original write
+     * produced. {@code shardsChecked} counts every slot, {@code shardsUnrepairable} the bad shards
+     * left bad: a {@code "-"} slot, a drive not in the set or not writable, a failed rewrite.
+     * Healthy data is read once and nothing is written. Streams stripe by stripe; safe alongside
+     * readers of the same data, and repairs of one data id run one at a time. A {@code single}
+     * location is only checked. See {@link ShardRepair}.
+     *
+     * @throws IOException when some stripe has fewer than {@code k} good shards (data lost beyond
+     *     parity; nothing is rewritten then), or the data became unreadable during the rebuild
+     */
+    @Override
+    public RepairResult repair(DataLocation location) throws IOException {
+        return repairs.repair(location);
     }
 
     /** Each shard carries about {@code 1/k} of the bytes, on every drive new data may go to. */
@@ -313,7 +320,7 @@ public final class ErasureBlobStore implements BlobStore {
         return byId.get(driveId);
     }
 
-    private ReedSolomon codec(Layout layout) {
+    ReedSolomon codec(Layout layout) {
         return codecs.computeIfAbsent(layout, l -> new ReedSolomon(l.k, l.m));
     }
 
