@@ -24,17 +24,19 @@ final class Health {
     static final double LOW_SPACE = 0.05;
 
     private final ObjectIndex index;
-    private final LocalBlobStore drive;
+    private final dev.kura.storage.BlobStore store;
+    private final java.util.function.Supplier<List<LocalBlobStore>> drives;
     private final MeteredBlobStore meteredDrive;
-    private final ServerMetrics.DriveSpace space;
+    private final Map<String, ServerMetrics.DriveSpace> spaces = new java.util.concurrent.ConcurrentHashMap<>();
     private final InstantSource clock;
     private final Instant started;
 
-    Health(ObjectIndex index, LocalBlobStore drive, MeteredBlobStore meteredDrive, InstantSource clock, Instant started) {
+    Health(ObjectIndex index, dev.kura.storage.BlobStore store, java.util.function.Supplier<List<LocalBlobStore>> drives,
+           MeteredBlobStore meteredDrive, InstantSource clock, Instant started) {
         this.index = index;
-        this.drive = drive;
+        this.store = store;
+        this.drives = drives;
         this.meteredDrive = meteredDrive;
-        this.space = new ServerMetrics.DriveSpace(drive);
         this.clock = clock;
         this.started = started;
     }
@@ -45,8 +47,9 @@ final class Health {
         if (!index.isHealthy()) {
             problems.add("index unavailable");
         }
-        if (!drive.isWritable()) {
-            problems.add("storage not writable (drive " + drive.driveId() + ")");
+        if (!store.isWritable()) {
+            List<String> down = drives.get().stream().filter(d -> !d.isWritable()).map(LocalBlobStore::driveId).toList();
+            problems.add("storage not writable (drives not writable: " + (down.isEmpty() ? "none online" : String.join(", ", down)) + ")");
         }
         return problems;
     }
@@ -67,26 +70,35 @@ final class Health {
             degraded.add("index writes stalled");
         }
 
-        boolean writable = drive.isWritable();
+        boolean writable = store.isWritable();
         long ioErrors = meteredDrive.ioErrors();
-        double total = space.read(FileStore::getTotalSpace);
-        double free = space.read(FileStore::getUsableSpace);
-        boolean lowSpace = total > 0 && free / total < LOW_SPACE;
-        if (writable && ioErrors > 0) {
-            degraded.add(ioErrors + " I/O errors on drive " + drive.driveId() + " since start");
+        boolean anyDegraded = ioErrors > 0;
+        if (ioErrors > 0) {
+            degraded.add(ioErrors + " I/O errors on the drives since start");
         }
-        if (writable && lowSpace) {
-            degraded.add("drive " + drive.driveId() + " has under " + (int) (LOW_SPACE * 100) + "% free space");
+        List<JsonWriter> driveJsons = new ArrayList<>();
+        for (LocalBlobStore drive : drives.get()) {
+            ServerMetrics.DriveSpace space = spaces.computeIfAbsent(drive.driveId(), id -> new ServerMetrics.DriveSpace(drive));
+            boolean driveWritable = drive.isWritable();
+            double total = space.read(FileStore::getTotalSpace);
+            double free = space.read(FileStore::getUsableSpace);
+            boolean lowSpace = total > 0 && free / total < LOW_SPACE;
+            if (!driveWritable) {
+                degraded.add("drive " + drive.driveId() + " is not writable");
+                anyDegraded = true;
+            } else if (lowSpace) {
+                degraded.add("drive " + drive.driveId() + " has under " + (int) (LOW_SPACE * 100) + "% free space");
+                anyDegraded = true;
+            }
+            driveJsons.add(new JsonWriter()
+                    .field("id", drive.driveId())
+                    .field("zone", drive.zone())
+                    .field("path", drive.root().toString())
+                    .field("status", !driveWritable ? "down" : lowSpace ? "degraded" : "up")
+                    .field("writable", driveWritable)
+                    .field("total_bytes", total)
+                    .field("free_bytes", free));
         }
-        JsonWriter driveJson = new JsonWriter()
-                .field("id", drive.driveId())
-                .field("zone", drive.zone())
-                .field("path", drive.root().toString())
-                .field("status", !writable ? "down" : ioErrors > 0 || lowSpace ? "degraded" : "up")
-                .field("writable", writable)
-                .field("total_bytes", total)
-                .field("free_bytes", free)
-                .field("io_errors", ioErrors);
 
         Instant now = clock.instant();
         return new JsonWriter()
@@ -98,8 +110,9 @@ final class Health {
                 .field("uptime_seconds", Duration.between(started, now).toMillis() / 1000.0)
                 .field("index", indexJson)
                 .field("storage", new JsonWriter()
-                        .field("status", writable ? (ioErrors > 0 || lowSpace ? "degraded" : "up") : "down")
-                        .array("drives", List.of(driveJson)))
+                        .field("status", writable ? (anyDegraded ? "degraded" : "up") : "down")
+                        .field("io_errors", ioErrors)
+                        .array("drives", driveJsons))
                 .toString();
     }
 

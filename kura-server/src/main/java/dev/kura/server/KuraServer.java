@@ -6,10 +6,9 @@ import dev.kura.frontend.s3.S3Handler;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.rocks.RocksObjectIndex;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Repairer;
 import dev.kura.object.Sweeper;
 import dev.kura.s3.auth.SigV4Authenticator;
-import dev.kura.storage.fs.RealFileIo;
-import dev.kura.storage.local.LocalBlobStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -36,7 +35,8 @@ public final class KuraServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KuraServer.class);
 
     private final ObjectIndex index;
-    private final LocalBlobStore store;
+    private final Storage store;
+    private final StorageAdminService storageAdmin;
     private final HttpServer s3;
     private final HttpServer admin;
     private final ScheduledExecutorService background;
@@ -45,11 +45,12 @@ public final class KuraServer implements AutoCloseable {
     private final Credentials credentials;
     private final Telemetry telemetry;
 
-    private KuraServer(ObjectIndex index, LocalBlobStore store, HttpServer s3, HttpServer admin,
+    private KuraServer(ObjectIndex index, Storage store, StorageAdminService storageAdmin, HttpServer s3, HttpServer admin,
                        ScheduledExecutorService background, List<InetSocketAddress> s3Bound,
                        List<InetSocketAddress> adminBound, Credentials credentials, Telemetry telemetry) {
         this.index = index;
         this.store = store;
+        this.storageAdmin = storageAdmin;
         this.s3 = s3;
         this.admin = admin;
         this.background = background;
@@ -66,29 +67,33 @@ public final class KuraServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
-        LocalBlobStore store;
+        Storage storage;
         Telemetry telemetry;
         ObjectService objects;
         Sweeper sweeper;
         try {
-            store = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
-            store.purgeTemp();
-            telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, store);
+            storage = Storage.open(config);
+            telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, storage.store(),
+                    storage::onlineDrives);
             objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region(),
                     config.inlineThreshold());
-            sweeper = new Sweeper(index, store, clock, boot, objects.activeReads());
+            sweeper = new Sweeper(index, storage.store(), clock, boot, objects.activeReads());
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
         } catch (Exception e) {
             index.close();
             throw e;
         }
+        LOG.info("storage: {}", storage.describe());
         SigV4Authenticator auth = new SigV4Authenticator(
                 key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
                 config.region(), clock);
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
         HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), null, auth, creds.accessKey()),
+        StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
+                clock, config.storage().scrubInterval(), () -> storage.onlineDrives().stream().mapToLong(KuraServer::usedBytes).sum());
+        storageAdmin.startPeriodicScrub();
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("kura-sweeper").factory());
@@ -101,9 +106,9 @@ public final class KuraServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS); // a pass over nothing is two short index scans; space comes back within seconds
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
-        KuraServer server = new KuraServer(index, store, s3, admin, background, s3Bound, adminBound, creds, telemetry);
+        KuraServer server = new KuraServer(index, storage, storageAdmin, s3, admin, background, s3Bound, adminBound, creds, telemetry);
         terminal.println("Kura is serving S3 on " + describe(s3Bound) + " (region " + config.region() + "), admin on "
-                + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath());
+                + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath() + "; " + storage.describe());
         return server;
     }
 
@@ -134,6 +139,21 @@ public final class KuraServer implements AutoCloseable {
         return String.join(", ", out);
     }
 
+    /** Space used on the file system of a drive (what a scrub must read at most), 0 when unknown. */
+    private static long usedBytes(dev.kura.storage.local.LocalBlobStore drive) {
+        try {
+            java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(drive.root());
+            return fs.getTotalSpace() - fs.getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The storage admin (drives, heal, scrub), as the admin API serves it. */
+    public dev.kura.server.admin.StorageAdmin storageAdmin() {
+        return storageAdmin;
+    }
+
     public List<InetSocketAddress> s3Addresses() {
         return s3Bound;
     }
@@ -155,6 +175,7 @@ public final class KuraServer implements AutoCloseable {
         s3.close();
         admin.close();
         background.shutdownNow();
+        storageAdmin.close();
         telemetry.close();
         store.close();
         index.close();

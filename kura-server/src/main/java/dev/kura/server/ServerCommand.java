@@ -70,10 +70,31 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: 65536; -1: none)")
     int inlineThreshold = dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD;
 
+    @Option(names = "--drive", paramLabel = "PATH[,zone=NAME]",
+            description = "A data drive, repeatable; each in its own failure zone unless zone= says otherwise "
+                    + "(default: one drive under --data)")
+    List<String> drives = new ArrayList<>();
+
+    @Option(names = "--ec", paramLabel = "K+M",
+            description = "Erasure coding: K data and M parity shards on K+M distinct drives (default: none for 1 drive, "
+                    + "1+1 for 2, 2+1 for 3, 2+2 for 4-5, 4+2 for 6 or more)")
+    String ec;
+
+    @Option(names = "--scrub-interval", paramLabel = "DURATION",
+            description = "Verify every block of every shard once per this period, e.g. 7d, 12h (default: 7d; 0: off)")
+    String scrubInterval = "7d";
+
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = config(System.getenv());
-        KuraServer server = KuraServer.start(config, System.out);
+        ServerConfig config;
+        KuraServer server;
+        try {
+            config = config(System.getenv());
+            server = KuraServer.start(config, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kura: " + e.getMessage()); // a configuration that cannot be served: say why
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -94,7 +115,47 @@ final class ServerCommand implements Callable<Integer> {
         return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
                 HttpServer.Limits.defaults(), telemetry).withDomain(domain)
-                .withStorage(new ServerConfig.StorageConfig(inlineThreshold));
+                .withStorage(storage());
+    }
+
+    /** The storage flags, checked: a layout the drives cannot serve is refused with the reason. */
+    ServerConfig.StorageConfig storage() {
+        List<dev.kura.storage.drives.DriveSet.DriveSpec> specs = new ArrayList<>();
+        for (int i = 0; i < drives.size(); i++) {
+            specs.add(dev.kura.storage.drives.DriveSet.DriveSpec.parse(drives.get(i), i));
+        }
+        dev.kura.storage.drives.DriveSet.Layout layout = ec == null ? null : dev.kura.storage.drives.DriveSet.Layout.parse(ec);
+        if (layout != null) {
+            layout.check(Math.max(1, specs.size()));
+            if (specs.isEmpty() && (layout.k() != 1 || layout.m() != 0)) {
+                throw new IllegalArgumentException("--ec " + layout + " needs --drive: without it Kura has one drive");
+            }
+        }
+        return new ServerConfig.StorageConfig(inlineThreshold, specs, layout, parseDuration(scrubInterval));
+    }
+
+    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s} or {@code 0}. */
+    static java.time.Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0")) {
+            return java.time.Duration.ZERO;
+        }
+        if (t.length() < 2) {
+            throw new IllegalArgumentException("a duration like 7d, 12h, 30m or 45s, not '" + text + "'");
+        }
+        long n;
+        try {
+            n = Long.parseLong(t.substring(0, t.length() - 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a duration like 7d, 12h, 30m or 45s, not '" + text + "'");
+        }
+        return switch (t.charAt(t.length() - 1)) {
+            case 'd' -> java.time.Duration.ofDays(n);
+            case 'h' -> java.time.Duration.ofHours(n);
+            case 'm' -> java.time.Duration.ofMinutes(n);
+            case 's' -> java.time.Duration.ofSeconds(n);
+            default -> throw new IllegalArgumentException("a duration like 7d, 12h, 30m or 45s, not '" + text + "'");
+        };
     }
 
     /** {@code stdout}, {@code file} or {@code off}, in any case. */

@@ -20,10 +20,29 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
      * How data is stored.
      *
      * @param inlineThreshold the largest object kept inside the index (-1: none)
+     * @param drives          the data drives ({@code --drive}); empty: one drive under the data directory
+     * @param layout          the erasure layout ({@code --ec}); null: the default for the number of drives
+     * @param scrubInterval   how long one scrub pass over all data should take ({@code --scrub-interval});
+     *                        null or zero: no periodic scrub
      */
-    public record StorageConfig(int inlineThreshold) {
+    public record StorageConfig(int inlineThreshold, java.util.List<dev.kura.storage.drives.DriveSet.DriveSpec> drives,
+                                dev.kura.storage.drives.DriveSet.Layout layout, java.time.Duration scrubInterval) {
+        public StorageConfig {
+            drives = java.util.List.copyOf(drives);
+        }
+
+        public StorageConfig(int inlineThreshold) {
+            this(inlineThreshold, java.util.List.of(), null, null);
+        }
+
         public static StorageConfig defaults() {
             return new StorageConfig(dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD);
+        }
+
+        /** The same with these drives and layout. */
+        public StorageConfig withDrives(java.util.List<dev.kura.storage.drives.DriveSet.DriveSpec> newDrives,
+                                        dev.kura.storage.drives.DriveSet.Layout newLayout) {
+            return new StorageConfig(inlineThreshold, newDrives, newLayout, scrubInterval);
         }
     }
 

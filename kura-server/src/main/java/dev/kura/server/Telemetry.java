@@ -10,6 +10,7 @@ import dev.kura.frontend.telemetry.RotatingFileWriter;
 import dev.kura.frontend.telemetry.S3Metrics;
 import dev.kura.frontend.telemetry.TimedIndex;
 import dev.kura.index.ObjectIndex;
+import dev.kura.storage.BlobStore;
 import dev.kura.storage.local.LocalBlobStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -60,15 +61,24 @@ final class Telemetry implements AutoCloseable {
         this.gaugeState = gaugeState;
     }
 
-    /** Builds the node's telemetry over its index and drive; opens the access log file if asked. */
+    /**
+     * Builds the node's telemetry over its index and storage (the store the object service writes to,
+     * and the drives under it, online ones supplied afresh on each read); opens the access log file
+     * if asked.
+     */
     static Telemetry start(TelemetryConfig config, Path dataDir, PrintStream terminal, InstantSource clock,
-                           Instant boot, ObjectIndex index, LocalBlobStore drive) throws IOException {
+                           Instant boot, ObjectIndex index, BlobStore store,
+                           java.util.function.Supplier<List<LocalBlobStore>> drives) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<AutoCloseable> resources = new ArrayList<>();
         resources.add(ServerMetrics.bindJvm(registry));
         Gauge.builder("kura.build.info", () -> 1).description("Always 1; the version is a label")
                 .tag("version", Health.version()).strongReference(true).register(registry);
-        List<Object> gaugeState = List.of(ServerMetrics.bindIndex(registry, index), ServerMetrics.bindDrive(registry, drive));
+        List<Object> gaugeState = new ArrayList<>();
+        gaugeState.add(ServerMetrics.bindIndex(registry, index));
+        for (LocalBlobStore drive : drives.get()) {
+            gaugeState.add(ServerMetrics.bindDrive(registry, drive));
+        }
         List<RequestObserver> observers = new ArrayList<>();
         observers.add(new S3Metrics(registry, config.metricsBuckets(), config.topBuckets()));
         Consumer<String> sink = accessLogSink(config, dataDir, terminal, resources);
@@ -78,8 +88,10 @@ final class Telemetry implements AutoCloseable {
         if (config.openTelemetry() != null) {
             observers.add(new RequestTracing(config.openTelemetry(), clock));
         }
-        MeteredBlobStore metered = new MeteredBlobStore(drive, drive.driveId(), registry);
-        Health health = new Health(index, drive, metered, clock, boot);
+        List<LocalBlobStore> atStart = drives.get();
+        String label = atStart.size() == 1 ? atStart.getFirst().driveId() : "set";
+        MeteredBlobStore metered = new MeteredBlobStore(store, label, registry);
+        Health health = new Health(index, store, drives, metered, clock, boot);
         return new Telemetry(config, registry, List.copyOf(observers), resources, TimedIndex.wrap(index, registry),
                 metered, health, gaugeState);
     }

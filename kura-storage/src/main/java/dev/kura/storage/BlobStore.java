@@ -50,6 +50,13 @@ public interface BlobStore extends AutoCloseable {
      */
     void checkSpace(long bytes) throws IOException;
 
+    /**
+     * Reads every block of the data, verifying it, and rebuilds what is missing or corrupt where the
+     * layout has the redundancy to (erasure-coded data: from the other shards, onto the same drive).
+     * Safe while readers read the same data. Throws when the data cannot be read back at all.
+     */
+    RepairResult repair(DataLocation location) throws IOException;
+
     /** True when new data can be written (every drive of the current set is present and writable). */
     boolean isWritable();
 

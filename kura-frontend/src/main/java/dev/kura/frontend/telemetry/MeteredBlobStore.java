@@ -68,6 +68,16 @@ public final class MeteredBlobStore implements BlobStore {
         inner.checkSpace(bytes);
     }
 
+    /** Background work, not a request's: not timed, but its I/O errors count like any other. */
+    @Override
+    public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+        try {
+            return inner.repair(location);
+        } catch (IOException e) {
+            throw failed(Op.READ, e);
+        }
+    }
+
     @Override
     public BlobWriter create(DataLocation planned, String label) throws IOException {
         long start = RequestScope.start();

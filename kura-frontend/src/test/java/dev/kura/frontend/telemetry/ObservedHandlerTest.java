@@ -293,6 +293,11 @@ class ObservedHandlerTest {
             }
 
             @Override
+            public dev.kura.storage.RepairResult repair(DataLocation location) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public InputStream open(DataLocation location, long offset, long length) {
                 throw new UnsupportedOperationException();
             }

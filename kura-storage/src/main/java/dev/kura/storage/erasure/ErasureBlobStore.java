@@ -132,6 +132,19 @@ public final class ErasureBlobStore implements BlobStore {
      * @throws IllegalArgumentException when the layout cannot be laid out on these drives
      */
     public static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
+        return open(drives, k, m, stripeUnit, k + m);
+    }
+
+    /**
+     * As {@link #open(List, int, int, int)} for a drive set some of whose drives are missing right
+     * now (a zone down at start): at least {@code minDrives} drives must be there; placement narrows
+     * the parity of new data to the drives present, reads rebuild what the missing ones held.
+     */
+    public static ErasureBlobStore openDegraded(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
+        return open(drives, k, m, stripeUnit, k + Math.min(m, 1));
+    }
+
+    private static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit, int minDrives) {
         Objects.requireNonNull(drives, "drives");
         if (k < 1) {
             throw new IllegalArgumentException("need at least 1 data shard, got k=" + k);
@@ -139,8 +152,8 @@ public final class ErasureBlobStore implements BlobStore {
         if (m < 0) {
             throw new IllegalArgumentException("parity shards cannot be negative, got m=" + m);
         }
-        if (k + m > drives.size()) {
-            throw new IllegalArgumentException("rs-" + k + "-" + m + " needs " + (k + m)
+        if (minDrives > drives.size()) {
+            throw new IllegalArgumentException("rs-" + k + "-" + m + " needs " + minDrives
                     + " distinct drives (one per shard), only " + drives.size() + " given");
         }
         if (stripeUnit < 1 || stripeUnit > MAX_STRIPE_UNIT) {

@@ -17,11 +17,13 @@ import java.util.UUID;
  * to format a directory that is truly empty when the caller asks for it.
  *
  * <p>Version 1 is a Java properties file with the keys {@code format}, {@code drive.id} (a UUID)
- * and {@code zone}.
+ * and {@code zone}. Version 2 adds {@code set.id}: the drive set (one Kura's drives) it belongs to,
+ * so a drive of another Kura is recognised and never mixed in. Version 1 drives (the single drive of
+ * a Kura without {@code --drive}) still open, with no set id.
  */
-record DriveHeader(int format, String driveId, String zone) {
+record DriveHeader(int format, String driveId, String zone, String setId) {
     static final String FILE_NAME = "kura-drive.properties";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final String DEFAULT_ZONE = "local";
     /** Written first, then renamed: its presence alone still counts as an empty directory. */
     private static final String TEMP_NAME = FILE_NAME + ".tmp";
@@ -31,17 +33,22 @@ record DriveHeader(int format, String driveId, String zone) {
             throw new IllegalArgumentException("bad zone name: " + zone);
         }
         UUID.fromString(driveId); // validates
+        if (setId != null) {
+            UUID.fromString(setId);
+        }
     }
 
-    static DriveHeader fresh() {
-        return new DriveHeader(VERSION, UUID.randomUUID().toString(), DEFAULT_ZONE);
+    /** A new drive: version 1 when it belongs to no set (as before drive sets), else version 2. */
+    static DriveHeader fresh(String zone, String setId) {
+        return new DriveHeader(setId == null ? 1 : VERSION, UUID.randomUUID().toString(), zone, setId);
     }
 
     byte[] encode() {
         String text = "# Kura drive header: identifies this drive. Do not edit, do not copy to another drive.\n"
                 + "format=" + format + "\n"
                 + "drive.id=" + driveId + "\n"
-                + "zone=" + zone + "\n";
+                + "zone=" + zone + "\n"
+                + (setId == null ? "" : "set.id=" + setId + "\n");
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -54,11 +61,15 @@ record DriveHeader(int format, String driveId, String zone) {
         if (format == null || id == null || zone == null) {
             throw new IOException("malformed drive header " + file + ": needs format, drive.id and zone");
         }
-        if (!format.equals(Integer.toString(VERSION))) {
+        if (!format.equals("1") && !format.equals(Integer.toString(VERSION))) {
             throw new IOException("unsupported drive format " + format + " in " + file);
         }
+        String setId = p.getProperty("set.id");
+        if (format.equals("2") && setId == null) {
+            throw new IOException("malformed drive header " + file + ": format 2 needs set.id");
+        }
         try {
-            return new DriveHeader(VERSION, id, zone);
+            return new DriveHeader(Integer.parseInt(format), id, zone, format.equals("1") ? null : setId);
         } catch (IllegalArgumentException e) {
             throw new IOException("malformed drive header " + file + ": " + e.getMessage(), e);
         }
@@ -69,6 +80,11 @@ record DriveHeader(int format, String driveId, String zone) {
      * (or absent) and {@code formatIfEmpty}; anything else is refused.
      */
     static DriveHeader loadOrFormat(Path root, FileIo io, boolean formatIfEmpty) throws IOException {
+        return loadOrFormat(root, io, formatIfEmpty ? new LocalBlobStore.Format(DEFAULT_ZONE, null) : null);
+    }
+
+    /** As above, formatting (when empty) with {@code format}'s zone and set id; null: never format. */
+    static DriveHeader loadOrFormat(Path root, FileIo io, LocalBlobStore.Format formatIfEmpty) throws IOException {
         Path file = root.resolve(FILE_NAME);
         if (io.exists(file)) {
             return decode(io.readAllBytes(file), file);
@@ -79,15 +95,14 @@ record DriveHeader(int format, String driveId, String zone) {
             throw new IOException("not a Kura drive: " + root + " has no " + FILE_NAME
                     + " and is not empty; refusing to write into it");
         }
-        if (!formatIfEmpty) {
+        if (formatIfEmpty == null) {
             throw new IOException("not a Kura drive: " + root + " has no " + FILE_NAME + " and formatting was not requested");
         }
-        return format(root, io, rootExists);
+        return format(root, io, rootExists, fresh(formatIfEmpty.zone(), formatIfEmpty.setId()));
     }
 
     /** Writes the header durably: temp file, fsync, rename, fsync the directory (and its parent if new). */
-    private static DriveHeader format(Path root, FileIo io, boolean rootExisted) throws IOException {
-        DriveHeader h = fresh();
+    private static DriveHeader format(Path root, FileIo io, boolean rootExisted, DriveHeader h) throws IOException {
         io.createDirectories(root);
         Path temp = root.resolve(TEMP_NAME);
         io.deleteIfExists(temp);

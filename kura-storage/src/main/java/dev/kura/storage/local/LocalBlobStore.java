@@ -136,6 +136,21 @@ public final class LocalBlobStore implements BlobStore {
      * @param blockSize the block size for new data (existing data keeps its own)
      */
     public static LocalBlobStore open(Path root, FileIo io, boolean formatIfEmpty, int blockSize) throws IOException {
+        return open(root, io, formatIfEmpty ? new Format(DriveHeader.DEFAULT_ZONE, null) : null, blockSize);
+    }
+
+    /**
+     * How to format an empty drive: its failure zone and the drive set it joins (null for a lone
+     * drive outside any set).
+     */
+    public record Format(String zone, String setId) {
+    }
+
+    /**
+     * Opens the drive at {@code root}, formatting it with {@code formatIfEmpty} when it is empty or
+     * absent (null: never format; a directory without a header is then refused).
+     */
+    public static LocalBlobStore open(Path root, FileIo io, Format formatIfEmpty, int blockSize) throws IOException {
         if (blockSize < 1 || blockSize > ShardFormat.MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("block size out of range: " + blockSize);
         }
@@ -161,6 +176,16 @@ public final class LocalBlobStore implements BlobStore {
 
     public String zone() {
         return header.zone();
+    }
+
+    /** The drive set this drive belongs to, or null for a lone drive (header format 1). */
+    public String setId() {
+        return header.setId();
+    }
+
+    /** True when {@code root} holds a drive header (formatted), without opening the drive. */
+    public static boolean isFormatted(Path root) {
+        return java.nio.file.Files.exists(root.resolve(DriveHeader.FILE_NAME));
     }
 
     public Path root() {
@@ -200,6 +225,20 @@ public final class LocalBlobStore implements BlobStore {
         Objects.checkFromIndexSize(offset, length, location.length());
         Path file = dataFile(location.dataId());
         return BlockInputStream.open(io.openRead(file), location, offset, length, describe(location.dataId()));
+    }
+
+    /**
+     * Reads the whole file, verifying every block. One drive holds no redundancy, so bad data is
+     * reported (unrepairable), never rewritten.
+     */
+    @Override
+    public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+        try (InputStream in = open(location, 0, location.length())) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return dev.kura.storage.RepairResult.HEALTHY_SINGLE;
+        } catch (dev.kura.storage.CorruptDataException | java.nio.file.NoSuchFileException | java.io.EOFException e) {
+            return new dev.kura.storage.RepairResult(1, 0, 1);
+        }
     }
 
     /** Deletes the data file and any temp file of this id; durable once it returns. Absent is fine. */

@@ -22,22 +22,44 @@ class DriveHeaderTest {
     @Test
     void decodesTheVersion1Fixture() throws IOException {
         DriveHeader h = DriveHeader.decode(V1_FIXTURE.getBytes(UTF_8), FILE);
-        assertThat(h).isEqualTo(new DriveHeader(1, "6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f", "local"));
+        assertThat(h).isEqualTo(new DriveHeader(1, "6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f", "local", null));
         assertThat(new String(h.encode(), UTF_8)).isEqualTo(V1_FIXTURE);
+    }
+
+    private static final String V2_FIXTURE = """
+            # Kura drive header: identifies this drive. Do not edit, do not copy to another drive.
+            format=2
+            drive.id=6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f
+            zone=rack-a
+            set.id=0b5e7f0c-3a51-4d6e-9a1c-5f2e8d7b6a40
+            """;
+
+    @Test
+    void decodesTheVersion2FixtureWithItsSet() throws IOException {
+        DriveHeader h = DriveHeader.decode(V2_FIXTURE.getBytes(UTF_8), FILE);
+        assertThat(h).isEqualTo(new DriveHeader(2, "6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f", "rack-a",
+                "0b5e7f0c-3a51-4d6e-9a1c-5f2e8d7b6a40"));
+        assertThat(new String(h.encode(), UTF_8)).isEqualTo(V2_FIXTURE);
+        assertThatThrownBy(() -> decode(V2_FIXTURE.replace("set.id=0b5e7f0c-3a51-4d6e-9a1c-5f2e8d7b6a40\n", "")))
+                .hasMessageContaining("needs set.id");
     }
 
     @Test
     void roundTripsAFreshHeader() throws IOException {
-        DriveHeader h = DriveHeader.fresh();
+        DriveHeader h = DriveHeader.fresh("local", null);
         assertThat(DriveHeader.decode(h.encode(), FILE)).isEqualTo(h);
         assertThat(h.zone()).isEqualTo("local");
-        assertThat(DriveHeader.fresh().driveId()).isNotEqualTo(h.driveId());
+        assertThat(h.format()).isEqualTo(1);
+        assertThat(DriveHeader.fresh("local", null).driveId()).isNotEqualTo(h.driveId());
+        DriveHeader inSet = DriveHeader.fresh("rack-b", java.util.UUID.randomUUID().toString());
+        assertThat(inSet.format()).isEqualTo(2);
+        assertThat(DriveHeader.decode(inSet.encode(), FILE)).isEqualTo(inSet);
     }
 
     @Test
     void refusesUnknownVersionsAndMalformedHeaders() {
-        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("format=1", "format=2")))
-                .hasMessageContaining("unsupported drive format 2");
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("format=1", "format=3")))
+                .hasMessageContaining("unsupported drive format 3");
         assertThatThrownBy(() -> decode(V1_FIXTURE.replace("zone=local\n", "")))
                 .hasMessageContaining("malformed");
         assertThatThrownBy(() -> decode(V1_FIXTURE.replace("6f1c2a4e-", "nope-")))

@@ -1,0 +1,385 @@
+package dev.kura.storage.drives;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobStore;
+import dev.kura.storage.BlobWriter;
+import dev.kura.storage.erasure.ErasureBlobStore;
+import dev.kura.storage.fs.FileIo;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The drives one Kura was given ({@code --drive PATH[,zone=NAME]}), what state each is in, and the
+ * {@link BlobStore} over the usable ones: erasure-coded ({@link ErasureBlobStore}) with the
+ * configured {@link Layout}.
+ *
+ * <h2>Which directories are written</h2>
+ * A drive is trusted only with its header, whose set id must be this Kura's. At the very first start
+ * of a drive set (no set id recorded in Kura's home yet) every empty or absent configured directory
+ * is formatted, so one command starts a new store. From then on an empty directory is never formatted
+ * on its own — an unmounted mount point looks empty too, and healing onto the root file system would
+ * be a disaster — it waits, {@link State#UNFORMATTED}, for {@link #format} ({@code kura admin drives
+ * format PATH}). A drive of another set is {@link State#FOREIGN}, a directory that is not empty and has
+ * no header, or that cannot be opened, is {@link State#OFFLINE}; none of them is ever written.
+ * Shards are addressed by drive id, so a drive moved to another path is found by its header.
+ */
+public final class DriveSet implements AutoCloseable {
+    /** File in Kura's home recording the set id once the drive set has been created. */
+    public static final String SET_FILE = "drive-set.properties";
+
+    /** One configured drive: its path and the failure zone it was given. */
+    public record DriveSpec(Path path, String zone) {
+        public DriveSpec {
+            Objects.requireNonNull(path, "path");
+            if (!zone.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("bad zone name '" + zone + "': letters, digits, '.', '_', '-', at most 64");
+            }
+        }
+
+        /** {@code PATH} or {@code PATH,zone=NAME}; without a zone each drive is its own zone. */
+        public static DriveSpec parse(String text, int index) {
+            String[] parts = text.split(",");
+            String zone = "zone" + (index + 1);
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (!p.startsWith("zone=")) {
+                    throw new IllegalArgumentException("--drive " + text + ": expected PATH[,zone=NAME], not '" + p + "'");
+                }
+                zone = p.substring(5);
+            }
+            if (parts[0].isBlank()) {
+                throw new IllegalArgumentException("--drive " + text + ": the path is empty");
+            }
+            return new DriveSpec(Path.of(parts[0].trim()), zone);
+        }
+    }
+
+    /** K data + M parity shards per stripe. */
+    public record Layout(int k, int m) {
+        public Layout {
+            if (k < 1 || m < 0) {
+                throw new IllegalArgumentException("--ec K+M needs K >= 1 and M >= 0, not " + k + "+" + m);
+            }
+        }
+
+        /** {@code K+M}, e.g. {@code 4+2}. */
+        public static Layout parse(String text) {
+            String[] kv = text.trim().split("\\+");
+            try {
+                if (kv.length == 2) {
+                    return new Layout(Integer.parseInt(kv[0].trim()), Integer.parseInt(kv[1].trim()));
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+            throw new IllegalArgumentException("--ec expects K+M, e.g. 4+2, not '" + text + "'");
+        }
+
+        /**
+         * The default for {@code drives} drives: none for one drive; 1+1 for two, 2+1 for three, 2+2
+         * for four or five, 4+2 for six or more.
+         */
+        public static Layout defaultFor(int drives) {
+            return switch (drives) {
+                case 1 -> new Layout(1, 0);
+                case 2 -> new Layout(1, 1);
+                case 3 -> new Layout(2, 1);
+                case 4, 5 -> new Layout(2, 2);
+                default -> new Layout(4, 2);
+            };
+        }
+
+        /** Refuses a layout these drives cannot serve, saying why. */
+        public void check(int drives) {
+            if (k + m > drives) {
+                throw new IllegalArgumentException("--ec " + this + " needs at least " + (k + m)
+                        + " drives (one per shard, each on its own drive); " + drives + " given");
+            }
+            if (k > 16 || m > 8) {
+                throw new IllegalArgumentException("--ec " + this + ": at most 16 data and 8 parity shards");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return k + "+" + m;
+        }
+    }
+
+    public enum State {
+        ONLINE, OFFLINE, UNFORMATTED, FOREIGN;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A configured drive now; {@code store} is set when it is online. */
+    public record Drive(DriveSpec spec, State state, String reason, LocalBlobStore store) {
+        public String id() {
+            return store == null ? null : store.driveId();
+        }
+    }
+
+    private final FileIo io;
+    private final String setId;
+    private final Layout layout;
+    private final int stripeUnit;
+    private final List<Drive> drives;
+    private final Switch store;
+
+    private DriveSet(FileIo io, String setId, Layout layout, int stripeUnit, List<Drive> drives) {
+        this.io = io;
+        this.setId = setId;
+        this.layout = layout;
+        this.stripeUnit = stripeUnit;
+        this.drives = drives;
+        this.store = new Switch(build());
+    }
+
+    /**
+     * Opens the drive set: reads (or, the first time, creates) the set id in {@code home}, opens
+     * every configured drive, and builds the store.
+     *
+     * @throws IllegalArgumentException the layout cannot be served by this many drives, or too few
+     *                                  drives are usable to read and write at all
+     */
+    public static DriveSet open(Path home, List<DriveSpec> specs, Layout layout, FileIo io) throws IOException {
+        layout.check(specs.size());
+        Path setFile = home.resolve(SET_FILE);
+        boolean fresh = !Files.exists(setFile);
+        String setId = fresh ? UUID.randomUUID().toString() : readSetId(setFile);
+        List<Drive> opened = new ArrayList<>();
+        Map<String, Path> seen = new HashMap<>();
+        for (DriveSpec spec : specs) {
+            Drive d = openOne(spec, setId, fresh, io);
+            if (d.store() != null && seen.putIfAbsent(d.id(), spec.path()) != null) {
+                d.store().close();
+                d = new Drive(spec, State.OFFLINE, "the same drive as " + seen.get(d.id()) + " (a copy or a second path)", null);
+            }
+            opened.add(d);
+        }
+        if (fresh) {
+            writeSetId(home, setFile, setId);
+        }
+        return new DriveSet(io, setId, layout, ErasureBlobStore.DEFAULT_STRIPE_UNIT, opened);
+    }
+
+    private static Drive openOne(DriveSpec spec, String setId, boolean fresh, FileIo io) {
+        Path p = spec.path().toAbsolutePath().normalize();
+        try {
+            if (!LocalBlobStore.isFormatted(p)) {
+                if (!isEmptyOrAbsent(p)) {
+                    return new Drive(spec, State.OFFLINE, "not a Kura drive: not empty and without a drive header", null);
+                }
+                if (!fresh) {
+                    return new Drive(spec, State.UNFORMATTED,
+                            "empty, never formatted: run 'kura admin drives format " + spec.path() + "' to use it", null);
+                }
+            }
+            LocalBlobStore s = LocalBlobStore.open(p, io, fresh ? new LocalBlobStore.Format(spec.zone(), setId) : null,
+                    LocalBlobStore.DEFAULT_BLOCK_SIZE);
+            if (!setId.equals(s.setId())) {
+                s.close();
+                return new Drive(spec, State.FOREIGN, "belongs to drive set " + s.setId() + ", not this Kura's " + setId, null);
+            }
+            s.purgeTemp();
+            String note = s.zone().equals(spec.zone()) ? null
+                    : "formatted in zone " + s.zone() + " (the header's zone is used, not " + spec.zone() + ")";
+            return new Drive(spec, State.ONLINE, note, s);
+        } catch (IOException | RuntimeException e) {
+            return new Drive(spec, State.OFFLINE, String.valueOf(e.getMessage()), null);
+        }
+    }
+
+    private static boolean isEmptyOrAbsent(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(p)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static String readSetId(Path file) throws IOException {
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            props.load(in);
+        }
+        String id = props.getProperty("set.id");
+        if (id == null) {
+            throw new IOException("malformed " + file + ": no set.id");
+        }
+        return UUID.fromString(id).toString();
+    }
+
+    private static void writeSetId(Path home, Path file, String setId) throws IOException {
+        Files.createDirectories(home);
+        Path tmp = home.resolve(SET_FILE + ".tmp");
+        Files.writeString(tmp, "# Kura's drive set: the drives whose header names this set id are this Kura's.\nset.id="
+                + setId + "\n");
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (var dir = java.nio.channels.FileChannel.open(home, java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    /** The online drives, in configuration order. */
+    public synchronized List<LocalBlobStore> online() {
+        return drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).toList();
+    }
+
+    public synchronized List<Drive> drives() {
+        return List.copyOf(drives);
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public String setId() {
+        return setId;
+    }
+
+    /** The store over the online drives; it follows drives taken into use by {@link #format}. */
+    public BlobStore store() {
+        return store;
+    }
+
+    /**
+     * Takes the empty directory of a configured drive into use: formats it into this set (with its
+     * configured zone) and adds it to the store. Refuses an unknown path or one that is not waiting.
+     */
+    public synchronized Drive format(Path path) throws IOException {
+        Path wanted = path.toAbsolutePath().normalize();
+        for (int i = 0; i < drives.size(); i++) {
+            Drive d = drives.get(i);
+            if (!d.spec().path().toAbsolutePath().normalize().equals(wanted)) {
+                continue;
+            }
+            if (d.state() != State.UNFORMATTED) {
+                throw new IOException(path + " is " + d.state().label() + (d.reason() == null ? "" : " (" + d.reason() + ")")
+                        + "; only an empty drive waiting to be formatted can be");
+            }
+            if (!isEmptyOrAbsent(wanted)) {
+                throw new IOException(path + " is no longer empty; refusing to format it");
+            }
+            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId),
+                    LocalBlobStore.DEFAULT_BLOCK_SIZE);
+            Drive online = new Drive(d.spec(), State.ONLINE, null, s);
+            drives.set(i, online);
+            store.replace(build());
+            return online;
+        }
+        throw new IOException(path + " is not one of the configured drives (--drive)");
+    }
+
+    /** The store for the current online drives: a single drive as is, else erasure-coded. */
+    private BlobStore build() {
+        List<LocalBlobStore> up = drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).toList();
+        if (drives.size() == 1) {
+            if (up.isEmpty()) {
+                throw new IllegalArgumentException("the only drive is not usable: " + drives.getFirst().reason());
+            }
+            return up.getFirst();
+        }
+        try {
+            return ErasureBlobStore.openDegraded(up, layout.k(), layout.m(), stripeUnit);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("too few usable drives for --ec " + layout + ": " + up.size() + " of "
+                    + drives.size() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Drive d : drives) {
+            if (d.store() != null) {
+                d.store().close();
+            }
+        }
+    }
+
+    /**
+     * The store callers hold: delegates to the current erasure store, rebuilt when a drive is taken
+     * into use. Data written whole on one drive (scheme {@code single}, e.g. before the set had more
+     * drives) is served by that drive.
+     */
+    private final class Switch implements BlobStore {
+        private volatile BlobStore current;
+
+        Switch(BlobStore first) {
+            this.current = first;
+        }
+
+        void replace(BlobStore next) {
+            current = next; // the old one owns no drive the new one lacks; it is simply dropped
+        }
+
+        private BlobStore forLocation(DataLocation location) {
+            if (LocalBlobStore.SCHEME.equals(location.scheme()) && !(current instanceof LocalBlobStore)) {
+                for (LocalBlobStore d : online()) {
+                    if (location.drives().equals(List.of(d.driveId()))) {
+                        return d;
+                    }
+                }
+            }
+            return current;
+        }
+
+        @Override
+        public DataLocation place(DataId id) throws IOException {
+            return current.place(id);
+        }
+
+        @Override
+        public BlobWriter create(DataLocation planned, String label) throws IOException {
+            return current.create(planned, label);
+        }
+
+        @Override
+        public InputStream open(DataLocation location, long offset, long length) throws IOException {
+            return forLocation(location).open(location, offset, length);
+        }
+
+        @Override
+        public void delete(DataLocation location) throws IOException {
+            forLocation(location).delete(location);
+        }
+
+        @Override
+        public void checkSpace(long bytes) throws IOException {
+            current.checkSpace(bytes);
+        }
+
+        @Override
+        public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+            return forLocation(location).repair(location);
+        }
+
+        @Override
+        public boolean isWritable() {
+            return current.isWritable();
+        }
+
+        @Override
+        public void close() {
+            DriveSet.this.close();
+        }
+    }
+}
