@@ -105,6 +105,11 @@ final class Ingest {
                 // The write's partial data is already gone (aborted and discarded on the way out).
                 throw new S3Exception(S3ErrorCode.InsufficientStorage);
             }
+            if (e instanceof dev.kura.storage.InsufficientDrivesException) {
+                // Too few drives up to keep any parity: refused rather than stored without redundancy.
+                throw new S3Exception(S3ErrorCode.ServiceUnavailable,
+                        "Too few drives are online to store data with parity; try again when drives are back. " + e.getMessage());
+            }
             throw e;
         }
     }

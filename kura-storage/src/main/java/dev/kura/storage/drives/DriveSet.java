@@ -134,14 +134,19 @@ public final class DriveSet implements AutoCloseable {
     }
 
     private final FileIo io;
+    private final Path home;
+    private final java.util.Properties known;
     private final String setId;
     private final Layout layout;
     private final int stripeUnit;
     private final List<Drive> drives;
     private final Switch store;
 
-    private DriveSet(FileIo io, String setId, Layout layout, int stripeUnit, List<Drive> drives) {
+    private DriveSet(FileIo io, Path home, String setId, Layout layout, int stripeUnit, List<Drive> drives,
+                     java.util.Properties known) {
         this.io = io;
+        this.home = home;
+        this.known = known;
         this.setId = setId;
         this.layout = layout;
         this.stripeUnit = stripeUnit;
@@ -160,7 +165,8 @@ public final class DriveSet implements AutoCloseable {
         layout.check(specs.size());
         Path setFile = home.resolve(SET_FILE);
         boolean fresh = !Files.exists(setFile);
-        String setId = fresh ? UUID.randomUUID().toString() : readSetId(setFile);
+        java.util.Properties known = fresh ? new java.util.Properties() : readSetFile(setFile);
+        String setId = fresh ? UUID.randomUUID().toString() : UUID.fromString(known.getProperty("set.id")).toString();
         List<Drive> opened = new ArrayList<>();
         Map<String, Path> seen = new HashMap<>();
         for (DriveSpec spec : specs) {
@@ -171,10 +177,9 @@ public final class DriveSet implements AutoCloseable {
             }
             opened.add(d);
         }
-        if (fresh) {
-            writeSetId(home, setFile, setId);
-        }
-        return new DriveSet(io, setId, layout, ErasureBlobStore.DEFAULT_STRIPE_UNIT, opened);
+        DriveSet set = new DriveSet(io, home, setId, layout, ErasureBlobStore.DEFAULT_STRIPE_UNIT, opened, known);
+        set.saveSetFile();
+        return set;
     }
 
     private static Drive openOne(DriveSpec spec, String setId, boolean fresh, FileIo io) {
@@ -189,7 +194,7 @@ public final class DriveSet implements AutoCloseable {
                             "empty, never formatted: run 'kura admin drives format " + spec.path() + "' to use it", null);
                 }
             }
-            LocalBlobStore s = LocalBlobStore.open(p, io, fresh ? new LocalBlobStore.Format(spec.zone(), setId) : null,
+            LocalBlobStore s = LocalBlobStore.open(p, io, fresh ? new LocalBlobStore.Format(spec.zone(), setId, null) : null,
                     LocalBlobStore.DEFAULT_BLOCK_SIZE);
             if (!setId.equals(s.setId())) {
                 s.close();
@@ -213,23 +218,39 @@ public final class DriveSet implements AutoCloseable {
         }
     }
 
-    private static String readSetId(Path file) throws IOException {
+    private static java.util.Properties readSetFile(Path file) throws IOException {
         java.util.Properties props = new java.util.Properties();
         try (var in = Files.newBufferedReader(file)) {
             props.load(in);
         }
-        String id = props.getProperty("set.id");
-        if (id == null) {
+        if (props.getProperty("set.id") == null) {
             throw new IOException("malformed " + file + ": no set.id");
         }
-        return UUID.fromString(id).toString();
+        return props;
     }
 
-    private static void writeSetId(Path home, Path file, String setId) throws IOException {
+    /**
+     * Records the set id and which drive id each configured path last held, so a replacement drive
+     * formatted at that path takes the dead drive's place (and id): the shards recorded on that id
+     * are then rebuilt onto it by the healer.
+     */
+    private synchronized void saveSetFile() throws IOException {
+        known.setProperty("set.id", setId);
+        for (Drive d : drives) {
+            if (d.store() != null) {
+                known.setProperty("drive." + d.spec().path().toAbsolutePath().normalize(), d.store().driveId());
+            }
+        }
+        java.io.StringWriter text = new java.io.StringWriter();
+        known.store(text, "Kura's drive set: the drives whose header names this set id are this Kura's; "
+                + "drive.PATH is the drive id last seen at PATH");
+        writeAtomically(home, home.resolve(SET_FILE), text.toString());
+    }
+
+    private static void writeAtomically(Path home, Path file, String content) throws IOException {
         Files.createDirectories(home);
         Path tmp = home.resolve(SET_FILE + ".tmp");
-        Files.writeString(tmp, "# Kura's drive set: the drives whose header names this set id are this Kura's.\nset.id="
-                + setId + "\n");
+        Files.writeString(tmp, content);
         try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -272,18 +293,25 @@ public final class DriveSet implements AutoCloseable {
             if (!d.spec().path().toAbsolutePath().normalize().equals(wanted)) {
                 continue;
             }
-            if (d.state() != State.UNFORMATTED) {
+            // Waiting at start, or online once but gone since (its header vanished with the old disk).
+            boolean replaced = d.state() == State.ONLINE && !LocalBlobStore.isFormatted(wanted);
+            if (d.state() != State.UNFORMATTED && !replaced) {
                 throw new IOException(path + " is " + d.state().label() + (d.reason() == null ? "" : " (" + d.reason() + ")")
                         + "; only an empty drive waiting to be formatted can be");
             }
             if (!isEmptyOrAbsent(wanted)) {
-                throw new IOException(path + " is no longer empty; refusing to format it");
+                throw new IOException(path + " is not empty; refusing to format it");
             }
-            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId),
+            String previousId = known.getProperty("drive." + wanted);
+            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId, previousId),
                     LocalBlobStore.DEFAULT_BLOCK_SIZE);
+            if (d.store() != null) {
+                d.store().close();
+            }
             Drive online = new Drive(d.spec(), State.ONLINE, null, s);
             drives.set(i, online);
             store.replace(build());
+            saveSetFile();
             return online;
         }
         throw new IOException(path + " is not one of the configured drives (--drive)");

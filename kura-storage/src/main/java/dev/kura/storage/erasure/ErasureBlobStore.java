@@ -56,7 +56,9 @@ import java.util.regex.Pattern;
  * ranked by score, zones by their best score, and shards are dealt round-robin over the zones, so
  * they spread over as many zones as there are, evenly, and the same id always gets the same drives
  * while the drive set is unchanged. Unwritable drives are skipped; if too few remain the layout
- * narrows to {@code k + m'} with {@code 1 <= m' < m}, else {@link InsufficientDrivesException}.
+ * narrows ({@link #narrowed}): the same parity on fewer data shards, then less parity, never none
+ * when parity was configured — else {@link InsufficientDrivesException}. Each location records its
+ * own layout, so reads and repairs never depend on the configured one.
  *
  * <h2>Repair</h2>
  * {@link #verify} counts bad shards and {@link #repair} rewrites them in place from the others,
@@ -141,7 +143,7 @@ public final class ErasureBlobStore implements BlobStore {
      * the parity of new data to the drives present, reads rebuild what the missing ones held.
      */
     public static ErasureBlobStore openDegraded(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
-        return open(drives, k, m, stripeUnit, k + Math.min(m, 1));
+        return open(drives, k, m, stripeUnit, m == 0 ? k : 2);
     }
 
     private static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit, int minDrives) {
@@ -181,17 +183,36 @@ public final class ErasureBlobStore implements BlobStore {
     @Override
     public DataLocation place(DataId id) throws IOException {
         List<LocalBlobStore> usable = drives.stream().filter(LocalBlobStore::isWritable).toList();
-        int parity = m;
-        if (usable.size() < k + m) {
-            parity = usable.size() - k;
-            if (parity < (m == 0 ? 0 : 1)) {
-                throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "
-                        + (k + Math.min(m, 1)) + " writable drives, only " + usable.size() + " of "
-                        + drives.size() + " are");
-            }
+        Layout layout = narrowed(usable.size());
+        if (layout == null) {
+            throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "
+                    + minWritable() + " writable drives to keep parity, only " + usable.size() + " of "
+                    + drives.size() + " are");
         }
-        List<String> chosen = spread(id, usable, k + parity);
-        return new DataLocation(id, LAYOUT_EPOCH, new Layout(k, parity).scheme(), chosen, unit, 0);
+        List<String> chosen = spread(id, usable, layout.k() + layout.m());
+        return new DataLocation(id, LAYOUT_EPOCH, layout.scheme(), chosen, unit, 0);
+    }
+
+    /**
+     * The layout for new data when only {@code writable} drives can take it: the configured one when
+     * there are enough; else the same parity on fewer data shards (the data survives as many lost
+     * drives as promised, at a higher storage cost), down to one data shard, then less parity — but
+     * never none when parity was configured. Null when not even that fits.
+     */
+    Layout narrowed(int writable) {
+        if (writable >= k + m) {
+            return new Layout(k, m);
+        }
+        if (writable < minWritable()) {
+            return null;
+        }
+        int parity = Math.min(m, writable - 1);
+        return new Layout(Math.min(k, writable - parity), parity);
+    }
+
+    /** The fewest writable drives new data can still be placed on: one data shard plus one parity shard. */
+    private int minWritable() {
+        return m == 0 ? k : 2;
     }
 
     /** Rendezvous hashing dealt round-robin over zones; see the class comment. */
@@ -320,7 +341,7 @@ public final class ErasureBlobStore implements BlobStore {
     @Override
     public boolean isWritable() {
         long writable = drives.stream().filter(LocalBlobStore::isWritable).count();
-        return writable >= (m == 0 ? k : k + 1);
+        return writable >= minWritable();
     }
 
     @Override

@@ -40,7 +40,13 @@ record DriveHeader(int format, String driveId, String zone, String setId) {
 
     /** A new drive: version 1 when it belongs to no set (as before drive sets), else version 2. */
     static DriveHeader fresh(String zone, String setId) {
-        return new DriveHeader(setId == null ? 1 : VERSION, UUID.randomUUID().toString(), zone, setId);
+        return fresh(zone, setId, null);
+    }
+
+    /** As above with a given drive id (a replacement taking a dead drive's place), or a new one when null. */
+    static DriveHeader fresh(String zone, String setId, String driveId) {
+        return new DriveHeader(setId == null ? 1 : VERSION, driveId != null ? driveId : UUID.randomUUID().toString(),
+                zone, setId);
     }
 
     byte[] encode() {
@@ -80,7 +86,7 @@ record DriveHeader(int format, String driveId, String zone, String setId) {
      * (or absent) and {@code formatIfEmpty}; anything else is refused.
      */
     static DriveHeader loadOrFormat(Path root, FileIo io, boolean formatIfEmpty) throws IOException {
-        return loadOrFormat(root, io, formatIfEmpty ? new LocalBlobStore.Format(DEFAULT_ZONE, null) : null);
+        return loadOrFormat(root, io, formatIfEmpty ? new LocalBlobStore.Format(DEFAULT_ZONE, null, null) : null);
     }
 
     /** As above, formatting (when empty) with {@code format}'s zone and set id; null: never format. */
@@ -98,7 +104,7 @@ record DriveHeader(int format, String driveId, String zone, String setId) {
         if (formatIfEmpty == null) {
             throw new IOException("not a Kura drive: " + root + " has no " + FILE_NAME + " and formatting was not requested");
         }
-        return format(root, io, rootExists, fresh(formatIfEmpty.zone(), formatIfEmpty.setId()));
+        return format(root, io, rootExists, fresh(formatIfEmpty.zone(), formatIfEmpty.setId(), formatIfEmpty.driveId()));
     }
 
     /** Writes the header durably: temp file, fsync, rename, fsync the directory (and its parent if new). */

@@ -136,14 +136,15 @@ public final class LocalBlobStore implements BlobStore {
      * @param blockSize the block size for new data (existing data keeps its own)
      */
     public static LocalBlobStore open(Path root, FileIo io, boolean formatIfEmpty, int blockSize) throws IOException {
-        return open(root, io, formatIfEmpty ? new Format(DriveHeader.DEFAULT_ZONE, null) : null, blockSize);
+        return open(root, io, formatIfEmpty ? new Format(DriveHeader.DEFAULT_ZONE, null, null) : null, blockSize);
     }
 
     /**
-     * How to format an empty drive: its failure zone and the drive set it joins (null for a lone
-     * drive outside any set).
+     * How to format an empty drive: its failure zone, the drive set it joins (null for a lone drive
+     * outside any set) and its drive id (null: a new one; a replacement drive takes the id of the
+     * drive it replaces, so the shards recorded on that id are rebuilt onto it).
      */
-    public record Format(String zone, String setId) {
+    public record Format(String zone, String setId, String driveId) {
     }
 
     /**

@@ -79,6 +79,10 @@ class DriveSetTest {
             assertThat(loc.scheme()).isEqualTo("rs-4-2");
         }
         // A drive replaced by an empty directory: never formatted on its own.
+        String oldId;
+        try (DriveSet set = open(six())) {
+            oldId = set.drives().get(3).id();
+        }
         deleteTree(dir.resolve("d3"));
         Files.createDirectories(dir.resolve("d3"));
         try (DriveSet set = open(six())) {
@@ -89,7 +93,10 @@ class DriveSetTest {
             DriveSet.Drive formatted = set.format(dir.resolve("d3"));
             assertThat(formatted.state()).isEqualTo(DriveSet.State.ONLINE);
             assertThat(formatted.store().zone()).isEqualTo("z1");
-            assertThat(set.store().repair(loc).shardsRebuilt()).isLessThanOrEqualTo(1);
+            assertThat(formatted.id()).as("the replacement takes the dead drive's id").isEqualTo(oldId);
+            int rebuilt = loc.drives().contains(oldId) ? 1 : 0;
+            assertThat(set.store().repair(loc).shardsRebuilt()).isEqualTo(rebuilt);
+            assertThat(set.store().repair(loc).shardsRebuilt()).isZero();
             assertThat(read(set.store(), loc)).isEqualTo(data);
             assertThatThrownBy(() -> set.format(dir.resolve("d3"))).hasMessageContaining("is online");
             assertThatThrownBy(() -> set.format(dir.resolve("elsewhere"))).hasMessageContaining("not one of the configured drives");
@@ -114,15 +121,17 @@ class DriveSetTest {
             assertThat(set.drives().get(0).state()).isEqualTo(DriveSet.State.FOREIGN);
             assertThat(set.drives().get(0).reason()).contains("belongs to drive set");
             assertThat(set.online()).hasSize(5);
-            assertThat(write(set.store(), new byte[10], rnd).scheme()).isEqualTo("rs-4-1");
+            assertThat(write(set.store(), new byte[10], rnd).scheme()).isEqualTo("rs-3-2");
         }
-        // And a directory holding someone's files: left alone; with 4 of 6 drives 4+2 cannot keep parity.
+        // And a directory holding someone's files: left alone; 4 drives still take new data, as 2+2.
         deleteTree(dir.resolve("d1"));
         Files.createDirectories(dir.resolve("d1"));
         Files.writeString(dir.resolve("d1/notes.txt"), "mine");
-        assertThatThrownBy(() -> open(six())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("too few usable drives for --ec 4+2: 4 of 6");
-        assertThat(Files.readString(dir.resolve("d1/notes.txt"))).isEqualTo("mine");
+        try (DriveSet set = open(six())) {
+            assertThat(set.drives().get(1).state()).isEqualTo(DriveSet.State.OFFLINE);
+            assertThat(set.drives().get(1).reason()).contains("not empty");
+            assertThat(write(set.store(), new byte[10], rnd).scheme()).isEqualTo("rs-2-2");
+        }
         assertThat(dir.resolve("d1").toFile().list()).containsExactly("notes.txt");
     }
 

@@ -252,24 +252,44 @@ class ErasureBlobStoreTest {
     }
 
     @Test
-    void narrowsToFewerParityShardsWhenADriveIsUnwritable() throws IOException {
+    void narrowsToFewerDataShardsKeepingParityWhenDrivesAreUnwritable() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             LocalBlobStore lost = drives.get(3);
             Files.delete(lost.root().resolve("kura-drive.properties")); // looks unmounted
             assertThat(s.isWritable()).isTrue();
             DataLocation planned = s.place(DataId.random(rnd));
-            assertThat(planned.scheme()).isEqualTo("rs-4-1");
+            assertThat(planned.scheme()).isEqualTo("rs-3-2");
             assertThat(planned.drives()).hasSize(5).doesNotContain(lost.driveId());
             byte[] data = bytes(2 * 4 * UNIT + 17, 5);
             DataLocation loc = write(s, planned.dataId(), data);
-            assertThat(loc.scheme()).isEqualTo("rs-4-1");
+            assertThat(loc.scheme()).isEqualTo("rs-3-2");
             Files.delete(shardFile(loc, 2));
+            Files.delete(shardFile(loc, 4));
             assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
 
-            Files.delete(drives.get(0).root().resolve("kura-drive.properties"));
+            Files.delete(drives.get(0).root().resolve("kura-drive.properties")); // a whole zone of two is gone
+            DataLocation two = write(s, s.place(DataId.random(rnd)).dataId(), data);
+            assertThat(two.scheme()).isEqualTo("rs-2-2");
+            assertThat(read(s, two, 0, data.length)).isEqualTo(data);
+
+            for (int i : new int[] {1, 2, 4}) {
+                Files.delete(drives.get(i).root().resolve("kura-drive.properties"));
+            }
             assertThat(s.isWritable()).isFalse();
             assertThatThrownBy(() -> s.place(DataId.random(rnd))).isInstanceOf(InsufficientDrivesException.class)
-                    .hasMessageContaining("needs at least 5 writable drives, only 4 of 6");
+                    .hasMessageContaining("needs at least 2 writable drives to keep parity, only 1 of 6");
+        }
+    }
+
+    @Test
+    void theNarrowedLayoutKeepsTheConfiguredParityWhileItCan() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            assertThat(s.narrowed(6)).isEqualTo(new ErasureBlobStore.Layout(4, 2));
+            assertThat(s.narrowed(5)).isEqualTo(new ErasureBlobStore.Layout(3, 2));
+            assertThat(s.narrowed(4)).isEqualTo(new ErasureBlobStore.Layout(2, 2));
+            assertThat(s.narrowed(3)).isEqualTo(new ErasureBlobStore.Layout(1, 2));
+            assertThat(s.narrowed(2)).isEqualTo(new ErasureBlobStore.Layout(1, 1));
+            assertThat(s.narrowed(1)).isNull();
         }
     }
 
