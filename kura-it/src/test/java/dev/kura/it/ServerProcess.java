@@ -34,12 +34,19 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path data, int port, int adminPort, String... jvmArgs) throws Exception {
+        return start(data, port, adminPort, List.of(), jvmArgs);
+    }
+
+    /** As above with more {@code kura server} flags (drives, layout…). */
+    static ServerProcess start(Path data, int port, int adminPort, List<String> serverArgs, String... jvmArgs)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(List.of(jvmArgs));
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.kura.server.Main", "server", "--address", "127.0.0.1:" + port,
                 "--admin-address", "127.0.0.1:" + adminPort, "--data", data.toString()));
+        cmd.addAll(serverArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("KURA_ACCESS_KEY", AK);
         pb.environment().put("KURA_SECRET_KEY", SK);

@@ -61,10 +61,29 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
             this.kind = kind;
         }
 
+        CompletableFuture<Void> queued; // guarded by this: a pass asked for while one runs
+
+        /**
+         * Starts a pass, or — when one is running — queues one to start when it ends (one at most),
+         * so whoever asks sees a pass that began after the request: a drive formatted while a heal
+         * runs is filled by the next one.
+         */
         synchronized CompletableFuture<Void> start(Repairer.Pace pace) {
-            if (running != null && !running.isDone()) {
-                return running;
+            if (running == null || running.isDone()) {
+                return launch(pace);
             }
+            if (queued == null) {
+                queued = running.handle((v, e) -> null).thenCompose(v -> {
+                    synchronized (this) {
+                        queued = null;
+                        return launch(pace);
+                    }
+                });
+            }
+            return queued;
+        }
+
+        private synchronized CompletableFuture<Void> launch(Repairer.Pace pace) {
             Repairer.Progress p = new Repairer.Progress();
             progress = p;
             started = clock.instant();

@@ -19,10 +19,10 @@ public interface StorageAdmin {
      */
     DriveStatus format(String path) throws IOException;
 
-    /** Starts a heal pass (rebuild missing or corrupt shards onto their drives), or joins the running one. */
+    /** Starts a heal pass (rebuild missing or corrupt shards onto their drives); while one runs, the next one starts after it. */
     RepairStatus heal(boolean wait) throws InterruptedException;
 
-    /** Starts a scrub pass (read and verify every block of every shard, repair what is bad), or joins the running one. */
+    /** Starts a scrub pass (read and verify every block of every shard, repair what is bad); while one runs, the next one starts after it. */
     RepairStatus scrub(boolean wait) throws InterruptedException;
 
     /** The last or running heal and scrub passes. */

@@ -331,9 +331,24 @@ public final class ErasureBlobStore implements BlobStore {
     /** Each shard carries about {@code 1/k} of the bytes, on every drive new data may go to. */
     @Override
     public void checkSpace(long bytes) throws IOException {
+        // Drives that are gone are placement's business, not space's; the data fits while enough of
+        // the writable drives have room for their shard to keep the (narrowed) layout's parity.
         long perShard = Math.ceilDiv(bytes, k);
+        int roomy = 0;
+        IOException full = null;
         for (LocalBlobStore d : drives) {
-            d.checkSpace(perShard);
+            if (!d.isWritable()) {
+                continue;
+            }
+            try {
+                d.checkSpace(perShard);
+                roomy++;
+            } catch (IOException e) {
+                full = full == null ? e : full;
+            }
+        }
+        if (narrowed(roomy) == null && full != null) {
+            throw full;
         }
     }
 
