@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  */
 class ZoneFailureTest {
     static final int OBJECTS = Integer.getInteger("kura.zones.objects", 2000);
-    static final int[] SIZES = {700, 20_000, 90_000, 200_000, 400_003}; // inline ones stay in the index
+    /** With --drive, small objects are whole copies on 3 drives; larger ones 4+2 (or narrower while a zone is down). */
+    static final int[] SIZES = {700, 20_000, 90_000, 200_000, 400_003};
 
     @TempDir
     Path dir;
@@ -92,10 +93,11 @@ class ZoneFailureTest {
             Files.createDirectories(drive(3));
             admin(endpoint, "drives", "format", drive(2).toString());
             admin(endpoint, "drives", "format", drive(3).toString());
+            // Formatting starts a heal by itself; a heal asked for meanwhile runs after it, and waits.
             String heal = admin(endpoint, "heal", "--wait", "--json");
-            assertThat(number(heal, "repaired")).isPositive();
             assertThat(number(heal, "failed")).isZero();
-            assertThat(dataFiles(2).size() + dataFiles(3).size()).isPositive();
+            // Every item written before the loss had a shard in each zone (copies and 4+2 alike): all rebuilt.
+            assertThat(dataFiles(2).size() + dataFiles(3).size()).isGreaterThanOrEqualTo(OBJECTS + 2);
             assertThat(number(admin(endpoint, "heal", "--wait", "--json"), "repaired")).as("a second heal finds nothing").isZero();
 
             int flipped = flipOneShardOfEveryTwentiethDataItem();

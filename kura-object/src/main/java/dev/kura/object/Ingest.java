@@ -125,7 +125,7 @@ final class Ingest {
             }
             body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
         }
-        DataLocation planned = store.place(DataId.random(random));
+        DataLocation planned = store.place(DataId.random(random), expect.length());
         try {
             index.applyUnsynced(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
                     clock.instant().truncatedTo(ChronoUnit.MILLIS))));

@@ -67,8 +67,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--inline-threshold", paramLabel = "BYTES",
             description = "Objects up to this size are kept inside the index: one synced commit per PUT, no data file "
-                    + "(default: 65536; -1: none)")
-    int inlineThreshold = dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD;
+                    + "(default: 65536 on the one default drive; -1, none, with --drive: small objects are then whole "
+                    + "copies on M+1 drives, surviving what the drives survive)")
+    Integer inlineThreshold;
 
     @Option(names = "--drive", paramLabel = "PATH[,zone=NAME]",
             description = "A data drive, repeatable; each in its own failure zone unless zone= says otherwise "
@@ -131,7 +132,9 @@ final class ServerCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ec " + layout + " needs --drive: without it Kura has one drive");
             }
         }
-        return new ServerConfig.StorageConfig(inlineThreshold, specs, layout, parseDuration(scrubInterval));
+        int inline = inlineThreshold != null ? inlineThreshold
+                : specs.isEmpty() ? dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD : -1;
+        return new ServerConfig.StorageConfig(inline, specs, layout, parseDuration(scrubInterval));
     }
 
     /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s} or {@code 0}. */

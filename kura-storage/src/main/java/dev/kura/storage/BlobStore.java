@@ -26,6 +26,14 @@ public interface BlobStore extends AutoCloseable {
     DataLocation place(DataId id) throws IOException;
 
     /**
+     * As {@link #place(DataId)} for data expected to be {@code expectedLength} bytes long (-1:
+     * unknown), so a store can choose a layout that suits the size (small data as whole copies).
+     */
+    default DataLocation place(DataId id, long expectedLength) throws IOException {
+        return place(id);
+    }
+
+    /**
      * Opens a writer for new data at a location from {@link #place}.
      *
      * @param label free-form audit text stored in the data header (for example bucket/key/version),

@@ -53,9 +53,16 @@ public final class MeteredBlobStore implements BlobStore {
 
     @Override
     public DataLocation place(DataId id) throws IOException {
+        return place(id, -1);
+    }
+
+    @Override
+    public DataLocation place(DataId id, long expectedLength) throws IOException {
         long start = RequestScope.start();
         try {
-            return inner.place(id);
+            return inner.place(id, expectedLength);
+        } catch (dev.kura.storage.InsufficientDrivesException e) {
+            throw e; // too few drives up: a state of the set, not an I/O error of a drive
         } catch (IOException e) {
             throw failed(Op.PLACE, e);
         } finally {

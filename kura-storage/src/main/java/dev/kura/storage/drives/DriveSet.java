@@ -376,6 +376,11 @@ public final class DriveSet implements AutoCloseable {
         }
 
         @Override
+        public DataLocation place(DataId id, long expectedLength) throws IOException {
+            return current.place(id, expectedLength);
+        }
+
+        @Override
         public BlobWriter create(DataLocation planned, String label) throws IOException {
             return current.create(planned, label);
         }

@@ -180,10 +180,33 @@ public final class ErasureBlobStore implements BlobStore {
         return unit;
     }
 
+    /**
+     * Data up to this size is stored as {@code 1 + m} shards, each the whole data (the Cauchy rows of
+     * a one-data-shard code are multiples of the data: any one shard rebuilds it): whole copies on
+     * {@code m + 1} drives in distinct zones, surviving what erasure-coded data survives. Up to two
+     * units it costs no more space than {@code k + m} (whose last stripe is padded to {@code k} units)
+     * and writes {@code m + 1} files instead of {@code k + m}.
+     */
+    public long smallDataLimit() {
+        return 2L * unit;
+    }
+
+    @Override
+    public DataLocation place(DataId id, long expectedLength) throws IOException {
+        if (expectedLength < 0 || expectedLength > smallDataLimit() || k == 1) {
+            return place(id);
+        }
+        return place(id, 1, m);
+    }
+
     @Override
     public DataLocation place(DataId id) throws IOException {
+        return place(id, k, m);
+    }
+
+    private DataLocation place(DataId id, int dataShards, int parityShards) throws IOException {
         List<LocalBlobStore> usable = drives.stream().filter(LocalBlobStore::isWritable).toList();
-        Layout layout = narrowed(usable.size());
+        Layout layout = narrowed(dataShards, parityShards, usable.size());
         if (layout == null) {
             throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "
                     + minWritable() + " writable drives to keep parity, only " + usable.size() + " of "
@@ -200,14 +223,18 @@ public final class ErasureBlobStore implements BlobStore {
      * never none when parity was configured. Null when not even that fits.
      */
     Layout narrowed(int writable) {
-        if (writable >= k + m) {
-            return new Layout(k, m);
+        return narrowed(k, m, writable);
+    }
+
+    private Layout narrowed(int dataShards, int parityShards, long writable) {
+        if (writable >= dataShards + parityShards) {
+            return new Layout(dataShards, parityShards);
         }
         if (writable < minWritable()) {
             return null;
         }
-        int parity = Math.min(m, writable - 1);
-        return new Layout(Math.min(k, writable - parity), parity);
+        int parity = (int) Math.min(parityShards, writable - 1);
+        return new Layout((int) Math.min(dataShards, writable - parity), parity);
     }
 
     /** The fewest writable drives new data can still be placed on: one data shard plus one parity shard. */

@@ -282,6 +282,30 @@ class ErasureBlobStoreTest {
     }
 
     @Test
+    void smallDataIsWholeCopiesOnParityPlusOneDrivesInDistinctZones() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            for (long size : new long[] {0, 1, 1000, 2L * UNIT}) {
+                DataLocation planned = s.place(DataId.random(rnd), size);
+                assertThat(planned.scheme()).as("size %d", size).isEqualTo("rs-1-2");
+                assertThat(planned.drives().stream().map(d -> drive(d).zone()).distinct()).hasSize(3);
+            }
+            assertThat(s.place(DataId.random(rnd), 2L * UNIT + 1).scheme()).isEqualTo("rs-4-2");
+            assertThat(s.place(DataId.random(rnd), -1).scheme()).isEqualTo("rs-4-2");
+            byte[] data = bytes(1000, 9);
+            DataLocation loc = write(s, s.place(DataId.random(rnd), data.length).dataId(), data);
+            assertThat(loc.scheme()).isEqualTo("rs-4-2"); // write() places without a size: the default layout
+            DataLocation small = s.place(DataId.random(rnd), data.length);
+            try (BlobWriter w = s.create(small, "small")) {
+                w.write(data, 0, data.length);
+                small = w.commit();
+            }
+            Files.delete(shardFile(small, 0));
+            Files.delete(shardFile(small, 1));
+            assertThat(read(s, small, 0, data.length)).isEqualTo(data); // any one copy is the object
+        }
+    }
+
+    @Test
     void theNarrowedLayoutKeepsTheConfiguredParityWhileItCan() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             assertThat(s.narrowed(6)).isEqualTo(new ErasureBlobStore.Layout(4, 2));
