@@ -14,7 +14,8 @@
 # 4. writes OUTDIR/cells.jsonl (one generator JSON line per run), limits.json, machine.txt, and the
 #    Markdown tables (OUTDIR/report.md) that docs/BENCHMARKS.md quotes.
 # Durations: DURATION (small objects, default 6 s), LARGE_DURATION (64 MiB, default 12 s), WARMUP (2 s).
-# SIZES and CONCURRENCIES (default "4KiB 1MiB 64MiB" and "1 16") narrow a run, e.g. for a quick check.
+# SIZES and CONCURRENCIES (default "4KiB 1MiB 64MiB" and "1 16") narrow a run, e.g. for a quick check;
+# KURA_DRIVES=6 KURA_EC=4+2 runs Kura on six drives in three zones (all on this one disk).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 

@@ -61,13 +61,19 @@ wait_http() { # URL PID LOGFILE
 }
 
 # start_kura PORT DATADIR [extra JVM flags...]: sets KURA_PID.
+# KURA_DRIVES=N (N > 1) gives Kura N drives under DATADIR in N/2 zones (two per zone), KURA_EC=K+M a layout.
 start_kura() {
   local port="$1" data="$2"; shift 2
   mkdir -p "$data"
+  local drives=() i
+  if [ "${KURA_DRIVES:-1}" -gt 1 ]; then
+    for i in $(seq 0 $((KURA_DRIVES - 1))); do drives+=(--drive "$data/drive$i,zone=z$((i / 2))"); done
+    [ -n "${KURA_EC:-}" ] && drives+=(--ec "$KURA_EC")
+  fi
   KURA_ACCESS_KEY="$BENCH_ACCESS_KEY" KURA_SECRET_KEY="$BENCH_SECRET_KEY" \
     "$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" "$@" \
     -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" dev.kura.server.Main server \
-    --address "127.0.0.1:$port" --admin-address "127.0.0.1:$(free_port)" --data "$data/kura-data" \
+    --address "127.0.0.1:$port" --admin-address "127.0.0.1:$(free_port)" --data "$data/kura-data" "${drives[@]}" \
     >"$data/kura.log" 2>&1 &
   KURA_PID=$!
   wait_http "http://127.0.0.1:$port/" "$KURA_PID" "$data/kura.log"
