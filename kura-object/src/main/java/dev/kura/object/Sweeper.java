@@ -51,6 +51,8 @@ public final class Sweeper {
     private final InstantSource clock;
     private final Instant bootTime;
     private final ActiveReads reads;
+    private final java.util.concurrent.atomic.AtomicLong removedTotal = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long backlog;
 
     public Sweeper(ObjectIndex index, BlobStore store, InstantSource clock, Instant bootTime, ActiveReads reads) {
         this.index = index;
@@ -62,7 +64,19 @@ public final class Sweeper {
 
     /** One pass over every intent and pending free; returns how many pieces of data were removed. */
     public int sweepOnce() throws IOException, IndexException {
-        return sweepIntents() + sweepFrees();
+        int removed = sweepIntents() + sweepFrees();
+        removedTotal.addAndGet(removed);
+        return removed;
+    }
+
+    /** Pieces of data removed since start. */
+    public long removedTotal() {
+        return removedTotal.get();
+    }
+
+    /** Pending frees the last pass saw and left for later (still in their grace period, or held by a read). */
+    public long backlog() {
+        return backlog;
     }
 
     private int sweepIntents() throws IOException, IndexException {
@@ -88,9 +102,11 @@ public final class Sweeper {
         Instant now = clock.instant();
         Optional<Instant> oldestRead = reads.oldestStart().filter(t -> t.plus(MAX_READ_HOLD).isAfter(now));
         int removed = 0;
+        long seen = 0;
         DataId after = null;
         while (true) {
             List<PendingFree> page = index.pendingFrees(after, BATCH);
+            seen += page.size();
             List<Deletion> work = new ArrayList<>();
             for (PendingFree free : page) {
                 boolean graceOver = free.since().plus(FREE_GRACE).isBefore(now);
@@ -102,6 +118,7 @@ public final class Sweeper {
             }
             removed += run(work);
             if (page.size() < BATCH) {
+                backlog = seen - removed;
                 return removed;
             }
             after = page.getLast().location().dataId();

@@ -79,6 +79,7 @@ public final class KuraServer implements AutoCloseable {
                     config.inlineThreshold());
             sweeper = new Sweeper(index, storage.store(), clock, boot, objects.activeReads());
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
+            telemetry.bindSweeper(sweeper);
         } catch (Exception e) {
             index.close();
             throw e;

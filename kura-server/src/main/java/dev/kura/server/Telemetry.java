@@ -113,6 +113,16 @@ final class Telemetry implements AutoCloseable {
         };
     }
 
+    /** Gauges of the sweeper's progress: how much it has removed, and what it still holds back. */
+    void bindSweeper(dev.kura.object.Sweeper sweeper) {
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.sweeper.removed", sweeper,
+                        dev.kura.object.Sweeper::removedTotal)
+                .description("Pieces of data (replaced, deleted, abandoned) the sweeper removed").register(registry);
+        Gauge.builder("kura.sweeper.backlog", sweeper, dev.kura.object.Sweeper::backlog)
+                .description("Pending frees the sweeper's last pass left for later (grace period, active reads)")
+                .register(registry);
+    }
+
     /** The index as the object service should see it: timed per request, engine failures counted. */
     ObjectIndex index() {
         return timedIndex;
