@@ -1,5 +1,7 @@
 package dev.kura.bench.jmh;
 
+import dev.kura.storage.erasure.ErasureCodec;
+import dev.kura.storage.erasure.IsalErasureCodec;
 import dev.kura.storage.erasure.ReedSolomon;
 import java.util.Arrays;
 import java.util.Random;
@@ -19,7 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The pure-Java Reed-Solomon codec on 1 MiB stripes (the payload split over {@code k} data shards:
+ * The Reed-Solomon codec, pure Java ({@code backend=java}) and through Intel ISA-L
+ * ({@code backend=isa-l}, {@code libisal.so.2} via FFM; fails its setup when the library is not
+ * installed, the other runs go on), on 1 MiB stripes (the payload split over {@code k} data shards:
  * 256 KiB each for 4+2): encoding, and rebuilding after losing one or two data shards, the
  * degraded-read case. The {@code payloadBytes} counter reports payload bytes per second (the
  * stripe's data, not parity); divide by 10^6 for MB/s on one core.
@@ -29,14 +33,17 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class ErasureCodecBench {
     private static final int STRIPE = 1 << 20;
 
     @Param({"4+2", "6+3"})
     String shape;
 
-    ReedSolomon codec;
+    @Param({"java", "isa-l"})
+    String backend;
+
+    ErasureCodec codec;
     int shardLength;
     byte[][] data;
     byte[][] parity;
@@ -61,7 +68,16 @@ public class ErasureCodecBench {
         String[] km = shape.split("\\+");
         int k = Integer.parseInt(km[0]);
         int m = Integer.parseInt(km[1]);
-        codec = new ReedSolomon(k, m);
+        codec = switch (backend) {
+            case "java" -> new ReedSolomon(k, m);
+            case "isa-l" -> {
+                if (!IsalErasureCodec.available()) {
+                    throw new IllegalStateException("skipping isa-l: " + IsalErasureCodec.unavailableReason());
+                }
+                yield new IsalErasureCodec(k, m);
+            }
+            default -> throw new IllegalArgumentException("backend: " + backend);
+        };
         shardLength = STRIPE / k; // 6+3: 174762 bytes a shard, 2 bytes short of 1 MiB in all
         data = new byte[k][shardLength];
         parity = new byte[m][shardLength];

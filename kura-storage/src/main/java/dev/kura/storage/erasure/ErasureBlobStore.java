@@ -81,7 +81,7 @@ public final class ErasureBlobStore implements BlobStore {
     private final int m;
     private final int unit;
     /** One codec per (k, m): narrowed layouts use their own. */
-    private final Map<Layout, ReedSolomon> codecs = new ConcurrentHashMap<>();
+    private final Map<Layout, ErasureCodec> codecs = new ConcurrentHashMap<>();
     private final ShardRepair repairs = new ShardRepair(this);
 
     /** The shape of one location's stripes, parsed from its scheme. */
@@ -161,7 +161,7 @@ public final class ErasureBlobStore implements BlobStore {
         if (stripeUnit < 1 || stripeUnit > MAX_STRIPE_UNIT) {
             throw new IllegalArgumentException("stripe unit must be 1.." + MAX_STRIPE_UNIT + ": " + stripeUnit);
         }
-        new ReedSolomon(k, m); // refuses shard counts the codec cannot do, with its own message
+        ErasureCodecs.create(k, m); // refuses shard counts the codec cannot do, with its own message
         if (new HashSet<>(drives.stream().map(LocalBlobStore::driveId).toList()).size() != drives.size()) {
             throw new IllegalArgumentException("the same drive id appears twice (a copied drive?)");
         }
@@ -396,8 +396,8 @@ public final class ErasureBlobStore implements BlobStore {
         return byId.get(driveId);
     }
 
-    ReedSolomon codec(Layout layout) {
-        return codecs.computeIfAbsent(layout, l -> new ReedSolomon(l.k, l.m));
+    ErasureCodec codec(Layout layout) {
+        return codecs.computeIfAbsent(layout, l -> ErasureCodecs.create(l.k, l.m));
     }
 
     static long stripes(long length, int k, int unit) {

@@ -48,6 +48,22 @@ public final class ReedSolomon implements ErasureCodec {
     private record Recovery(int[] inputs, int[] outputs, byte[][] rows) {
     }
 
+    /**
+     * What turns coefficient rows into bytes: {@code outputs[r] = XOR over c of rows[r][c] *
+     * inputs[c]} over {@code [offset, offset + length)}. {@code pattern} is the bit mask of present
+     * shards the rows belong to ({@code (1 << k) - 1} for encoding: data present, parity not), so a
+     * backend can cache whatever it derives from the rows per pattern. The pure-Java kernel is
+     * {@link GfMatrix#apply}; {@link IsalErasureCodec} plugs in ISA-L and reuses the checks,
+     * erasure bookkeeping and decode matrices here, so both backends agree on every byte.
+     */
+    @FunctionalInterface
+    interface Kernel {
+        void apply(int pattern, byte[][] rows, byte[][] inputs, byte[][] outputs, int offset, int length);
+    }
+
+    private static final Kernel JAVA = (pattern, rows, inputs, outputs, offset, length) ->
+            GfMatrix.apply(rows, inputs, outputs, offset, length);
+
     public ReedSolomon(int dataShards, int parityShards) {
         if (dataShards < 1 || dataShards > MAX_DATA_SHARDS) {
             throw new IllegalArgumentException("data shards must be 1.." + MAX_DATA_SHARDS + ": " + dataShards);
@@ -79,6 +95,11 @@ public final class ReedSolomon implements ErasureCodec {
         return a;
     }
 
+    /** The parity rows of {@link #encodingMatrix} (shared: not to be modified). */
+    byte[][] parityRows() {
+        return parityRows;
+    }
+
     @Override
     public int dataShards() {
         return k;
@@ -91,17 +112,25 @@ public final class ReedSolomon implements ErasureCodec {
 
     @Override
     public void encode(byte[][] data, byte[][] parity, int offset, int length) {
+        encode(data, parity, offset, length, JAVA);
+    }
+
+    void encode(byte[][] data, byte[][] parity, int offset, int length, Kernel kernel) {
         checkCount("data", data, k);
         checkCount("parity", parity, m);
         checkShards(data, offset, length);
         checkShards(parity, offset, length);
         if (m > 0 && length > 0) {
-            GfMatrix.apply(parityRows, data, parity, offset, length);
+            kernel.apply((1 << k) - 1, parityRows, data, parity, offset, length);
         }
     }
 
     @Override
     public void reconstruct(byte[][] shards, boolean[] present, int offset, int length) {
+        reconstruct(shards, present, offset, length, JAVA);
+    }
+
+    void reconstruct(byte[][] shards, boolean[] present, int offset, int length, Kernel kernel) {
         checkCount("shards", shards, k + m);
         if (present.length != k + m) {
             throw new IllegalArgumentException("expected " + (k + m) + " present flags, got " + present.length);
@@ -137,7 +166,7 @@ public final class ReedSolomon implements ErasureCodec {
             outputs[r] = shards[shard];
         }
         if (length > 0) {
-            GfMatrix.apply(recovery.rows, inputs, outputs, offset, length);
+            kernel.apply(mask, recovery.rows, inputs, outputs, offset, length);
         }
     }
 
