@@ -51,9 +51,6 @@ class DriveFaultIoErrorTest {
 
     /** As the first, but the heal runs in the same process that saw the drive fail: no restart. */
     @Test
-    @Disabled("bug: LocalBlobStore caches the fan-out directories it made durable (durableDirs) and never forgets them; "
-            + "once a drive's data/ directory is replaced by an empty one, every shard rewritten into a cached directory "
-            + "fails with NoSuchFileException on the rename until a restart, so heal reports all of them failed (0 repaired)")
     void aDriveFailingIoHealsWithoutARestartOnceItsDirectoryIsBack() throws Exception {
         scenario(false, false);
     }

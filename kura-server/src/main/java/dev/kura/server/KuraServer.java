@@ -94,6 +94,10 @@ public final class KuraServer implements AutoCloseable {
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval(), () -> storage.onlineDrives().stream().mapToLong(KuraServer::usedBytes).sum());
         storageAdmin.startPeriodicScrub();
+        if (storage.driveSet() != null) {
+            storageAdmin.startRepairQueue(storage.store());
+            storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
+        }
         HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(

@@ -129,7 +129,9 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
             String reason = d.reason();
             if (d.store() != null && !d.store().isWritable()) {
                 state = "offline";
-                reason = "its header or directories are gone or not writable (unmounted, failed, read-only)";
+                reason = d.store().ioErrors() > 0
+                        ? "I/O errors (" + d.store().ioErrors() + " since start); new data goes to other drives for a while"
+                        : "its header or directories are gone or not writable (unmounted, failed, read-only)";
             }
             out.add(status(d.spec().path(), d.store(), state, reason, d.store() != null ? d.store().zone() : d.spec().zone()));
         }
@@ -149,7 +151,7 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
             // unknown: reported as -1
         }
         return new DriveStatus(path.toString(), store == null ? null : store.driveId(), zone, state, reason,
-                total < 0 ? -1 : total - free, free, 0);
+                total < 0 ? -1 : total - free, free, store == null ? 0 : store.ioErrors());
     }
 
     @Override
@@ -194,6 +196,52 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
     @Override
     public RepairStatus scrubStatus() {
         return scrub.status();
+    }
+
+    /** Repairs asked for by reads that had to rebuild from parity; bounded, the scrub finds whatever overflows. */
+    private final java.util.Set<dev.kura.common.DataLocation> repairQueue = new java.util.LinkedHashSet<>();
+    private static final int MAX_QUEUED_REPAIRS = 10_000;
+    private final java.util.concurrent.atomic.AtomicLong queuedRepairsDone = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Queues a repair of data a read found degraded; returns at once (called on the reader's thread). */
+    void queueRepair(dev.kura.common.DataLocation location) {
+        synchronized (repairQueue) {
+            if (repairQueue.size() < MAX_QUEUED_REPAIRS && repairQueue.add(location)) {
+                repairQueue.notifyAll();
+            }
+        }
+    }
+
+    /** Repairs queued by degraded reads, one at a time, as they come. */
+    void startRepairQueue(dev.kura.storage.BlobStore store) {
+        workers.submit(() -> {
+            while (!closed) {
+                dev.kura.common.DataLocation next;
+                synchronized (repairQueue) {
+                    while (repairQueue.isEmpty()) {
+                        try {
+                            repairQueue.wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    var it = repairQueue.iterator();
+                    next = it.next();
+                    it.remove();
+                }
+                try {
+                    store.repair(next);
+                    queuedRepairsDone.incrementAndGet();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("queued repair of {} failed: {}", next.dataId(), e.toString());
+                }
+            }
+        });
+    }
+
+    /** Repairs done from the queue since start (for tests and metrics). */
+    long queuedRepairsDone() {
+        return queuedRepairsDone.get();
     }
 
     /** Periodic scrubs: one pass per interval, paced to take about the interval. */

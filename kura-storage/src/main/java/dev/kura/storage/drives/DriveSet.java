@@ -317,6 +317,16 @@ public final class DriveSet implements AutoCloseable {
         throw new IOException(path + " is not one of the configured drives (--drive)");
     }
 
+    private volatile java.util.function.Consumer<DataLocation> onDegradedRead = location -> { };
+
+    /** Who hears of reads that had to rebuild data from parity (kept across stores rebuilt by {@link #format}). */
+    public void onDegradedRead(java.util.function.Consumer<DataLocation> listener) {
+        onDegradedRead = listener;
+        if (store.current instanceof ErasureBlobStore e) {
+            e.onDegradedRead(listener);
+        }
+    }
+
     /** The store for the current online drives: a single drive as is, else erasure-coded. */
     private BlobStore build() {
         List<LocalBlobStore> up = drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).toList();
@@ -327,7 +337,9 @@ public final class DriveSet implements AutoCloseable {
             return up.getFirst();
         }
         try {
-            return ErasureBlobStore.openDegraded(up, layout.k(), layout.m(), stripeUnit);
+            ErasureBlobStore e = ErasureBlobStore.openDegraded(up, layout.k(), layout.m(), stripeUnit);
+            e.onDegradedRead(location -> onDegradedRead.accept(location));
+            return e;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("too few usable drives for --ec " + layout + ": " + up.size() + " of "
                     + drives.size() + " (" + e.getMessage() + ")", e);

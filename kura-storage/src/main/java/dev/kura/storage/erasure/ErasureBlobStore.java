@@ -168,6 +168,22 @@ public final class ErasureBlobStore implements BlobStore {
         return new ErasureBlobStore(drives, k, m, stripeUnit);
     }
 
+    /** Told of every location a read had to rebuild from parity (once per stream); never throws to the reader. */
+    private volatile java.util.function.Consumer<DataLocation> onDegradedRead = location -> { };
+
+    /** Sets who hears of degraded reads (the repair queue). */
+    public void onDegradedRead(java.util.function.Consumer<DataLocation> listener) {
+        this.onDegradedRead = Objects.requireNonNull(listener);
+    }
+
+    void degradedRead(DataLocation location) {
+        try {
+            onDegradedRead.accept(location);
+        } catch (RuntimeException e) {
+            // the read succeeded; a lost repair request is found again by the next scrub
+        }
+    }
+
     public int dataShards() {
         return k;
     }

@@ -40,6 +40,8 @@ final class ErasureInputStream extends InputStream {
     private long pos;
     private boolean closed;
 
+    private boolean reported;
+
     private ErasureInputStream(ErasureBlobStore store, DataLocation location, ErasureBlobStore.Layout layout,
                                ErasureCodec codec, long offset, long length) {
         this.store = store;
@@ -161,6 +163,10 @@ final class ErasureInputStream extends InputStream {
                 throw e;
             }
             codec.reconstruct(chunks, present, 0, unit); // rebuilds every shard not present
+            if (!reported) {
+                reported = true;
+                store.degradedRead(location); // the reader got good bytes; the data still needs a repair
+            }
         }
         stripe = s;
     }

@@ -90,7 +90,7 @@ final class ShardRepair {
         for (int i = 0; i < n; i++) {
             if (health.bad()[i]) {
                 LocalBlobStore d = driveOf(location, i);
-                if (d != null && d.isWritable()) {
+                if (d != null && d.isPresent()) {
                     targets.add(i);
                 } else {
                     unrepairable++;

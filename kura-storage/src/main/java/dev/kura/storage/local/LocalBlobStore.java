@@ -268,6 +268,14 @@ public final class LocalBlobStore implements BlobStore {
      */
     @Override
     public boolean isWritable() {
+        return isPresent() && !recentlyFailing();
+    }
+
+    /**
+     * The drive is there — header present, directories writable — whether or not it failed I/O
+     * lately: a repair may try it (and notes the error again if it still fails), placement does not.
+     */
+    public boolean isPresent() {
         return !closed && io.exists(root.resolve(DriveHeader.FILE_NAME))
                 && io.isWritable(tmpDir) && io.isWritable(dataDir);
     }
@@ -302,7 +310,18 @@ public final class LocalBlobStore implements BlobStore {
             // Data ids are never reused; replacing committed data would silently change an object.
             throw new FileAlreadyExistsException(target.toString(), null, "data id already committed");
         }
-        io.atomicMove(temp, target);
+        try {
+            io.atomicMove(temp, target);
+        } catch (java.nio.file.NoSuchFileException e) {
+            if (!io.exists(temp)) {
+                throw e;
+            }
+            // The fan-out directory we remembered as durable is gone (the drive's data/ was replaced
+            // under us): forget what we knew and make the path again.
+            forgetDurable(target.getParent());
+            makeDurable(target.getParent());
+            io.atomicMove(temp, target);
+        }
         try {
             io.syncDirectory(target.getParent());
         } catch (IOException e) {
@@ -318,6 +337,42 @@ public final class LocalBlobStore implements BlobStore {
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
+    }
+
+    private void forgetDurable(Path dir) {
+        for (Path d = dir; d != null && !d.equals(dataDir); d = d.getParent()) {
+            durableDirs.remove(d);
+        }
+        durableDirs.removeIf(d -> !io.exists(d));
+    }
+
+    /**
+     * Notes an I/O error of this drive (not a full drive, not bad data: the drive failing). For a
+     * while after one, the drive reports itself not writable, so new data is placed elsewhere instead
+     * of losing a shard to it again; reads still try it.
+     */
+    public void noteIoError(IOException e) {
+        if (e instanceof dev.kura.storage.StorageFullException || dev.kura.storage.StorageFullException.isFull(e)
+                || e instanceof dev.kura.storage.CorruptDataException) {
+            return;
+        }
+        ioErrors.incrementAndGet();
+        lastIoErrorNanos = System.nanoTime();
+    }
+
+    /** I/O errors of this drive since it was opened. */
+    public long ioErrors() {
+        return ioErrors.get();
+    }
+
+    /** How long a drive counts as failing after its last I/O error. */
+    static final long FAILING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private final java.util.concurrent.atomic.AtomicLong ioErrors = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastIoErrorNanos;
+
+    private boolean recentlyFailing() {
+        long last = lastIoErrorNanos;
+        return last != 0 && System.nanoTime() - last < FAILING_NANOS;
     }
 
     /** Creates a directory under data/ and makes its entry durable in its parent, recursively up to data/. */

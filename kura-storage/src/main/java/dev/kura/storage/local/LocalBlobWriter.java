@@ -42,11 +42,20 @@ final class LocalBlobWriter implements BlobWriter {
     /** Creates the temp file and writes the header; on failure nothing is left behind. */
     static LocalBlobWriter start(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, String label)
             throws IOException {
-        WritableFile file = io.createNew(temp);
+        WritableFile file;
+        try {
+            file = io.createNew(temp);
+        } catch (IOException e) {
+            store.noteIoError(e);
+            throw e;
+        }
         LocalBlobWriter w = new LocalBlobWriter(store, io, planned, temp, file);
         try {
             file.write(ShardFormat.encodeHeader(planned.blockSize(), planned.dataId(), label));
         } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io2) {
+                store.noteIoError(io2);
+            }
             w.abort();
             throw e;
         }
@@ -67,6 +76,9 @@ final class LocalBlobWriter implements BlobWriter {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io2) {
+                store.noteIoError(io2);
+            }
             abort();
             throw e;
         }
@@ -82,9 +94,25 @@ final class LocalBlobWriter implements BlobWriter {
             file.write(ShardFormat.encodeFooter(length, blocks));
             file.sync();
             file.close();
-            beforeVisible.await();
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io2) {
+                store.noteIoError(io2);
+            }
+            abort();
+            throw e;
+        }
+        try {
+            beforeVisible.await(); // not this drive's: a failure here says nothing about the drive
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+        try {
             store.publish(temp, planned.dataId());
         } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io2 && !(e instanceof java.nio.file.FileAlreadyExistsException)) {
+                store.noteIoError(io2);
+            }
             abort();
             throw e;
         }

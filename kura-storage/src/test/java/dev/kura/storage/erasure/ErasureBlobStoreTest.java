@@ -306,6 +306,25 @@ class ErasureBlobStoreTest {
     }
 
     @Test
+    void aReadThatRebuildsFromParityReportsTheDataForRepairOncePerStream() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            List<DataLocation> reported = new ArrayList<>();
+            s.onDegradedRead(reported::add);
+            byte[] data = bytes(3 * 4 * UNIT + 5, 11);
+            DataLocation loc = write(s, DataId.random(rnd), data);
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+            assertThat(reported).isEmpty(); // healthy: nothing to report
+            Files.delete(shardFile(loc, 1));
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+            assertThat(reported).containsExactly(loc); // three degraded stripes, one report
+            s.repair(loc);
+            reported.clear();
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+            assertThat(reported).isEmpty();
+        }
+    }
+
+    @Test
     void theNarrowedLayoutKeepsTheConfiguredParityWhileItCan() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             assertThat(s.narrowed(6)).isEqualTo(new ErasureBlobStore.Layout(4, 2));
