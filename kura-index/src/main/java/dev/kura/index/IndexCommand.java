@@ -1,6 +1,7 @@
 package dev.kura.index;
 
 import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
 import java.time.Instant;
 
 /**
@@ -85,6 +86,33 @@ public sealed interface IndexCommand {
 
     /** Replaces a bucket's tag set; fails with NoSuchBucket. */
     record PutBucketTags(String name, long bucketId, java.util.Map<String, String> tags) implements IndexCommand {
+    }
+
+    /**
+     * The storage layer rebuilt lost shards of some data onto other drives: the row that references
+     * {@code from} (by data id) now references {@code to} — same data id, same bytes, other drives. If
+     * the row no longer references that data id (replaced or deleted meanwhile), {@code to} is
+     * garbage and is recorded as a pending free.
+     */
+    record RelocateData(long bucketId, String key, DataHolder holder, DataLocation from, DataLocation to, Instant at)
+            implements IndexCommand {
+        public RelocateData {
+            if (!from.dataId().equals(to.dataId())) {
+                throw new IllegalArgumentException("a relocation keeps the data id");
+            }
+        }
+    }
+
+    /** Which row holds a piece of data: a version written whole, a part of a completed object, or an upload's part. */
+    sealed interface DataHolder {
+        record Version(long sequence) implements DataHolder {
+        }
+
+        record ObjectPart(long sequence, int partNumber) implements DataHolder {
+        }
+
+        record UploadPart(String uploadId, int partNumber) implements DataHolder {
+        }
     }
 
     /** The sweeper removed freed data: forget the pending free (and drop the bytes of inline data). */

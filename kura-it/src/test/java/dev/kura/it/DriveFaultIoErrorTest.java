@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -42,9 +41,6 @@ class DriveFaultIoErrorTest {
 
     /** As above, and the heal also restores full redundancy to what was written while the drive failed. */
     @Test
-    @Disabled("bug: data written while a drive fails I/O gets a '-' slot in its location (ErasureBlobWriter), and "
-            + "ShardRepair counts a '-' slot as unrepairable, so heal never rebuilds it (heal: failed > 0) although "
-            + "ErasureBlobStore's doc says 'a later repair knows what to rebuild'; that data is lost with the next zone")
     void dataWrittenWhileADriveFailedIsHealedToFullRedundancy() throws Exception {
         scenario(true, true);
     }

@@ -2,6 +2,7 @@ package dev.kura.object;
 
 import dev.kura.common.DataLocation;
 import dev.kura.index.BucketRecord;
+import dev.kura.index.IndexCommand;
 import dev.kura.index.ListPage;
 import dev.kura.index.ListQuery;
 import dev.kura.index.ObjectIndex;
@@ -78,17 +79,22 @@ public final class Repairer {
         return progress;
     }
 
-    private void walkObjects(BucketRecord bucket, Consumer<DataLocation> visit) {
+    /** A location and the row that holds it, so a relocation can be recorded. */
+    private record Held(BucketRecord bucket, String key, IndexCommand.DataHolder holder, DataLocation location) {
+    }
+
+    private void walkObjects(BucketRecord bucket, Consumer<Held> visit) {
         String after = null;
         while (true) {
             ListPage page = index.list(new ListQuery(bucket.id(), "", null, after, PAGE, 100_000));
             for (ObjectRecord r : page.objects()) {
                 if (r.isMultipart()) {
                     for (PartRecord p : index.objectParts(bucket.id(), r.key(), r.sequence())) {
-                        visit.accept(p.location());
+                        visit.accept(new Held(bucket, r.key(),
+                                new IndexCommand.DataHolder.ObjectPart(r.sequence(), p.partNumber()), p.location()));
                     }
                 } else if (r.location() != null) {
-                    visit.accept(r.location());
+                    visit.accept(new Held(bucket, r.key(), new IndexCommand.DataHolder.Version(r.sequence()), r.location()));
                 }
             }
             if (!page.truncated() || page.nextStartAfter() == null) {
@@ -98,7 +104,7 @@ public final class Repairer {
         }
     }
 
-    private void walkUploads(BucketRecord bucket, Consumer<DataLocation> visit) {
+    private void walkUploads(BucketRecord bucket, Consumer<Held> visit) {
         String keyMarker = null;
         String idMarker = null;
         while (true) {
@@ -107,7 +113,8 @@ public final class Repairer {
                 int after = 0;
                 while (true) {
                     List<PartRecord> parts = index.uploadParts(bucket.id(), u.key(), u.uploadId(), after, PAGE);
-                    parts.forEach(p -> visit.accept(p.location()));
+                    parts.forEach(p -> visit.accept(new Held(bucket, u.key(),
+                            new IndexCommand.DataHolder.UploadPart(u.uploadId(), p.partNumber()), p.location())));
                     if (parts.size() < PAGE) {
                         break;
                     }
@@ -122,7 +129,8 @@ public final class Repairer {
         }
     }
 
-    private void visit(DataLocation location, Pace pace, Progress progress, Instant start) {
+    private void visit(Held held, Pace pace, Progress progress, Instant start) {
+        DataLocation location = held.location();
         if (location.isInline()) {
             return;
         }
@@ -132,7 +140,14 @@ public final class Repairer {
             if (r.shardsUnrepairable() > 0) {
                 progress.failed.incrementAndGet();
             }
-        } catch (IOException | RuntimeException e) {
+            if (r.relocated() != null) {
+                // Until this commit the rebuilt shards are referenced by no record: a crash here leaves them
+                // under the data's id on a drive of the set, where the next repair overwrites them and
+                // the data's eventual delete (which sweeps its id on every drive) removes them.
+                index.apply(new IndexCommand.RelocateData(held.bucket().id(), held.key(), held.holder(), location,
+                        r.relocated(), clock.instant()));
+            }
+        } catch (IOException | RuntimeException | dev.kura.index.IndexException e) {
             // Data that no longer exists (deleted meanwhile) is not a failure; anything else is.
             if (!(e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException)) {
                 progress.failed.incrementAndGet();

@@ -64,6 +64,7 @@ final class CommandApplier {
             case IndexCommand.AbortUpload c -> abortUpload(c.bucketId(), c.key(), c.uploadId(), c.at());
             case IndexCommand.PutObjectTags c -> putObjectTags(c.bucketId(), c.key(), c.tags());
             case IndexCommand.PutBucketTags c -> putBucketTags(c.name(), c.bucketId(), c.tags());
+            case IndexCommand.RelocateData c -> relocateData(c);
         };
     }
 
@@ -162,6 +163,37 @@ final class CommandApplier {
             throw new IndexException.NoSuchKey(key);
         }
         batch.put(current.key(), RecordCodec.encode(current.record().withTags(tags)));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult relocateData(IndexCommand.RelocateData c) throws RocksDBException {
+        byte[] row = switch (c.holder()) {
+            case IndexCommand.DataHolder.Version v -> KeyCodec.objectRow(c.bucketId(), c.key(), v.sequence());
+            case IndexCommand.DataHolder.ObjectPart p -> KeyCodec.objectPartRow(c.bucketId(), c.key(), p.sequence(),
+                    p.partNumber());
+            case IndexCommand.DataHolder.UploadPart u -> KeyCodec.uploadPartRow(c.bucketId(), c.key(), u.uploadId(),
+                    u.partNumber());
+        };
+        byte[] value = get(row);
+        DataId id = c.from().dataId();
+        if (value != null && c.holder() instanceof IndexCommand.DataHolder.Version) {
+            ObjectRecord r = RecordCodec.decodeObject(value);
+            if (r.location() != null && r.location().dataId().equals(id)) {
+                batch.put(row, RecordCodec.encode(new ObjectRecord(r.key(), r.versionId(), r.sequence(), r.deleteMarker(),
+                        c.to(), r.size(), r.etag(), r.lastModified(), r.headers(), r.userMetadata(), r.checksum(),
+                        r.storageClass(), r.owner(), r.partCount(), r.uploadId(), r.tags())));
+                return IndexResult.DONE;
+            }
+        } else if (value != null) {
+            PartRecord p = RecordCodec.decodePart(value);
+            if (p.location().dataId().equals(id)) {
+                batch.put(row, RecordCodec.encode(new PartRecord(p.partNumber(), c.to(), p.size(), p.etag(),
+                        p.lastModified(), p.checksum(), p.offset())));
+                return IndexResult.DONE;
+            }
+        }
+        // Replaced or deleted meanwhile: the data id is garbage, and so are the shards just rebuilt.
+        batch.put(KeyCodec.freeRow(id), RecordCodec.encode(new PendingFree(c.to(), c.at())));
         return IndexResult.DONE;
     }
 

@@ -136,6 +136,29 @@ class DurabilityTest {
     }
 
     @Test
+    void aRelocationMovesTheRowThatStillHoldsTheDataElseFreesTheNewShards() throws Exception {
+        open();
+        ObjectRecord r = object("k", 1);
+        index.apply(new PutObject(B, r, new Precondition.None()));
+        DataLocation from = r.location();
+        DataLocation to = new DataLocation(from.dataId(), from.layoutEpoch(), from.scheme(), List.of("drive-9"),
+                from.blockSize(), from.length());
+        index.apply(new IndexCommand.RelocateData(B, "k", new IndexCommand.DataHolder.Version(1), from, to, TestRecords.T0));
+        assertThat(index.latest(B, "k").orElseThrow().location()).isEqualTo(to);
+        assertThat(index.pendingFrees(10)).isEmpty();
+
+        // Replaced meanwhile: the relocated copy is garbage, recorded as such.
+        index.apply(new PutObject(B, object("k", 2), new Precondition.None()));
+        assertThat(index.pendingFrees(10)).extracting(PendingFree::location).containsExactly(to);
+        DataLocation again = new DataLocation(from.dataId(), from.layoutEpoch(), from.scheme(), List.of("drive-8"),
+                from.blockSize(), from.length());
+        index.apply(new IndexCommand.RelocateData(B, "k", new IndexCommand.DataHolder.Version(1), to, again,
+                TestRecords.T0));
+        assertThat(index.latest(B, "k").orElseThrow().sequence()).isEqualTo(2);
+        assertThat(index.pendingFrees(10)).extracting(PendingFree::location).containsExactly(again);
+    }
+
+    @Test
     void inlineDataMustMatchAnInlineLocation() {
         DataId id = TestRecords.dataId("x");
         ObjectRecord onDrive = object("k", 1);

@@ -323,11 +323,10 @@ public final class ErasureBlobStore implements BlobStore {
     public void delete(DataLocation location) throws IOException {
         Layout.of(location);
         IOException failure = null;
-        for (String driveId : location.drives()) {
-            LocalBlobStore d = byId.get(driveId);
-            if (d == null) {
-                continue;
-            }
+        // Every drive of the set, not only those the location names: a repair that rebuilt a shard
+        // onto a spare drive and died before the index recorded it left that shard under this id.
+        for (LocalBlobStore d : drives) {
+            String driveId = d.driveId();
             try {
                 d.delete(shardLocation(location, driveId));
             } catch (IOException e) {
@@ -408,6 +407,11 @@ public final class ErasureBlobStore implements BlobStore {
     }
 
     /** The drive holding a shard, or null when the slot is {@code "-"} or the drive is not attached. */
+    /** The drives of the set, in order. */
+    List<LocalBlobStore> drives() {
+        return drives;
+    }
+
     LocalBlobStore drive(String driveId) {
         return byId.get(driveId);
     }

@@ -86,11 +86,19 @@ final class ShardRepair {
                     + health.goodInLostStripe() + " good shards, " + layout.k() + " needed");
         }
         List<Integer> targets = new ArrayList<>();
+        LocalBlobStore[] onto = new LocalBlobStore[n];
+        java.util.Set<String> taken = new java.util.HashSet<>(location.drives());
         int unrepairable = 0;
         for (int i = 0; i < n; i++) {
             if (health.bad()[i]) {
                 LocalBlobStore d = driveOf(location, i);
                 if (d != null && d.isPresent()) {
+                    onto[i] = d; // rebuilt in place
+                } else if (isGoneForGood(location, i)) {
+                    onto[i] = spare(location, taken); // a "-" slot or a drive gone from the set: elsewhere
+                }
+                if (onto[i] != null) {
+                    taken.add(onto[i].driveId());
                     targets.add(i);
                 } else {
                     unrepairable++;
@@ -100,13 +108,54 @@ final class ShardRepair {
         if (targets.isEmpty()) {
             return new RepairResult(n, 0, unrepairable);
         }
-        int[] outcome = rebuild(location, layout, health, targets);
-        return new RepairResult(n, outcome[0], unrepairable + outcome[1]);
+        int[] outcome = rebuild(location, layout, health, targets, onto);
+        List<String> drives = new ArrayList<>(location.drives());
+        boolean moved = false;
+        for (int i : targets) {
+            if (outcome[2 + i] == 1 && !onto[i].driveId().equals(drives.get(i))) {
+                drives.set(i, onto[i].driveId());
+                moved = true;
+            }
+        }
+        DataLocation relocated = moved ? new DataLocation(location.dataId(), location.layoutEpoch(), location.scheme(),
+                drives, location.blockSize(), location.length()) : null;
+        return new RepairResult(n, outcome[0], unrepairable + outcome[1], relocated);
     }
 
-    /** The second pass; returns {rebuilt, failed to write}. */
-    private int[] rebuild(DataLocation location, ErasureBlobStore.Layout layout, Health health, List<Integer> targets)
-            throws IOException {
+    /**
+     * A slot whose shard will not come back where it was: never written ({@code "-"}), or on a drive
+     * that is no longer in the set. A drive of the set that is merely absent now (unmounted, a zone
+     * down) keeps its slot: its shards are rebuilt onto it, or onto its replacement, which takes its id.
+     */
+    private boolean isGoneForGood(DataLocation location, int i) {
+        String id = location.drives().get(i);
+        return ErasureBlobStore.MISSING.equals(id) || store.drive(id) == null;
+    }
+
+    /** A writable drive holding no shard of this data, in the zone that holds the fewest of them; null if none. */
+    private LocalBlobStore spare(DataLocation location, java.util.Set<String> taken) {
+        java.util.Map<String, Integer> perZone = new java.util.HashMap<>();
+        for (String id : taken) {
+            LocalBlobStore d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
+            if (d != null) {
+                perZone.merge(d.zone(), 1, Integer::sum);
+            }
+        }
+        LocalBlobStore best = null;
+        for (LocalBlobStore d : store.drives()) {
+            if (taken.contains(d.driveId()) || !d.isWritable()) {
+                continue;
+            }
+            if (best == null || perZone.getOrDefault(d.zone(), 0) < perZone.getOrDefault(best.zone(), 0)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    /** The second pass; returns {rebuilt, failed to write, then per shard 1 when rebuilt}. */
+    private int[] rebuild(DataLocation location, ErasureBlobStore.Layout layout, Health health, List<Integer> targets,
+                          LocalBlobStore[] onto) throws IOException {
         int k = layout.k();
         int n = k + layout.m();
         int unit = location.blockSize();
@@ -117,14 +166,17 @@ final class ShardRepair {
             String base = baseLabel(location, layout, health, reader);
             for (int i : targets) {
                 try {
-                    writers[i] = reader.drive(i).create(reader.shardLocation(i),
-                            prefix(i, layout) + base);
+                    DataLocation shardHere = ErasureBlobStore.shardLocation(location, onto[i].driveId());
+                    if (!onto[i].driveId().equals(location.drives().get(i))) {
+                        onto[i].delete(shardHere); // left by a relocation that died before the index heard of it
+                    }
+                    writers[i] = onto[i].create(shardHere, prefix(i, layout) + base);
                 } catch (IOException | RuntimeException e) {
                     failed++; // the drive cannot take the shard now; left for a later repair
                 }
             }
             if (failed == targets.size()) {
-                return new int[] {0, failed};
+                return new int[2 + n];
             }
             // Healthy shards first: they need no second try. Bad ones still serve their good blocks.
             List<Integer> order = new ArrayList<>(n);
@@ -176,14 +228,15 @@ final class ShardRepair {
             }
             throw e;
         }
+        int[] outcome = new int[2 + n];
         int rebuilt = 0;
         for (int i : targets) {
             if (writers[i] == null) {
                 continue;
             }
-            LocalBlobStore d = driveOf(location, i);
-            DataLocation shard = ErasureBlobStore.shardLocation(location, location.drives().get(i));
-            boolean oldFile = !health.absent()[i];
+            LocalBlobStore d = onto[i];
+            DataLocation shard = ErasureBlobStore.shardLocation(location, d.driveId());
+            boolean oldFile = !health.absent()[i] && d.driveId().equals(location.drives().get(i));
             try {
                 // Only an existing file is deleted: deleting an absent one would remove our temp file.
                 writers[i].commit(() -> {
@@ -192,11 +245,14 @@ final class ShardRepair {
                     }
                 });
                 rebuilt++;
+                outcome[2 + i] = 1;
             } catch (IOException | RuntimeException e) {
                 failed++;
             }
         }
-        return new int[] {rebuilt, failed};
+        outcome[0] = rebuilt;
+        outcome[1] = failed;
+        return outcome;
     }
 
     /** The first pass: reads every unit of every shard once. */

@@ -325,6 +325,42 @@ class ErasureBlobStoreTest {
     }
 
     @Test
+    void aLostWritesSlotIsRebuiltOntoASpareDriveInTheLeastUsedZone() throws IOException {
+        sixDrivesInThreeZones();
+        Path seventh = dir.resolve("d6");
+        Files.createDirectories(seventh);
+        Files.writeString(seventh.resolve("kura-drive.properties"), "format=1\ndrive.id=" + UUID.randomUUID() + "\nzone=z1\n");
+        LocalBlobStore spare = LocalBlobStore.open(seventh, new RealFileIo(), false);
+        drives.add(spare);
+        try (ErasureBlobStore s = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT)) {
+            byte[] data = bytes(2 * 4 * UNIT + 99, 13);
+            DataLocation loc = write(s, DataId.random(rnd), data);
+            int lost = loc.drives().indexOf(loc.drives().stream().filter(d -> drive(d).zone().equals("z1"))
+                    .findFirst().orElseThrow());
+            String gone = loc.drives().get(lost);
+            Files.delete(shardFile(loc, lost));
+            List<String> withHole = new ArrayList<>(loc.drives());
+            withHole.set(lost, ErasureBlobStore.MISSING); // as a write that lost this shard records it
+            DataLocation holed = new DataLocation(loc.dataId(), loc.layoutEpoch(), loc.scheme(), withHole, loc.blockSize(),
+                    loc.length());
+            String unused = drives.stream().map(LocalBlobStore::driveId).filter(d -> !loc.drives().contains(d))
+                    .findFirst().orElseThrow();
+
+            dev.kura.storage.RepairResult r = s.repair(holed);
+            assertThat(r.shardsRebuilt()).isEqualTo(1);
+            assertThat(r.relocated()).isNotNull();
+            assertThat(r.relocated().drives().get(lost)).isIn(unused, gone).isNotEqualTo(ErasureBlobStore.MISSING);
+            assertThat(drive(r.relocated().drives().get(lost)).zone()).isEqualTo("z1"); // z1 had one shard left
+            assertThat(s.verify(r.relocated())).isZero();
+            assertThat(read(s, r.relocated(), 0, data.length)).isEqualTo(data);
+            assertThat(s.repair(r.relocated()).relocated()).isNull(); // healthy now: nothing moves
+
+            s.delete(holed); // a delete through the old location still finds the relocated shard
+            assertThat(drives.stream().filter(d -> Files.exists(d.dataFile(loc.dataId())))).isEmpty();
+        }
+    }
+
+    @Test
     void theNarrowedLayoutKeepsTheConfiguredParityWhileItCan() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             assertThat(s.narrowed(6)).isEqualTo(new ErasureBlobStore.Layout(4, 2));
