@@ -23,20 +23,30 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 WORK="$(mktemp -d)"
-PORT=$((20000 + RANDOM % 20000)); APORT=$((PORT + 1))
 export KURA_ACCESS_KEY=KURACLIENTTEST0001 KURA_SECRET_KEY=client/test/secret/0123456789abcdefghijkl
-./kura server --address "127.0.0.1:$PORT" --admin-address "127.0.0.1:$APORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-cleanup() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+SERVER=""
+cleanup() { [ -n "$SERVER" ] && { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }; rm -rf "$WORK"; }
 trap cleanup EXIT
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "client tests: server did not start"; cat "$WORK/server.log"; exit 1; }
-  sleep 0.2
-done
-curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null || { echo "client tests: server not ready"; cat "$WORK/server.log"; exit 1; }
 
-export KURA_ENDPOINT="http://127.0.0.1:$PORT" WORK
+# start_server DIR [kura server flags...]: a fresh server on fresh ports; sets SERVER and KURA_ENDPOINT.
+start_server() {
+  local dir="$1"; shift
+  PORT=$((20000 + RANDOM % 20000)); APORT=$((PORT + 1))
+  mkdir -p "$dir"
+  ./kura server --address "127.0.0.1:$PORT" --admin-address "127.0.0.1:$APORT" --data "$dir/data" "$@" >"$dir/server.log" 2>&1 &
+  SERVER=$!
+  SERVER_LOG="$dir/server.log"
+  for _ in $(seq 1 600); do
+    curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$SERVER" 2>/dev/null || { echo "client tests: server did not start"; cat "$dir/server.log"; exit 1; }
+    sleep 0.2
+  done
+  curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null || { echo "client tests: server not ready"; cat "$dir/server.log"; exit 1; }
+  export KURA_ENDPOINT="http://127.0.0.1:$PORT"
+  export WORK="$dir/work"; mkdir -p "$WORK"   # each server's clients get fresh scratch files (aws s3 sync skips same-size files)
+}
+stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; SERVER=""; }
+
 export HOME="$WORK/home"; mkdir -p "$HOME"   # clients write their config (aws configure) here, not in the user's home
 export AWS_ACCESS_KEY_ID=$KURA_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$KURA_SECRET_KEY AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true BOTO_DISABLE_CRT=true
@@ -44,16 +54,30 @@ passed=0; failed=0
 run() {
   local name=$1; shift
   if out=$("$@" 2>&1); then passed=$((passed + 1)); echo "  ok   $name"
-  else failed=$((failed + 1)); echo "  FAIL $name"; echo "$out" | tail -20 | sed 's/^/       /'; fi
+  else failed=$((failed + 1)); echo "  FAIL $name"; echo "$out" | tail -20 | sed 's/^/       /'
+    echo "--- server log ---"; tail -50 "$SERVER_LOG"; fi
 }
-for t in "$ROOT"/clients/*.sh "$ROOT"/clients/*.py; do
-  [ -e "$t" ] || continue
-  case "$t" in
-    *.py) run "$(basename "$t")" /usr/bin/python3 "$t" ;;
-    *.sh) run "$(basename "$t")" bash "$t" ;;
-  esac
-done
-if [ "$failed" -gt 0 ]; then echo "--- server log ---"; tail -50 "$WORK/server.log"; fi
+suite() { # LABEL FILES...
+  local label="$1" t; shift
+  for t in "$@"; do
+    [ -e "$t" ] || continue
+    case "$t" in
+      *.py) run "$(basename "$t")$label" /usr/bin/python3 "$t" ;;
+      *.sh) run "$(basename "$t")$label" bash "$t" ;;
+    esac
+  done
+}
+
+# The default: one drive under --data.
+start_server "$WORK/one"
+suite "" "$ROOT"/clients/*.sh "$ROOT"/clients/*.py
+stop_server
+# Six drives in three zones, 4+2 erasure coding: the same clients over erasure-coded data.
+six=(); for i in 0 1 2 3 4 5; do six+=(--drive "$WORK/six/drive$i,zone=z$((i / 2))"); done
+start_server "$WORK/six" "${six[@]}" --ec 4+2
+suite " (6 drives, 4+2)" "$ROOT"/clients/awscli.sh "$ROOT"/clients/rclone.sh "$ROOT"/clients/boto3_basic.py "$ROOT"/clients/boto3_breadth.py
+stop_server
+
 echo "Client tests: $passed passed, $failed failed"
 [ -n "${KURA_CLIENT_COUNTS:-}" ] && echo "$passed $failed" > "$KURA_CLIENT_COUNTS"
 [ "$failed" -eq 0 ]
