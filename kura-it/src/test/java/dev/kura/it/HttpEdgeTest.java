@@ -150,4 +150,19 @@ class HttpEdgeTest extends KuraTestBase {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
     }
+
+    /**
+     * A PUT refused before its body is read (no such bucket), whose client sends the whole body
+     * anyway without waiting: it still reads the error, and the connection is not reset under it
+     * (the server half-closes and reads the rest of the body before closing).
+     */
+    @Test
+    void aRefusedPutWhoseBodyIsSentAnywayStillGetsItsAnswer() throws Exception {
+        byte[] body = new byte[4 * 1024 * 1024];
+        for (int i = 0; i < 3; i++) {
+            var r = RawHttp.send(RawHttp.signed("PUT", "/no-such-bucket-" + i + "/k", Map.of(), body), body);
+            org.assertj.core.api.Assertions.assertThat(r.status()).isEqualTo(404);
+            org.assertj.core.api.Assertions.assertThat(r.body()).contains("<Code>NoSuchBucket</Code>");
+        }
+    }
 }

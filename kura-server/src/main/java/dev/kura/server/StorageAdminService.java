@@ -127,7 +127,10 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
         for (DriveSet.Drive d : set.drives()) {
             String state = d.state().label();
             String reason = d.reason();
-            if (d.store() != null && !d.store().isWritable()) {
+            if (d.store() != null && d.store().isFull()) {
+                state = "full";
+                reason = "under its free-space reserve; new data goes to the other drives";
+            } else if (d.store() != null && !d.store().isWritable()) {
                 state = "offline";
                 reason = d.store().ioErrors() > 0
                         ? "I/O errors (" + d.store().ioErrors() + " since start); new data goes to other drives for a while"

@@ -95,6 +95,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return msg;
     }
 
+    /** Set when the connection ends with a response sent but its request body not read (see HttpServer). */
+    volatile boolean lingerOnClose;
+
     void pushBack(Object msg) {
         inbound.addFirst(msg);
     }

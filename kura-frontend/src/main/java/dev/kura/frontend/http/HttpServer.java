@@ -129,8 +129,45 @@ public final class HttpServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             LOG.error("connection loop failed", e);
         } finally {
+            if (c.lingerOnClose) {
+                lingeringClose(c);
+            }
             c.channel().close();
             c.drainQueue();
+        }
+    }
+
+    /** How long, and how much, a closing connection still reads from a client that is sending a refused body. */
+    private static final long LINGER_MILLIS = 2_000;
+    private static final long LINGER_BYTES = 8L << 20;
+
+    /**
+     * Ends a connection whose client may still be sending a body we answered without reading (an
+     * error found before the body was needed, or a body too long to drain): closing with unread input
+     * makes the kernel send a reset, and a client still writing its body then loses the response. So
+     * our side is half-closed first (the client reads the response to its end), and what arrives
+     * meanwhile is read and discarded, for a bounded time and size, until the client closes too.
+     */
+    private static void lingeringClose(Connection c) {
+        if (!(c.channel() instanceof io.netty.channel.socket.DuplexChannel d) || !d.isActive()) {
+            return;
+        }
+        try {
+            d.shutdownOutput().await(LINGER_MILLIS);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            long bytes = 0;
+            while (bytes < LINGER_BYTES && System.nanoTime() < deadline) {
+                Object msg = c.take(100);
+                if (msg == Connection.CLOSED) {
+                    return;
+                }
+                if (msg instanceof io.netty.buffer.ByteBufHolder h) {
+                    bytes += h.content().readableBytes();
+                }
+                ReferenceCountUtil.release(msg);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -146,10 +183,13 @@ public final class HttpServer implements AutoCloseable {
                 return false;
             }
             if (!ex.responded() || ex.closeRequested() || !HttpUtil.isKeepAlive(req)) {
+                c.lingerOnClose = ex.responded() && !ex.bodyConsumed();
                 return false;
             }
             // The next request starts after this body: read what is left of it, or give up the connection.
-            return ex.bodyConsumed() || (ex.bodyInvited() && ex.bodyStream().drain(1024 * 1024));
+            boolean reusable = ex.bodyConsumed() || (ex.bodyInvited() && ex.bodyStream().drain(1024 * 1024));
+            c.lingerOnClose = !reusable;
+            return reusable;
         } finally {
             ex.bodyStream().close(); // never keep a request's buffer past the request
         }

@@ -118,6 +118,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         long usable = fileStore.getUsableSpace();
         if (usable - bytes < reserve) {
+            fullAtNanos = System.nanoTime(); // out of placement for a while: new data goes to drives with room
             throw new StorageFullException("drive " + header.driveId() + " (" + root + ") is full: " + usable
                     + " bytes free, " + reserve + " kept in reserve");
         }
@@ -261,6 +262,69 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
+    /** What a data file on this drive says of itself: its header and footer, checked, and its annotation. */
+    public record StoredData(DataId dataId, String label, int blockSize, long length, byte[] annotation) {
+    }
+
+    /**
+     * Reads the header, footer and annotation of the committed data file of this id (empty when there is
+     * none), checking their checksums but not the blocks. The annotation is empty when the data was
+     * committed without one (or by an earlier version).
+     */
+    public java.util.Optional<StoredData> inspect(DataId id) throws IOException {
+        checkNotClosed();
+        Path file = dataFile(id);
+        if (!io.exists(file)) {
+            return java.util.Optional.empty();
+        }
+        String name = describe(id);
+        try (dev.kura.storage.fs.ReadableFile f = io.openRead(file)) {
+            ShardFormat.Header h = ShardFormat.readHeader(f, name);
+            if (!h.dataId().equals(id)) {
+                throw new dev.kura.storage.CorruptDataException(name + ": header names data " + h.dataId());
+            }
+            ShardFormat.Footer footer = ShardFormat.readFooter(f, h, name);
+            byte[] annotation = ShardFormat.readAnnotation(f, h, name);
+            return java.util.Optional.of(new StoredData(id, h.label(), h.blockSize(), footer.length(), annotation));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The annotation stored with the data of this id: empty when there is no such data or no annotation. */
+    public java.util.Optional<byte[]> readAnnotation(DataId id) throws IOException {
+        return inspect(id).map(StoredData::annotation).filter(a -> a.length > 0);
+    }
+
+    /**
+     * Calls {@code action} with the id of every committed data file on this drive (a walk of
+     * {@code data/ab/cd/}; names that are not data ids are skipped). For offline tools such as an index
+     * rebuild; the order is unspecified.
+     */
+    public void forEachData(java.util.function.Consumer<DataId> action) throws IOException {
+        checkNotClosed();
+        if (!io.exists(dataDir)) {
+            return;
+        }
+        for (Path a : io.list(dataDir)) {
+            if (!java.nio.file.Files.isDirectory(a)) {
+                continue;
+            }
+            for (Path b : io.list(a)) {
+                if (!java.nio.file.Files.isDirectory(b)) {
+                    continue;
+                }
+                for (Path f : io.list(b)) {
+                    String name = f.getFileName().toString();
+                    if (name.length() == 32 && name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+                            && name.startsWith(a.getFileName().toString() + b.getFileName().toString())) {
+                        action.accept(new DataId(name));
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Cheap enough for frequent health probes (three stat calls): the header is still there (the
      * drive did not get unmounted) and the directories are writable (a file system remounted
@@ -372,7 +436,19 @@ public final class LocalBlobStore implements BlobStore {
 
     private boolean recentlyFailing() {
         long last = lastIoErrorNanos;
-        return last != 0 && System.nanoTime() - last < FAILING_NANOS;
+        long full = fullAtNanos;
+        long now = System.nanoTime();
+        return (last != 0 && now - last < FAILING_NANOS) || (full != 0 && now - full < FULL_NANOS);
+    }
+
+    /** How long a drive found under its reserve stays out of placement before it is asked again. */
+    static final long FULL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private volatile long fullAtNanos;
+
+    /** True when the drive was under its free-space reserve at its last check (within a few seconds). */
+    public boolean isFull() {
+        long full = fullAtNanos;
+        return full != 0 && System.nanoTime() - full < FULL_NANOS;
     }
 
     /** Creates a directory under data/ and makes its entry durable in its parent, recursively up to data/. */
