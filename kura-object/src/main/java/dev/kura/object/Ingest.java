@@ -41,7 +41,9 @@ import java.util.random.RandomGenerator;
  *       which it could outlive a crash as a findable file — the intent is made durable
  *       ({@link ObjectIndex#awaitDurable}, free when another commit synced the log meanwhile).
  *       A crash before the rename leaves only a temp file (purged at start); after it, a durable
- *       intent names the garbage for the sweeper. So the intent costs no synced write of its own.</li>
+ *       intent names the garbage for the sweeper. So the intent costs no synced write of its own.
+ *       The data carries an annotation (what it is: the bucket and the record to be committed), so the
+ *       index can be rebuilt from the drives.</li>
  * </ul>
  */
 final class Ingest {
@@ -86,20 +88,32 @@ final class Ingest {
         this.inlineThreshold = inlineThreshold;
     }
 
+    /**
+     * Describes data on the drives for the annotation stored with it (a {@code DataAnnotation}): called
+     * once, after the data is verified and just before the storage commit, with the data as written at
+     * its planned location. Not called for inline data, which lives only in the index.
+     */
+    @FunctionalInterface
+    interface Annotate {
+        byte[] annotation(Written planned);
+    }
+
     /** Writes data that may be kept inline when small (whole objects). */
-    Written write(long bucketId, String label, String key, InputStream body, Expect expect) throws IOException {
-        return write(bucketId, label, key, body, expect, true);
+    Written write(long bucketId, String label, String key, InputStream body, Expect expect, Annotate annotate)
+            throws IOException {
+        return write(bucketId, label, key, body, expect, true, annotate);
     }
 
     /** Writes data to the drives only (multipart parts, whose rows move at completion). */
-    Written writeToDrives(long bucketId, String label, String key, InputStream body, Expect expect) throws IOException {
-        return write(bucketId, label, key, body, expect, false);
+    Written writeToDrives(long bucketId, String label, String key, InputStream body, Expect expect, Annotate annotate)
+            throws IOException {
+        return write(bucketId, label, key, body, expect, false, annotate);
     }
 
-    private Written write(long bucketId, String label, String key, InputStream body, Expect expect, boolean mayInline)
-            throws IOException {
+    private Written write(long bucketId, String label, String key, InputStream body, Expect expect, boolean mayInline,
+                          Annotate annotate) throws IOException {
         try {
-            return writeOrFail(bucketId, label, key, body, expect, mayInline);
+            return writeOrFail(bucketId, label, key, body, expect, mayInline, annotate);
         } catch (IOException e) {
             if (StorageFullException.isFull(e)) {
                 // The write's partial data is already gone (aborted and discarded on the way out).
@@ -115,7 +129,7 @@ final class Ingest {
     }
 
     private Written writeOrFail(long bucketId, String label, String key, InputStream body, Expect expect,
-                                boolean mayInline) throws IOException {
+                                boolean mayInline, Annotate annotate) throws IOException {
         if (mayInline && inlineThreshold >= 0 && expect.length() <= inlineThreshold) {
             // Declared small, or unknown (HTTP-chunked): read at most one byte past the threshold to decide.
             byte[] head = body.readNBytes(inlineThreshold + 1);
@@ -144,7 +158,10 @@ final class Ingest {
                 byte[] md5Bytes = md5.finish();
                 verifyMd5(expect.contentMd5(), md5Bytes);
                 String checksum = verifyChecksum(expect, extra);
-                DataLocation written = writer.commit(this::intentDurable);
+                Written asPlanned = new Written(new DataLocation(planned.dataId(), planned.layoutEpoch(),
+                        planned.scheme(), planned.drives(), planned.blockSize(), n), n, md5Bytes, expect.algorithm(),
+                        checksum, null);
+                DataLocation written = writer.commit(this::intentDurable, annotate.annotation(asPlanned));
                 return new Written(written, n, md5Bytes, expect.algorithm(), checksum, null);
             }
         } catch (IntentNotDurable e) {

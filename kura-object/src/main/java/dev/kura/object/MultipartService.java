@@ -92,9 +92,11 @@ public final class MultipartService {
         BucketRecord bucket = objects.bucket(bucketName);
         UploadRecord u = index.upload(bucket.id(), key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
         ChecksumAlgorithm algorithm = partAlgorithm(u, sent);
+        Stamp stamp = new Stamp(versions, objects::now);
         Ingest.Written w = ingest.writeToDrives(bucket.id(), bucketName, key, body,
-                new Ingest.Expect(length, contentMd5, algorithm, sent == null ? null : sentValue));
-        return record(bucket, key, uploadId, partNumber, w);
+                new Ingest.Expect(length, contentMd5, algorithm, sent == null ? null : sentValue),
+                planned -> annotation(bucket, u, part(partNumber, stamp, planned)));
+        return record(bucket, key, uploadId, part(partNumber, stamp, w), w);
     }
 
     /** UploadPartCopy: a range of an existing object becomes a part (bytes copied under a new data id). */
@@ -107,15 +109,24 @@ public final class MultipartService {
         BucketRecord bucket = objects.bucket(bucketName);
         UploadRecord u = index.upload(bucket.id(), key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
         Ingest.Written w;
+        Stamp stamp = new Stamp(versions, objects::now);
         try (InputStream data = objects.open(sourceBucket, source, start, length)) {
-            w = ingest.writeToDrives(bucket.id(), bucketName, key, data, new Ingest.Expect(length, null, u.checksumAlgorithm(), null));
+            w = ingest.writeToDrives(bucket.id(), bucketName, key, data, new Ingest.Expect(length, null, u.checksumAlgorithm(), null),
+                    planned -> annotation(bucket, u, part(partNumber, stamp, planned)));
         }
-        return record(bucket, key, uploadId, partNumber, w);
+        return record(bucket, key, uploadId, part(partNumber, stamp, w), w);
     }
 
-    private PartRecord record(BucketRecord bucket, String key, String uploadId, int partNumber, Ingest.Written w) {
-        PartRecord part = new PartRecord(partNumber, w.location(), w.size(), Hex.encode(w.md5()), objects.now(),
-                w.checksum(), 0);
+    private static PartRecord part(int partNumber, Stamp stamp, Ingest.Written w) {
+        return new PartRecord(partNumber, w.location(), w.size(), Hex.encode(w.md5()), stamp.at(), w.checksum(), 0);
+    }
+
+    /** The annotation stored with a part's data: the bucket, the upload (as created) and the part. */
+    private static byte[] annotation(BucketRecord bucket, UploadRecord upload, PartRecord planned) {
+        return dev.kura.index.DataAnnotation.encode(new dev.kura.index.DataAnnotation.UploadPart(bucket, upload, planned));
+    }
+
+    private PartRecord record(BucketRecord bucket, String key, String uploadId, PartRecord part, Ingest.Written w) {
         try {
             index.apply(new IndexCommand.PutPart(bucket.id(), key, uploadId, part));
         } catch (IndexException | RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.kura.object;
 import dev.kura.common.ChecksumAlgorithm;
 import dev.kura.common.Hex;
 import dev.kura.index.BucketRecord;
+import dev.kura.index.DataAnnotation;
 import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexException;
 import dev.kura.index.IndexResult;
@@ -133,11 +134,13 @@ public final class ObjectService {
             throw new S3Exception(S3ErrorCode.EntityTooLarge).with("ProposedSize", Long.toString(in.contentLength()))
                     .with("MaxSizeAllowed", Long.toString(MAX_PUT_SIZE));
         }
+        Stamp stamp = new Stamp(versions, this::now);
         Ingest.Written w = ingest.write(bucket.id(), bucket.name(), in.key(), body,
-                new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()));
-        ObjectRecord record = new ObjectRecord(in.key(), ObjectRecord.NULL_VERSION, versions.next(), false,
-                w.location(), w.size(), Hex.encode(w.md5()), now(), in.headers(), in.userMetadata(), checksumOf(w),
-                in.storageClass(), bucket.owner(), 0, null, in.tags());
+                new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()),
+                planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
+                        in.storageClass(), in.tags(), stamp, planned)));
+        ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
+                stamp, w);
         commit(bucket, record, in.precondition(), w);
         return record;
     }
@@ -156,14 +159,29 @@ public final class ObjectService {
         ChecksumAlgorithm algorithm = in.checksum() != null ? in.checksum()
                 : source.checksum() == null ? null : source.checksum().algorithm();
         Ingest.Written w;
+        Stamp stamp = new Stamp(versions, this::now);
         try (InputStream data = open(in.sourceBucket(), source, 0, source.size())) {
-            w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null));
+            w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null),
+                    planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
+                            in.storageClass(), in.tags(), stamp, planned)));
         }
-        ObjectRecord record = new ObjectRecord(in.key(), ObjectRecord.NULL_VERSION, versions.next(), false,
-                w.location(), w.size(), Hex.encode(w.md5()), now(), in.headers(), in.userMetadata(), checksumOf(w),
-                in.storageClass(), bucket.owner(), 0, null, in.tags());
+        ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
+                stamp, w);
         commit(bucket, record, in.precondition(), w);
         return record;
+    }
+
+    /** The version a write of whole data commits; its sequence and time are the stamp's, chosen once. */
+    private static ObjectRecord version(BucketRecord bucket, String key, Map<String, String> headers,
+                                        Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
+                                        Stamp stamp, Ingest.Written w) {
+        return new ObjectRecord(key, ObjectRecord.NULL_VERSION, stamp.sequence(), false, w.location(), w.size(),
+                Hex.encode(w.md5()), stamp.at(), headers, userMetadata, checksumOf(w), storageClass, bucket.owner(), 0,
+                null, tags);
+    }
+
+    private static byte[] annotation(BucketRecord bucket, ObjectRecord planned) {
+        return DataAnnotation.encode(new DataAnnotation.Version(bucket, planned));
     }
 
     private void commit(BucketRecord bucket, ObjectRecord record, Precondition precondition, Ingest.Written w) {

@@ -27,7 +27,17 @@ public interface BlobWriter extends AutoCloseable {
      * The object layer uses it to make the write intent durable only then (see ARCHITECTURE.md), so
      * the intent costs no synced index write of its own. If the barrier throws, the write aborts.
      */
-    DataLocation commit(Barrier beforeVisible) throws IOException;
+    default DataLocation commit(Barrier beforeVisible) throws IOException {
+        return commit(beforeVisible, null);
+    }
+
+    /**
+     * As {@link #commit(Barrier)}, storing {@code annotation} (null or empty: none) with the data: opaque
+     * bytes the storage layer never interprets, kept in every file of the data (each shard) and read back
+     * by a scan of a drive — the caller's description of what the data is, so its index can be rebuilt
+     * from the drives alone. Small: at most 1 MiB.
+     */
+    DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException;
 
     /** Something that must be done before data becomes visible; see {@link #commit(Barrier)}. */
     @FunctionalInterface

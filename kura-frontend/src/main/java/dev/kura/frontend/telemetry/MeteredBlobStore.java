@@ -168,10 +168,10 @@ public final class MeteredBlobStore implements BlobStore {
         }
 
         @Override
-        public DataLocation commit(Barrier beforeVisible) throws IOException {
+        public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
             long start = RequestScope.start();
             try {
-                return w.commit(beforeVisible);
+                return w.commit(beforeVisible, annotation);
             } catch (IOException e) {
                 throw failed(Op.COMMIT, e);
             } finally {

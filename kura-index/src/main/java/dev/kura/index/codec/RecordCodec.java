@@ -41,8 +41,57 @@ public final class RecordCodec {
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
+    static final int ANNOTATION_V1 = 1;
+    private static final int ANNOTATION_VERSION = 1;
+    private static final int ANNOTATION_UPLOAD_PART = 2;
 
     private RecordCodec() {
+    }
+
+    /** A data annotation: format, kind, then the records it holds, each in its own versioned encoding. */
+    public static byte[] encode(dev.kura.index.DataAnnotation a) {
+        return write(out -> {
+            out.writeByte(ANNOTATION_V1);
+            writeBytes(out, encode(a.bucket()));
+            switch (a) {
+                case dev.kura.index.DataAnnotation.Version v -> {
+                    out.writeByte(ANNOTATION_VERSION);
+                    writeBytes(out, encode(v.record()));
+                }
+                case dev.kura.index.DataAnnotation.UploadPart p -> {
+                    out.writeByte(ANNOTATION_UPLOAD_PART);
+                    writeBytes(out, encode(p.upload()));
+                    writeBytes(out, encode(p.part()));
+                }
+            }
+        });
+    }
+
+    public static dev.kura.index.DataAnnotation decodeAnnotation(byte[] bytes) {
+        return read(bytes, "data annotation", in -> {
+            expectFormat(in, ANNOTATION_V1, "data annotation");
+            BucketRecord bucket = decodeBucket(readBytes(in));
+            int kind = in.readUnsignedByte();
+            return switch (kind) {
+                case ANNOTATION_VERSION -> new dev.kura.index.DataAnnotation.Version(bucket, decodeObject(readBytes(in)));
+                case ANNOTATION_UPLOAD_PART -> new dev.kura.index.DataAnnotation.UploadPart(bucket,
+                        decodeUpload(readBytes(in)), decodePart(readBytes(in)));
+                default -> throw new IOException("unknown data annotation kind " + kind);
+            };
+        });
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("bad length " + n);
+        }
+        return in.readNBytes(n);
     }
 
     public static byte[] encode(ObjectRecord r) {

@@ -29,6 +29,32 @@ class RecordCodecTest {
     }
 
     @Test
+    void dataAnnotationsRoundTrip() {
+        BucketRecord bucket = new BucketRecord("photos", 42, java.time.Instant.ofEpochMilli(1_700_000_000_123L), "owner",
+                "us-east-1", BucketRecord.Versioning.UNVERSIONED);
+        ObjectRecord object = TestRecords.object("a/b \u00e9", 7);
+        var version = new dev.kura.index.DataAnnotation.Version(bucket, object);
+        byte[] encoded = dev.kura.index.DataAnnotation.encode(version);
+        assertThat(encoded[0]).isEqualTo((byte) RecordCodec.ANNOTATION_V1);
+        assertThat(dev.kura.index.DataAnnotation.decode(encoded)).isEqualTo(version);
+
+        dev.kura.index.UploadRecord upload = new dev.kura.index.UploadRecord("k", "up1", object.lastModified(),
+                Map.of("content-type", "text/plain"), Map.of("m", "v"), dev.kura.common.ChecksumAlgorithm.CRC32,
+                ObjectRecord.Checksum.Type.COMPOSITE, "STANDARD", "owner", Map.of("t", "1"));
+        dev.kura.index.PartRecord part = new dev.kura.index.PartRecord(3, object.location(), 5, "etag",
+                object.lastModified(), "AAAAAA==", 0);
+        var uploadPart = new dev.kura.index.DataAnnotation.UploadPart(bucket, upload, part);
+        assertThat(dev.kura.index.DataAnnotation.decode(dev.kura.index.DataAnnotation.encode(uploadPart)))
+                .isEqualTo(uploadPart);
+
+        byte[] truncated = Arrays.copyOf(encoded, encoded.length - 1);
+        assertThatThrownBy(() -> dev.kura.index.DataAnnotation.decode(truncated)).isInstanceOf(UncheckedIOException.class);
+        byte[] future = encoded.clone();
+        future[0] = 9;
+        assertThatThrownBy(() -> dev.kura.index.DataAnnotation.decode(future)).isInstanceOf(UncheckedIOException.class);
+    }
+
+    @Test
     void nullFieldsRoundTrip() {
         ObjectRecord marker = TestRecords.deleteMarker("k", "v1", 3);
         ObjectRecord allNull = new ObjectRecord("k", "null", 0, true, null, 0, null, null, Map.of(), Map.of(), null,

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = "Operates a running Kura node through its admin port: drives, heal, scrub.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
-        subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class})
+        subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
+                dev.kura.server.RebuildIndex.class})
 public final class AdminCommand implements Callable<Integer> {
     /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);

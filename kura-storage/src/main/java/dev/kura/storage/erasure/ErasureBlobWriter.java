@@ -95,10 +95,11 @@ final class ErasureBlobWriter implements BlobWriter {
 
     /**
      * Commits every surviving shard; {@code beforeVisible} runs once, when the first shard is synced
-     * and about to be renamed into place, so nothing of this data is findable before it returns.
+     * and about to be renamed into place, so nothing of this data is findable before it returns. Every
+     * shard carries the same annotation.
      */
     @Override
-    public DataLocation commit(Barrier beforeVisible) throws IOException {
+    public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
         checkOpen();
         boolean[] ran = new boolean[1];
         IOException[] barrierFailure = new IOException[1];
@@ -123,7 +124,7 @@ final class ErasureBlobWriter implements BlobWriter {
                     continue;
                 }
                 try {
-                    shards[i].commit(once);
+                    shards[i].commit(once, annotation);
                 } catch (IOException | RuntimeException e) {
                     if (barrierFailure[0] != null) {
                         throw barrierFailure[0]; // the caller's barrier failed: the whole write must fail

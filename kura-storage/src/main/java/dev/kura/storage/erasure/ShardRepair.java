@@ -160,10 +160,12 @@ final class ShardRepair {
         int n = k + layout.m();
         int unit = location.blockSize();
         BlobWriter[] writers = new BlobWriter[n];
+        byte[] annotation = null;
         int failed = 0;
         try (ShardReader reader = new ShardReader(store, location, layout)) {
             reader.checkAll();
             String base = baseLabel(location, layout, health, reader);
+            annotation = annotation(location, health, reader);
             for (int i : targets) {
                 try {
                     DataLocation shardHere = ErasureBlobStore.shardLocation(location, onto[i].driveId());
@@ -243,7 +245,7 @@ final class ShardRepair {
                     if (oldFile) {
                         d.delete(shard);
                     }
-                });
+                }, annotation);
                 rebuilt++;
                 outcome[2 + i] = 1;
             } catch (IOException | RuntimeException e) {
@@ -320,6 +322,25 @@ final class ShardRepair {
      * longest one: a label cut at the header's limit keeps more after a shorter shard prefix), so the
      * rebuilt shard's header matches the original byte for byte.
      */
+    /** The annotation the good shards carry (every shard carries the same), so a rebuilt one carries it too. */
+    private static byte[] annotation(DataLocation location, Health health, ShardReader reader) {
+        for (int j = 0; j < health.bad().length; j++) {
+            LocalBlobStore d = health.bad()[j] ? null : reader.drive(j);
+            if (d == null) {
+                continue;
+            }
+            try {
+                java.util.Optional<byte[]> a = d.readAnnotation(location.dataId());
+                if (a.isPresent()) {
+                    return a.get();
+                }
+            } catch (IOException | RuntimeException e) {
+                // try the next shard
+            }
+        }
+        return null;
+    }
+
     private static String baseLabel(DataLocation location, ErasureBlobStore.Layout layout, Health health,
                                     ShardReader reader) {
         String best = null;

@@ -85,13 +85,13 @@ final class LocalBlobWriter implements BlobWriter {
     }
 
     @Override
-    public DataLocation commit(Barrier beforeVisible) throws IOException {
+    public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
         checkOpen();
         try {
             if (block.position() > 0) {
                 flushBlock();
             }
-            file.write(ShardFormat.encodeFooter(length, blocks));
+            file.write(ShardFormat.encodeFooter(length, blocks, annotation));
             file.sync();
             file.close();
         } catch (IOException | RuntimeException e) {

@@ -18,13 +18,21 @@ import java.util.zip.CRC32C;
  * The on-disk format of one data file (a shard), version 1. All integers big-endian.
  *
  * <pre>
- * header   "KURA" | u16 format version (1) | u16 header length H | i32 block size
- *          | 16 bytes data id | u16 label length L | L bytes label (UTF-8) | u32 CRC32C of the header so far
- *          (H = 34 + L)
- * blocks   for each block: payload (block size bytes; the last block may be shorter, never empty)
- *          | u32 CRC32C of that payload
- * footer   i64 payload length | i64 block count | u32 CRC32C of those 16 bytes | "KEND"   (24 bytes)
+ * header     "KURA" | u16 format version (1) | u16 header length H | i32 block size
+ *            | 16 bytes data id | u16 label length L | L bytes label (UTF-8) | u32 CRC32C of the header so far
+ *            (H = 34 + L)
+ * blocks     for each block: payload (block size bytes; the last block may be shorter, never empty)
+ *            | u32 CRC32C of that payload
+ * footer v1  i64 payload length | i64 block count | u32 CRC32C of those 16 bytes | "KEND"   (24 bytes)
+ * footer v2  A bytes annotation | u32 A | u32 CRC32C of the annotation | i64 payload length
+ *            | i64 block count | u32 CRC32C of the 24 bytes from A on | "KEN2"   (A + 32 bytes)
  * </pre>
+ *
+ * The footer's end magic is its version. A file committed without an annotation gets footer v1, so it
+ * is byte-identical to what earlier versions wrote; one with an annotation (opaque bytes the layer above
+ * chose, e.g. the record the data belongs to, so an index can be rebuilt from the drives) gets footer v2.
+ * A plain read checks only the fixed tail of the footer (its CRC covers the annotation's length and CRC);
+ * {@link #readAnnotation} checks the annotation itself.
  *
  * Block {@code i} starts at {@code H + i * (blockSize + 4)}, so a reader seeks to any block without
  * an index, and the header, every block and the footer each carry their own checksum: a file can
@@ -35,6 +43,10 @@ final class ShardFormat {
     static final int VERSION = 1;
     static final int MAGIC = 0x4B555241; // "KURA"
     static final int END_MAGIC = 0x4B454E44; // "KEND"
+    static final int END_MAGIC_V2 = 0x4B454E32; // "KEN2"
+    static final int FOOTER_V2_TAIL = 32;
+    /** Annotations are a record (key, metadata, tags): 1 MiB is far above any, and guards allocations. */
+    static final int MAX_ANNOTATION_BYTES = 1 << 20;
     static final int CRC_LENGTH = 4;
     static final int FOOTER_LENGTH = 24;
     /** Labels are audit text (bucket/key/version); 2 KiB fits a 1 KiB key plus bucket and version id. */
@@ -68,6 +80,27 @@ final class ShardFormat {
         return b.flip();
     }
 
+    /** Footer v1 without an annotation (null or empty), else footer v2 carrying it. */
+    static ByteBuffer encodeFooter(long length, long blockCount, byte[] annotation) {
+        if (annotation == null || annotation.length == 0) {
+            return encodeFooter(length, blockCount);
+        }
+        if (annotation.length > MAX_ANNOTATION_BYTES) {
+            throw new IllegalArgumentException("annotation of " + annotation.length + " bytes, at most "
+                    + MAX_ANNOTATION_BYTES);
+        }
+        ByteBuffer b = ByteBuffer.allocate(annotation.length + FOOTER_V2_TAIL);
+        b.put(annotation);
+        int tail = b.position();
+        b.putInt(annotation.length).putInt(crc(annotation, 0, annotation.length)).putLong(length).putLong(blockCount);
+        b.putInt(crc(b.array(), tail, 24)).putInt(END_MAGIC_V2);
+        return b.flip();
+    }
+
+    /** What a footer says: the payload length, the footer's size and the annotation's length and CRC. */
+    record Footer(long length, int footerLength, int annotationLength, int annotationCrc) {
+    }
+
     /**
      * Reads and checks the header and footer of a data file against the location the index
      * recorded for it: the right data, complete (the size the footer implies), not torn.
@@ -79,14 +112,33 @@ final class ShardFormat {
                     + h.blockSize() + ", expected " + expected.dataId() + " with " + expected.blockSize());
         }
         long size = file.size();
-        long length = readFooterLength(file, size, h, name);
-        if (length != expected.length()) {
-            throw new CorruptDataException(name + ": holds " + length + " bytes, expected " + expected.length());
-        }
-        if (size != fileSize(h.headerLength(), h.blockSize(), length)) {
-            throw new CorruptDataException(name + ": file size " + size + " does not match its footer");
+        Footer f = readFooter(file, size, h, name);
+        if (f.length() != expected.length()) {
+            throw new CorruptDataException(name + ": holds " + f.length() + " bytes, expected " + expected.length());
         }
         return h;
+    }
+
+    /**
+     * Reads and checks the header and footer of a data file without knowing what it should hold
+     * (an audit or a scan of a drive); the footer's sizes must match the file's.
+     */
+    static Footer readFooter(ReadableFile file, Header h, String name) throws IOException {
+        return readFooter(file, file.size(), h, name);
+    }
+
+    /** The annotation a footer v2 carries, checked against its CRC; empty for footer v1. */
+    static byte[] readAnnotation(ReadableFile file, Header h, String name) throws IOException {
+        Footer f = readFooter(file, h, name);
+        if (f.annotationLength() == 0) {
+            return new byte[0];
+        }
+        long at = file.size() - f.footerLength();
+        ByteBuffer a = readAt(file, f.annotationLength(), at, name);
+        if (crc(a.array(), 0, f.annotationLength()) != f.annotationCrc()) {
+            throw new CorruptDataException(name + ": annotation checksum mismatch");
+        }
+        return a.array();
     }
 
     static Header readHeader(ReadableFile file, String name) throws IOException {
@@ -125,19 +177,45 @@ final class ShardFormat {
         return new Header(length, blockSize, new DataId(Hex.encode(id)), label);
     }
 
-    private static long readFooterLength(ReadableFile file, long size, Header h, String name) throws IOException {
+    private static Footer readFooter(ReadableFile file, long size, Header h, String name) throws IOException {
         if (size < h.headerLength() + FOOTER_LENGTH) {
             throw new CorruptDataException(name + ": truncated (" + size + " bytes, no footer)");
         }
-        ByteBuffer f = readAt(file, FOOTER_LENGTH, size - FOOTER_LENGTH, name);
-        if (f.getInt(20) != END_MAGIC || f.getInt(16) != crc(f.array(), 0, 16)) {
+        int n = (int) Math.min(FOOTER_V2_TAIL, size - h.headerLength());
+        ByteBuffer f = readAt(file, n, size - n, name);
+        int magic = f.getInt(n - 4);
+        Footer footer;
+        if (magic == END_MAGIC) {
+            int at = n - FOOTER_LENGTH;
+            if (f.getInt(at + 16) != crc(f.array(), at, 16)) {
+                throw new CorruptDataException(name + ": bad footer (torn or truncated file)");
+            }
+            footer = new Footer(f.getLong(at), FOOTER_LENGTH, 0, 0);
+            checkBlockCount(footer.length(), f.getLong(at + 8), h, name);
+        } else if (magic == END_MAGIC_V2 && n == FOOTER_V2_TAIL) {
+            if (f.getInt(24) != crc(f.array(), 0, 24)) {
+                throw new CorruptDataException(name + ": bad footer (torn or truncated file)");
+            }
+            int annotationLength = f.getInt(0);
+            if (annotationLength < 1 || annotationLength > MAX_ANNOTATION_BYTES) {
+                throw new CorruptDataException(name + ": bad annotation length " + annotationLength);
+            }
+            footer = new Footer(f.getLong(8), FOOTER_V2_TAIL + annotationLength, annotationLength, f.getInt(4));
+            checkBlockCount(footer.length(), f.getLong(16), h, name);
+        } else {
             throw new CorruptDataException(name + ": bad footer (torn or truncated file)");
         }
-        long length = f.getLong(0);
-        if (length < 0 || f.getLong(8) != blockCount(length, h.blockSize())) {
+        if (size != fileSize(h.headerLength(), h.blockSize(), footer.length()) - FOOTER_LENGTH + footer.footerLength()) {
+            throw new CorruptDataException(name + ": file size " + size + " does not match its footer");
+        }
+        return footer;
+    }
+
+    private static void checkBlockCount(long length, long blockCount, Header h, String name)
+            throws CorruptDataException {
+        if (length < 0 || blockCount != blockCount(length, h.blockSize())) {
             throw new CorruptDataException(name + ": footer length and block count disagree");
         }
-        return length;
     }
 
     /** Reads exactly {@code n} bytes at {@code position}; a short file is corrupt, not an I/O error. */
@@ -159,6 +237,7 @@ final class ShardFormat {
         return headerLength + block * (blockSize + (long) CRC_LENGTH);
     }
 
+    /** The size of a data file with footer v1 (no annotation). */
     static long fileSize(int headerLength, int blockSize, long length) {
         return headerLength + length + blockCount(length, blockSize) * CRC_LENGTH + FOOTER_LENGTH;
     }

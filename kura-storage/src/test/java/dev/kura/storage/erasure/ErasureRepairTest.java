@@ -130,6 +130,28 @@ class ErasureRepairTest {
     }
 
     @Test
+    void everyShardCarriesTheAnnotationAndARebuiltShardKeepsIt() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(5 * 4 * UNIT + 321, 5);
+            byte[] annotation = "what this data is".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            DataLocation loc;
+            try (BlobWriter w = s.create(s.place(DataId.random(rnd)), LABEL)) {
+                w.write(data, 0, data.length);
+                loc = w.commit(() -> { }, annotation);
+            }
+            for (int i = 0; i < 6; i++) {
+                assertThat(drive(loc.drives().get(i)).readAnnotation(loc.dataId())).as("shard %d", i)
+                        .hasValueSatisfying(a -> assertThat(a).isEqualTo(annotation));
+            }
+            byte[][] before = snapshot(loc);
+            Files.delete(shardFile(loc, 4));
+            assertThat(s.repair(loc)).isEqualTo(new RepairResult(6, 1, 0));
+            assertThat(snapshot(loc)[4]).isEqualTo(before[4]);
+            assertThat(read(s, loc)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void aCorruptParityBlockIsRepaired() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             DataLocation loc = write(s, bytes(3 * 4 * UNIT + 99, 1));

@@ -29,8 +29,78 @@ class ShardFormatTest {
             + "6f" + "6da8fc17" // "o" + crc
             + "0000000000000005" + "0000000000000002" + "89bafe66" + "4b454e44"; // footer
 
+    /**
+     * The same data committed with the annotation "ann": the header and blocks as in version 1, then
+     * footer v2 (CRC32C values checked against an independent implementation).
+     */
+    private static final String V2_FOOTER_FIXTURE = V1_FIXTURE.substring(0, V1_FIXTURE.length() - 48)
+            + "616e6e" // annotation "ann"
+            + "00000003" + "5afdd100" + "0000000000000005" + "0000000000000002" + "844e8e6c" + "4b454e32"; // footer v2
+
     @TempDir
     Path dir;
+
+    @Test
+    void writesFooterVersion2WithAnAnnotation() throws IOException {
+        LocalBlobStore store = LocalBlobStore.open(dir, new RealFileIo(), true, 4);
+        try (BlobWriter w = store.create(store.place(ID), "b/k")) {
+            w.write(ByteBuffer.wrap("hello".getBytes(UTF_8)));
+            w.commit(() -> { }, "ann".getBytes(UTF_8));
+        }
+        assertThat(Hex.encode(Files.readAllBytes(store.dataFile(ID)))).isEqualTo(V2_FOOTER_FIXTURE);
+        DataLocation loc = new DataLocation(ID, 1, "single", List.of(store.driveId()), 4, 5);
+        assertThat(TestData.read(store, loc, 0, 5)).asString(UTF_8).isEqualTo("hello");
+        assertThat(TestData.read(store, loc, 4, 1)).asString(UTF_8).isEqualTo("o");
+        assertThat(store.readAnnotation(ID)).hasValueSatisfying(a -> assertThat(a).asString(UTF_8).isEqualTo("ann"));
+        LocalBlobStore.StoredData stored = store.inspect(ID).orElseThrow();
+        assertThat(stored.label()).isEqualTo("b/k");
+        assertThat(stored.length()).isEqualTo(5);
+        assertThat(stored.blockSize()).isEqualTo(4);
+    }
+
+    @Test
+    void readsTheVersion2Fixture() throws IOException {
+        LocalBlobStore store = LocalBlobStore.open(dir, new RealFileIo(), true);
+        Path file = store.dataFile(ID);
+        Files.createDirectories(file.getParent());
+        Files.write(file, Hex.decode(V2_FOOTER_FIXTURE));
+        DataLocation loc = new DataLocation(ID, 1, "single", List.of(store.driveId()), 4, 5);
+        assertThat(TestData.read(store, loc, 0, 5)).asString(UTF_8).isEqualTo("hello");
+        assertThat(store.readAnnotation(ID)).hasValueSatisfying(a -> assertThat(a).asString(UTF_8).isEqualTo("ann"));
+    }
+
+    @Test
+    void theVersion1FixtureHasNoAnnotation() throws IOException {
+        LocalBlobStore store = LocalBlobStore.open(dir, new RealFileIo(), true);
+        Path file = store.dataFile(ID);
+        Files.createDirectories(file.getParent());
+        Files.write(file, Hex.decode(V1_FIXTURE));
+        assertThat(store.readAnnotation(ID)).isEmpty();
+        assertThat(store.inspect(ID)).hasValueSatisfying(d -> assertThat(d.annotation()).isEmpty());
+        List<DataId> ids = new java.util.ArrayList<>();
+        store.forEachData(ids::add);
+        assertThat(ids).containsExactly(ID);
+        assertThat(store.readAnnotation(new DataId("ffffffffffffffffffffffffffffffff"))).isEmpty();
+    }
+
+    @Test
+    void aDamagedAnnotationIsCaughtWhileTheDataStillReads() throws IOException {
+        LocalBlobStore store = LocalBlobStore.open(dir, new RealFileIo(), true);
+        Path file = store.dataFile(ID);
+        Files.createDirectories(file.getParent());
+        byte[] bytes = Hex.decode(V2_FOOTER_FIXTURE);
+        bytes[bytes.length - 34] ^= 1; // inside "ann"
+        Files.write(file, bytes);
+        DataLocation loc = new DataLocation(ID, 1, "single", List.of(store.driveId()), 4, 5);
+        assertThat(TestData.read(store, loc, 0, 5)).asString(UTF_8).isEqualTo("hello");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.readAnnotation(ID))
+                .isInstanceOf(dev.kura.storage.CorruptDataException.class).hasMessageContaining("annotation");
+        bytes = Hex.decode(V2_FOOTER_FIXTURE);
+        bytes[bytes.length - 30] ^= 1; // the annotation's length: the footer's own CRC catches it
+        Files.write(file, bytes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestData.read(store, loc, 0, 5))
+                .isInstanceOf(dev.kura.storage.CorruptDataException.class);
+    }
 
     @Test
     void writesExactlyTheVersion1Layout() throws IOException {
