@@ -105,6 +105,11 @@ class ZoneFailureTest {
             String scrub = admin(endpoint, "scrub", "--wait", "--json");
             assertThat(number(scrub, "repaired")).isGreaterThanOrEqualTo(flipped);
             assertThat(number(scrub, "failed")).isZero();
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(endpoint + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("kura_repair_repaired\\{kind=\"scrub\"} (\\d+)").matcher(metrics);
+            assertThat(m.find()).as("scrub progress in /metrics").isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(flipped);
 
             vanish(4, 5); // zone z2
             readAll(s3, pool);

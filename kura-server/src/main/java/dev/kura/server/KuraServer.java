@@ -94,6 +94,7 @@ public final class KuraServer implements AutoCloseable {
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval(), () -> storage.onlineDrives().stream().mapToLong(KuraServer::usedBytes).sum());
         storageAdmin.startPeriodicScrub();
+        telemetry.bindRepairs(storageAdmin);
         if (storage.driveSet() != null) {
             storageAdmin.startRepairQueue(storage.store());
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);

@@ -242,6 +242,13 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
         });
     }
 
+    /** Repairs waiting in the queue. */
+    long queuedRepairs() {
+        synchronized (repairQueue) {
+            return repairQueue.size();
+        }
+    }
+
     /** Repairs done from the queue since start (for tests and metrics). */
     long queuedRepairsDone() {
         return queuedRepairsDone.get();

@@ -113,6 +113,30 @@ final class Telemetry implements AutoCloseable {
         };
     }
 
+    /** Gauges of the heal and scrub passes (the running or last one) and of the repairs queued by degraded reads. */
+    void bindRepairs(StorageAdminService admin) {
+        for (String kind : List.of("heal", "scrub")) {
+            java.util.function.Supplier<dev.kura.server.admin.StorageAdmin.RepairStatus> st =
+                    () -> kind.equals("heal") ? admin.healStatus() : admin.scrubStatus();
+            Gauge.builder("kura.repair.running", st, s -> "running".equals(s.get().state()) ? 1 : 0)
+                    .description("1 while a pass runs").tag("kind", kind).strongReference(true).register(registry);
+            Gauge.builder("kura.repair.checked", st, s -> s.get().checked())
+                    .description("Data items the running or last pass examined").tag("kind", kind).strongReference(true)
+                    .register(registry);
+            Gauge.builder("kura.repair.repaired", st, s -> s.get().repaired())
+                    .description("Shards the running or last pass rebuilt").tag("kind", kind).strongReference(true)
+                    .register(registry);
+            Gauge.builder("kura.repair.failed", st, s -> s.get().failed())
+                    .description("Data items the running or last pass could not repair (too few shards, drive offline)")
+                    .tag("kind", kind).strongReference(true).register(registry);
+        }
+        Gauge.builder("kura.repair.queued", admin, StorageAdminService::queuedRepairs)
+                .description("Repairs queued by reads that had to rebuild data from parity").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.repair.queue.done", admin,
+                        StorageAdminService::queuedRepairsDone)
+                .description("Repairs done from that queue").register(registry);
+    }
+
     /** Gauges of the sweeper's progress: how much it has removed, and what it still holds back. */
     void bindSweeper(dev.kura.object.Sweeper sweeper) {
         io.micrometer.core.instrument.FunctionCounter.builder("kura.sweeper.removed", sweeper,
