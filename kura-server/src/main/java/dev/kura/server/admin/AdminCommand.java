@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * never from flags, so they stay out of {@code ps} and shell history.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = "Operates a running Kura node through its admin port: drives, heal, scrub.%n"
+        description = "Operates a running Kura node through its admin port: drives, heal, scrub; rebuild-index works on a stopped node.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
         subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
                 dev.kura.server.RebuildIndex.class})
@@ -62,7 +62,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal or scrub");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub or rebuild-index");
     }
 
     /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
