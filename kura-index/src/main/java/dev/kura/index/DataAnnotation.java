@@ -25,6 +25,27 @@ public sealed interface DataAnnotation {
     record UploadPart(BucketRecord bucket, UploadRecord upload, PartRecord part) implements DataAnnotation {
     }
 
+    /**
+     * The manifest of a completed multipart object (CompleteMultipartUpload), stored as a small data
+     * piece of its own: the version as committed ({@code record.location()} is the manifest's planned
+     * location, {@code record.uploadId()} the upload it completed) and the chosen parts in order. A part
+     * names its data by id only; its full record and location come from that data's own
+     * {@link UploadPart} annotation (kept compact so 10,000 parts fit in an annotation).
+     */
+    record Completed(BucketRecord bucket, ObjectRecord record, java.util.List<CompletedPart> parts)
+            implements DataAnnotation {
+        public Completed {
+            parts = java.util.List.copyOf(parts);
+        }
+    }
+
+    /** One part of a completed multipart object: its number, data, size, ETag and offset in the object. */
+    record CompletedPart(int partNumber, dev.kura.common.DataId dataId, long size, String etag, long offset) {
+        public static CompletedPart of(PartRecord p) {
+            return new CompletedPart(p.partNumber(), p.location().dataId(), p.size(), p.etag(), p.offset());
+        }
+    }
+
     static byte[] encode(DataAnnotation annotation) {
         return RecordCodec.encode(annotation);
     }

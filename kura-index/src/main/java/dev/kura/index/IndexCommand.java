@@ -70,7 +70,8 @@ public sealed interface IndexCommand {
      * Completes an upload: {@code parts} are the chosen parts as the caller read them (in order,
      * offsets set); each must still be the upload's part of that number (else InvalidPart). The
      * record becomes the key's current version with the parts in their own rows; parts not chosen are
-     * freed; the upload disappears. A retry after success answers the completed version.
+     * freed; the upload disappears; the intent of the record's location (the manifest data, when the
+     * caller wrote one) is cleared. A retry after success answers the completed version.
      */
     record CompleteUpload(long bucketId, String uploadId, ObjectRecord record, java.util.List<PartRecord> parts,
                           Precondition precondition) implements IndexCommand {

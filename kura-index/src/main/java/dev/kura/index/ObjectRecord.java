@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param versionId     {@code "null"} for the null version, else an opaque id
  * @param sequence      commit-order sort position among the key's versions (higher = newer)
  * @param deleteMarker  true for a delete marker (then {@code location} is null and size 0)
- * @param location      where the bytes are
+ * @param location      where the bytes are; for a multipart version, its manifest (the small data piece
+ *                      completion wrote, annotated with the version and its parts, so a lost index can be
+ *                      rebuilt), or null for versions completed before manifests existed
  * @param size          payload size in bytes
  * @param etag          the ETag without quotes
  * @param lastModified  commit time, millisecond precision
@@ -24,7 +26,7 @@ import java.util.Objects;
  * @param storageClass  e.g. STANDARD
  * @param owner         the owner's canonical id
  * @param partCount     0 for data written whole; N for an object completed from N multipart parts,
- *                      whose locations are in their own part rows (then {@code location} is null)
+ *                      whose locations are in their own part rows (then {@code location} is the manifest, never the bytes)
  * @param uploadId      the multipart upload this version was completed from, or null
  * @param tags          the object's tag set
  */

@@ -28,10 +28,11 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * Losing the index does not lose the data: against a {@code kura server} process, objects of mixed
- * sizes (one overwritten, one copied) and a multipart upload in progress are written, the server is
- * stopped, its index deleted, {@code kura admin rebuild-index} rebuilds it from the drives, and the
- * restarted server serves every object byte-exact with its ETag, content type and user metadata, and
- * the upload with its parts, which then completes.
+ * sizes (one overwritten, one copied), a completed multipart object and a multipart upload in progress
+ * are written, the server is stopped, its index deleted, {@code kura admin rebuild-index} rebuilds it
+ * from the drives, and the restarted server serves every object byte-exact with its ETag, content type
+ * and user metadata (the multipart one from its manifest, with its multipart ETag and parts, its upload
+ * gone), and the upload in progress with its parts, which then completes.
  */
 class RebuildIndexTest {
     static final int[] SIZES = {0, 1, 700, 20_000, 90_000, 200_000, 400_003, 1_300_000};
@@ -73,6 +74,9 @@ class RebuildIndexTest {
         byte[] part1 = content(77, 5 * 1024 * 1024);
         byte[] part2 = content(78, 1234);
         String e1;
+        byte[] done1 = content(80, 5 * 1024 * 1024);
+        byte[] done2 = content(81, 70_001);
+        String doneEtag;
         try (ServerProcess server = ServerProcess.start(home, ServerProcess.freePort(), ServerProcess.freePort(), args);
              S3Client s3 = server.client()) {
             s3.createBucket(r -> r.bucket("rebuilt"));
@@ -90,6 +94,20 @@ class RebuildIndexTest {
                     RequestBody.fromBytes(part1)).eTag();
             s3.uploadPart(r -> r.bucket("rebuilt").key("mp").uploadId(uploadId).partNumber(2),
                     RequestBody.fromBytes(part2));
+            // A completed multipart object (its parts uploaded out of order, one part re-uploaded).
+            String doneId = s3.createMultipartUpload(r -> r.bucket("rebuilt").key("done").contentType("application/x-done")
+                    .metadata(Map.of("d", "one"))).uploadId();
+            s3.uploadPart(r -> r.bucket("rebuilt").key("done").uploadId(doneId).partNumber(2),
+                    RequestBody.fromBytes(done2));
+            s3.uploadPart(r -> r.bucket("rebuilt").key("done").uploadId(doneId).partNumber(1),
+                    RequestBody.fromBytes(content(79, 5 * 1024 * 1024)));
+            String d1 = s3.uploadPart(r -> r.bucket("rebuilt").key("done").uploadId(doneId).partNumber(1),
+                    RequestBody.fromBytes(done1)).eTag();
+            String d2 = s3.listParts(r -> r.bucket("rebuilt").key("done").uploadId(doneId)).parts().get(1).eTag();
+            doneEtag = s3.completeMultipartUpload(r -> r.bucket("rebuilt").key("done").uploadId(doneId)
+                    .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(d1).build(),
+                            CompletedPart.builder().partNumber(2).eTag(d2).build()))).eTag();
+            assertThat(doneEtag).endsWith("-2\"");
             readAll(s3);
         }
         deleteTree(home.resolve("index"));
@@ -97,14 +115,25 @@ class RebuildIndexTest {
         List<String> rebuild = new ArrayList<>(List.of("rebuild-index", "--data", home.toString()));
         rebuild.addAll(storageArgs.stream().filter(a -> !a.equals("--inline-threshold") && !a.equals("-1")).toList());
         String out = admin(rebuild);
-        assertThat(out).as(out).contains("2 buckets, " + written.size() + " objects, 1 multipart uploads with 2 parts");
+        assertThat(out).as(out).contains("2 buckets, " + (written.size() + 1) + " objects (1 of them multipart), "
+                + "1 multipart uploads with 2 parts");
         assertThat(admin(rebuild)).as("a second rebuild without --force").contains("exit 2").contains("--force");
 
         try (ServerProcess server = ServerProcess.start(home, ServerProcess.freePort(), ServerProcess.freePort(), args);
              S3Client s3 = server.client()) {
             readAll(s3);
+            ResponseBytes<GetObjectResponse> done = s3.getObjectAsBytes(r -> r.bucket("rebuilt").key("done"));
+            assertThat(done.asByteArray()).isEqualTo(concat(done1, done2));
+            assertThat(done.response().eTag()).isEqualTo(doneEtag);
+            assertThat(done.response().contentType()).isEqualTo("application/x-done");
+            assertThat(done.response().metadata()).containsEntry("d", "one");
+            ResponseBytes<GetObjectResponse> second = s3.getObjectAsBytes(r -> r.bucket("rebuilt").key("done").partNumber(2));
+            assertThat(second.asByteArray()).isEqualTo(done2);
+            assertThat(second.response().partsCount()).isEqualTo(2);
+            assertThat(s3.getObjectAsBytes(r -> r.bucket("rebuilt").key("done").range("bytes=5242000-5243000"))
+                    .asByteArray()).isEqualTo(Arrays.copyOfRange(concat(done1, done2), 5_242_000, 5_243_001));
             assertThat(s3.listObjectsV2(r -> r.bucket("rebuilt")).contents()).hasSize(
-                    (int) written.keySet().stream().filter(k -> k.startsWith("rebuilt/")).count());
+                    (int) written.keySet().stream().filter(k -> k.startsWith("rebuilt/")).count() + 1);
             assertThat(s3.listMultipartUploads(r -> r.bucket("rebuilt")).uploads())
                     .singleElement().satisfies(u -> assertThat(u.uploadId()).isEqualTo(uploadId));
             var parts = s3.listParts(r -> r.bucket("rebuilt").key("mp").uploadId(uploadId)).parts();
@@ -114,12 +143,16 @@ class RebuildIndexTest {
                     CompletedPart.builder().partNumber(1).eTag(e1).build(),
                     CompletedPart.builder().partNumber(2).eTag(parts.get(1).eTag()).build())));
             ResponseBytes<GetObjectResponse> mp = s3.getObjectAsBytes(r -> r.bucket("rebuilt").key("mp"));
-            byte[] whole = Arrays.copyOf(part1, part1.length + part2.length);
-            System.arraycopy(part2, 0, whole, part1.length, part2.length);
-            assertThat(mp.asByteArray()).isEqualTo(whole);
+            assertThat(mp.asByteArray()).isEqualTo(concat(part1, part2));
             assertThat(mp.response().contentType()).isEqualTo("application/x-mp");
             assertThat(mp.response().metadata()).containsEntry("m", "p");
         }
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] whole = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, whole, a.length, b.length);
+        return whole;
     }
 
     String admin(List<String> args) {

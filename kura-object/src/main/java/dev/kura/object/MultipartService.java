@@ -28,9 +28,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Multipart uploads (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html).
- * Parts are ordinary ingested data recorded in part rows; completing writes no data again — the
- * new version lists the chosen parts in their own rows — and computes the ETag (MD5 of the parts'
- * MD5s, "-N") and the checksum (composite, or full-object by combining part CRCs) from what the
+ * Parts are ordinary ingested data recorded in part rows; completing copies no part data — the
+ * new version lists the chosen parts in their own rows, and its location is a small, empty manifest
+ * data piece whose annotation describes the version and its parts (for rebuilding a lost index) —
+ * and computes the ETag (MD5 of the parts' MD5s, "-N") and the checksum (composite, or full-object by combining part CRCs) from what the
  * parts recorded, never by re-reading bytes.
  */
 public final class MultipartService {
@@ -168,15 +169,48 @@ public final class MultipartService {
         if (total > MAX_OBJECT_SIZE) {
             throw new S3Exception(S3ErrorCode.EntityTooLarge);
         }
-        ObjectRecord record = new ObjectRecord(key, ObjectRecord.NULL_VERSION, versions.next(), false, null, total,
-                etag(chosen), objects.now(), u.headers(), u.userMetadata(), checksum(u, chosen), u.storageClass(),
-                u.owner(), chosen.size(), uploadId, u.tags());
-        IndexResult r = objects.apply(new IndexCommand.CompleteUpload(bucket.id(), uploadId, record, chosen, precondition),
-                bucketName, key);
+        String etag = etag(chosen);
+        ObjectRecord.Checksum checksum = checksum(u, chosen);
+        Stamp stamp = new Stamp(versions, objects::now);
+        // The manifest: an empty data piece on the drives whose annotation is the version and its parts,
+        // so a lost index can be rebuilt with the completed object (the record references it, so it
+        // goes when the version goes). Written like any data: intent, data, then the index commit.
+        Ingest.Written w;
+        try {
+            w = ingest.writeToDrives(bucket.id(), bucketName, key, InputStream.nullInputStream(), Ingest.Expect.length(0),
+                    planned -> manifest(bucket, completedVersion(key, u, uploadId, chosen, total, etag, checksum, stamp,
+                            planned), chosen));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ObjectRecord record = completedVersion(key, u, uploadId, chosen, total, etag, checksum, stamp, w);
+        IndexResult r;
+        try {
+            r = index.apply(new IndexCommand.CompleteUpload(bucket.id(), uploadId, record, chosen, precondition));
+        } catch (IndexException | RuntimeException e) {
+            ingest.abandon(w, e);
+            throw e instanceof IndexException ie ? Errors.map(ie, bucketName, key) : (RuntimeException) e;
+        }
         if (r instanceof IndexResult.AlreadyCompleted(ObjectRecord done)) {
+            ingest.discard(w.location()); // a retry: the version (and its manifest) exist already
             return new Completed(done, true);
         }
         return new Completed(record, false);
+    }
+
+    /** The version a Complete commits; its sequence and time are the stamp's, its location the manifest. */
+    private static ObjectRecord completedVersion(String key, UploadRecord u, String uploadId, List<PartRecord> chosen,
+                                                 long total, String etag, ObjectRecord.Checksum checksum, Stamp stamp,
+                                                 Ingest.Written manifest) {
+        return new ObjectRecord(key, ObjectRecord.NULL_VERSION, stamp.sequence(), false, manifest.location(), total, etag,
+                stamp.at(), u.headers(), u.userMetadata(), checksum, u.storageClass(), u.owner(), chosen.size(), uploadId,
+                u.tags());
+    }
+
+    /** The annotation stored with a manifest: the bucket, the version as committed and its parts in order. */
+    private static byte[] manifest(BucketRecord bucket, ObjectRecord planned, List<PartRecord> chosen) {
+        return dev.kura.index.DataAnnotation.encode(new dev.kura.index.DataAnnotation.Completed(bucket, planned,
+                chosen.stream().map(dev.kura.index.DataAnnotation.CompletedPart::of).toList()));
     }
 
     private Completed retriedOrMissing(BucketRecord bucket, String key, String uploadId) {

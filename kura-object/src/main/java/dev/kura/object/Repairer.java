@@ -93,6 +93,9 @@ public final class Repairer {
                         visit.accept(new Held(bucket, r.key(),
                                 new IndexCommand.DataHolder.ObjectPart(r.sequence(), p.partNumber()), p.location()));
                     }
+                    if (r.location() != null) { // its manifest
+                        visit.accept(new Held(bucket, r.key(), new IndexCommand.DataHolder.Version(r.sequence()), r.location()));
+                    }
                 } else if (r.location() != null) {
                     visit.accept(new Held(bucket, r.key(), new IndexCommand.DataHolder.Version(r.sequence()), r.location()));
                 }

@@ -218,6 +218,8 @@ class CrashSafetyTest {
             for (ObjectRecord r : index.list(new ListQuery(b.id(), "", null, null, 1000, 10_000)).objects()) {
                 if (r.isMultipart()) {
                     index.objectParts(b.id(), r.key(), r.sequence()).forEach(p -> referenced.add(p.location().dataId().value()));
+                    assertThat(r.location()).as("a completed version references its manifest").isNotNull();
+                    referenced.add(r.location().dataId().value()); // the manifest
                 } else if (!r.location().isInline()) {
                     referenced.add(r.location().dataId().value());
                 }

@@ -35,10 +35,11 @@ import picocli.CommandLine.Option;
  * drives and every part of a multipart upload.
  *
  * <p>What comes back: buckets that hold data on the drives (name, id, owner, region, creation time);
- * for each key its newest version written whole (PutObject, CopyObject) with its size, ETag, headers,
- * user metadata, checksum and tags; multipart uploads with their parts — as uploads <em>in
- * progress</em>, also those that had been completed (completion writes no data, so a completed
- * multipart object comes back as its upload, to be completed again). What cannot come back: objects
+ * for each key its newest version — written whole (PutObject, CopyObject) with its size, ETag, headers,
+ * user metadata, checksum and tags, or completed from parts (CompleteMultipartUpload, from the manifest
+ * it wrote, with the parts it names, through the same CreateUpload, PutPart and CompleteUpload commands);
+ * multipart uploads in progress with their parts (an upload that a manifest names as completed does not
+ * come back; one completed before manifests existed comes back in progress). What cannot come back: objects
  * kept inline in the index (small objects on the one default drive, unless {@code --inline-threshold -1}),
  * empty buckets, bucket tags and versioning settings, deletes (data deleted but not yet swept, within
  * seconds of the delete, comes back) and data written before annotations existed (reported, left
@@ -66,8 +67,8 @@ public final class RebuildIndex implements Callable<Integer> {
     boolean force;
 
     /** What a rebuild found and restored. */
-    public record Summary(int buckets, int objects, int uploads, int parts, long dataFiles, long withoutAnnotation,
-                          long superseded) {
+    public record Summary(int buckets, int objects, int multipartObjects, int uploads, int parts, long dataFiles,
+                          long withoutAnnotation, long superseded) {
     }
 
     @Override
@@ -81,8 +82,8 @@ public final class RebuildIndex implements Callable<Integer> {
             config = flags.config(Map.of());
             java.io.PrintWriter out = spec.commandLine().getOut();
             Summary s = rebuild(config, force, out);
-            out.println("rebuilt the index: " + s.buckets() + " buckets, " + s.objects() + " objects, "
-                    + s.uploads() + " multipart uploads with " + s.parts() + " parts, from " + s.dataFiles()
+            out.println("rebuilt the index: " + s.buckets() + " buckets, " + s.objects() + " objects ("
+                    + s.multipartObjects() + " of them multipart), " + s.uploads() + " multipart uploads with " + s.parts() + " parts, from " + s.dataFiles()
                     + " data files; " + s.withoutAnnotation() + " without an annotation and " + s.superseded()
                     + " older versions left on the drives");
             if (drives.isEmpty()) {
@@ -152,28 +153,24 @@ public final class RebuildIndex implements Callable<Integer> {
             }
         }
         Map<Long, BucketRecord> buckets = new TreeMap<>();
-        Map<List<Object>, ObjectRecord> versions = new HashMap<>();
-        Map<List<Object>, ObjectRecord> all = new HashMap<>();
+        Map<List<Object>, Newest> versions = new HashMap<>();
         Map<List<Object>, UploadRecord> uploads = new LinkedHashMap<>();
         Map<List<Object>, Map<Integer, PartRecord>> parts = new HashMap<>();
+        java.util.Set<List<Object>> completedUploads = new java.util.HashSet<>();
         long superseded = 0;
-        int annotated = 0;
         for (Map.Entry<DataId, Found> e : found.entrySet()) {
             Found f = e.getValue();
-            annotated++;
             BucketRecord bucket = f.annotation.bucket();
             buckets.putIfAbsent(bucket.id(), bucket);
             switch (f.annotation) {
                 case DataAnnotation.Version v -> {
                     ObjectRecord r = withLocation(v.record(), located(v.record().location(), f));
-                    List<Object> key = List.of(bucket.id(), r.key());
-                    ObjectRecord had = versions.get(key);
-                    if (had == null || had.sequence() < r.sequence()) {
-                        versions.put(key, r);
-                    }
-                    if (had != null) {
-                        superseded++;
-                    }
+                    superseded += keepNewest(versions, bucket.id(), new Newest(r, null));
+                }
+                case DataAnnotation.Completed c -> {
+                    ObjectRecord r = withLocation(c.record(), located(c.record().location(), f));
+                    completedUploads.add(List.of(bucket.id(), r.key(), r.uploadId()));
+                    superseded += keepNewest(versions, bucket.id(), new Newest(r, c));
                 }
                 case DataAnnotation.UploadPart p -> {
                     List<Object> key = List.of(bucket.id(), p.upload().key(), p.upload().uploadId());
@@ -190,15 +187,68 @@ public final class RebuildIndex implements Callable<Integer> {
                 }
             }
         }
+        // A completed multipart object comes back from its manifest with the parts it names, each taken
+        // (record and drives) from that part's own data; an upload that was completed does not come back.
+        Map<List<Object>, List<PartRecord>> chosenParts = new HashMap<>();
+        for (var it = versions.entrySet().iterator(); it.hasNext(); ) {
+            var v = it.next();
+            DataAnnotation.Completed c = v.getValue().manifest();
+            if (c == null) {
+                continue;
+            }
+            List<PartRecord> chosen = new ArrayList<>(c.parts().size());
+            for (DataAnnotation.CompletedPart cp : c.parts()) {
+                Found pf = found.get(cp.dataId());
+                if (pf != null && pf.annotation instanceof DataAnnotation.UploadPart up
+                        && up.part().partNumber() == cp.partNumber()) {
+                    chosen.add(withLocation(up.part(), located(up.part().location(), pf)).at(cp.offset()));
+                } else {
+                    chosen = null;
+                    out.println("cannot restore " + c.bucket().name() + "/" + c.record().key() + ": the data of part "
+                            + cp.partNumber() + " (" + cp.dataId() + ") was not found; its upload comes back in progress");
+                    break;
+                }
+            }
+            if (chosen == null) {
+                completedUploads.remove(List.of(v.getKey().get(0), c.record().key(), c.record().uploadId()));
+                it.remove();
+            } else {
+                chosenParts.put(v.getKey(), chosen);
+            }
+        }
+        for (List<Object> done : completedUploads) {
+            uploads.remove(done);
+            Map<Integer, PartRecord> left = parts.remove(done);
+            superseded += left == null ? 0 : left.size(); // restored parts are counted back below
+        }
+        for (List<PartRecord> chosen : chosenParts.values()) {
+            superseded -= chosen.size();
+        }
         long dataIds = found.size();
         withoutAnnotation = countWithoutAnnotation(files[0], found);
         int partCount = 0;
+        int multipart = 0;
         try (ObjectIndex index = RocksObjectIndex.open(indexDir)) {
             for (BucketRecord b : buckets.values()) {
                 index.apply(new IndexCommand.CreateBucket(b));
             }
-            for (Map.Entry<List<Object>, ObjectRecord> v : versions.entrySet()) {
-                index.apply(new IndexCommand.PutObject((Long) v.getKey().get(0), v.getValue(), Precondition.NONE, null));
+            for (Map.Entry<List<Object>, Newest> v : versions.entrySet()) {
+                long bucketId = (Long) v.getKey().get(0);
+                ObjectRecord r = v.getValue().record();
+                List<PartRecord> chosen = chosenParts.get(v.getKey());
+                if (chosen == null) {
+                    index.apply(new IndexCommand.PutObject(bucketId, r, Precondition.NONE, null));
+                    continue;
+                }
+                // The path a Complete takes: the upload with its chosen parts, then completing it.
+                DataAnnotation.UploadPart first = (DataAnnotation.UploadPart) found.get(
+                        chosen.getFirst().location().dataId()).annotation;
+                index.apply(new IndexCommand.CreateUpload(bucketId, first.upload()));
+                for (PartRecord p : chosen) {
+                    index.apply(new IndexCommand.PutPart(bucketId, r.key(), r.uploadId(), p.at(0)));
+                }
+                index.apply(new IndexCommand.CompleteUpload(bucketId, r.uploadId(), r, chosen, Precondition.NONE));
+                multipart++;
             }
             for (Map.Entry<List<Object>, UploadRecord> u : uploads.entrySet()) {
                 long bucketId = (Long) u.getKey().get(0);
@@ -214,8 +264,22 @@ public final class RebuildIndex implements Callable<Integer> {
             }
             throw new IOException("rebuilding the index failed: " + e.getMessage(), e);
         }
-        return new Summary(buckets.size(), versions.size(), uploads.size(), partCount, dataIds, withoutAnnotation,
-                superseded);
+        return new Summary(buckets.size(), versions.size(), multipart, uploads.size(), partCount, dataIds,
+                withoutAnnotation, superseded);
+    }
+
+    /** A key's newest version found so far: written whole, or completed from parts ({@code manifest}). */
+    private record Newest(ObjectRecord record, DataAnnotation.Completed manifest) {
+    }
+
+    /** Keeps the newer of the key's version so far and {@code candidate}; 1 when one was superseded. */
+    private static int keepNewest(Map<List<Object>, Newest> versions, long bucketId, Newest candidate) {
+        List<Object> key = List.of(bucketId, candidate.record().key());
+        Newest had = versions.get(key);
+        if (had == null || had.record().sequence() < candidate.record().sequence()) {
+            versions.put(key, candidate);
+        }
+        return had == null ? 0 : 1;
     }
 
     /** Data files (counting shards once per data id) whose data had no annotation anywhere. */

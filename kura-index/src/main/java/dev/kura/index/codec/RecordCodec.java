@@ -44,6 +44,8 @@ public final class RecordCodec {
     static final int ANNOTATION_V1 = 1;
     private static final int ANNOTATION_VERSION = 1;
     private static final int ANNOTATION_UPLOAD_PART = 2;
+    /** Kind 3 (within annotation format 1): a completed multipart object's manifest. */
+    private static final int ANNOTATION_COMPLETED = 3;
 
     private RecordCodec() {
     }
@@ -63,6 +65,18 @@ public final class RecordCodec {
                     writeBytes(out, encode(p.upload()));
                     writeBytes(out, encode(p.part()));
                 }
+                case dev.kura.index.DataAnnotation.Completed c -> {
+                    out.writeByte(ANNOTATION_COMPLETED);
+                    writeBytes(out, encode(c.record()));
+                    out.writeInt(c.parts().size());
+                    for (dev.kura.index.DataAnnotation.CompletedPart p : c.parts()) {
+                        out.writeInt(p.partNumber());
+                        out.write(dev.kura.common.Hex.decode(p.dataId().value())); // 16 bytes
+                        out.writeLong(p.size());
+                        writeNullable(out, p.etag());
+                        out.writeLong(p.offset());
+                    }
+                }
             }
         });
     }
@@ -76,6 +90,19 @@ public final class RecordCodec {
                 case ANNOTATION_VERSION -> new dev.kura.index.DataAnnotation.Version(bucket, decodeObject(readBytes(in)));
                 case ANNOTATION_UPLOAD_PART -> new dev.kura.index.DataAnnotation.UploadPart(bucket,
                         decodeUpload(readBytes(in)), decodePart(readBytes(in)));
+                case ANNOTATION_COMPLETED -> {
+                    ObjectRecord record = decodeObject(readBytes(in));
+                    int n = in.readInt();
+                    if (n < 0 || n > in.available()) {
+                        throw new IOException("bad part count " + n);
+                    }
+                    java.util.List<dev.kura.index.DataAnnotation.CompletedPart> parts = new java.util.ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        parts.add(new dev.kura.index.DataAnnotation.CompletedPart(in.readInt(),
+                                new dev.kura.common.DataId(dev.kura.common.Hex.encode(in.readNBytes(16))), in.readLong(), readNullable(in), in.readLong()));
+                    }
+                    yield new dev.kura.index.DataAnnotation.Completed(bucket, record, parts);
+                }
                 default -> throw new IOException("unknown data annotation kind " + kind);
             };
         });

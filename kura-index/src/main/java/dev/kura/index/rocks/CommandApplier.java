@@ -136,6 +136,8 @@ final class CommandApplier {
         }
         batch.delete(uploadRow);
         batch.put(newRow, RecordCodec.encode(record));
+        // The manifest (the record's location, when completion wrote one) is now referenced.
+        clearIntent(record.location());
         return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
     }
 
@@ -215,7 +217,10 @@ final class CommandApplier {
         }
     }
 
-    /** Frees the data of a version that is going away: its one location, or each of its parts. */
+    /**
+     * Frees the data of a version that is going away: its one location, or each of its parts and its
+     * manifest (a multipart version's location, absent for versions completed before manifests).
+     */
     private void freeRecordData(long bucketId, Row row, Instant since) throws RocksDBException {
         ObjectRecord r = row.record();
         if (r.isMultipart()) {
@@ -223,6 +228,7 @@ final class CommandApplier {
                 batch.delete(kv.key());
                 freeIfUnreferenced(RecordCodec.decodePart(kv.value()).location(), null, since);
             }
+            freeIfUnreferenced(r.location(), null, since);
         } else {
             freeIfUnreferenced(r.location(), null, since);
         }

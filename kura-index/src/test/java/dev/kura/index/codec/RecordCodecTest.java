@@ -55,6 +55,44 @@ class RecordCodecTest {
     }
 
     @Test
+    void completedManifestAnnotationRoundTrips() {
+        BucketRecord bucket = new BucketRecord("photos", 42, java.time.Instant.ofEpochMilli(1_700_000_000_123L), "owner",
+                "us-east-1", BucketRecord.Versioning.UNVERSIONED);
+        ObjectRecord base = TestRecords.object("mp \u00e9", 9);
+        ObjectRecord completed = new ObjectRecord(base.key(), base.versionId(), base.sequence(), false, base.location(),
+                5L * 1024 * 1024 + 7, "0123456789abcdef0123456789abcdef-2", base.lastModified(), Map.of("content-type", "x/y"),
+                Map.of("m", "v"), new ObjectRecord.Checksum(dev.kura.common.ChecksumAlgorithm.CRC32, "AAAAAA==-2",
+                ObjectRecord.Checksum.Type.COMPOSITE), "STANDARD", "owner", 2, "upload-1", Map.of("t", "1"));
+        var parts = java.util.List.of(
+                new dev.kura.index.DataAnnotation.CompletedPart(1, new dev.kura.common.DataId("00112233445566778899aabbccddeeff"),
+                        5L * 1024 * 1024, "fedcba9876543210fedcba9876543210", 0),
+                new dev.kura.index.DataAnnotation.CompletedPart(3, new dev.kura.common.DataId("ffeeddccbbaa99887766554433221100"),
+                        7, "00000000000000000000000000000000", 5L * 1024 * 1024));
+        var manifest = new dev.kura.index.DataAnnotation.Completed(bucket, completed, parts);
+        byte[] encoded = dev.kura.index.DataAnnotation.encode(manifest);
+        assertThat(encoded[0]).isEqualTo((byte) RecordCodec.ANNOTATION_V1);
+        assertThat(dev.kura.index.DataAnnotation.decode(encoded)).isEqualTo(manifest);
+        var empty = new dev.kura.index.DataAnnotation.Completed(bucket, completed, java.util.List.of());
+        assertThat(dev.kura.index.DataAnnotation.decode(dev.kura.index.DataAnnotation.encode(empty))).isEqualTo(empty);
+        // From a PartRecord: its number, data id, size, ETag and offset.
+        var part = new dev.kura.index.PartRecord(3, base.location(), 7, "etag", base.lastModified(), null, 11);
+        assertThat(dev.kura.index.DataAnnotation.CompletedPart.of(part)).isEqualTo(
+                new dev.kura.index.DataAnnotation.CompletedPart(3, base.location().dataId(), 7, "etag", 11));
+        for (int cut = 1; cut < encoded.length; cut += Math.max(1, encoded.length / 40)) {
+            byte[] truncated = Arrays.copyOf(encoded, encoded.length - cut);
+            assertThatThrownBy(() -> dev.kura.index.DataAnnotation.decode(truncated)).isInstanceOf(UncheckedIOException.class);
+        }
+        // 10,000 parts (the most S3 allows) fit the storage layer's 1 MiB annotation limit.
+        var many = new java.util.ArrayList<dev.kura.index.DataAnnotation.CompletedPart>();
+        for (int i = 1; i <= 10_000; i++) {
+            many.add(new dev.kura.index.DataAnnotation.CompletedPart(i, new dev.kura.common.DataId(
+                    String.format("%032x", i)), 5L << 30, "fedcba9876543210fedcba9876543210", (long) i << 32));
+        }
+        assertThat(dev.kura.index.DataAnnotation.encode(new dev.kura.index.DataAnnotation.Completed(bucket, completed, many)))
+                .hasSizeLessThan(1 << 20);
+    }
+
+    @Test
     void nullFieldsRoundTrip() {
         ObjectRecord marker = TestRecords.deleteMarker("k", "v1", 3);
         ObjectRecord allNull = new ObjectRecord("k", "null", 0, true, null, 0, null, null, Map.of(), Map.of(), null,

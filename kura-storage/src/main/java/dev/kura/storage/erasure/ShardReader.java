@@ -57,7 +57,9 @@ final class ShardReader implements Closeable {
                 continue;
             }
             try (InputStream in = drive(i).open(shardLocation(i), 0, 0)) {
-                // opening checks the data id, block size, length and the footer
+                // opening checks the data id, block size, length and the footer; inspecting also checks
+                // the annotation (the object's record, which a lost index is rebuilt from)
+                drive(i).inspect(location.dataId());
             } catch (IOException | RuntimeException e) {
                 gone[i] = true;
                 bad[i] = true;

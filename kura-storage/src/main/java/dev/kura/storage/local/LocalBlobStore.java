@@ -237,6 +237,7 @@ public final class LocalBlobStore implements BlobStore {
     public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
         try (InputStream in = open(location, 0, location.length())) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
+            inspect(location.dataId()); // and the header, footer and annotation checksums
             return dev.kura.storage.RepairResult.HEALTHY_SINGLE;
         } catch (dev.kura.storage.CorruptDataException | java.nio.file.NoSuchFileException | java.io.EOFException e) {
             return new dev.kura.storage.RepairResult(1, 0, 1);

@@ -361,6 +361,28 @@ class ErasureBlobStoreTest {
     }
 
     @Test
+    void aScrubFindsAndRepairsACorruptAnnotationEvenWhenTheDataIsEmpty() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] annotation = bytes(3000, 17);
+            DataLocation planned = s.place(DataId.random(rnd));
+            DataLocation loc;
+            try (BlobWriter w = s.create(planned, "bucket/manifest")) {
+                loc = w.commit(() -> { }, annotation);
+            }
+            assertThat(s.verify(loc)).isZero();
+            Path victim = shardFile(loc, 3);
+            byte[] file = Files.readAllBytes(victim);
+            file[file.length / 2] ^= 0x40; // the middle of an empty shard's file is its annotation
+            Files.write(victim, file);
+            assertThat(s.verify(loc)).isEqualTo(1);
+            assertThat(s.repair(loc).shardsRebuilt()).isEqualTo(1);
+            assertThat(s.verify(loc)).isZero();
+            assertThat(drive(loc.drives().get(3)).readAnnotation(loc.dataId())).hasValueSatisfying(
+                    a -> assertThat(a).isEqualTo(annotation));
+        }
+    }
+
+    @Test
     void theNarrowedLayoutKeepsTheConfiguredParityWhileItCan() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             assertThat(s.narrowed(6)).isEqualTo(new ErasureBlobStore.Layout(4, 2));
