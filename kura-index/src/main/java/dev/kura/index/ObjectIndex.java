@@ -30,7 +30,17 @@ public interface ObjectIndex extends AutoCloseable {
      * outcome; one failing does not stop the others), group-committed, so N commands cost a few
      * synced writes rather than N. Returns once every one is durable, outcomes in command order.
      */
-    List<IndexOutcome> applyAll(List<IndexCommand> commands);
+    default List<IndexOutcome> applyAll(List<IndexCommand> commands) {
+        List<IndexOutcome> outcomes = new java.util.ArrayList<>(commands.size());
+        for (IndexCommand c : commands) {
+            try {
+                outcomes.add(new IndexOutcome(apply(c), null));
+            } catch (IndexException e) {
+                outcomes.add(new IndexOutcome(null, e));
+            }
+        }
+        return outcomes; // one by one; an engine that group-commits submits them all at once
+    }
 
     /**
      * Applies a command atomically but without waiting for it to be durable: it is visible at once

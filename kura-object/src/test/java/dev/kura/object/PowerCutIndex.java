@@ -130,19 +130,6 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
-    public List<dev.kura.index.IndexOutcome> applyAll(List<IndexCommand> commands) {
-        List<dev.kura.index.IndexOutcome> out = new java.util.ArrayList<>();
-        for (IndexCommand c : commands) {
-            try {
-                out.add(new dev.kura.index.IndexOutcome(apply(c), null));
-            } catch (IndexException e) {
-                out.add(new dev.kura.index.IndexOutcome(null, e));
-            }
-        }
-        return out;
-    }
-
-    @Override
     public Optional<byte[]> inlineData(dev.kura.common.DataId dataId) {
         return inner.inlineData(dataId);
     }

@@ -92,7 +92,7 @@ public final class KuraServer implements AutoCloseable {
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
         HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
-                clock, config.storage().scrubInterval(), () -> storage.onlineDrives().stream().mapToLong(KuraServer::usedBytes).sum());
+                clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
         telemetry.bindRepairs(storageAdmin);
         if (storage.driveSet() != null) {
@@ -143,16 +143,6 @@ public final class KuraServer implements AutoCloseable {
             out.add((host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
         }
         return String.join(", ", out);
-    }
-
-    /** Space used on the file system of a drive (what a scrub must read at most), 0 when unknown. */
-    private static long usedBytes(dev.kura.storage.local.LocalBlobStore drive) {
-        try {
-            java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(drive.root());
-            return fs.getTotalSpace() - fs.getUsableSpace();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     /** The storage admin (drives, heal, scrub), as the admin API serves it. */

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +34,16 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
     private final Repairer repairer;
     private final InstantSource clock;
     private final Duration scrubInterval;
-    private final LongSupplier storedBytes;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kura-repair-", 0).factory());
     private final Pass heal = new Pass("heal");
     private final Pass scrub = new Pass("scrub");
     private volatile boolean closed;
 
-    StorageAdminService(Storage storage, Repairer repairer, InstantSource clock, Duration scrubInterval, LongSupplier storedBytes) {
+    StorageAdminService(Storage storage, Repairer repairer, InstantSource clock, Duration scrubInterval) {
         this.storage = storage;
         this.repairer = repairer;
         this.clock = clock;
         this.scrubInterval = scrubInterval;
-        this.storedBytes = storedBytes;
     }
 
     /** One kind of pass: the running or last one. */
@@ -263,7 +260,8 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
             while (!closed) {
                 try {
                     Thread.sleep(scrubInterval.toMillis());
-                    scrub.start(Repairer.Pace.spread(storedBytes.getAsLong(), scrubInterval)).get();
+                    long used = drives().stream().mapToLong(d -> Math.max(0, d.usedBytes())).sum();
+                    scrub.start(Repairer.Pace.spread(used, scrubInterval)).get();
                 } catch (InterruptedException e) {
                     return;
                 } catch (java.util.concurrent.ExecutionException | RuntimeException e) {

@@ -325,10 +325,15 @@ public final class ErasureBlobStore implements BlobStore {
         IOException failure = null;
         // Every drive of the set, not only those the location names: a repair that rebuilt a shard
         // onto a spare drive and died before the index recorded it left that shard under this id.
+        // Only the named drives can hold a temp file of the original write.
         for (LocalBlobStore d : drives) {
             String driveId = d.driveId();
             try {
-                d.delete(shardLocation(location, driveId));
+                if (location.drives().contains(driveId)) {
+                    d.delete(shardLocation(location, driveId));
+                } else {
+                    d.deleteCommitted(location.dataId());
+                }
             } catch (IOException e) {
                 if (failure == null) {
                     failure = e;

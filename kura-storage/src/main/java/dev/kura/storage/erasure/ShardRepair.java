@@ -6,17 +6,11 @@ import dev.kura.storage.BlobWriter;
 import dev.kura.storage.RepairResult;
 import dev.kura.storage.local.LocalBlobStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
  * Finds and rebuilds bad shards of an {@link ErasureBlobStore} location; see
@@ -164,8 +158,9 @@ final class ShardRepair {
         int failed = 0;
         try (ShardReader reader = new ShardReader(store, location, layout)) {
             reader.checkAll();
-            String base = baseLabel(location, layout, health, reader);
-            annotation = annotation(location, health, reader);
+            Original original = original(location, layout, health, reader);
+            String base = original.label();
+            annotation = original.annotation();
             for (int i : targets) {
                 try {
                     DataLocation shardHere = ErasureBlobStore.shardLocation(location, onto[i].driveId());
@@ -287,21 +282,14 @@ final class ShardRepair {
         }
     }
 
-    /** Reads a {@code single} location in full: no parity to rebuild it from, only a verdict. */
+    /** A {@code single} location has no parity to rebuild it from: its drive gives the verdict. */
     private boolean singleHealthy(DataLocation location) {
         if (location.drives().size() != 1) {
             throw new IllegalArgumentException("a single-drive location needs one drive: " + location.drives());
         }
         LocalBlobStore d = store.drive(location.drives().getFirst());
-        if (d == null) {
-            return false;
-        }
-        byte[] sink = new byte[(int) Math.min(Math.max(location.blockSize(), 1), Math.max(location.length(), 1))];
-        try (InputStream in = d.open(location, 0, location.length())) {
-            while (in.read(sink) >= 0) {
-                // reading is the check: every block's CRC is verified as it is served
-            }
-            return true;
+        try {
+            return d != null && d.repair(location).shardsUnrepairable() == 0;
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -317,78 +305,42 @@ final class ShardRepair {
         return "shard " + i + " of " + layout.scheme() + ": ";
     }
 
+    /** What the original write put in every shard's header and footer besides the data. */
+    private record Original(String label, byte[] annotation) {
+    }
+
     /**
-     * The caller's label of the original write, read back from the headers of healthy shards (the
-     * longest one: a label cut at the header's limit keeps more after a shorter shard prefix), so the
-     * rebuilt shard's header matches the original byte for byte.
+     * The caller's label and the annotation of the original write, read back from healthy shards
+     * ({@link LocalBlobStore#inspect}, which checks their checksums), so a rebuilt shard's file
+     * matches the original byte for byte. The longest label wins: a label cut at the header's limit
+     * keeps more after a shorter shard prefix.
      */
-    /** The annotation the good shards carry (every shard carries the same), so a rebuilt one carries it too. */
-    private static byte[] annotation(DataLocation location, Health health, ShardReader reader) {
+    private static Original original(DataLocation location, ErasureBlobStore.Layout layout, Health health,
+                                     ShardReader reader) {
+        String best = null;
+        byte[] annotation = null;
         for (int j = 0; j < health.bad().length; j++) {
             LocalBlobStore d = health.bad()[j] ? null : reader.drive(j);
             if (d == null) {
                 continue;
             }
             try {
-                java.util.Optional<byte[]> a = d.readAnnotation(location.dataId());
-                if (a.isPresent()) {
-                    return a.get();
+                LocalBlobStore.StoredData stored = d.inspect(location.dataId()).orElse(null);
+                if (stored == null) {
+                    continue;
+                }
+                String p = prefix(j, layout);
+                if (stored.label().startsWith(p) && (best == null || stored.label().length() - p.length() > best.length())) {
+                    best = stored.label().substring(p.length());
+                }
+                if (annotation == null && stored.annotation().length > 0) {
+                    annotation = stored.annotation();
                 }
             } catch (IOException | RuntimeException e) {
                 // try the next shard
             }
         }
-        return null;
-    }
-
-    private static String baseLabel(DataLocation location, ErasureBlobStore.Layout layout, Health health,
-                                    ShardReader reader) {
-        String best = null;
-        for (int j = 0; j < health.bad().length; j++) {
-            if (health.bad()[j]) {
-                continue;
-            }
-            String stored = readLabel(reader.drive(j).dataFile(location.dataId()));
-            String p = prefix(j, layout);
-            String candidate = stored != null && stored.startsWith(p) ? stored.substring(p.length()) : null;
-            if (candidate != null && (best == null || candidate.length() > best.length())) {
-                best = candidate;
-            }
-        }
-        return best != null ? best : "(label lost; rebuilt by repair)";
-    }
-
-    /**
-     * The label in a data file's header (the documented ShardFormat v1 layout: magic, version, header
-     * length at 6, label length at 28, label at 30, CRC32C of the rest last), or null when the header
-     * cannot be read or checked.
-     */
-    static String readLabel(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer prefix = ByteBuffer.allocate(8);
-            if (ch.read(prefix, 0) != 8 || prefix.getInt(0) != 0x4B555241 || prefix.getShort(4) != 1) {
-                return null;
-            }
-            int length = Short.toUnsignedInt(prefix.getShort(6));
-            if (length < 34) {
-                return null;
-            }
-            ByteBuffer h = ByteBuffer.allocate(length);
-            while (h.hasRemaining()) {
-                if (ch.read(h, h.position()) < 0) {
-                    return null;
-                }
-            }
-            CRC32C crc = new CRC32C();
-            crc.update(h.array(), 0, length - 4);
-            int labelLength = Short.toUnsignedInt(h.getShort(28));
-            if (h.getInt(length - 4) != (int) crc.getValue() || 30 + labelLength + 4 != length) {
-                return null;
-            }
-            return new String(h.array(), 30, labelLength, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return new Original(best != null ? best : "(label lost; rebuilt by repair)", annotation);
     }
 
     /** Takes the repair lock of {@code id}, waiting for a repair of the same id that holds it. */

@@ -249,9 +249,7 @@ public final class LocalBlobStore implements BlobStore {
     public void delete(DataLocation location) throws IOException {
         checkOnThisDrive(location);
         DataId id = location.dataId();
-        Path file = dataFile(id);
-        if (io.deleteIfExists(file)) {
-            io.syncDirectory(file.getParent());
+        if (deleteCommitted(id)) {
             return; // committed data has no temp file left: commit renamed it
         }
         // A resurrected temp file is harmless (purged at start), so tmp/ is not fsync'd.
@@ -324,6 +322,16 @@ public final class LocalBlobStore implements BlobStore {
                 }
             }
         }
+    }
+
+    /** Deletes the committed data file of this id, durably; false when there was none (no temp-file search). */
+    public boolean deleteCommitted(DataId id) throws IOException {
+        Path file = dataFile(id);
+        if (io.deleteIfExists(file)) {
+            io.syncDirectory(file.getParent());
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -417,8 +425,7 @@ public final class LocalBlobStore implements BlobStore {
      * of losing a shard to it again; reads still try it.
      */
     public void noteIoError(IOException e) {
-        if (e instanceof dev.kura.storage.StorageFullException || dev.kura.storage.StorageFullException.isFull(e)
-                || e instanceof dev.kura.storage.CorruptDataException) {
+        if (dev.kura.storage.StorageFullException.isFull(e) || e instanceof dev.kura.storage.CorruptDataException) {
             return;
         }
         ioErrors.incrementAndGet();

@@ -353,16 +353,4 @@ class ErasureRepairTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
-
-    @Test
-    void readLabelFindsTheShardLabelAndRefusesOtherFiles() throws IOException {
-        try (ErasureBlobStore s = store(2, 1)) {
-            DataLocation loc = write(s, bytes(10, 9));
-            assertThat(ShardRepair.readLabel(shardFile(loc, 2))).isEqualTo("shard 2 of rs-2-1: " + LABEL);
-            Path other = dir.resolve("other");
-            Files.write(other, new byte[100]);
-            assertThat(ShardRepair.readLabel(other)).isNull();
-            assertThat(ShardRepair.readLabel(dir.resolve("absent"))).isNull();
-        }
-    }
 }
