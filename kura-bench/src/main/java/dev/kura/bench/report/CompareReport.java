@@ -1,5 +1,6 @@
 package dev.kura.bench.report;
 
+import dev.kura.common.JsonReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,13 +43,13 @@ public final class CompareReport implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> limits = Json.object(Files.readString(dir.resolve("limits.json")).strip());
+        Map<String, Object> limits = JsonReader.object(Files.readString(dir.resolve("limits.json")).strip());
         Map<Cell, Map<String, Map<String, Object>>> cells = new LinkedHashMap<>();
         for (String line : Files.readAllLines(dir.resolve("cells.jsonl"))) {
             if (line.isBlank()) {
                 continue;
             }
-            Map<String, Object> j = Json.object(line);
+            Map<String, Object> j = JsonReader.object(line);
             Cell c = new Cell((String) j.get("workload"), (String) j.get("size"), num(j, "concurrency").intValue());
             cells.computeIfAbsent(c, k -> new LinkedHashMap<>()).put((String) j.get("label"), j);
         }
@@ -165,7 +165,7 @@ public final class CompareReport implements Callable<Integer> {
     }
 
     private static Double num(Map<String, Object> r, String field) {
-        return Objects.requireNonNullElse((Double) r.get(field), Double.NaN);
+        return r.get(field) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static String fmt(double v, int decimals) {

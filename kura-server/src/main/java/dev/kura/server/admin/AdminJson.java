@@ -1,5 +1,6 @@
 package dev.kura.server.admin;
 
+import dev.kura.common.JsonReader;
 import dev.kura.common.JsonWriter;
 import dev.kura.server.admin.StorageAdmin.DriveStatus;
 import dev.kura.server.admin.StorageAdmin.RepairStatus;

@@ -1,5 +1,6 @@
 package dev.kura.server.admin;
 
+import dev.kura.common.JsonReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

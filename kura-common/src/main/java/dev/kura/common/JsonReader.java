@@ -1,4 +1,4 @@
-package dev.kura.server.admin;
+package dev.kura.common;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code Map<String, Object>} (fields in order), {@code List<Object>}, {@code String}, {@code Long}
  * or {@code Double}, {@code Boolean} and null. Writing stays with {@code JsonWriter}.
  */
-final class JsonReader {
+public final class JsonReader {
     private final String s;
     private int i;
 
@@ -19,7 +19,7 @@ final class JsonReader {
     }
 
     /** The one value {@code text} holds. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonReader r = new JsonReader(text);
         Object v = r.value();
         r.space();
@@ -181,5 +181,14 @@ final class JsonReader {
 
     private IllegalArgumentException error(String what) {
         return new IllegalArgumentException("not JSON: " + what + " at offset " + i);
+    }
+
+    /** Parses a JSON object; anything else is an IllegalArgumentException. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String text) {
+        if (parse(text) instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        throw new IllegalArgumentException("not a JSON object: " + text);
     }
 }
