@@ -94,23 +94,31 @@ final class ErasureBlobWriter implements BlobWriter {
     }
 
     /**
-     * Commits every surviving shard; {@code beforeVisible} runs once, when the first shard is synced
-     * and about to be renamed into place, so nothing of this data is findable before it returns. Every
+     * Commits every surviving shard, all at once (each on its own drive, so their syncs overlap);
+     * {@code beforeVisible} runs once, when the first shard is synced and about to become durable or
+     * visible, and the others wait for it, so nothing of this data is findable before it returns. Every
      * shard carries the same annotation.
      */
     @Override
     public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
         checkOpen();
-        boolean[] ran = new boolean[1];
-        IOException[] barrierFailure = new IOException[1];
-        Barrier once = () -> {
-            if (!ran[0]) {
-                ran[0] = true;
-                try {
-                    beforeVisible.await();
-                } catch (IOException e) {
-                    barrierFailure[0] = e;
-                    throw e;
+        Barrier once = new Barrier() {
+            private boolean ran;
+            private IOException failure;
+
+            @Override
+            public synchronized void await() throws IOException {
+                if (!ran) {
+                    ran = true;
+                    try {
+                        beforeVisible.await();
+                    } catch (IOException | RuntimeException e) {
+                        failure = e instanceof IOException io ? io : new IOException("barrier failed: " + e, e);
+                        barrierFailed = failure;
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
                 }
             }
         };
@@ -119,17 +127,15 @@ final class ErasureBlobWriter implements BlobWriter {
             if (fill > 0) {
                 flushStripe();
             }
+            Exception[] failed = commitShards(once, annotation);
+            if (barrierFailed != null) {
+                throw barrierFailed; // the caller's barrier failed: the whole write must fail
+            }
             for (int i = 0; i < shards.length; i++) {
-                if (shards[i] == null) {
-                    continue;
-                }
-                try {
-                    shards[i].commit(once, annotation);
-                } catch (IOException | RuntimeException e) {
-                    if (barrierFailure[0] != null) {
-                        throw barrierFailure[0]; // the caller's barrier failed: the whole write must fail
-                    }
-                    drop(i, e);
+                if (failed[i] != null) {
+                    shards[i] = null; // committed nothing (a writer cleans up after a failed commit)
+                    failures.add(failed[i] instanceof IOException io ? io
+                            : new IOException("shard " + i + " failed: " + failed[i], failed[i]));
                 }
             }
             checkQuorum();
@@ -144,6 +150,53 @@ final class ErasureBlobWriter implements BlobWriter {
             }
         }
         return new DataLocation(planned.dataId(), planned.layoutEpoch(), planned.scheme(), drives, unit, length);
+    }
+
+    private volatile IOException barrierFailed;
+
+    /** Commits the open shards in parallel (this thread takes the last); each slot holds its failure or null. */
+    private Exception[] commitShards(Barrier once, byte[] annotation) {
+        Exception[] failed = new Exception[shards.length];
+        List<Thread> helpers = new ArrayList<>();
+        int last = -1;
+        for (int i = 0; i < shards.length; i++) {
+            if (shards[i] != null) {
+                last = i;
+            }
+        }
+        for (int i = 0; i < shards.length; i++) {
+            if (shards[i] == null) {
+                continue;
+            }
+            int shard = i;
+            Runnable task = () -> {
+                try {
+                    shards[shard].commit(once, annotation);
+                } catch (IOException | RuntimeException e) {
+                    failed[shard] = e;
+                }
+            };
+            if (i == last) {
+                task.run();
+            } else {
+                helpers.add(Thread.ofVirtual().name("kura-shard-commit").start(task));
+            }
+        }
+        for (Thread t : helpers) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // a shard commit cannot be left running half-way
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return failed;
     }
 
     /** Aborts open shards and deletes committed ones: nothing of a failed write stays on any drive. */

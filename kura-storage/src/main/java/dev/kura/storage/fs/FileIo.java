@@ -45,6 +45,39 @@ public interface FileIo {
     /** The size of a file in bytes. */
     long size(Path file) throws IOException;
 
+    /** Forces the contents and metadata of an existing, closed file to stable storage (fsync). */
+    void syncFile(Path file) throws IOException;
+
+    /**
+     * Makes durable the contents of {@code files} (all under {@code root}) and the directory entries
+     * naming them or naming files deleted from {@code dirs}: every directory from each file's or
+     * each dir's own up to {@code root}. The default fsyncs each file and each such directory once;
+     * an implementation may instead sync the whole file system holding {@code root} (syncfs), which
+     * covers all of it in one call.
+     */
+    default void syncFiles(Path root, java.util.Collection<Path> files, java.util.Collection<Path> dirs)
+            throws IOException {
+        java.util.Set<Path> toSync = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (Path f : files) {
+            syncFile(f);
+            addAncestors(root, f.getParent(), toSync);
+        }
+        for (Path d : dirs) {
+            addAncestors(root, d, toSync);
+        }
+        for (Path d : toSync) { // deepest first: a child's entry is synced before its parent's
+            syncDirectory(d);
+        }
+    }
+
+    private static void addAncestors(Path root, Path dir, java.util.Set<Path> into) {
+        for (Path d = dir; d != null && d.startsWith(root); d = d.getParent()) {
+            if (!into.add(d)) {
+                return;
+            }
+        }
+    }
+
     /** Reads a whole (small) file. */
     default byte[] readAllBytes(Path file) throws IOException {
         try (ReadableFile f = openRead(file)) {

@@ -8,6 +8,7 @@ import dev.kura.storage.StorageFullException;
 import dev.kura.storage.fs.FileIo;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -64,6 +65,8 @@ public final class LocalBlobStore implements BlobStore {
     private final java.nio.file.FileStore fileStore;
     /** Directories under data/ whose entry is known durable in its parent, so later writes skip the fsyncs. */
     private final Set<Path> durableDirs = ConcurrentHashMap.newKeySet();
+    /** Group commit of small data files; null when the drive was opened without one. */
+    private DriveJournal journal;
     private volatile boolean closed;
 
     private LocalBlobStore(Path root, FileIo io, DriveHeader header, int blockSize) {
@@ -160,6 +163,7 @@ public final class LocalBlobStore implements BlobStore {
         DriveHeader header = DriveHeader.loadOrFormat(abs, io, formatIfEmpty);
         LocalBlobStore store = new LocalBlobStore(abs, io, header, blockSize);
         store.ensureLayout();
+        store.journal = DriveJournal.open(io, abs, header.driveId(), store::dataFile, store.tmpDir, store::noteIoError);
         return store;
     }
 
@@ -327,6 +331,18 @@ public final class LocalBlobStore implements BlobStore {
     /** Deletes the committed data file of this id, durably; false when there was none (no temp-file search). */
     public boolean deleteCommitted(DataId id) throws IOException {
         Path file = dataFile(id);
+        DriveJournal j = journal;
+        if (j != null && j.isPending(id)) {
+            // Its write is only in the journal so far: log the delete first, or replay would bring it back.
+            DriveJournal.Ticket t = j.commitDelete(id);
+            boolean deleted = false;
+            try {
+                deleted = io.deleteIfExists(file);
+                return deleted;
+            } finally {
+                t.applied(null, deleted ? file.getParent() : null);
+            }
+        }
         if (io.deleteIfExists(file)) {
             io.syncDirectory(file.getParent());
             return true;
@@ -373,6 +389,30 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public void close() {
         closed = true;
+        DriveJournal j = journal;
+        if (j != null) {
+            j.close();
+        }
+    }
+
+    /** The drive's journal for small data files (see {@link DriveJournal}); null when it has none. */
+    DriveJournal journal() {
+        return journal;
+    }
+
+    /**
+     * Seals the journal's current segment and waits until every segment is checkpointed (its files
+     * synced, the segment removed); false when that took longer than {@code timeoutMillis}.
+     */
+    public boolean checkpointJournal(long timeoutMillis) {
+        DriveJournal j = journal;
+        return j == null || j.checkpointNow(timeoutMillis);
+    }
+
+    /** Journal batches (one fsync each) and the entries written in them since the drive was opened. */
+    public long[] journalStats() {
+        DriveJournal j = journal;
+        return j == null ? new long[2] : new long[] {j.batches(), j.entries()};
     }
 
     /** Called by a writer whose temp file is complete and synced: rename into place, durably. */
@@ -401,6 +441,28 @@ public final class LocalBlobStore implements BlobStore {
             unpublish(target, e);
             throw e;
         }
+    }
+
+    /**
+     * Called by a writer whose complete file is durable in the journal: stage it in tmp/ and rename it
+     * into place, with no fsync (a checkpoint or replay makes it durable). Returns the data file.
+     */
+    Path publishJournaled(Path temp, DataId id, ByteBuffer contents) throws IOException {
+        Path target = dataFile(id);
+        if (io.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "data id already committed");
+        }
+        try {
+            try (dev.kura.storage.fs.WritableFile f = io.createNew(temp)) {
+                f.write(contents.duplicate());
+            }
+            io.createDirectories(target.getParent());
+            io.atomicMove(temp, target);
+        } catch (IOException e) {
+            io.deleteIfExists(temp);
+            throw e;
+        }
+        return target;
     }
 
     /** The rename may or may not be durable; either way commit fails, so the file must not stay visible. */

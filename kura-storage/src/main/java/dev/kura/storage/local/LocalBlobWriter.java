@@ -13,6 +13,11 @@ import java.util.Locale;
  * Writes one data file in {@link ShardFormat}: into a temp file, block by block (at most one block
  * buffered), then {@link #commit()} publishes it. Any failure aborts, so the only way a data file
  * becomes visible is a commit that returns. Not thread-safe.
+ *
+ * <p>On a drive with a {@link DriveJournal}, the file is first built in memory; if it is still at most
+ * {@link DriveJournal#MAX_FILE_BYTES} at commit, it is made durable through the journal (one fsync
+ * shared with concurrent writers) and then written and renamed into place without an fsync. A larger
+ * file spills to its temp file as soon as it outgrows that size and commits the usual way.
  */
 final class LocalBlobWriter implements BlobWriter {
     private enum State { OPEN, COMMITTED, ABORTED }
@@ -21,7 +26,10 @@ final class LocalBlobWriter implements BlobWriter {
     private final FileIo io;
     private final DataLocation planned;
     private final Path temp;
-    private final WritableFile file;
+    /** Null while the file is built in {@link #memory}. */
+    private WritableFile file;
+    /** The whole file so far, while it may still go through the journal; null once on disk. */
+    private ByteBuffer memory;
     private final int blockSize;
     /** One block of payload plus room for its checksum, so each block is a single write. */
     private final ByteBuffer block;
@@ -29,12 +37,14 @@ final class LocalBlobWriter implements BlobWriter {
     private long blocks;
     private State state = State.OPEN;
 
-    private LocalBlobWriter(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, WritableFile file) {
+    private LocalBlobWriter(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, WritableFile file,
+                            ByteBuffer memory) {
         this.store = store;
         this.io = io;
         this.planned = planned;
         this.temp = temp;
         this.file = file;
+        this.memory = memory;
         this.blockSize = planned.blockSize();
         this.block = ByteBuffer.allocate(blockSize + ShardFormat.CRC_LENGTH);
     }
@@ -42,6 +52,12 @@ final class LocalBlobWriter implements BlobWriter {
     /** Creates the temp file and writes the header; on failure nothing is left behind. */
     static LocalBlobWriter start(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, String label)
             throws IOException {
+        ByteBuffer header = ShardFormat.encodeHeader(planned.blockSize(), planned.dataId(), label);
+        if (store.journal() != null) {
+            ByteBuffer memory = ByteBuffer.allocate(header.remaining() + 8192);
+            memory.put(header);
+            return new LocalBlobWriter(store, io, planned, temp, null, memory);
+        }
         WritableFile file;
         try {
             file = io.createNew(temp);
@@ -49,9 +65,9 @@ final class LocalBlobWriter implements BlobWriter {
             store.noteIoError(e);
             throw e;
         }
-        LocalBlobWriter w = new LocalBlobWriter(store, io, planned, temp, file);
+        LocalBlobWriter w = new LocalBlobWriter(store, io, planned, temp, file, null);
         try {
-            file.write(ShardFormat.encodeHeader(planned.blockSize(), planned.dataId(), label));
+            file.write(header);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IOException io2) {
                 store.noteIoError(io2);
@@ -91,15 +107,20 @@ final class LocalBlobWriter implements BlobWriter {
             if (block.position() > 0) {
                 flushBlock();
             }
-            file.write(ShardFormat.encodeFooter(length, blocks, annotation));
-            file.sync();
-            file.close();
+            out(ShardFormat.encodeFooter(length, blocks, annotation));
+            if (memory == null) {
+                file.sync();
+                file.close();
+            }
         } catch (IOException | RuntimeException e) {
             if (e instanceof IOException io2) {
                 store.noteIoError(io2);
             }
             abort();
             throw e;
+        }
+        if (memory != null) {
+            return commitJournaled(beforeVisible);
         }
         try {
             beforeVisible.await(); // not this drive's: a failure here says nothing about the drive
@@ -121,12 +142,51 @@ final class LocalBlobWriter implements BlobWriter {
                 blockSize, length);
     }
 
+    /** The file is complete in memory: barrier, journal (shared fsync), then into place unsynced. */
+    private DataLocation commitJournaled(Barrier beforeVisible) throws IOException {
+        try {
+            beforeVisible.await();
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+        ByteBuffer contents = memory.flip();
+        DriveJournal.Ticket ticket;
+        try {
+            ticket = store.journal().commitWrite(planned.dataId(), contents);
+        } catch (IOException | RuntimeException e) {
+            abort(); // the drive's error was noted by the journal
+            throw e;
+        }
+        Path written = null;
+        try {
+            written = store.publishJournaled(temp, planned.dataId(), contents);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io2 && !(e instanceof java.nio.file.FileAlreadyExistsException)) {
+                store.noteIoError(io2);
+            }
+            // The journal holds the file, so replay could still write it: the caller's abort (or its
+            // write intent, through the sweeper) deletes this id, which logs a delete entry.
+            abort();
+            throw e;
+        } finally {
+            ticket.applied(written, null);
+        }
+        state = State.COMMITTED;
+        return new DataLocation(planned.dataId(), planned.layoutEpoch(), planned.scheme(), planned.drives(),
+                blockSize, length);
+    }
+
     @Override
     public void abort() {
         if (state != State.OPEN) {
             return; // idempotent, and close() after commit must not touch committed data
         }
         state = State.ABORTED;
+        memory = null;
+        if (file == null) {
+            return;
+        }
         try {
             file.close();
         } catch (IOException e) {
@@ -148,9 +208,38 @@ final class LocalBlobWriter implements BlobWriter {
         }
         int payload = block.position();
         block.putInt(ShardFormat.crc(block.array(), 0, payload));
-        file.write(block.flip());
+        out(block.flip());
         block.clear();
         blocks++;
+    }
+
+    /** Appends to the in-memory file while it may still go through the journal, else to the temp file. */
+    private void out(ByteBuffer bytes) throws IOException {
+        if (memory != null) {
+            if (memory.position() + bytes.remaining() <= DriveJournal.MAX_FILE_BYTES) {
+                if (memory.remaining() < bytes.remaining()) {
+                    int size = Math.min(DriveJournal.MAX_FILE_BYTES,
+                            Math.max(memory.capacity() * 2, memory.position() + bytes.remaining()));
+                    memory = ByteBuffer.allocate(size).put(memory.flip());
+                }
+                memory.put(bytes);
+                return;
+            }
+            spill();
+        }
+        file.write(bytes);
+    }
+
+    /** The file outgrew the journal: write what is in memory to the temp file and go on there. */
+    private void spill() throws IOException {
+        try {
+            file = io.createNew(temp);
+        } catch (IOException e) {
+            store.noteIoError(e);
+            throw e;
+        }
+        file.write(memory.flip());
+        memory = null;
     }
 
     private void checkOpen() {

@@ -418,10 +418,40 @@ class ErasureBlobStoreTest {
             DataLocation planned = s.place(DataId.random(rnd));
             deleteTree(drive(planned.drives().get(0)).root().resolve("tmp"));
             deleteTree(drive(planned.drives().get(5)).root().resolve("tmp"));
-            assertThatThrownBy(() -> s.create(planned, "b/k")).isInstanceOf(IOException.class)
+            byte[] data = bytes(4 * UNIT + 5, 6); // shards small enough for the drives' journals
+            BlobWriter w = s.create(planned, "b/k");
+            w.write(data, 0, data.length);
+            assertThatThrownBy(w::commit).isInstanceOf(IOException.class)
                     .hasMessageContaining("lost its quorum: only 4 of 6 shards writable, 5 needed");
             for (String d : planned.drives()) {
                 assertThat(drive(d).dataFile(planned.dataId())).doesNotExist();
+            }
+            // The four shards that made it into their journals were deleted with a journal entry of
+            // their own: a replay at the next open does not bring them back.
+            for (String d : planned.drives()) {
+                Path root = drive(d).root();
+                drive(d).close();
+                try (LocalBlobStore reopened = LocalBlobStore.open(root, new RealFileIo(), false)) {
+                    assertThat(reopened.dataFile(planned.dataId())).doesNotExist();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLargeWriteBelowQuorumFailsAtCreate() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            DataLocation planned = s.place(DataId.random(rnd));
+            deleteTree(drive(planned.drives().get(0)).root().resolve("tmp"));
+            deleteTree(drive(planned.drives().get(5)).root().resolve("tmp"));
+            BlobWriter w = s.create(planned, "b/k");
+            byte[] data = bytes(4 * 60 * UNIT, 7); // shards of 60 units: past the journal, onto temp files
+            assertThatThrownBy(() -> w.write(data, 0, data.length)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("lost its quorum: only 4 of 6 shards writable, 5 needed");
+            for (String d : planned.drives()) {
+                assertThat(drive(d).dataFile(planned.dataId())).doesNotExist();
+                assertThat(drive(d).root().resolve("tmp")).satisfiesAnyOf(
+                        p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
             }
         }
     }

@@ -109,7 +109,9 @@ class LocalBlobStoreTest {
         DataId id = TestData.id(rnd);
         BlobWriter w = store.create(store.place(id), "label");
         w.write(TestData.bytes(100, 1), 0, 100);
-        assertThat(dir.resolve("tmp")).isNotEmptyDirectory();
+        assertThat(dir.resolve("tmp")).isEmptyDirectory(); // small: built in memory for the journal
+        w.write(TestData.bytes(DriveJournal.MAX_FILE_BYTES, 2), 0, DriveJournal.MAX_FILE_BYTES);
+        assertThat(dir.resolve("tmp")).isNotEmptyDirectory(); // outgrew the journal: spilled to its temp file
         w.abort();
         w.abort(); // idempotent
         assertThat(countFiles(dir.resolve("tmp")) + countFiles(dir.resolve("data"))).isZero();
@@ -149,6 +151,9 @@ class LocalBlobStoreTest {
         DataLocation abandoned = store.place(TestData.id(rnd)); // a writer that never committed (intent swept)
         BlobWriter inFlight = store.create(abandoned, "never committed");
         BlobWriter otherInFlight = store.create(store.place(TestData.id(rnd)), "other");
+        byte[] large = new byte[DriveJournal.MAX_FILE_BYTES]; // past the journal: their temp files exist
+        inFlight.write(large, 0, large.length);
+        otherInFlight.write(large, 0, large.length);
         store.delete(loc);
         assertThat(store.dataFile(id)).doesNotExist();
         assertThat(countFiles(dir.resolve("tmp"))).isEqualTo(2); // committed data has no temp file to look for
@@ -165,11 +170,13 @@ class LocalBlobStoreTest {
     @Test
     void purgeTempRemovesLeftoversOfUncommittedWrites() throws IOException {
         LocalBlobStore store = LocalBlobStore.open(dir, io, true);
-        store.create(store.place(TestData.id(rnd)), "never finished").write(new byte[3], 0, 3);
-        store.create(store.place(TestData.id(rnd)), "never finished either");
+        byte[] large = new byte[DriveJournal.MAX_FILE_BYTES]; // past the journal: written to temp files
+        store.create(store.place(TestData.id(rnd)), "never finished").write(large, 0, large.length);
+        store.create(store.place(TestData.id(rnd)), "never finished either").write(large, 0, 7);
+        store.create(store.place(TestData.id(rnd)), "small and in memory only").write(new byte[3], 0, 3);
         DataLocation kept = TestData.write(store, TestData.id(rnd), new byte[] {7});
         LocalBlobStore rebooted = LocalBlobStore.open(dir, io, false);
-        assertThat(rebooted.purgeTemp()).isEqualTo(2);
+        assertThat(rebooted.purgeTemp()).isEqualTo(1);
         assertThat(dir.resolve("tmp")).isEmptyDirectory();
         assertThat(rebooted.purgeTemp()).isZero();
         assertThat(TestData.read(rebooted, kept, 0, 1)).containsExactly(7);

@@ -196,6 +196,20 @@ public final class PowerCutFileIo implements FileIo {
         return Files.size(inside(file));
     }
 
+    @Override
+    public synchronized void syncFile(Path file) throws IOException {
+        Path p = inside(file);
+        mutation("syncFile " + p);
+        ShadowTree.Inode inode = tree.inode(p);
+        if (inode == null) {
+            throw new java.nio.file.NoSuchFileException(p.toString());
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.force(true);
+            inode.syncedLength = ch.size();
+        }
+    }
+
     /** Counts a mutating call, and fails it (cutting the power) if it is the one {@link #failAfter} named. */
     private void mutation(String what) throws IOException {
         checkPowered();

@@ -67,6 +67,11 @@ final class ShadowTree {
         return inode;
     }
 
+    /** The file currently at {@code p}, or null. */
+    Inode inode(Path p) {
+        return currentFiles.get(p);
+    }
+
     void move(Path from, Path to) throws IOException {
         Inode inode = currentFiles.get(from);
         if (inode == null) {
