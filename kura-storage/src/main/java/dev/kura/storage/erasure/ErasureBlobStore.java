@@ -207,20 +207,30 @@ public final class ErasureBlobStore implements BlobStore {
         return 2L * unit;
     }
 
+    /**
+     * Small data gets one stripe whose unit is its expected length rounded up to {@value #SMALL_UNIT_ALIGN}
+     * bytes, so a 4 KiB object is three shard files of about 4 KiB each, not three of a full unit.
+     * (Data that turns out longer than expected simply takes more stripes.)
+     */
     @Override
     public DataLocation place(DataId id, long expectedLength) throws IOException {
         if (expectedLength < 0 || expectedLength > smallDataLimit() || k == 1) {
             return place(id);
         }
-        return place(id, 1, m);
+        int smallUnit = (int) Math.max(SMALL_UNIT_ALIGN,
+                Math.ceilDiv(expectedLength, SMALL_UNIT_ALIGN) * SMALL_UNIT_ALIGN);
+        return place(id, 1, m, smallUnit);
     }
+
+    /** The granularity of a small data's stripe unit: 512 bytes, one sector. */
+    static final int SMALL_UNIT_ALIGN = 512;
 
     @Override
     public DataLocation place(DataId id) throws IOException {
-        return place(id, k, m);
+        return place(id, k, m, unit);
     }
 
-    private DataLocation place(DataId id, int dataShards, int parityShards) throws IOException {
+    private DataLocation place(DataId id, int dataShards, int parityShards, int stripeUnit) throws IOException {
         List<LocalBlobStore> usable = drives.stream().filter(LocalBlobStore::isWritable).toList();
         Layout layout = narrowed(dataShards, parityShards, usable.size());
         if (layout == null) {
@@ -229,7 +239,7 @@ public final class ErasureBlobStore implements BlobStore {
                     + drives.size() + " are");
         }
         List<String> chosen = spread(id, usable, layout.k() + layout.m());
-        return new DataLocation(id, LAYOUT_EPOCH, layout.scheme(), chosen, unit, 0);
+        return new DataLocation(id, LAYOUT_EPOCH, layout.scheme(), chosen, stripeUnit, 0);
     }
 
     /**

@@ -19,11 +19,15 @@ import java.util.UUID;
  * <p>Version 1 is a Java properties file with the keys {@code format}, {@code drive.id} (a UUID)
  * and {@code zone}. Version 2 adds {@code set.id}: the drive set (one Kura's drives) it belongs to,
  * so a drive of another Kura is recognised and never mixed in. Version 1 drives (the single drive of
- * a Kura without {@code --drive}) still open, with no set id.
+ * a Kura without {@code --drive}) still open, with no set id. Version 3 (every new drive) changes the
+ * data layout, not the keys: data files fan out over one level of 4,096 directories
+ * ({@code data/abc/}) instead of two of 256 ({@code data/ab/cd/}), so a fresh drive stops creating
+ * directories after a few thousand writes (each costs an inode allocation and, on the write path, a
+ * directory sync); {@code set.id} is optional again (a lone drive has none).
  */
 record DriveHeader(int format, String driveId, String zone, String setId) {
     static final String FILE_NAME = "kura-drive.properties";
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final String DEFAULT_ZONE = "local";
     /** Written first, then renamed: its presence alone still counts as an empty directory. */
     private static final String TEMP_NAME = FILE_NAME + ".tmp";
@@ -38,15 +42,19 @@ record DriveHeader(int format, String driveId, String zone, String setId) {
         }
     }
 
-    /** A new drive: version 1 when it belongs to no set (as before drive sets), else version 2. */
+    /** A new drive, in the current format; {@code setId} null for a lone drive. */
     static DriveHeader fresh(String zone, String setId) {
         return fresh(zone, setId, null);
     }
 
     /** As above with a given drive id (a replacement taking a dead drive's place), or a new one when null. */
     static DriveHeader fresh(String zone, String setId, String driveId) {
-        return new DriveHeader(setId == null ? 1 : VERSION, driveId != null ? driveId : UUID.randomUUID().toString(),
-                zone, setId);
+        return new DriveHeader(VERSION, driveId != null ? driveId : UUID.randomUUID().toString(), zone, setId);
+    }
+
+    /** Directory levels data files fan out over: 2 (of 256) up to format 2, 1 (of 4,096) from format 3. */
+    int fanoutLevels() {
+        return format >= 3 ? 1 : 2;
     }
 
     byte[] encode() {
@@ -67,7 +75,7 @@ record DriveHeader(int format, String driveId, String zone, String setId) {
         if (format == null || id == null || zone == null) {
             throw new IOException("malformed drive header " + file + ": needs format, drive.id and zone");
         }
-        if (!format.equals("1") && !format.equals(Integer.toString(VERSION))) {
+        if (!format.equals("1") && !format.equals("2") && !format.equals("3")) {
             throw new IOException("unsupported drive format " + format + " in " + file);
         }
         String setId = p.getProperty("set.id");

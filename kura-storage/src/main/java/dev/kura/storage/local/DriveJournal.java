@@ -34,12 +34,13 @@ import java.util.function.Consumer;
  *   <li>{@link #commitWrite} appends the complete file as one entry to the drive's current journal
  *       segment. Concurrent commits are written together and share one fsync of the segment
  *       (leader/follower: the first waiter writes and syncs everything queued, the others wait);</li>
- *   <li>the writer then writes the file to {@code tmp/} and renames it into {@code data/} with no fsync
- *       at all, and reports the {@link Ticket} applied.</li>
+ *   <li>the writer then writes the file straight to its place in {@code data/} with no fsync at all
+ *       (no temp file, no rename), and reports the {@link Ticket} applied.</li>
  * </ol>
  * From step 1 on the data survives a crash: the entry is durable, and {@link #replay} at the next open
- * rewrites the file (durably) when the crash lost it or left it short. Before step 1 nothing of the
- * data can outlive a crash but a temp file, purged at start.
+ * rewrites the file (durably) when the crash lost it or left it short or empty. Before step 1 nothing
+ * of the data is on the drive at all. No reader sees the file before it is whole: the caller records
+ * the data in its index only after the commit returns.
  *
  * <h2>Checkpoints</h2>
  * A segment is sealed when it reaches {@link #SEGMENT_BYTES} or is {@link #CHECKPOINT_NANOS} old. Once

@@ -25,7 +25,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Layout</h2>
  * <pre>
  * kura-drive.properties          the drive header (format, drive id, zone)
- * data/ab/cd/abcd…(32 hex)       committed data files, fanned out by the first two id bytes
+ * data/abc/abcd…(32 hex)         committed data files, fanned out by the first three hex digits of the id
+ *                                (drives formatted before format 3: data/ab/cd/, two levels)
+ * journal/…(16 hex).log          group-committed small data files not yet checkpointed ({@link DriveJournal})
  * tmp/&lt;id&gt;.&lt;random&gt;.part         data being written; never read, purged at start
  * </pre>
  * Data files use {@link ShardFormat}: a versioned header (data id, block size, label), blocks each
@@ -184,7 +186,7 @@ public final class LocalBlobStore implements BlobStore {
         return header.zone();
     }
 
-    /** The drive set this drive belongs to, or null for a lone drive (header format 1). */
+    /** The drive set this drive belongs to, or null for a lone drive. */
     public String setId() {
         return header.setId();
     }
@@ -201,6 +203,9 @@ public final class LocalBlobStore implements BlobStore {
     /** Where the committed data file of this id lives (for audits and tests). */
     public Path dataFile(DataId id) {
         String v = id.value();
+        if (header.fanoutLevels() == 1) {
+            return dataDir.resolve(v.substring(0, 3)).resolve(v);
+        }
         return dataDir.resolve(v.substring(0, 2)).resolve(v.substring(2, 4)).resolve(v);
     }
 
@@ -309,21 +314,21 @@ public final class LocalBlobStore implements BlobStore {
         if (!io.exists(dataDir)) {
             return;
         }
-        for (Path a : io.list(dataDir)) {
-            if (!java.nio.file.Files.isDirectory(a)) {
-                continue;
-            }
-            for (Path b : io.list(a)) {
-                if (!java.nio.file.Files.isDirectory(b)) {
-                    continue;
+        walkData(dataDir, header.fanoutLevels(), "", action);
+    }
+
+    /** Visits the data files below {@code dir}, {@code levels} fan-out directories deep, whose names carry {@code prefix}. */
+    private void walkData(Path dir, int levels, String prefix, java.util.function.Consumer<DataId> action)
+            throws IOException {
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (levels > 0) {
+                if (java.nio.file.Files.isDirectory(p)) {
+                    walkData(p, levels - 1, prefix + name, action);
                 }
-                for (Path f : io.list(b)) {
-                    String name = f.getFileName().toString();
-                    if (name.length() == 32 && name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
-                            && name.startsWith(a.getFileName().toString() + b.getFileName().toString())) {
-                        action.accept(new DataId(name));
-                    }
-                }
+            } else if (name.length() == 32 && name.startsWith(prefix)
+                    && name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                action.accept(new DataId(name));
             }
         }
     }
@@ -444,26 +449,41 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     /**
-     * Called by a writer whose complete file is durable in the journal: stage it in tmp/ and rename it
-     * into place, with no fsync (a checkpoint or replay makes it durable). Returns the data file.
+     * Called by a writer whose complete file is durable in the journal: writes it straight to its
+     * place, with no temp file, rename or fsync. A crash that leaves it short or empty is repaired by
+     * replay (the journal entry is durable before the first byte is written here), and no reader can
+     * see it early: the index names the data only after the commit returns. Returns the data file.
      */
-    Path publishJournaled(Path temp, DataId id, ByteBuffer contents) throws IOException {
+    Path publishJournaled(DataId id, ByteBuffer contents) throws IOException {
         Path target = dataFile(id);
-        if (io.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "data id already committed");
+        Path parent = target.getParent();
+        if (!knownDirs.contains(parent)) {
+            io.createDirectories(parent);
+            knownDirs.add(parent);
         }
+        dev.kura.storage.fs.WritableFile f;
         try {
-            try (dev.kura.storage.fs.WritableFile f = io.createNew(temp)) {
-                f.write(contents.duplicate());
-            }
-            io.createDirectories(target.getParent());
-            io.atomicMove(temp, target);
+            f = io.createNew(target); // fails if the id is already committed: data ids are never reused
+        } catch (java.nio.file.NoSuchFileException e) {
+            knownDirs.clear(); // data/ was replaced under us: make the path again
+            io.createDirectories(parent);
+            f = io.createNew(target);
+        }
+        try (dev.kura.storage.fs.WritableFile file = f) {
+            file.write(contents.duplicate());
         } catch (IOException e) {
-            io.deleteIfExists(temp);
+            try {
+                io.deleteIfExists(target);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed); // replay rewrites it whole; the caller's cleanup deletes it
+            }
             throw e;
         }
         return target;
     }
+
+    /** Fan-out directories known to exist (not necessarily durable: journaled writes need no directory sync). */
+    private final Set<Path> knownDirs = ConcurrentHashMap.newKeySet();
 
     /** The rename may or may not be durable; either way commit fails, so the file must not stay visible. */
     private void unpublish(Path target, IOException cause) {

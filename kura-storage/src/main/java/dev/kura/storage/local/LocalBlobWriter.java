@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * <p>On a drive with a {@link DriveJournal}, the file is first built in memory; if it is still at most
  * {@link DriveJournal#MAX_FILE_BYTES} at commit, it is made durable through the journal (one fsync
- * shared with concurrent writers) and then written and renamed into place without an fsync. A larger
+ * shared with concurrent writers) and then written straight to its place without an fsync. A larger
  * file spills to its temp file as soon as it outgrows that size and commits the usual way.
  */
 final class LocalBlobWriter implements BlobWriter {
@@ -160,13 +160,24 @@ final class LocalBlobWriter implements BlobWriter {
         }
         Path written = null;
         try {
-            written = store.publishJournaled(temp, planned.dataId(), contents);
+            written = store.publishJournaled(planned.dataId(), contents);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IOException io2 && !(e instanceof java.nio.file.FileAlreadyExistsException)) {
+            // the id already committed (never happens: ids are not reused), as opposed to a failing drive
+            boolean exists = e instanceof java.nio.file.FileAlreadyExistsException fe
+                    && store.dataFile(planned.dataId()).toString().equals(fe.getFile());
+            if (e instanceof IOException io2 && !exists) {
                 store.noteIoError(io2);
             }
-            // The journal holds the file, so replay could still write it: the caller's abort (or its
-            // write intent, through the sweeper) deletes this id, which logs a delete entry.
+            ticket.applied(null, null);
+            if (!exists) {
+                // The journal holds the file, so replay would write it: log its delete now (the caller's
+                // write intent, through the sweeper, is the fallback if even that fails).
+                try {
+                    store.deleteCommitted(planned.dataId());
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             abort();
             throw e;
         } finally {

@@ -299,9 +299,24 @@ class ErasureBlobStoreTest {
                 w.write(data, 0, data.length);
                 small = w.commit();
             }
+            // one stripe whose unit is the size rounded up to 512 bytes, not a full unit of padding
+            assertThat(small.blockSize()).isEqualTo(1024);
+            assertThat(Files.size(shardFile(small, 2))).isLessThan(1024 + 512);
             Files.delete(shardFile(small, 0));
             Files.delete(shardFile(small, 1));
             assertThat(read(s, small, 0, data.length)).isEqualTo(data); // any one copy is the object
+            assertThat(s.place(DataId.random(rnd), 0).blockSize()).isEqualTo(512);
+            assertThat(s.place(DataId.random(rnd), 2L * UNIT).blockSize()).isEqualTo(2 * UNIT);
+            // longer than announced (a length the client got wrong is refused above this layer, but
+            // the layout copes): more stripes of the same unit
+            DataLocation longer = s.place(DataId.random(rnd), 100);
+            byte[] more = bytes(3000, 10);
+            try (BlobWriter w = s.create(longer, "longer")) {
+                w.write(more, 0, more.length);
+                longer = w.commit();
+            }
+            assertThat(read(s, longer, 0, more.length)).isEqualTo(more);
+            assertThat(read(s, longer, 700, 1000)).isEqualTo(java.util.Arrays.copyOfRange(more, 700, 1700));
         }
     }
 
@@ -398,7 +413,7 @@ class ErasureBlobStoreTest {
     void aShardFailingDuringTheWriteIsRecordedAsMissingAndTheDataStaysReadable() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             DataLocation planned = s.place(DataId.random(rnd));
-            deleteTree(drive(planned.drives().get(4)).root().resolve("tmp")); // its temp file cannot be created
+            failWritesOf(drive(planned.drives().get(4)), planned.dataId()); // its shard file cannot be created
             byte[] data = bytes(4 * UNIT + 5, 6);
             DataLocation loc;
             try (BlobWriter w = s.create(planned, "b/k")) {
@@ -416,8 +431,8 @@ class ErasureBlobStoreTest {
     void aWriteBelowQuorumFailsAndLeavesNothingBehind() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
             DataLocation planned = s.place(DataId.random(rnd));
-            deleteTree(drive(planned.drives().get(0)).root().resolve("tmp"));
-            deleteTree(drive(planned.drives().get(5)).root().resolve("tmp"));
+            failWritesOf(drive(planned.drives().get(0)), planned.dataId());
+            failWritesOf(drive(planned.drives().get(5)), planned.dataId());
             byte[] data = bytes(4 * UNIT + 5, 6); // shards small enough for the drives' journals
             BlobWriter w = s.create(planned, "b/k");
             w.write(data, 0, data.length);
@@ -428,6 +443,9 @@ class ErasureBlobStoreTest {
             }
             // The four shards that made it into their journals were deleted with a journal entry of
             // their own: a replay at the next open does not bring them back.
+            for (String d : List.of(planned.drives().get(0), planned.drives().get(5))) {
+                Files.delete(drive(d).dataFile(planned.dataId()).getParent()); // the drive mended
+            }
             for (String d : planned.drives()) {
                 Path root = drive(d).root();
                 drive(d).close();
@@ -513,6 +531,17 @@ class ErasureBlobStoreTest {
         assertThatThrownBy(() -> ErasureBlobStore.open(List.of(three.get(0), three.get(0)), 1, 1, UNIT))
                 .hasMessageContaining("same drive id");
         assertThatThrownBy(() -> ErasureBlobStore.open(three, 2, 1, 0)).hasMessageContaining("stripe unit");
+    }
+
+    /**
+     * Makes every write of {@code id} to this drive fail, the small (journaled) and the large (temp
+     * file) way alike: a regular file sits where the data file's fan-out directory must be.
+     */
+    static void failWritesOf(LocalBlobStore drive, DataId id) throws IOException {
+        Path fanout = drive.dataFile(id).getParent();
+        assertThat(fanout).as("no other data under this fan-out directory yet").doesNotExist();
+        Files.createDirectories(fanout.getParent());
+        Files.createFile(fanout);
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -228,14 +228,13 @@ class ErasureRepairTest {
             // A "-" slot (the shard failed during the write) cannot be rebuilt in place.
             DataLocation planned = s.place(DataId.random(rnd));
             String failing = planned.drives().get(5);
-            Path tmp = drive(failing).root().resolve("tmp");
-            Files.delete(tmp);
+            ErasureBlobStoreTest.failWritesOf(drive(failing), planned.dataId());
             DataLocation partial;
             try (BlobWriter w = s.create(planned, LABEL)) {
                 w.write(bytes(UNIT * 5, 5), 0, UNIT * 5);
                 partial = w.commit();
             }
-            Files.createDirectory(tmp);
+            Files.delete(drive(failing).dataFile(planned.dataId()).getParent());
             assertThat(partial.drives().get(5)).isEqualTo(ErasureBlobStore.MISSING);
             byte[][] partialBefore = snapshot(partial);
             Files.delete(shardFile(partial, 0));

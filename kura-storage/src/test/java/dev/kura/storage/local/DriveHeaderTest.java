@@ -45,21 +45,32 @@ class DriveHeaderTest {
     }
 
     @Test
+    void olderFormatsKeepTheirTwoLevelFanout() throws IOException {
+        assertThat(DriveHeader.decode(V1_FIXTURE.getBytes(UTF_8), FILE).fanoutLevels()).isEqualTo(2);
+        assertThat(DriveHeader.decode(V2_FIXTURE.getBytes(UTF_8), FILE).fanoutLevels()).isEqualTo(2);
+        DriveHeader v3 = DriveHeader.decode(V2_FIXTURE.replace("format=2", "format=3").getBytes(UTF_8), FILE);
+        assertThat(v3.fanoutLevels()).isEqualTo(1);
+        assertThat(v3.setId()).isEqualTo("0b5e7f0c-3a51-4d6e-9a1c-5f2e8d7b6a40");
+    }
+
+    @Test
     void roundTripsAFreshHeader() throws IOException {
         DriveHeader h = DriveHeader.fresh("local", null);
         assertThat(DriveHeader.decode(h.encode(), FILE)).isEqualTo(h);
         assertThat(h.zone()).isEqualTo("local");
-        assertThat(h.format()).isEqualTo(1);
+        assertThat(h.format()).isEqualTo(3);
+        assertThat(h.setId()).isNull();
+        assertThat(h.fanoutLevels()).isEqualTo(1);
         assertThat(DriveHeader.fresh("local", null).driveId()).isNotEqualTo(h.driveId());
         DriveHeader inSet = DriveHeader.fresh("rack-b", java.util.UUID.randomUUID().toString());
-        assertThat(inSet.format()).isEqualTo(2);
+        assertThat(inSet.format()).isEqualTo(3);
         assertThat(DriveHeader.decode(inSet.encode(), FILE)).isEqualTo(inSet);
     }
 
     @Test
     void refusesUnknownVersionsAndMalformedHeaders() {
-        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("format=1", "format=3")))
-                .hasMessageContaining("unsupported drive format 3");
+        assertThatThrownBy(() -> decode(V1_FIXTURE.replace("format=1", "format=4")))
+                .hasMessageContaining("unsupported drive format 4");
         assertThatThrownBy(() -> decode(V1_FIXTURE.replace("zone=local\n", "")))
                 .hasMessageContaining("malformed");
         assertThatThrownBy(() -> decode(V1_FIXTURE.replace("6f1c2a4e-", "nope-")))

@@ -99,8 +99,27 @@ class LocalBlobStoreTest {
         LocalBlobStore store = LocalBlobStore.open(dir, io, true);
         DataId id = new DataId("abcdef0123456789abcdef0123456789");
         TestData.write(store, id, new byte[10]);
-        assertThat(dir.resolve("data/ab/cd/" + id)).isRegularFile().isEqualTo(store.dataFile(id));
+        assertThat(dir.resolve("data/abc/" + id)).isRegularFile().isEqualTo(store.dataFile(id));
         assertThat(dir.resolve("tmp")).isEmptyDirectory();
+    }
+
+    @Test
+    void aDriveOfAnEarlierFormatKeepsItsTwoLevelFanout() throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("kura-drive.properties"), """
+                format=2
+                drive.id=6f1c2a4e-9b7d-4f0a-8e3c-2d5b7a9c1e0f
+                zone=rack-a
+                set.id=0b5e7f0c-3a51-4d6e-9a1c-5f2e8d7b6a40
+                """);
+        LocalBlobStore store = LocalBlobStore.open(dir, io, false);
+        DataId id = new DataId("abcdef0123456789abcdef0123456789");
+        DataLocation loc = TestData.write(store, id, new byte[] {4, 2});
+        assertThat(dir.resolve("data/ab/cd/" + id)).isRegularFile().isEqualTo(store.dataFile(id));
+        java.util.List<DataId> found = new java.util.ArrayList<>();
+        store.forEachData(found::add);
+        assertThat(found).containsExactly(id);
+        assertThat(TestData.read(store, loc, 0, 2)).containsExactly(4, 2);
     }
 
     @Test

@@ -116,8 +116,8 @@ class LocalBlobStoreCrashTest {
         }
         if (large) { // header, 4 blocks, footer, sync, fan-out directories, rename, directory sync
             assertThat(steps).isGreaterThanOrEqualTo(10);
-        } else { // the journal batch (write, sync), then the file (create, write, directories, rename)
-            assertThat(steps).isGreaterThanOrEqualTo(6);
+        } else { // the journal batch (write, sync), then the file in place (directory, create, write)
+            assertThat(steps).isGreaterThanOrEqualTo(4);
         }
     }
 
