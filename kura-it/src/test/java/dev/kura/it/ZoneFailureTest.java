@@ -82,6 +82,11 @@ class ZoneFailureTest {
             putAll(s3, pool, "before/", OBJECTS);
             putMultipart(s3, "before/multipart");
             assertThat(admin(endpoint, "drives")).contains("online").doesNotContain("offline");
+            // Small objects' copies went through the drives' journals, concurrent ones sharing fsyncs.
+            double entries = sumOf(endpoint, "kura_storage_journal_entries_total");
+            double batches = sumOf(endpoint, "kura_storage_journal_batches_total");
+            assertThat(entries).as("journal entries").isGreaterThan(OBJECTS / 4.0);
+            assertThat(batches).as("journal batches (fsyncs) for %s entries", entries).isPositive().isLessThan(entries);
 
             vanish(2, 3); // zone z1
             assertThat(admin(endpoint, "drives")).contains("offline");
@@ -233,6 +238,19 @@ class ZoneFailureTest {
             }
         }
         return 0;
+    }
+
+    /** The sum of a metric over all its label sets (e.g. every drive). */
+    static double sumOf(String endpoint, String name) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(endpoint + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return sum;
     }
 
     static long number(String json, String field) {

@@ -109,6 +109,12 @@ final class ServerMetrics {
         Gauge.builder("kura.storage.drive.free", space, s -> s.read(FileStore::getUsableSpace))
                 .description("Space on the drive's file system that Kura can still use").baseUnit("bytes")
                 .tag("drive", drive.driveId()).register(registry);
+        FunctionCounter.builder("kura.storage.journal.batches", drive, d -> d.journalStats()[0])
+                .description("Batches the drive's journal wrote, one fsync each (entries / batches = small files per fsync)")
+                .tag("drive", drive.driveId()).register(registry);
+        FunctionCounter.builder("kura.storage.journal.entries", drive, d -> d.journalStats()[1])
+                .description("Small data files (and their deletes) group-committed through the drive's journal")
+                .tag("drive", drive.driveId()).register(registry);
         return space;
     }
 
