@@ -27,7 +27,9 @@ public interface BlobStore extends AutoCloseable {
 
     /**
      * As {@link #place(DataId)} for data expected to be {@code expectedLength} bytes long (-1:
-     * unknown), so a store can choose a layout that suits the size (small data as whole copies).
+     * unknown), so a store can choose a layout that suits the size (small data as whole copies). The
+     * planned location's length may carry the expected length, a hint for the writer; the committed
+     * location has the real one.
      */
     default DataLocation place(DataId id, long expectedLength) throws IOException {
         return place(id);

@@ -215,7 +215,10 @@ public final class ErasureBlobStore implements BlobStore {
     @Override
     public DataLocation place(DataId id, long expectedLength) throws IOException {
         if (expectedLength < 0 || expectedLength > smallDataLimit() || k == 1) {
-            return place(id);
+            DataLocation l = place(id);
+            // the expected length rides in the planned location, so the writer knows its shards' size
+            return expectedLength <= 0 ? l : new DataLocation(l.dataId(), l.layoutEpoch(), l.scheme(), l.drives(),
+                    l.blockSize(), expectedLength);
         }
         int smallUnit = (int) Math.max(SMALL_UNIT_ALIGN,
                 Math.ceilDiv(expectedLength, SMALL_UNIT_ALIGN) * SMALL_UNIT_ALIGN);

@@ -21,6 +21,9 @@ import java.util.Locale;
 final class ErasureBlobWriter implements BlobWriter {
     private enum State { OPEN, COMMITTED, ABORTED }
 
+    /** Shards up to this size (payload) go through the drives' journals: two 64 KiB units. */
+    static final long SMALL_SHARD_BYTES = 128 * 1024;
+
     private final ErasureBlobStore store;
     private final DataLocation planned;
     private final ErasureBlobStore.Layout layout;
@@ -55,6 +58,13 @@ final class ErasureBlobWriter implements BlobWriter {
     static ErasureBlobWriter start(ErasureBlobStore store, DataLocation planned, ErasureBlobStore.Layout layout,
                                    ErasureCodec codec, String label) throws IOException {
         ErasureBlobWriter w = new ErasureBlobWriter(store, planned, layout, codec);
+        // Shards go through the drives' journals when they are small: small data (one data shard, sized
+        // to it), or data expected (planned length) to make shards within the journal's reach; else
+        // each shard writer would hold up to the journal's limit in memory before spilling.
+        long expected = planned.length();
+        boolean mayJournal = layout.k() == 1 || (expected > 0
+                && ErasureBlobStore.stripes(expected, layout.k(), planned.blockSize()) * planned.blockSize()
+                <= SMALL_SHARD_BYTES);
         for (int i = 0; i < w.shards.length; i++) {
             String driveId = planned.drives().get(i);
             LocalBlobStore d = store.drive(driveId);
@@ -63,7 +73,7 @@ final class ErasureBlobWriter implements BlobWriter {
                     throw new IOException("drive " + driveId + " is not attached");
                 }
                 w.shards[i] = d.create(ErasureBlobStore.shardLocation(planned, driveId),
-                        "shard " + i + " of " + layout.scheme() + ": " + label);
+                        "shard " + i + " of " + layout.scheme() + ": " + label, mayJournal);
             } catch (IOException | RuntimeException e) {
                 w.drop(i, e);
             }

@@ -217,6 +217,16 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public BlobWriter create(DataLocation planned, String label) throws IOException {
+        return create(planned, label, true);
+    }
+
+    /**
+     * As {@link #create(DataLocation, String)}; with {@code mayJournal} false the file is written the
+     * large way from the first byte (temp file, fsync, rename) instead of being built in memory for the
+     * drive journal until it outgrows it — for callers that expect a large file and hold several
+     * writers at once (the shards of one erasure-coded write), so they do not buffer 192 KiB each.
+     */
+    public BlobWriter create(DataLocation planned, String label, boolean mayJournal) throws IOException {
         checkNotClosed();
         checkOnThisDrive(planned);
         Objects.requireNonNull(label, "label");
@@ -226,7 +236,7 @@ public final class LocalBlobStore implements BlobStore {
         checkSpace(0);
         String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         Path temp = tmpDir.resolve(planned.dataId().value() + "." + suffix + ".part");
-        return LocalBlobWriter.start(this, io, planned, temp, label);
+        return LocalBlobWriter.start(this, io, planned, temp, label, mayJournal);
     }
 
     @Override

@@ -50,10 +50,10 @@ final class LocalBlobWriter implements BlobWriter {
     }
 
     /** Creates the temp file and writes the header; on failure nothing is left behind. */
-    static LocalBlobWriter start(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, String label)
-            throws IOException {
+    static LocalBlobWriter start(LocalBlobStore store, FileIo io, DataLocation planned, Path temp, String label,
+                                 boolean mayJournal) throws IOException {
         ByteBuffer header = ShardFormat.encodeHeader(planned.blockSize(), planned.dataId(), label);
-        if (store.journal() != null) {
+        if (mayJournal && store.journal() != null) {
             ByteBuffer memory = ByteBuffer.allocate(header.remaining() + 8192);
             memory.put(header);
             return new LocalBlobWriter(store, io, planned, temp, null, memory);
@@ -131,7 +131,7 @@ final class LocalBlobWriter implements BlobWriter {
         try {
             store.publish(temp, planned.dataId());
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IOException io2 && !(e instanceof java.nio.file.FileAlreadyExistsException)) {
+            if (e instanceof IOException io2 && !alreadyCommitted(e)) {
                 store.noteIoError(io2);
             }
             abort();
@@ -162,9 +162,7 @@ final class LocalBlobWriter implements BlobWriter {
         try {
             written = store.publishJournaled(planned.dataId(), contents);
         } catch (IOException | RuntimeException e) {
-            // the id already committed (never happens: ids are not reused), as opposed to a failing drive
-            boolean exists = e instanceof java.nio.file.FileAlreadyExistsException fe
-                    && store.dataFile(planned.dataId()).toString().equals(fe.getFile());
+            boolean exists = alreadyCommitted(e);
             if (e instanceof IOException io2 && !exists) {
                 store.noteIoError(io2);
             }
@@ -186,6 +184,15 @@ final class LocalBlobWriter implements BlobWriter {
         state = State.COMMITTED;
         return new DataLocation(planned.dataId(), planned.layoutEpoch(), planned.scheme(), planned.drives(),
                 blockSize, length);
+    }
+
+    /**
+     * The data file of this id exists already (never happens: ids are not reused) — as opposed to a
+     * failing drive, such as a file where a fan-out directory must be.
+     */
+    private boolean alreadyCommitted(Exception e) {
+        return e instanceof java.nio.file.FileAlreadyExistsException fe
+                && store.dataFile(planned.dataId()).toString().equals(fe.getFile());
     }
 
     @Override

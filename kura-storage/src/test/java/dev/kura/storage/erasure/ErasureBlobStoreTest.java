@@ -457,19 +457,43 @@ class ErasureBlobStoreTest {
     }
 
     @Test
+    void shardsGoThroughTheDrivesJournalsOnlyWhenTheyAreKnownToBeSmall() throws IOException {
+        try (ErasureBlobStore s = store(4, 2)) {
+            byte[] data = bytes(4 * 3 * UNIT, 11); // three stripes: shards of three units (12 KiB)
+            long before = journalEntries();
+            DataLocation known = s.place(DataId.random(rnd), data.length);
+            assertThat(known.scheme()).isEqualTo("rs-4-2");
+            try (BlobWriter w = s.create(known, "known")) {
+                w.write(data, 0, data.length);
+                known = w.commit();
+            }
+            assertThat(journalEntries() - before).as("each shard one journal entry").isEqualTo(6);
+            before = journalEntries();
+            DataLocation unknown = s.place(DataId.random(rnd), -1);
+            try (BlobWriter w = s.create(unknown, "unknown")) {
+                w.write(data, 0, data.length);
+                unknown = w.commit();
+            }
+            assertThat(journalEntries() - before).as("length unknown: the large way").isZero();
+            assertThat(read(s, known, 0, data.length)).isEqualTo(data);
+            assertThat(read(s, unknown, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    private long journalEntries() {
+        return drives.stream().mapToLong(d -> d.journalStats()[1]).sum();
+    }
+
+    @Test
     void aLargeWriteBelowQuorumFailsAtCreate() throws IOException {
         try (ErasureBlobStore s = store(4, 2)) {
-            DataLocation planned = s.place(DataId.random(rnd));
+            DataLocation planned = s.place(DataId.random(rnd), -1); // length unknown: shards written as large ones
             deleteTree(drive(planned.drives().get(0)).root().resolve("tmp"));
             deleteTree(drive(planned.drives().get(5)).root().resolve("tmp"));
-            BlobWriter w = s.create(planned, "b/k");
-            byte[] data = bytes(4 * 60 * UNIT, 7); // shards of 60 units: past the journal, onto temp files
-            assertThatThrownBy(() -> w.write(data, 0, data.length)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> s.create(planned, "b/k")).isInstanceOf(IOException.class)
                     .hasMessageContaining("lost its quorum: only 4 of 6 shards writable, 5 needed");
             for (String d : planned.drives()) {
                 assertThat(drive(d).dataFile(planned.dataId())).doesNotExist();
-                assertThat(drive(d).root().resolve("tmp")).satisfiesAnyOf(
-                        p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
             }
         }
     }
