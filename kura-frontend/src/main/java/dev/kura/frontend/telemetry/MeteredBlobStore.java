@@ -101,7 +101,8 @@ public final class MeteredBlobStore implements BlobStore {
     public InputStream open(DataLocation location, long offset, long length) throws IOException {
         long start = RequestScope.start();
         try {
-            return new Reader(inner.open(location, offset, length));
+            InputStream in = inner.open(location, offset, length);
+            return in instanceof java.nio.channels.ReadableByteChannel ? new ChannelReader(in) : new Reader(in);
         } catch (IOException e) {
             throw failed(Op.READ, e);
         } finally {
@@ -200,7 +201,7 @@ public final class MeteredBlobStore implements BlobStore {
         }
     }
 
-    private final class Reader extends FilterInputStream {
+    private class Reader extends FilterInputStream {
         Reader(InputStream in) {
             super(in);
         }
@@ -239,6 +240,30 @@ public final class MeteredBlobStore implements BlobStore {
             } finally {
                 RequestScope.charge(Phase.STORAGE, start);
             }
+        }
+    }
+
+    /** A {@link Reader} over a stream that can also fill a ByteBuffer (a direct one, for the network) itself. */
+    private final class ChannelReader extends Reader implements java.nio.channels.ReadableByteChannel {
+        ChannelReader(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst) throws IOException {
+            long start = RequestScope.start();
+            try {
+                return ((java.nio.channels.ReadableByteChannel) in).read(dst);
+            } catch (IOException e) {
+                throw failed(Op.READ, e);
+            } finally {
+                RequestScope.charge(Phase.STORAGE, start);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return ((java.nio.channels.ReadableByteChannel) in).isOpen();
         }
     }
 }

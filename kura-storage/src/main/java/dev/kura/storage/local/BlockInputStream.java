@@ -14,7 +14,10 @@ import java.util.Objects;
  * block (payload and checksum) is read with one positional read into a reused buffer and checked
  * before a byte of it is handed out. Memory: one block. Not thread-safe, like any InputStream.
  */
-final class BlockInputStream extends InputStream {
+final class BlockInputStream extends InputStream implements java.nio.channels.ReadableByteChannel {
+    /** Data at least this long is read through a direct buffer (no JDK bounce buffer, CRC32C on it as it is). */
+    static final long DIRECT_FROM = 1L << 20;
+
     private final ReadableFile file;
     private final String name;
     private final int headerLength;
@@ -22,6 +25,7 @@ final class BlockInputStream extends InputStream {
     private final long dataLength;
     private final long end;
     private final ByteBuffer buf;
+    private final java.lang.foreign.Arena arena;
     private long pos;
     /** Payload offset of the first byte in {@link #buf}, or -1 when it holds no verified block. */
     private long bufStart = -1;
@@ -37,8 +41,12 @@ final class BlockInputStream extends InputStream {
         this.dataLength = dataLength;
         this.pos = offset;
         this.end = offset + length;
-        // Small data gets a small buffer; large data never more than one block.
-        this.buf = ByteBuffer.allocate((int) Math.min(blockSize, Math.max(dataLength, 1)) + ShardFormat.CRC_LENGTH);
+        // Small data gets a small buffer; large data never more than one block, and a direct one: a
+        // heap buffer costs a copy through the JDK's own direct buffer on every file read.
+        int capacity = (int) Math.min(blockSize, Math.max(dataLength, 1)) + ShardFormat.CRC_LENGTH;
+        // Its memory is freed at close, not left for a GC to find.
+        this.arena = length >= DIRECT_FROM ? java.lang.foreign.Arena.ofShared() : null;
+        this.buf = arena != null ? arena.allocate(capacity).asByteBuffer() : ByteBuffer.allocate(capacity);
     }
 
     /**
@@ -48,16 +56,21 @@ final class BlockInputStream extends InputStream {
      */
     static BlockInputStream open(ReadableFile file, DataLocation location, long offset, long length, String name)
             throws IOException {
+        BlockInputStream in = null;
         try {
             ShardFormat.Header h = ShardFormat.readAndCheck(file, location, name);
-            BlockInputStream in = new BlockInputStream(file, name, h, location.length(), offset, length);
+            in = new BlockInputStream(file, name, h, location.length(), offset, length);
             if (length > 0) {
                 in.loadBlockAtPosition();
             }
             return in;
         } catch (IOException | RuntimeException e) {
             try {
-                file.close();
+                if (in != null) {
+                    in.close(); // the file and the buffer's memory
+                } else {
+                    file.close();
+                }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -92,9 +105,61 @@ final class BlockInputStream extends InputStream {
         }
         int index = (int) (pos - bufStart);
         int n = (int) Math.min(len, Math.min(bufLength - index, end - pos));
-        System.arraycopy(buf.array(), index, b, off, n);
+        buf.get(index, b, off, n);
         pos += n;
         return n;
+    }
+
+    /**
+     * Fills {@code dst} (as far as the range goes) with verified bytes. Whole blocks that fit are read
+     * straight into {@code dst} with their checksum, verified there, and the checksum's four bytes
+     * left beyond its position (to be overwritten): from the page cache to the caller's buffer in one
+     * copy. The rest goes through the block buffer.
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        checkOpen();
+        if (pos >= end) {
+            return -1;
+        }
+        int total = 0;
+        while (dst.hasRemaining() && pos < end) {
+            long block = pos / blockSize;
+            long start = block * blockSize;
+            int payload = (int) Math.min(blockSize, dataLength - start);
+            if (!buffered() && pos == start && end - pos >= payload
+                    && dst.remaining() >= payload + ShardFormat.CRC_LENGTH) {
+                int at = dst.position();
+                ByteBuffer into = dst.slice(at, payload + ShardFormat.CRC_LENGTH);
+                try {
+                    file.readFully(into, ShardFormat.blockOffset(headerLength, blockSize, block));
+                } catch (EOFException e) {
+                    throw new CorruptDataException(name + ": block " + block + " truncated");
+                }
+                if (into.getInt(payload) != ShardFormat.crc(into, 0, payload)) {
+                    throw new CorruptDataException(name + ": block " + block + " checksum mismatch");
+                }
+                dst.position(at + payload);
+                pos += payload;
+                total += payload;
+                continue;
+            }
+            if (!buffered()) {
+                loadBlockAtPosition();
+            }
+            int index = (int) (pos - bufStart);
+            int n = (int) Math.min(dst.remaining(), Math.min(bufLength - index, end - pos));
+            dst.put(dst.position(), buf, index, n);
+            dst.position(dst.position() + n);
+            pos += n;
+            total += n;
+        }
+        return total;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
     }
 
     /** Skips without reading: the blocks in between are never touched. */
@@ -116,7 +181,13 @@ final class BlockInputStream extends InputStream {
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            file.close();
+            try {
+                file.close();
+            } finally {
+                if (arena != null) {
+                    arena.close();
+                }
+            }
         }
     }
 
@@ -135,7 +206,7 @@ final class BlockInputStream extends InputStream {
         } catch (EOFException e) {
             throw new CorruptDataException(name + ": block " + block + " truncated");
         }
-        if (buf.getInt(payload) != ShardFormat.crc(buf.array(), 0, payload)) {
+        if (buf.getInt(payload) != ShardFormat.crc(buf, 0, payload)) {
             throw new CorruptDataException(name + ": block " + block + " checksum mismatch");
         }
         bufStart = start;

@@ -248,6 +248,16 @@ final class ShardFormat {
         return (int) c.getValue();
     }
 
+    /** The CRC32C of {@code len} bytes of {@code b} from {@code off} (heap or direct), positions untouched. */
+    static int crc(ByteBuffer b, int off, int len) {
+        if (b.hasArray()) {
+            return crc(b.array(), b.arrayOffset() + off, len);
+        }
+        CRC32C c = new CRC32C();
+        c.update(b.slice(off, len));
+        return (int) c.getValue();
+    }
+
     /** UTF-8 of the label, cut at a character boundary to {@link #MAX_LABEL_BYTES}: audit text never fails a write. */
     static byte[] boundedUtf8(String label) {
         CharsetEncoder enc = StandardCharsets.UTF_8.newEncoder()

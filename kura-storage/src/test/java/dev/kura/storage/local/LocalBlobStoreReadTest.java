@@ -58,6 +58,59 @@ class LocalBlobStoreReadTest {
         }
     }
 
+    /**
+     * Large ranges can fill ByteBuffers themselves (the GET path hands them Netty's direct buffers):
+     * whole blocks go straight into the buffer and are verified there. Every buffer size, start and
+     * end around block boundaries reads the same bytes as the stream path.
+     */
+    @Test
+    void largeRangesFillByteBuffersWithVerifiedBytes() throws IOException {
+        LocalBlobStore store = store(SMALL_BLOCK);
+        byte[] data = TestData.bytes((int) BlockInputStream.DIRECT_FROM + 3 * SMALL_BLOCK + 17, 5);
+        DataLocation loc = TestData.write(store, TestData.id(rnd), data);
+        int[] starts = {0, 1, SMALL_BLOCK - 1, SMALL_BLOCK, 5 * SMALL_BLOCK + 3};
+        int[] bufferSizes = {1, SMALL_BLOCK - 1, SMALL_BLOCK, SMALL_BLOCK + 3, SMALL_BLOCK + 4, 3 * SMALL_BLOCK + 50,
+                256 * 1024};
+        for (int start : starts) {
+            for (int size : bufferSizes) {
+                for (boolean direct : new boolean[] {true, false}) {
+                    long length = data.length - start - (size % 7);
+                    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                    try (InputStream in = store.open(loc, start, length)) {
+                        assertThat(in).isInstanceOf(java.nio.channels.ReadableByteChannel.class);
+                        var ch = (java.nio.channels.ReadableByteChannel) in;
+                        java.nio.ByteBuffer buf = direct ? java.nio.ByteBuffer.allocateDirect(size)
+                                : java.nio.ByteBuffer.allocate(size);
+                        int n;
+                        while ((n = ch.read(buf.clear())) >= 0) {
+                            byte[] chunk = new byte[n];
+                            buf.flip().get(chunk);
+                            got.write(chunk);
+                        }
+                    }
+                    assertThat(got.toByteArray()).as("start %d, buffer %d, direct %s", start, size, direct)
+                            .isEqualTo(Arrays.copyOfRange(data, start, (int) (start + length)));
+                }
+            }
+        }
+        // a flipped byte is found on the direct path too
+        try (RandomAccessFile f = new RandomAccessFile(store.dataFile(loc.dataId()).toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x10);
+        }
+        try (InputStream in = store.open(loc, 0, data.length)) {
+            var ch = (java.nio.channels.ReadableByteChannel) in;
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+            assertThatThrownBy(() -> {
+                while (ch.read(buf.clear()) >= 0) {
+                    // drain until the bad block
+                }
+            }).isInstanceOf(CorruptDataException.class).hasMessageContaining("checksum mismatch");
+        }
+    }
+
     @Test
     void singleByteReadsSkipsAndAvailable() throws IOException {
         LocalBlobStore store = store(SMALL_BLOCK);
