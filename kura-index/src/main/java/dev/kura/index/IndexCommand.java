@@ -28,8 +28,10 @@ public sealed interface IndexCommand {
 
     /**
      * Makes {@code record} the current version of its key. In one atomic batch: checks the bucket
-     * and the precondition, replaces the key's null version (unversioned bucket) recording a
-     * {@link PendingFree} for the replaced data, and clears the intent of the new data. With
+     * and the precondition, assigns the version's sequence (at least the record's, above every
+     * sequence assigned before) and its version id (from the sequence when the bucket's versioning
+     * is enabled, else "null"), replaces the key's null version when the new one is the null version,
+     * recording a {@link PendingFree} for the replaced data, and clears the intent of the new data. With
      * {@code inlineData} (a small object, {@link dev.kura.common.DataLocation#isInline()}), the bytes
      * are stored in the index in the same batch: one synced write makes the object durable.
      */
@@ -49,10 +51,31 @@ public sealed interface IndexCommand {
     }
 
     /**
-     * Removes the current version of a key (unversioned bucket), recording a {@link PendingFree} for
-     * its data. Deleting an absent key succeeds and changes nothing.
+     * Deletes a key as S3 does without a version id. Unversioned bucket: removes the current version,
+     * recording a {@link PendingFree} for its data (an absent key: nothing changes). Versioning enabled:
+     * adds a delete marker as the newest version, removing nothing. Suspended: a delete marker with
+     * version id "null" takes the place of the key's null version (whose data is freed).
      */
     record DeleteObject(long bucketId, String key, Precondition precondition, Instant at) implements IndexCommand {
+    }
+
+    /**
+     * Removes one version (or delete marker) for good, freeing its data; {@code versionId} "null" names
+     * the null version. An absent version changes nothing.
+     */
+    record DeleteVersion(long bucketId, String key, String versionId, Instant at) implements IndexCommand {
+    }
+
+    /**
+     * Sets a bucket's versioning to ENABLED or SUSPENDED (a bucket never goes back to unversioned);
+     * fails with NoSuchBucket.
+     */
+    record SetBucketVersioning(String name, long bucketId, BucketRecord.Versioning state) implements IndexCommand {
+        public SetBucketVersioning {
+            if (state == BucketRecord.Versioning.UNVERSIONED) {
+                throw new IllegalArgumentException("a bucket's versioning cannot be turned off, only suspended");
+            }
+        }
     }
 
     /** Starts a multipart upload; fails with NoSuchBucket. */

@@ -13,7 +13,15 @@ public sealed interface IndexResult {
     record AlreadyCompleted(ObjectRecord record) implements IndexResult {
     }
 
-    /** PutObject / DeleteObject: the version that was replaced or removed, if any. */
-    record Replaced(Optional<ObjectRecord> previous) implements IndexResult {
+    /**
+     * PutObject / CompleteUpload / DeleteObject / DeleteVersion: the version that was replaced or
+     * removed, if any, and the version the command created as the index committed it — with the
+     * sequence and version id the index assigned (a delete marker for DeleteObject in a versioned
+     * bucket) — or null when it created none.
+     */
+    record Replaced(Optional<ObjectRecord> previous, ObjectRecord current) implements IndexResult {
+        public Replaced(Optional<ObjectRecord> previous) {
+            this(previous, null);
+        }
     }
 }

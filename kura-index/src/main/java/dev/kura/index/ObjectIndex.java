@@ -72,6 +72,15 @@ public interface ObjectIndex extends AutoCloseable {
     /** Lists current object versions in S3 order (UTF-8 byte order of keys). */
     ListPage list(ListQuery query);
 
+    /**
+     * One version (or delete marker) of a key by its version id; "null" names the null version. Empty
+     * when there is no such version, including for a string that is no version id at all.
+     */
+    Optional<ObjectRecord> version(long bucketId, String key, String versionId);
+
+    /** Lists every version and delete marker (ListObjectVersions). */
+    VersionPage listVersions(VersionQuery query);
+
     /** A multipart upload in progress. */
     Optional<UploadRecord> upload(long bucketId, String key, String uploadId);
 

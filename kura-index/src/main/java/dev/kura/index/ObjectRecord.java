@@ -56,6 +56,18 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
         return partCount > 0;
     }
 
+    /** This record as the index commits it: the version id and sequence it assigned. */
+    public ObjectRecord withVersion(String newVersionId, long newSequence) {
+        return new ObjectRecord(key, newVersionId, newSequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags);
+    }
+
+    /** A delete marker: a version with no data. */
+    public static ObjectRecord deleteMarker(String key, String versionId, long sequence, Instant at, String owner) {
+        return new ObjectRecord(key, versionId, sequence, true, null, 0, "", at, Map.of(), Map.of(), null, "STANDARD",
+                owner, 0, null, Map.of());
+    }
+
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
                 userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags);

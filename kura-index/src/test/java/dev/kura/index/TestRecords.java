@@ -29,6 +29,11 @@ public final class TestRecords {
         return new BucketRecord(name, id, T0, "owner", "us-east-1", BucketRecord.Versioning.UNVERSIONED);
     }
 
+    /** A bucket with versioning enabled: the index gives each version the id of its sequence. */
+    public static BucketRecord versionedBucket(String name, long id) {
+        return new BucketRecord(name, id, T0, "owner", "us-east-1", BucketRecord.Versioning.ENABLED);
+    }
+
     /** A null version of {@code key} whose data is named {@code data}. */
     public static ObjectRecord object(String key, long sequence, String data, String etag) {
         return new ObjectRecord(key, ObjectRecord.NULL_VERSION, sequence, false, location(data), 100, etag,

@@ -178,12 +178,12 @@ public final class MultipartService {
         Ingest.Written w;
         try {
             w = ingest.writeToDrives(bucket.id(), bucketName, key, InputStream.nullInputStream(), Ingest.Expect.length(0),
-                    planned -> manifest(bucket, completedVersion(key, u, uploadId, chosen, total, etag, checksum, stamp,
+                    planned -> manifest(bucket, completedVersion(bucket, key, u, uploadId, chosen, total, etag, checksum, stamp,
                             planned), chosen));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        ObjectRecord record = completedVersion(key, u, uploadId, chosen, total, etag, checksum, stamp, w);
+        ObjectRecord record = completedVersion(bucket, key, u, uploadId, chosen, total, etag, checksum, stamp, w);
         IndexResult r;
         try {
             r = index.apply(new IndexCommand.CompleteUpload(bucket.id(), uploadId, record, chosen, precondition));
@@ -195,14 +195,17 @@ public final class MultipartService {
             ingest.discard(w.location()); // a retry: the version (and its manifest) exist already
             return new Completed(done, true);
         }
-        return new Completed(record, false);
+        // as the index committed it: the sequence and version id are the index's
+        return new Completed(r instanceof IndexResult.Replaced replaced && replaced.current() != null
+                ? replaced.current() : record, false);
     }
 
     /** The version a Complete commits; its sequence and time are the stamp's, its location the manifest. */
-    private static ObjectRecord completedVersion(String key, UploadRecord u, String uploadId, List<PartRecord> chosen,
-                                                 long total, String etag, ObjectRecord.Checksum checksum, Stamp stamp,
-                                                 Ingest.Written manifest) {
-        return new ObjectRecord(key, ObjectRecord.NULL_VERSION, stamp.sequence(), false, manifest.location(), total, etag,
+    private static ObjectRecord completedVersion(BucketRecord bucket, String key, UploadRecord u, String uploadId,
+                                                 List<PartRecord> chosen, long total, String etag,
+                                                 ObjectRecord.Checksum checksum, Stamp stamp, Ingest.Written manifest) {
+        return new ObjectRecord(key, ObjectService.proposedVersionId(bucket, stamp.sequence()), stamp.sequence(), false,
+                manifest.location(), total, etag,
                 stamp.at(), u.headers(), u.userMetadata(), checksum, u.storageClass(), u.owner(), chosen.size(), uploadId,
                 u.tags());
     }

@@ -141,8 +141,7 @@ public final class ObjectService {
                         in.storageClass(), in.tags(), stamp, planned)));
         ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
                 stamp, w);
-        commit(bucket, record, in.precondition(), w);
-        return record;
+        return commit(bucket, record, in.precondition(), w);
     }
 
     /**
@@ -167,26 +166,37 @@ public final class ObjectService {
         }
         ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
                 stamp, w);
-        commit(bucket, record, in.precondition(), w);
-        return record;
+        return commit(bucket, record, in.precondition(), w);
     }
 
     /** The version a write of whole data commits; its sequence and time are the stamp's, chosen once. */
     private static ObjectRecord version(BucketRecord bucket, String key, Map<String, String> headers,
                                         Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
                                         Stamp stamp, Ingest.Written w) {
-        return new ObjectRecord(key, ObjectRecord.NULL_VERSION, stamp.sequence(), false, w.location(), w.size(),
+        return new ObjectRecord(key, proposedVersionId(bucket, stamp.sequence()), stamp.sequence(), false, w.location(), w.size(),
                 Hex.encode(w.md5()), stamp.at(), headers, userMetadata, checksumOf(w), storageClass, bucket.owner(), 0,
                 null, tags);
+    }
+
+    /**
+     * The version id the index will most likely assign (it decides, from its own sequence and the
+     * bucket's state when it applies the write): written into the data's annotation, so a rebuilt
+     * index gets the same ids back.
+     */
+    static String proposedVersionId(BucketRecord bucket, long sequence) {
+        return bucket.versioning() == BucketRecord.Versioning.ENABLED ? dev.kura.index.VersionIds.of(sequence)
+                : ObjectRecord.NULL_VERSION;
     }
 
     private static byte[] annotation(BucketRecord bucket, ObjectRecord planned) {
         return DataAnnotation.encode(new DataAnnotation.Version(bucket, planned));
     }
 
-    private void commit(BucketRecord bucket, ObjectRecord record, Precondition precondition, Ingest.Written w) {
+    /** Commits the version; returns it as the index committed it (with the sequence and version id it assigned). */
+    private ObjectRecord commit(BucketRecord bucket, ObjectRecord record, Precondition precondition, Ingest.Written w) {
         try {
-            index.apply(new IndexCommand.PutObject(bucket.id(), record, precondition, w.inline()));
+            IndexResult r = index.apply(new IndexCommand.PutObject(bucket.id(), record, precondition, w.inline()));
+            return r instanceof IndexResult.Replaced replaced && replaced.current() != null ? replaced.current() : record;
         } catch (IndexException | RuntimeException e) {
             ingest.abandon(w, e);
             throw e instanceof IndexException ie ? Errors.map(ie, bucket.name(), record.key()) : (RuntimeException) e;
@@ -240,7 +250,7 @@ public final class ObjectService {
     public Optional<ObjectRecord> deleteObject(String bucketName, String key, Precondition precondition) {
         BucketRecord bucket = bucket(bucketName);
         IndexResult r = apply(new IndexCommand.DeleteObject(bucket.id(), key, precondition, now()), bucketName, key);
-        return r instanceof IndexResult.Replaced(Optional<ObjectRecord> previous) ? previous : Optional.empty();
+        return r instanceof IndexResult.Replaced replaced ? replaced.previous() : Optional.empty();
     }
 
     /**

@@ -150,6 +150,16 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
+    public Optional<ObjectRecord> version(long bucketId, String key, String versionId) {
+        return inner.version(bucketId, key, versionId);
+    }
+
+    @Override
+    public dev.kura.index.VersionPage listVersions(dev.kura.index.VersionQuery query) {
+        return inner.listVersions(query);
+    }
+
+    @Override
     public ListPage list(ListQuery query) {
         return inner.list(query);
     }

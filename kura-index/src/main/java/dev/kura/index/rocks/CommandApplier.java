@@ -57,6 +57,8 @@ final class CommandApplier {
             case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
             case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition(), c.inlineData());
             case IndexCommand.DeleteObject c -> deleteObject(c.bucketId(), c.key(), c.precondition(), c.at());
+            case IndexCommand.DeleteVersion c -> deleteVersion(c.bucketId(), c.key(), c.versionId(), c.at());
+            case IndexCommand.SetBucketVersioning c -> setBucketVersioning(c.name(), c.bucketId(), c.state());
             case IndexCommand.CompleteFree c -> completeFree(c.dataId());
             case IndexCommand.CreateUpload c -> createUpload(c.bucketId(), c.upload());
             case IndexCommand.PutPart c -> putPart(c.bucketId(), c.key(), c.uploadId(), c.part());
@@ -102,6 +104,7 @@ final class CommandApplier {
             requireBucket(c.bucketId());
             throw new IndexException.NoSuchUpload(c.uploadId());
         }
+        BucketRecord bucket = requireBucketRecord(c.bucketId());
         check(c.precondition(), newest(c.bucketId(), key));
         List<KeyValue> uploaded = rowsWithPrefix(KeyCodec.uploadPartsOf(c.bucketId(), key, c.uploadId()));
         java.util.Map<Integer, PartRecord> byNumber = new java.util.HashMap<>();
@@ -115,6 +118,7 @@ final class CommandApplier {
                 throw new IndexException.InvalidPart("part " + chosen.partNumber() + " is not the upload's current part");
             }
         }
+        record = stamp(record, bucket);
         byte[] newRow = KeyCodec.objectRow(c.bucketId(), key, record.sequence());
         List<Row> replaced = replacedBy(c.bucketId(), record, newRow);
         for (Row old : replaced) {
@@ -138,7 +142,7 @@ final class CommandApplier {
         batch.put(newRow, RecordCodec.encode(record));
         // The manifest (the record's location, when completion wrote one) is now referenced.
         clearIntent(record.location());
-        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
+        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst(), record);
     }
 
     private IndexResult abortUpload(long bucketId, String key, String uploadId, Instant at)
@@ -311,8 +315,9 @@ final class CommandApplier {
 
     private IndexResult putObject(long bucketId, ObjectRecord record, Precondition precondition, byte[] inlineData)
             throws IndexException, RocksDBException {
-        requireBucket(bucketId);
+        BucketRecord bucket = requireBucketRecord(bucketId);
         check(precondition, newest(bucketId, record.key()));
+        record = stamp(record, bucket);
         byte[] newRow = KeyCodec.objectRow(bucketId, record.key(), record.sequence());
         byte[] value = RecordCodec.encode(record);
         List<Row> replaced = replacedBy(bucketId, record, newRow);
@@ -331,20 +336,104 @@ final class CommandApplier {
         }
         // The data is now referenced: it is no longer garbage if we crash from here on.
         clearIntent(record.location());
-        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst());
+        return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst(), record);
     }
 
     private IndexResult deleteObject(long bucketId, String key, Precondition precondition, Instant at)
             throws IndexException, RocksDBException {
-        requireBucket(bucketId);
+        BucketRecord bucket = requireBucketRecord(bucketId);
         Row current = newest(bucketId, key);
         check(precondition, current);
+        if (bucket.versioning() != BucketRecord.Versioning.UNVERSIONED) {
+            // Enabled: a marker on top, nothing removed. Suspended: a "null" marker replaces the null version.
+            ObjectRecord marker = stamp(ObjectRecord.deleteMarker(key, ObjectRecord.NULL_VERSION, 0, at, bucket.owner()),
+                    bucket);
+            byte[] newRow = KeyCodec.objectRow(bucketId, key, marker.sequence());
+            List<Row> replaced = replacedBy(bucketId, marker, newRow);
+            for (Row old : replaced) {
+                batch.delete(old.key());
+                freeRecordData(bucketId, old, at);
+            }
+            batch.put(newRow, RecordCodec.encode(marker));
+            return new IndexResult.Replaced(replaced.stream().map(Row::record).findFirst(), marker);
+        }
         if (current == null) {
             return new IndexResult.Replaced(Optional.empty()); // S3: deleting an absent key succeeds
         }
         batch.delete(current.key());
         freeRecordData(bucketId, current, at);
         return new IndexResult.Replaced(Optional.of(current.record()));
+    }
+
+    private IndexResult deleteVersion(long bucketId, String key, String versionId, Instant at)
+            throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        Row row = version(bucketId, key, versionId);
+        if (row == null) {
+            return new IndexResult.Replaced(Optional.empty());
+        }
+        batch.delete(row.key());
+        freeRecordData(bucketId, row, at);
+        return new IndexResult.Replaced(Optional.of(row.record()));
+    }
+
+    private IndexResult setBucketVersioning(String name, long bucketId, BucketRecord.Versioning state)
+            throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.bucketRow(name);
+        byte[] existing = get(row);
+        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        BucketRecord b = RecordCodec.decodeBucket(existing);
+        batch.put(row, RecordCodec.encode(new BucketRecord(b.name(), b.id(), b.createdAt(), b.owner(), b.region(), state,
+                b.tags())));
+        return IndexResult.DONE;
+    }
+
+    /** The row of one version of a key by its version id ("null": the null version), or null. */
+    private Row version(long bucketId, String key, String versionId) throws RocksDBException {
+        if (ObjectRecord.NULL_VERSION.equals(versionId)) {
+            for (Row r : versions(bucketId, key)) {
+                if (ObjectRecord.NULL_VERSION.equals(r.record().versionId())) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        java.util.OptionalLong sequence = dev.kura.index.VersionIds.sequenceOf(versionId);
+        if (sequence.isEmpty()) {
+            return null;
+        }
+        byte[] key2 = KeyCodec.objectRow(bucketId, key, sequence.getAsLong());
+        byte[] value = get(key2);
+        if (value == null) {
+            return null;
+        }
+        ObjectRecord r = RecordCodec.decodeObject(value);
+        return versionId.equals(r.versionId()) ? new Row(key2, r) : null;
+    }
+
+    /** The meta row holding the last sequence the index assigned to a version. */
+    static final byte[] LAST_SEQUENCE_ROW = KeyCodec.metaRow("last-sequence");
+
+    /**
+     * The record as it is committed: its sequence is the proposed one (the writer's clock, which the
+     * data's annotation carries) unless that is not above every sequence assigned before, then the
+     * next one — so versions sort in commit order whatever the writers' clocks did, and replaying the
+     * same commands assigns the same sequences. The version id follows from the bucket's state at this
+     * point of the command order: derived from the sequence when versioning is enabled, else "null".
+     */
+    private ObjectRecord stamp(ObjectRecord record, BucketRecord bucket) throws RocksDBException {
+        if (record.sequence() < 0) {
+            throw new IllegalArgumentException("negative sequence " + record.sequence() + " for " + record.key());
+        }
+        byte[] v = get(LAST_SEQUENCE_ROW);
+        long last = v == null ? 0 : java.nio.ByteBuffer.wrap(v).getLong();
+        long sequence = Math.max(record.sequence(), last + 1);
+        batch.put(LAST_SEQUENCE_ROW, java.nio.ByteBuffer.allocate(8).putLong(sequence).array());
+        String versionId = bucket.versioning() == BucketRecord.Versioning.ENABLED
+                ? dev.kura.index.VersionIds.of(sequence) : ObjectRecord.NULL_VERSION;
+        return record.withVersion(versionId, sequence);
     }
 
     /**
@@ -405,6 +494,15 @@ final class CommandApplier {
         if (get(KeyCodec.bucketIdRow(bucketId)) == null) {
             throw new IndexException.NoSuchBucket("bucket id " + bucketId);
         }
+    }
+
+    private BucketRecord requireBucketRecord(long bucketId) throws IndexException, RocksDBException {
+        byte[] name = get(KeyCodec.bucketIdRow(bucketId));
+        byte[] bucket = name == null ? null : get(KeyCodec.bucketRow(new String(name, StandardCharsets.UTF_8)));
+        if (bucket == null) {
+            throw new IndexException.NoSuchBucket("bucket id " + bucketId);
+        }
+        return RecordCodec.decodeBucket(bucket);
     }
 
     private Optional<WriteIntent> intent(DataId dataId) throws RocksDBException {

@@ -189,6 +189,33 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     @Override
+    public Optional<ObjectRecord> version(long bucketId, String key, String versionId) {
+        if (ObjectRecord.NULL_VERSION.equals(versionId)) {
+            byte[] versions = KeyCodec.versionsOf(bucketId, key);
+            return read(() -> scan(versions, KeyCodec.afterVersionsOf(bucketId, key), Integer.MAX_VALUE,
+                    RecordCodec::decodeObject).stream().filter(r -> ObjectRecord.NULL_VERSION.equals(r.versionId()))
+                    .findFirst());
+        }
+        java.util.OptionalLong sequence = dev.kura.index.VersionIds.sequenceOf(versionId);
+        if (sequence.isEmpty()) {
+            return Optional.empty();
+        }
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.objectRow(bucketId, key, sequence.getAsLong())))
+                .map(RecordCodec::decodeObject).filter(r -> versionId.equals(r.versionId())));
+    }
+
+    @Override
+    public dev.kura.index.VersionPage listVersions(dev.kura.index.VersionQuery query) {
+        return read(() -> {
+            try (Slice upper = new Slice(VersionScan.upperBound(query));
+                 ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                 RocksIterator it = engine.db().newIterator(options)) {
+                return new VersionScan(it, query).run();
+            }
+        });
+    }
+
+    @Override
     public Optional<UploadRecord> upload(long bucketId, String key, String uploadId) {
         if (!KeyCodec.isUploadId(uploadId)) {
             return Optional.empty();

@@ -150,7 +150,7 @@ class GroupCommitTest {
             puts[i] = new PutObject(B, object("k" + i, 1), Precondition.NONE);
         }
         for (Future<IndexResult> f : oneBatch(puts)) {
-            assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(new IndexResult.Replaced(Optional.empty()));
+            assertThat(((IndexResult.Replaced) f.get(10, TimeUnit.SECONDS)).previous()).isEmpty();
         }
         assertThat(index.batchesWritten() - before).isEqualTo(1);
         for (int i = 0; i < puts.length; i++) {
@@ -169,9 +169,9 @@ class GroupCommitTest {
                 new DeleteBucket("fresh", 2),
                 new CreateBucket(bucket("fresh", 5)));
         assertThat(results.get(0).get()).isEqualTo(IndexResult.DONE);
-        assertThat(results.get(1).get()).isEqualTo(new IndexResult.Replaced(Optional.empty()));
+        assertThat(((IndexResult.Replaced) results.get(1).get()).previous()).isEmpty();
         assertThat(failure(results.get(2))).isInstanceOf(IndexException.PreconditionFailed.class);
-        assertThat(results.get(3).get()).isEqualTo(new IndexResult.Replaced(Optional.of(object("k", 1))));
+        assertThat(((IndexResult.Replaced) results.get(3).get()).previous()).contains(object("k", 1));
         assertThat(failure(results.get(4))).isInstanceOf(IndexException.BucketNotEmpty.class);
         assertThat(failure(results.get(5))).isInstanceOf(IndexException.BucketAlreadyExists.class);
         assertThat(index.latest(2, "k").orElseThrow().sequence()).isEqualTo(3);

@@ -1,6 +1,5 @@
 package dev.kura.index.rocks;
 
-import static dev.kura.index.TestRecords.bucket;
 import static dev.kura.index.TestRecords.deleteMarker;
 import static dev.kura.index.TestRecords.version;
 import static dev.kura.index.codec.Utf8Strings.compareUtf8;
@@ -24,9 +23,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +58,7 @@ class ListModelTest {
     @BeforeAll
     static void fill() throws Exception {
         index = RocksObjectIndex.open(dir);
-        index.apply(new CreateBucket(bucket("b", B)));
+        index.apply(new CreateBucket(dev.kura.index.TestRecords.versionedBucket("b", B)));
         Random random = new Random(20261105);
         List<ObjectRecord> records = new ArrayList<>();
         long sequence = 0;
@@ -73,21 +69,22 @@ class ListModelTest {
             }
             for (int v = 0, versions = 1 + random.nextInt(3); v < versions; v++) {
                 sequence++;
-                ObjectRecord r = random.nextInt(10) < 4 ? deleteMarker(key, "v" + sequence, sequence)
-                        : version(key, "v" + sequence, sequence);
+                String id = dev.kura.index.VersionIds.of(sequence); // what the index assigns in this order
+                ObjectRecord r = random.nextInt(10) < 4 ? deleteMarker(key, id, sequence) : version(key, id, sequence);
                 records.add(r);
                 model.put(key, r); // the last one written has the highest sequence: the newest
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(8); // also exercises group commit
-        List<Future<?>> done = new ArrayList<>();
-        for (ObjectRecord r : records) {
-            done.add(pool.submit(() -> index.apply(new PutObject(B, r, Precondition.NONE))));
+        // In order (the index assigns sequences in apply order), in batches: also exercises group commit.
+        for (int i = 0; i < records.size(); i += 50) {
+            List<dev.kura.index.IndexCommand> batch = new ArrayList<>();
+            for (ObjectRecord r : records.subList(i, Math.min(records.size(), i + 50))) {
+                batch.add(new PutObject(B, r, Precondition.NONE));
+            }
+            for (var outcome : index.applyAll(batch)) {
+                assertThat(outcome.failure()).isNull();
+            }
         }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
     }
 
     @AfterAll

@@ -174,14 +174,16 @@ class ListTest {
 
     @Test
     void onlyTheNewestVersionIsListedAndDeleteMarkersHideKeys() throws Exception {
+        index.apply(new dev.kura.index.IndexCommand.SetBucketVersioning("b", B, dev.kura.index.BucketRecord.Versioning.ENABLED));
         for (int v = 1; v <= 5; v++) {
             index.apply(new PutObject(B, version("many", "v" + v, ++sequence), Precondition.NONE));
         }
+        ObjectRecord newest = index.latest(B, "many").orElseThrow();
         put("gone", "kept");
         deleteMarkers("gone");
         ListPage page = list("", null, null, 1000);
         assertThat(keys(page)).containsExactly("kept", "many");
-        assertThat(page.objects().get(1).versionId()).isEqualTo("v5");
+        assertThat(page.objects().get(1).versionId()).isEqualTo(newest.versionId()).isNotEqualTo("null");
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.kura.index.IndexCommand.DeleteBucket;
 import dev.kura.index.IndexCommand.DeleteObject;
 import dev.kura.index.IndexCommand.PutObject;
 import dev.kura.index.IndexCommand.RecordIntent;
+import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexException;
 import dev.kura.index.IndexResult;
 import dev.kura.index.ListQuery;
@@ -25,10 +26,14 @@ import dev.kura.index.ObjectRecord;
 import dev.kura.index.PendingFree;
 import dev.kura.index.Precondition;
 import dev.kura.index.TestRecords;
+import dev.kura.index.VersionIds;
+import dev.kura.index.VersionPage;
+import dev.kura.index.VersionQuery;
 import dev.kura.index.codec.KeyCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,8 +70,14 @@ class RocksObjectIndexTest {
         return index.apply(new DeleteObject(B, key, p, TestRecords.T0.plusSeconds(1000)));
     }
 
-    static IndexResult replaced(ObjectRecord previous) {
-        return new IndexResult.Replaced(Optional.ofNullable(previous));
+    /** The version a put or delete created, as the index committed it. */
+    static ObjectRecord current(IndexResult r) {
+        return ((IndexResult.Replaced) r).current();
+    }
+
+    /** What a put or delete replaced or removed. */
+    static Optional<ObjectRecord> previous(IndexResult r) {
+        return ((IndexResult.Replaced) r).previous();
     }
 
     // ---- buckets
@@ -136,8 +147,8 @@ class RocksObjectIndexTest {
     void putReplacesTheNullVersionAndDefersTheFreeOfItsData() throws Exception {
         ObjectRecord first = object("k", 1, "data-1", "e1");
         ObjectRecord second = object("k", 2, "data-2", "e2");
-        assertThat(put(first, NONE)).isEqualTo(replaced(null));
-        assertThat(put(second, NONE)).isEqualTo(replaced(first));
+        assertThat(previous(put(first, NONE))).isEqualTo(Optional.ofNullable(null));
+        assertThat(previous(put(second, NONE))).isEqualTo(Optional.ofNullable(first));
 
         assertThat(index.latest(B, "k")).contains(second);
         assertThat(index.pendingFrees(10)).containsExactly(new PendingFree(location("data-1"), second.lastModified()));
@@ -207,20 +218,100 @@ class RocksObjectIndexTest {
     }
 
     @Test
-    void versionsWithIdsAccumulateAndANullVersionReplacesOnlyTheNullVersion() throws Exception {
-        ObjectRecord v1 = version("k", "v1", 1);
-        ObjectRecord v2 = version("k", "v2", 2);
-        assertThat(put(v1, NONE)).isEqualTo(replaced(null));
-        assertThat(put(v2, NONE)).isEqualTo(replaced(null));
-        ObjectRecord null3 = object("k", 3);
-        ObjectRecord null4 = object("k", 4);
-        assertThat(put(null3, NONE)).isEqualTo(replaced(null));
-        assertThat(put(null4, NONE)).isEqualTo(replaced(null3));
+    void versioningKeepsEveryVersionAndTheNullVersionIsReplacedOnlyByTheNullVersion() throws Exception {
+        ObjectRecord null1 = object("k", 1);
+        assertThat(current(put(null1, NONE)).versionId()).isEqualTo("null"); // unversioned: the null version
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
+        ObjectRecord v2 = current(put(object("k", 2), NONE));
+        ObjectRecord v3 = current(put(object("k", 3), NONE));
+        assertThat(v2.versionId()).isEqualTo(VersionIds.of(2));
+        assertThat(v3.versionId()).isEqualTo(VersionIds.of(3)).isGreaterThan(v2.versionId());
+        assertThat(index.latest(B, "k")).contains(v3);
+        assertThat(index.version(B, "k", "null")).contains(null1); // kept as a noncurrent version
+        assertThat(index.version(B, "k", v2.versionId())).contains(v2);
+        assertThat(index.version(B, "k", VersionIds.of(99))).isEmpty();
+        assertThat(index.version(B, "k", "not-a-version-id")).isEmpty();
 
-        assertThat(index.latest(B, "k")).contains(null4);
-        assertThat(index.pendingFrees(10)).extracting(PendingFree::location).containsExactly(null3.location());
-        delete("k", NONE); // removes null4: v2 is current again (unversioned-style delete of the current row)
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.SUSPENDED));
+        ObjectRecord null4 = current(put(object("k", 4), NONE));
+        assertThat(null4.versionId()).isEqualTo("null");
+        assertThat(index.version(B, "k", "null")).contains(null4); // replaced null1, whose data is freed
+        assertThat(index.pendingFrees(10)).extracting(PendingFree::location).containsExactly(null1.location());
+        assertThat(index.version(B, "k", v2.versionId())).contains(v2);
+
+        // suspended: a delete puts a "null" delete marker in the null version's place
+        ObjectRecord marker = current(delete("k", NONE));
+        assertThat(marker.deleteMarker()).isTrue();
+        assertThat(marker.versionId()).isEqualTo("null");
+        assertThat(index.latest(B, "k")).contains(marker);
+        assertThat(index.pendingFrees(10)).extracting(PendingFree::location)
+                .containsExactlyInAnyOrder(null1.location(), null4.location());
+
+        // enabled: a delete adds a marker and removes nothing; deleting the marker brings v3 back
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
+        ObjectRecord marker2 = current(delete("k", NONE));
+        assertThat(marker2.versionId()).isNotEqualTo("null");
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "k", marker2.versionId(), TestRecords.T0)))).contains(marker2);
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "k", "null", TestRecords.T0)))).contains(marker);
+        assertThat(index.latest(B, "k")).contains(v3);
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "k", v3.versionId(), TestRecords.T0)))).contains(v3);
         assertThat(index.latest(B, "k")).contains(v2);
+        assertThat(index.pendingFrees(10)).extracting(PendingFree::location).contains(v3.location());
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "k", v3.versionId(), TestRecords.T0)))).isEmpty();
+    }
+
+    @Test
+    void theIndexAssignsSequencesInCommitOrderWhateverTheWritersClocksSay() throws Exception {
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
+        ObjectRecord late = current(put(object("k", 100), NONE));
+        ObjectRecord early = current(put(object("k", 50), NONE)); // committed after, proposed before
+        assertThat(early.sequence()).isEqualTo(101);
+        assertThat(index.latest(B, "k")).contains(early);
+        assertThat(index.version(B, "k", late.versionId())).contains(late);
+    }
+
+    @Test
+    void listVersionsPagesThroughEveryVersionAndMarkerNewestFirst() throws Exception {
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
+        List<ObjectRecord> all = new java.util.ArrayList<>();
+        for (String key : List.of("a", "b/1", "b/2", "c")) {
+            for (int i = 0; i < 3; i++) {
+                all.add(current(put(object(key, 1), NONE)));
+            }
+            all.add(current(delete(key, NONE)));
+        }
+        // S3 order: keys ascending, versions newest first
+        List<ObjectRecord> expected = new java.util.ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            expected.addAll(all.subList(k * 4, k * 4 + 4).reversed());
+        }
+        VersionPage whole = index.listVersions(new VersionQuery(B, "", null, null, null, 1000, 10_000));
+        assertThat(whole.truncated()).isFalse();
+        assertThat(whole.versions()).extracting(VersionPage.Entry::record).isEqualTo(expected);
+        assertThat(whole.versions()).extracting(VersionPage.Entry::latest)
+                .containsExactly(true, false, false, false, true, false, false, false, true, false, false, false, true,
+                        false, false, false);
+        for (int size = 1; size <= 5; size++) {
+            List<VersionPage.Entry> paged = new java.util.ArrayList<>();
+            String keyMarker = null;
+            String versionMarker = null;
+            for (int pages = 0; pages < 100; pages++) {
+                VersionPage p = index.listVersions(new VersionQuery(B, "", null, keyMarker, versionMarker, size, 10_000));
+                assertThat(p.versions().size()).isLessThanOrEqualTo(size);
+                paged.addAll(p.versions());
+                if (!p.truncated()) {
+                    break;
+                }
+                keyMarker = p.nextKeyMarker();
+                versionMarker = p.nextVersionIdMarker();
+            }
+            assertThat(paged).as("pages of %d", size).isEqualTo(whole.versions());
+        }
+        VersionPage rolled = index.listVersions(new VersionQuery(B, "", "/", null, null, 1000, 10_000));
+        assertThat(rolled.commonPrefixes()).containsExactly("b/");
+        assertThat(rolled.versions()).extracting(e -> e.record().key()).containsOnly("a", "c").hasSize(8);
+        VersionPage afterPrefix = index.listVersions(new VersionQuery(B, "", "/", "b/", null, 1000, 10_000));
+        assertThat(afterPrefix.versions()).extracting(e -> e.record().key()).containsOnly("c");
     }
 
     @Test
@@ -236,7 +327,7 @@ class RocksObjectIndexTest {
     void deleteRemovesTheCurrentVersionAndDefersItsFree() throws Exception {
         ObjectRecord r = object("k", 1, "d1", "e1");
         put(r, NONE);
-        assertThat(delete("k", NONE)).isEqualTo(replaced(r));
+        assertThat(previous(delete("k", NONE))).isEqualTo(Optional.ofNullable(r));
         assertThat(index.latest(B, "k")).isEmpty();
         assertThat(index.pendingFrees(10))
                 .containsExactly(new PendingFree(location("d1"), TestRecords.T0.plusSeconds(1000)));
@@ -244,7 +335,7 @@ class RocksObjectIndexTest {
 
     @Test
     void deletingAnAbsentKeySucceedsAndChangesNothing() throws Exception {
-        assertThat(delete("k", NONE)).isEqualTo(replaced(null));
+        assertThat(previous(delete("k", NONE))).isEqualTo(Optional.ofNullable(null));
         assertThat(index.pendingFrees(10)).isEmpty();
     }
 
