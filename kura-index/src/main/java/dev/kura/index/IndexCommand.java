@@ -104,8 +104,17 @@ public sealed interface IndexCommand {
     record AbortUpload(long bucketId, String key, String uploadId, Instant at) implements IndexCommand {
     }
 
-    /** Replaces the tag set of a key's current version; fails with NoSuchKey. */
-    record PutObjectTags(long bucketId, String key, java.util.Map<String, String> tags) implements IndexCommand {
+    /**
+     * Replaces the tag set of a key's current version (fails with NoSuchKey when there is none, or it
+     * is a delete marker), or of the version {@code versionId} names (NoSuchVersion; a delete marker
+     * has no tags: MethodNotAllowed).
+     */
+    record PutObjectTags(long bucketId, String key, String versionId, java.util.Map<String, String> tags)
+            implements IndexCommand {
+        /** The current version's tags. */
+        public PutObjectTags(long bucketId, String key, java.util.Map<String, String> tags) {
+            this(bucketId, key, null, tags);
+        }
     }
 
     /** Replaces a bucket's tag set; fails with NoSuchBucket. */

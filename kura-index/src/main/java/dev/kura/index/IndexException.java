@@ -47,6 +47,20 @@ public sealed class IndexException extends Exception {
         }
     }
 
+    /** A version id that names no version of the key. */
+    public static final class NoSuchVersion extends IndexException {
+        private final String versionId;
+
+        public NoSuchVersion(String key, String versionId) {
+            super(key + " version " + versionId);
+            this.versionId = versionId;
+        }
+
+        public String versionId() {
+            return versionId;
+        }
+    }
+
     /** A part named in CompleteMultipartUpload is not (or no longer) the upload's part of that number. */
     public static final class InvalidPart extends IndexException {
         public InvalidPart(String message) {

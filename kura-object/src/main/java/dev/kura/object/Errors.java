@@ -18,6 +18,8 @@ final class Errors {
             case IndexException.BucketNotEmpty b -> new S3Exception(S3ErrorCode.BucketNotEmpty).with("BucketName", bucket);
             case IndexException.NoSuchUpload u -> new S3Exception(S3ErrorCode.NoSuchUpload).with("UploadId", u.getMessage());
             case IndexException.NoSuchKey k -> new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
+            case IndexException.NoSuchVersion v -> new S3Exception(S3ErrorCode.NoSuchVersion).with("Key", key)
+                    .with("VersionId", v.versionId());
             case IndexException.InvalidPart p -> new S3Exception(S3ErrorCode.InvalidPart, p.getMessage());
             case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
             case IndexException.OutcomeUnknown f -> new IllegalStateException("index outcome unknown", f);

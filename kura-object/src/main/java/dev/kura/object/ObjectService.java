@@ -210,12 +210,63 @@ public final class ObjectService {
 
     /** The current version of a key; NoSuchKey when absent or a delete marker. */
     public ObjectRecord head(String bucketName, String key) {
+        return head(bucketName, key, null);
+    }
+
+    /**
+     * A version of a key: the current one when {@code versionId} is null — NoSuchKey when there is
+     * none, or when it is a delete marker (then with {@code x-amz-delete-marker: true} and the
+     * marker's version id, as S3 answers) — else that version: NoSuchVersion when there is no such
+     * version (InvalidArgument for a string that cannot be a version id), MethodNotAllowed when it is
+     * a delete marker.
+     */
+    public ObjectRecord head(String bucketName, String key, String versionId) {
         BucketRecord bucket = bucket(bucketName);
-        Optional<ObjectRecord> r = index.latest(bucket.id(), key);
-        if (r.isEmpty() || r.get().deleteMarker()) {
-            throw new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
+        if (versionId == null) {
+            Optional<ObjectRecord> r = index.latest(bucket.id(), key);
+            if (r.isEmpty() || r.get().deleteMarker()) {
+                S3Exception e = new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
+                if (r.isPresent()) {
+                    e.withHeader("x-amz-delete-marker", "true").withHeader("x-amz-version-id", r.get().versionId());
+                }
+                throw e;
+            }
+            return r.get();
         }
-        return r.get();
+        checkVersionId(versionId);
+        ObjectRecord r = index.version(bucket.id(), key, versionId).orElseThrow(() ->
+                new S3Exception(S3ErrorCode.NoSuchVersion).with("Key", key).with("VersionId", versionId));
+        if (r.deleteMarker()) {
+            throw new S3Exception(S3ErrorCode.MethodNotAllowed).with("Method", "GET").with("ResourceType", "DeleteMarker")
+                    .withHeader("x-amz-delete-marker", "true").withHeader("x-amz-version-id", versionId)
+                    .withHeader("Allow", "DELETE");
+        }
+        return r;
+    }
+
+    /** S3 refuses a version id that cannot be one with 400 InvalidArgument before looking anything up. */
+    static void checkVersionId(String versionId) {
+        if (!ObjectRecord.NULL_VERSION.equals(versionId) && dev.kura.index.VersionIds.sequenceOf(versionId).isEmpty()) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument, "Invalid version id specified")
+                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
+        }
+    }
+
+    /** Turns versioning on or suspends it (a bucket never goes back to unversioned). */
+    public void setVersioning(String bucketName, BucketRecord.Versioning state) {
+        BucketRecord b = bucket(bucketName);
+        apply(new IndexCommand.SetBucketVersioning(bucketName, b.id(), state), bucketName, null);
+    }
+
+    /** One page of ListObjectVersions. */
+    public dev.kura.index.VersionPage listVersions(String bucketName, String prefix, String delimiter, String keyMarker,
+                                                   String versionIdMarker, int maxKeys) {
+        BucketRecord bucket = bucket(bucketName);
+        if (versionIdMarker != null && !versionIdMarker.isEmpty()) {
+            checkVersionId(versionIdMarker);
+        }
+        return index.listVersions(new dev.kura.index.VersionQuery(bucket.id(), prefix, delimiter, keyMarker,
+                versionIdMarker, maxKeys, Math.max(maxKeys + 1, 10_000)));
     }
 
     /** The parts of a multipart version, in order, with their offsets (empty for data written whole). */
@@ -246,43 +297,110 @@ public final class ObjectService {
         return store.open(record.location(), offset, length);
     }
 
-    /** Deletes the current version of a key; deleting an absent key succeeds (S3 answers 204 either way). */
-    public Optional<ObjectRecord> deleteObject(String bucketName, String key, Precondition precondition) {
-        BucketRecord bucket = bucket(bucketName);
-        IndexResult r = apply(new IndexCommand.DeleteObject(bucket.id(), key, precondition, now()), bucketName, key);
-        return r instanceof IndexResult.Replaced replaced ? replaced.previous() : Optional.empty();
+    /**
+     * What a delete did, for S3's answer: whether the version it created or removed is a delete marker
+     * ({@code x-amz-delete-marker}) and that version's id ({@code x-amz-version-id}; null when none).
+     */
+    public record Deleted(boolean deleteMarker, String versionId) {
+        static Deleted of(IndexResult r, String requestedVersionId) {
+            if (!(r instanceof IndexResult.Replaced replaced)) {
+                return new Deleted(false, requestedVersionId);
+            }
+            if (requestedVersionId != null) {
+                return new Deleted(replaced.previous().map(ObjectRecord::deleteMarker).orElse(false), requestedVersionId);
+            }
+            ObjectRecord marker = replaced.current();
+            return marker == null ? new Deleted(false, null) : new Deleted(true, marker.versionId());
+        }
     }
 
     /**
-     * Deletes the current version of each key (DeleteObjects): independent deletes, group-committed
-     * together — a thousand keys cost a few synced index writes, not a thousand. Returns, per key in
-     * order, null when deleted (or absent) or the S3 error for that key.
+     * Deletes a key as S3 does: without a version id, the current version (unversioned bucket) or by
+     * adding a delete marker (versioned bucket); with one, that version for good. Deleting what is
+     * absent succeeds (S3 answers 204 either way).
      */
-    public List<S3Exception> deleteObjects(String bucketName, List<String> keys) {
+    public Deleted deleteObject(String bucketName, String key, String versionId, Precondition precondition) {
+        BucketRecord bucket = bucket(bucketName);
+        IndexCommand cmd;
+        if (versionId == null) {
+            cmd = new IndexCommand.DeleteObject(bucket.id(), key, precondition, now());
+        } else {
+            checkVersionId(versionId);
+            cmd = new IndexCommand.DeleteVersion(bucket.id(), key, versionId, now());
+        }
+        return Deleted.of(apply(cmd, bucketName, key), versionId);
+    }
+
+    /** Deletes the current version of a key (see {@link #deleteObject(String, String, String, Precondition)}). */
+    public Deleted deleteObject(String bucketName, String key, Precondition precondition) {
+        return deleteObject(bucketName, key, null, precondition);
+    }
+
+    /** One key of a DeleteObjects request: the key and, optionally, the version to delete. */
+    public record KeyVersion(String key, String versionId) {
+    }
+
+    /** The outcome for one key of DeleteObjects: what was deleted, or the S3 error for it. */
+    public record DeleteResult(Deleted deleted, S3Exception error) {
+    }
+
+    /**
+     * Deletes each key (DeleteObjects) as {@link #deleteObject(String, String, String, Precondition)}
+     * would: independent deletes, group-committed together — a thousand keys cost a few synced index
+     * writes, not a thousand. Returns one result per key, in order.
+     */
+    public List<DeleteResult> deleteObjects(String bucketName, List<KeyVersion> keys) {
         BucketRecord bucket = bucket(bucketName);
         Instant at = now();
         List<IndexCommand> commands = new java.util.ArrayList<>(keys.size());
-        for (String key : keys) {
-            commands.add(new IndexCommand.DeleteObject(bucket.id(), key, Precondition.NONE, at));
-        }
-        List<dev.kura.index.IndexOutcome> outcomes = index.applyAll(commands);
-        List<S3Exception> errors = new java.util.ArrayList<>(keys.size());
+        List<DeleteResult> results = new java.util.ArrayList<>(java.util.Collections.nCopies(keys.size(), null));
+        List<Integer> applied = new java.util.ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            IndexException failure = outcomes.get(i).failure();
-            if (failure == null) {
-                errors.add(null);
-            } else if (Errors.map(failure, bucketName, keys.get(i)) instanceof S3Exception e) {
-                errors.add(e);
+            KeyVersion k = keys.get(i);
+            if (k.versionId() == null) {
+                commands.add(new IndexCommand.DeleteObject(bucket.id(), k.key(), Precondition.NONE, at));
             } else {
-                errors.add(new S3Exception(S3ErrorCode.InternalError));
+                try {
+                    checkVersionId(k.versionId());
+                } catch (S3Exception e) {
+                    results.set(i, new DeleteResult(null, e));
+                    continue;
+                }
+                commands.add(new IndexCommand.DeleteVersion(bucket.id(), k.key(), k.versionId(), at));
+            }
+            applied.add(i);
+        }
+        List<dev.kura.index.IndexOutcome> outcomes = commands.isEmpty() ? List.of() : index.applyAll(commands);
+        for (int j = 0; j < applied.size(); j++) {
+            int i = applied.get(j);
+            KeyVersion k = keys.get(i);
+            IndexException failure = outcomes.get(j).failure();
+            if (failure == null) {
+                results.set(i, new DeleteResult(Deleted.of(outcomes.get(j).result(), k.versionId()), null));
+            } else if (Errors.map(failure, bucketName, k.key()) instanceof S3Exception e) {
+                results.set(i, new DeleteResult(null, e));
+            } else {
+                results.set(i, new DeleteResult(null, new S3Exception(S3ErrorCode.InternalError)));
             }
         }
-        return errors;
+        return results;
     }
 
     public void putObjectTags(String bucketName, String key, Map<String, String> tags) {
         BucketRecord bucket = bucket(bucketName);
-        apply(new IndexCommand.PutObjectTags(bucket.id(), key, tags), bucketName, key);
+        apply(new IndexCommand.PutObjectTags(bucket.id(), key, null, tags), bucketName, key);
+    }
+
+    /** Replaces the tag set of one version ({@code versionId} null: the current one). */
+    public void putObjectTags(String bucketName, String key, String versionId, Map<String, String> tags) {
+        if (versionId == null) {
+            putObjectTags(bucketName, key, tags);
+            return;
+        }
+        checkVersionId(versionId);
+        head(bucketName, key, versionId); // NoSuchVersion, or MethodNotAllowed for a delete marker
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutObjectTags(bucket.id(), key, versionId, tags), bucketName, key);
     }
 
     public ListPage list(String bucketName, String prefix, String delimiter, String startAfter, int maxKeys) {

@@ -3,8 +3,6 @@ package dev.kura.object;
 import dev.kura.common.DataLocation;
 import dev.kura.index.BucketRecord;
 import dev.kura.index.IndexCommand;
-import dev.kura.index.ListPage;
-import dev.kura.index.ListQuery;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.PartRecord;
@@ -83,11 +81,15 @@ public final class Repairer {
     private record Held(BucketRecord bucket, String key, IndexCommand.DataHolder holder, DataLocation location) {
     }
 
+    /** Every version of every key — noncurrent versions keep data too — and, for multipart ones, each part. */
     private void walkObjects(BucketRecord bucket, Consumer<Held> visit) {
-        String after = null;
+        String keyMarker = null;
+        String versionMarker = null;
         while (true) {
-            ListPage page = index.list(new ListQuery(bucket.id(), "", null, after, PAGE, 100_000));
-            for (ObjectRecord r : page.objects()) {
+            dev.kura.index.VersionPage page = index.listVersions(new dev.kura.index.VersionQuery(bucket.id(), "", null,
+                    keyMarker, versionMarker, PAGE, PAGE + 1));
+            for (dev.kura.index.VersionPage.Entry e : page.versions()) {
+                ObjectRecord r = e.record();
                 if (r.isMultipart()) {
                     for (PartRecord p : index.objectParts(bucket.id(), r.key(), r.sequence())) {
                         visit.accept(new Held(bucket, r.key(),
@@ -96,14 +98,15 @@ public final class Repairer {
                     if (r.location() != null) { // its manifest
                         visit.accept(new Held(bucket, r.key(), new IndexCommand.DataHolder.Version(r.sequence()), r.location()));
                     }
-                } else if (r.location() != null) {
+                } else if (r.location() != null) { // a delete marker has none
                     visit.accept(new Held(bucket, r.key(), new IndexCommand.DataHolder.Version(r.sequence()), r.location()));
                 }
             }
-            if (!page.truncated() || page.nextStartAfter() == null) {
+            if (!page.truncated() || page.nextKeyMarker() == null) {
                 return;
             }
-            after = page.nextStartAfter();
+            keyMarker = page.nextKeyMarker();
+            versionMarker = page.nextVersionIdMarker();
         }
     }
 

@@ -148,14 +148,14 @@ class SmallObjectsAndSpaceTest {
 
     @Test
     void deleteObjectsOfAThousandKeysIsAFewSyncedWrites() throws Exception {
-        List<String> keys = new ArrayList<>();
+        List<ObjectService.KeyVersion> keys = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             put("k" + i, bytes(10, i), 10);
-            keys.add("k" + i);
+            keys.add(new ObjectService.KeyVersion("k" + i, null));
         }
         long before = index.stats().get("synced_writes");
-        List<S3Exception> errors = svc.deleteObjects("b", keys);
-        assertThat(errors).hasSize(1000).containsOnlyNulls();
+        List<ObjectService.DeleteResult> results = svc.deleteObjects("b", keys);
+        assertThat(results).hasSize(1000).extracting(ObjectService.DeleteResult::error).containsOnlyNulls();
         assertThat(index.stats().get("synced_writes") - before).isLessThan(100);
         assertThat(svc.list("b", "", null, null, 1000).objects()).isEmpty();
     }

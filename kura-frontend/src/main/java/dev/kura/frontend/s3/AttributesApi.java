@@ -39,7 +39,7 @@ final class AttributesApi {
             throw new S3Exception(S3ErrorCode.InvalidArgument, "Invalid attribute name specified")
                     .with("ArgumentName", "x-amz-object-attributes");
         }
-        ObjectRecord r = objects.head(op.bucket(), op.key());
+        ObjectRecord r = objects.head(op.bucket(), op.key(), head.queryParam("versionId"));
         Conditionals.check(head, r.etag(), r.lastModified());
         XmlWriter doc = XmlWriter.document("GetObjectAttributesResponse");
         if (wanted.contains("ETag")) {
@@ -61,6 +61,7 @@ final class AttributesApi {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Content-Type", Responses.XML);
         h.put("Last-Modified", Responses.httpDate(r.lastModified()));
+        ObjectApi.putVersionId(h, r, head.queryParam("versionId"));
         ex.respond(200, h, doc.toBytes());
     }
 

@@ -44,8 +44,10 @@ final class CopyApi {
                 : source.tags();
         CopyInput in = new CopyInput(src.bucket(), op.bucket(), op.key(), headers, meta, storageClass, tags, checksum,
                 ObjectApi.writePrecondition(head));
+        ObjectRecord[] copied = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             ObjectRecord r = objects.copyObject(source, in);
+            copied[0] = r;
             XmlWriter doc = XmlWriter.document("CopyObjectResult").element("LastModified", r.lastModified())
                     .element("ETag", Responses.quoted(r.etag()));
             if (r.checksum() != null) {
@@ -53,6 +55,15 @@ final class CopyApi {
                         .element("Checksum" + MultipartApi.checksumElement(r.checksum().algorithm()), r.checksum().base64());
             }
             return doc;
+        }, () -> {
+            Map<String, String> h = new java.util.LinkedHashMap<>();
+            if (src.versionId() != null || !ObjectRecord.NULL_VERSION.equals(source.versionId())) {
+                h.put("x-amz-copy-source-version-id", source.versionId());
+            }
+            if (copied[0] != null) {
+                ObjectApi.putVersionId(h, copied[0], null);
+            }
+            return h;
         });
     }
 

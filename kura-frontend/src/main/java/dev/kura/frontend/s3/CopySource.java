@@ -45,13 +45,23 @@ record CopySource(String bucket, String key, String versionId) {
         return new CopySource(path.substring(0, slash), key, version);
     }
 
-    /** The source's current version (a versionId other than "null" names nothing in an unversioned bucket). */
+    /**
+     * The source: the version the header names, or the current version (NoSuchKey when that is a
+     * delete marker; a named delete marker is refused as S3 does, with 400 InvalidRequest).
+     */
     ObjectRecord resolve(ObjectService objects) {
-        ObjectRecord r = objects.head(bucket, key);
-        if (versionId != null && !versionId.equals(r.versionId())) {
-            throw new S3Exception(S3ErrorCode.NoSuchVersion).with("Key", key).with("VersionId", versionId);
+        if (versionId == null) {
+            return objects.head(bucket, key);
         }
-        return r;
+        try {
+            return objects.head(bucket, key, versionId);
+        } catch (S3Exception e) {
+            if (e.code() == S3ErrorCode.MethodNotAllowed) {
+                throw new S3Exception(S3ErrorCode.InvalidRequest,
+                        "The source of a copy request may not specifically refer to a delete marker by version id.");
+            }
+            throw e;
+        }
     }
 
     /** x-amz-copy-source-range {@code bytes=first-last}, inside the source: {first, last}. */

@@ -48,7 +48,8 @@ final class DeleteObjectsApi {
         boolean quiet = "true".equalsIgnoreCase(trim(delete.childText("Quiet")));
         // Validate every entry first; the valid ones are deleted together (one group commit).
         S3Exception[] errors = new S3Exception[entries.size()];
-        java.util.List<String> keys = new java.util.ArrayList<>();
+        ObjectService.Deleted[] deleted = new ObjectService.Deleted[entries.size()];
+        java.util.List<ObjectService.KeyVersion> keys = new java.util.ArrayList<>();
         java.util.List<Integer> positions = new java.util.ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             XmlElement entry = entries.get(i);
@@ -57,16 +58,19 @@ final class DeleteObjectsApi {
                 throw new S3Exception(S3ErrorCode.MalformedXML);
             }
             try {
-                check(key, entry.childText("VersionId"));
-                keys.add(key);
+                check(key);
+                String version = entry.childText("VersionId");
+                keys.add(new ObjectService.KeyVersion(key, version == null || version.isEmpty() ? null : version));
                 positions.add(i);
             } catch (S3Exception e) {
                 errors[i] = e;
             }
         }
-        java.util.List<S3Exception> outcomes = keys.isEmpty() ? java.util.List.of() : objects.deleteObjects(bucket, keys);
+        java.util.List<ObjectService.DeleteResult> outcomes = keys.isEmpty() ? java.util.List.of()
+                : objects.deleteObjects(bucket, keys);
         for (int j = 0; j < outcomes.size(); j++) {
-            errors[positions.get(j)] = outcomes.get(j);
+            errors[positions.get(j)] = outcomes.get(j).error();
+            deleted[positions.get(j)] = outcomes.get(j).deleted();
         }
         XmlWriter doc = XmlWriter.document("DeleteResult");
         for (int i = 0; i < entries.size(); i++) {
@@ -74,7 +78,13 @@ final class DeleteObjectsApi {
             String version = entries.get(i).childText("VersionId");
             if (errors[i] == null) {
                 if (!quiet) {
-                    doc.start("Deleted").element("Key", key).element("VersionId", version).end();
+                    doc.start("Deleted").element("Key", key).element("VersionId", version);
+                    ObjectService.Deleted d = deleted[i];
+                    if (d != null && d.deleteMarker()) {
+                        // the marker this delete created, or the marker it removed (by its version id)
+                        doc.element("DeleteMarker", "true").element("DeleteMarkerVersionId", d.versionId());
+                    }
+                    doc.end();
                 }
             } else {
                 doc.start("Error").element("Key", key).element("VersionId", version)
@@ -84,12 +94,9 @@ final class DeleteObjectsApi {
         Responses.xml(ex, 200, doc);
     }
 
-    private static void check(String key, String version) {
+    private static void check(String key) {
         if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > S3Router.MAX_KEY_BYTES) {
             throw new S3Exception(S3ErrorCode.KeyTooLongError);
-        }
-        if (version != null && !version.equals("null")) {
-            throw new S3Exception(S3ErrorCode.NoSuchVersion);
         }
     }
 

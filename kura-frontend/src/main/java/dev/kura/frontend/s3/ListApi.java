@@ -2,6 +2,7 @@ package dev.kura.frontend.s3;
 
 import dev.kura.frontend.http.Exchange;
 import dev.kura.index.ListPage;
+import dev.kura.index.VersionPage;
 import dev.kura.index.ObjectRecord;
 import dev.kura.object.ObjectService;
 import dev.kura.s3.S3ErrorCode;
@@ -69,8 +70,8 @@ final class ListApi {
     }
 
     /**
-     * ListObjectVersions (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html)
-     * for buckets without versioning: every key has one version, the null version, which is the latest.
+     * ListObjectVersions (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html):
+     * every version and delete marker, keys in order and each key's versions newest first.
      */
     void listVersions(S3Operation.ListObjectVersions op, Exchange ex) throws IOException {
         var head = ex.head();
@@ -80,10 +81,16 @@ final class ListApi {
         String keyMarker = head.queryParam("key-marker") == null || head.queryParam("key-marker").isEmpty() ? null
                 : head.queryParam("key-marker");
         String versionMarker = head.queryParam("version-id-marker");
+        if (versionMarker != null && !versionMarker.isEmpty() && keyMarker == null) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument,
+                    "A version-id marker cannot be specified without a key marker.")
+                    .with("ArgumentName", "version-id-marker").with("ArgumentValue", versionMarker);
+        }
         int maxKeys = MultipartApi.intParam(head, "max-keys", 1000, 1000);
         boolean url = "url".equals(head.queryParam("encoding-type"));
         UnaryOperator<String> enc = url ? ListApi::urlEncode : s -> s;
-        ListPage page = objects.list(op.bucket(), prefix, delimiter, keyMarker, maxKeys);
+        VersionPage page = objects.listVersions(op.bucket(), prefix, delimiter, keyMarker,
+                versionMarker == null || versionMarker.isEmpty() ? null : versionMarker, maxKeys);
         XmlWriter doc = XmlWriter.document("ListVersionsResult")
                 .element("Name", op.bucket())
                 .element("Prefix", enc.apply(prefix))
@@ -94,11 +101,20 @@ final class ListApi {
                 .element("EncodingType", url ? "url" : null)
                 .element("IsTruncated", page.truncated());
         if (page.truncated()) {
-            doc.element("NextKeyMarker", enc.apply(page.nextStartAfter())).element("NextVersionIdMarker", "null");
+            doc.element("NextKeyMarker", enc.apply(page.nextKeyMarker()))
+                    .element("NextVersionIdMarker", page.nextVersionIdMarker());
         }
-        for (ObjectRecord r : page.objects()) {
+        for (VersionPage.Entry e : page.versions()) {
+            ObjectRecord r = e.record();
+            if (r.deleteMarker()) {
+                doc.start("DeleteMarker").element("Key", enc.apply(r.key())).element("VersionId", r.versionId())
+                        .element("IsLatest", e.latest()).element("LastModified", r.lastModified())
+                        .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
+                        .end();
+                continue;
+            }
             doc.start("Version").element("Key", enc.apply(r.key())).element("VersionId", r.versionId())
-                    .element("IsLatest", true).element("LastModified", r.lastModified())
+                    .element("IsLatest", e.latest()).element("LastModified", r.lastModified())
                     .element("ETag", Responses.quoted(r.etag()));
             if (r.checksum() != null) {
                 doc.element("ChecksumAlgorithm", r.checksum().algorithm().name())

@@ -28,14 +28,30 @@ final class LongRunning {
     }
 
     static void respond(Exchange ex, Callable<XmlWriter> work) throws IOException {
-        respond(ex, work, FIRST_WAIT_MILLIS, KEEP_ALIVE_MILLIS);
+        respond(ex, work, Map::of);
+    }
+
+    /**
+     * As {@link #respond(Exchange, Callable)}, with response headers the work decides ({@code headers}
+     * is read once the work is done): sent when the work finishes within the first wait; a response
+     * already started to keep the connection alive cannot carry them.
+     */
+    static void respond(Exchange ex, Callable<XmlWriter> work, java.util.function.Supplier<Map<String, String>> headers)
+            throws IOException {
+        respond(ex, work, headers, FIRST_WAIT_MILLIS, KEEP_ALIVE_MILLIS);
     }
 
     static void respond(Exchange ex, Callable<XmlWriter> work, long firstWaitMillis, long keepAliveMillis) throws IOException {
+        respond(ex, work, Map::of, firstWaitMillis, keepAliveMillis);
+    }
+
+    private static void respond(Exchange ex, Callable<XmlWriter> work, java.util.function.Supplier<Map<String, String>> headers,
+                                long firstWaitMillis, long keepAliveMillis) throws IOException {
         FutureTask<XmlWriter> task = new FutureTask<>(work);
         Thread.ofVirtual().name("kura-long-" + ex.requestId()).start(task);
         try {
-            Responses.xml(ex, 200, task.get(firstWaitMillis, TimeUnit.MILLISECONDS));
+            XmlWriter doc = task.get(firstWaitMillis, TimeUnit.MILLISECONDS);
+            Responses.xml(ex, 200, doc, headers.get());
             return;
         } catch (TimeoutException e) {
             // slow: start the response now and keep the connection alive

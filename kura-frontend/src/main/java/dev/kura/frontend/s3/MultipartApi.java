@@ -147,10 +147,12 @@ final class MultipartApi {
         }
         Long declaredSize = declared;
         var precondition = ObjectApi.writePrecondition(head);
+        ObjectRecord[] completed = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             MultipartService.Completed done = multipart.complete(op.bucket(), op.key(), op.uploadId(), parts, precondition,
                     declaredSize);
             ObjectRecord r = done.record();
+            completed[0] = r;
             verifyFullChecksum(head, r);
             XmlWriter doc = XmlWriter.document("CompleteMultipartUploadResult")
                     .element("Location", "/" + op.bucket() + "/" + op.key())
@@ -160,6 +162,12 @@ final class MultipartApi {
                         .element("ChecksumType", r.checksum().type().name());
             }
             return doc;
+        }, () -> {
+            Map<String, String> h = new java.util.LinkedHashMap<>();
+            if (completed[0] != null) {
+                ObjectApi.putVersionId(h, completed[0], null);
+            }
+            return h;
         });
     }
 

@@ -53,6 +53,7 @@ final class ObjectApi {
         ObjectRecord r = objects.putObject(in, body);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));
+        putVersionId(h, r, null);
         if (r.checksum() != null) {
             h.put(r.checksum().algorithm().headerName(), r.checksum().base64());
             h.put("x-amz-checksum-type", r.checksum().type().name());
@@ -111,7 +112,8 @@ final class ObjectApi {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (and HeadObject)
     void get(String bucket, String key, Exchange ex) throws IOException {
         RequestHead head = ex.head();
-        ObjectRecord r = objects.head(bucket, key);
+        String versionId = head.queryParam("versionId");
+        ObjectRecord r = objects.head(bucket, key, versionId);
         Conditionals.check(head, r.etag(), r.lastModified());
         ByteRange range;
         Map<String, String> h;
@@ -123,6 +125,7 @@ final class ObjectApi {
             range = ByteRange.parse(head.header("range"), r.size());
             h = objectHeaders(r, head, range == null);
         }
+        putVersionId(h, r, versionId);
         long start = 0;
         long length = r.size();
         int status = 200;
@@ -202,7 +205,24 @@ final class ObjectApi {
     void delete(S3Operation.DeleteObject op, Exchange ex) throws IOException {
         String ifMatch = ex.head().header("if-match");
         Precondition pre = ifMatch == null ? Precondition.NONE : writePrecondition(ex.head());
-        objects.deleteObject(op.bucket(), op.key(), pre);
-        Responses.empty(ex, 204, Map.of());
+        ObjectService.Deleted d = objects.deleteObject(op.bucket(), op.key(), ex.head().queryParam("versionId"), pre);
+        Map<String, String> h = new LinkedHashMap<>();
+        if (d.deleteMarker()) {
+            h.put("x-amz-delete-marker", "true");
+        }
+        if (d.versionId() != null) {
+            h.put("x-amz-version-id", d.versionId());
+        }
+        Responses.empty(ex, 204, h);
+    }
+
+    /**
+     * {@code x-amz-version-id}: a version's id once its bucket has had versioning (a real id), and
+     * "null" when the request named the null version.
+     */
+    static void putVersionId(Map<String, String> h, ObjectRecord r, String requested) {
+        if (!ObjectRecord.NULL_VERSION.equals(r.versionId()) || requested != null) {
+            h.put("x-amz-version-id", r.versionId());
+        }
     }
 }

@@ -21,6 +21,16 @@ final class Responses {
         ex.respond(status, Map.of("Content-Type", XML), doc.toBytes());
     }
 
+    static void xml(Exchange ex, int status, XmlWriter doc, Map<String, String> headers) throws IOException {
+        if (headers.isEmpty()) {
+            xml(ex, status, doc);
+            return;
+        }
+        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        h.put("Content-Type", XML);
+        ex.respond(status, h, doc.toBytes());
+    }
+
     static void empty(Exchange ex, int status, Map<String, String> headers) throws IOException {
         ex.respond(status, headers, new byte[0]);
     }

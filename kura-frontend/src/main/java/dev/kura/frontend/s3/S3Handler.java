@@ -128,6 +128,7 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.GetAcl a -> settings.getAcl(a, ex);
             case S3Operation.PutAcl a -> settings.putAcl(a, ex, decode(ex, who));
             case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
+            case S3Operation.PutBucketVersioning v -> settings.putVersioning(v, ex, decode(ex, who));
             case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());

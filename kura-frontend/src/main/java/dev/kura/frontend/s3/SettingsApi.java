@@ -31,18 +31,27 @@ final class SettingsApi {
     // ---- tagging
 
     void getObjectTagging(S3Operation.GetObjectTagging op, Exchange ex) throws IOException {
-        ObjectRecord r = objects.head(op.bucket(), op.key());
-        Responses.xml(ex, 200, Tags.document(r.tags()));
+        String versionId = ex.head().queryParam("versionId");
+        ObjectRecord r = objects.head(op.bucket(), op.key(), versionId);
+        Responses.xml(ex, 200, Tags.document(r.tags()), versionHeader(r, versionId));
     }
 
     void putObjectTagging(S3Operation.PutObjectTagging op, Exchange ex, InputStream body) throws IOException {
-        objects.putObjectTags(op.bucket(), op.key(), Tags.fromXml(body, Tags.MAX_OBJECT_TAGS));
-        Responses.empty(ex, 200, Map.of());
+        String versionId = ex.head().queryParam("versionId");
+        objects.putObjectTags(op.bucket(), op.key(), versionId, Tags.fromXml(body, Tags.MAX_OBJECT_TAGS));
+        Responses.empty(ex, 200, versionId == null ? Map.of() : Map.of("x-amz-version-id", versionId));
     }
 
     void deleteObjectTagging(S3Operation.DeleteObjectTagging op, Exchange ex) throws IOException {
-        objects.putObjectTags(op.bucket(), op.key(), Map.of());
-        Responses.empty(ex, 204, Map.of());
+        String versionId = ex.head().queryParam("versionId");
+        objects.putObjectTags(op.bucket(), op.key(), versionId, Map.of());
+        Responses.empty(ex, 204, versionId == null ? Map.of() : Map.of("x-amz-version-id", versionId));
+    }
+
+    private static Map<String, String> versionHeader(ObjectRecord r, String requested) {
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        ObjectApi.putVersionId(h, r, requested);
+        return h;
     }
 
     void getBucketTagging(S3Operation.GetBucketTagging op, Exchange ex) throws IOException {
@@ -70,7 +79,7 @@ final class SettingsApi {
         if (op.key() == null) {
             objects.bucket(op.bucket());
         } else {
-            objects.head(op.bucket(), op.key());
+            objects.head(op.bucket(), op.key(), ex.head().queryParam("versionId"));
         }
         Responses.xml(ex, 200, aclDocument());
     }
@@ -124,9 +133,55 @@ final class SettingsApi {
 
     // ---- versioning and the unconfigurable settings
 
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html
     void getVersioning(S3Operation.GetBucketVersioning op, Exchange ex) throws IOException {
+        XmlWriter doc = XmlWriter.document("VersioningConfiguration");
+        switch (objects.bucket(op.bucket()).versioning()) {
+            case ENABLED -> doc.element("Status", "Enabled");
+            case SUSPENDED -> doc.element("Status", "Suspended");
+            case UNVERSIONED -> {
+                // a bucket that never had versioning: an empty configuration
+            }
+        }
+        Responses.xml(ex, 200, doc);
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html
+    void putVersioning(S3Operation.PutBucketVersioning op, Exchange ex, InputStream body) throws IOException {
         objects.bucket(op.bucket());
-        Responses.xml(ex, 200, XmlWriter.document("VersioningConfiguration"));
+        byte[] bytes = body.readNBytes(64 * 1024 + 1);
+        if (bytes.length > 64 * 1024) {
+            throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
+        }
+        if (bytes.length == 0) {
+            throw new S3Exception(S3ErrorCode.MissingRequestBodyError, "Request Body is empty");
+        }
+        XmlElement conf = XmlParser.parse(bytes, 20);
+        if (!conf.name().equals("VersioningConfiguration")) {
+            throw new S3Exception(S3ErrorCode.MalformedXML);
+        }
+        String mfa = conf.childText("MfaDelete");
+        if (mfa != null && !mfa.trim().equals("Disabled")) {
+            if (!mfa.trim().equals("Enabled")) {
+                throw new S3Exception(S3ErrorCode.MalformedXML);
+            }
+            throw new S3Exception(S3ErrorCode.NotImplemented, "MFA delete is not supported by Kura")
+                    .with("Header", "MfaDelete");
+        }
+        String status = conf.childText("Status");
+        if (status == null) {
+            // S3 accepts a configuration without a Status (only MfaDelete) and changes nothing
+            Responses.empty(ex, 200, Map.of());
+            return;
+        }
+        BucketRecord.Versioning state = switch (status.trim()) {
+            case "Enabled" -> BucketRecord.Versioning.ENABLED;
+            case "Suspended" -> BucketRecord.Versioning.SUSPENDED;
+            default -> throw new S3Exception(S3ErrorCode.MalformedXML);
+        };
+        // Suspending a bucket that was never versioned is accepted too (as S3 does): its objects keep the null version.
+        objects.setVersioning(op.bucket(), state);
+        Responses.empty(ex, 200, Map.of());
     }
 
     void unconfigured(S3Operation.UnconfiguredBucketSetting op, Exchange ex) throws IOException {

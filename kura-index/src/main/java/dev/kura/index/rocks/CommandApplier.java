@@ -64,7 +64,7 @@ final class CommandApplier {
             case IndexCommand.PutPart c -> putPart(c.bucketId(), c.key(), c.uploadId(), c.part());
             case IndexCommand.CompleteUpload c -> completeUpload(c);
             case IndexCommand.AbortUpload c -> abortUpload(c.bucketId(), c.key(), c.uploadId(), c.at());
-            case IndexCommand.PutObjectTags c -> putObjectTags(c.bucketId(), c.key(), c.tags());
+            case IndexCommand.PutObjectTags c -> putObjectTags(c.bucketId(), c.key(), c.versionId(), c.tags());
             case IndexCommand.PutBucketTags c -> putBucketTags(c.name(), c.bucketId(), c.tags());
             case IndexCommand.RelocateData c -> relocateData(c);
         };
@@ -161,10 +161,13 @@ final class CommandApplier {
         batch.delete(KeyCodec.uploadRow(bucketId, key, uploadId));
     }
 
-    private IndexResult putObjectTags(long bucketId, String key, java.util.Map<String, String> tags)
+    private IndexResult putObjectTags(long bucketId, String key, String versionId, java.util.Map<String, String> tags)
             throws IndexException, RocksDBException {
         requireBucket(bucketId);
-        Row current = newest(bucketId, key);
+        Row current = versionId == null ? newest(bucketId, key) : version(bucketId, key, versionId);
+        if (current == null && versionId != null) {
+            throw new IndexException.NoSuchVersion(key, versionId);
+        }
         if (current == null || current.record().deleteMarker()) {
             throw new IndexException.NoSuchKey(key);
         }

@@ -130,6 +130,9 @@ public sealed interface S3Operation {
     record GetBucketVersioning(String bucket) implements S3Operation {
     }
 
+    record PutBucketVersioning(String bucket) implements S3Operation {
+    }
+
     /**
      * A bucket setting Kura does not support configuring, read or deleted: S3's answer for "nothing
      * configured" (an empty document, a 404 with the setting's own error code, or 204 for a delete).

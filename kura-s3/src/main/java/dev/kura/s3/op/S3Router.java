@@ -152,7 +152,7 @@ public final class S3Router {
         if (head.hasQueryParam("versioning")) {
             return switch (method) {
                 case "GET", "HEAD" -> new S3Operation.GetBucketVersioning(bucket);
-                case "PUT" -> new S3Operation.Unsupported("PutBucketVersioning", bucket, null);
+                case "PUT" -> new S3Operation.PutBucketVersioning(bucket);
                 default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
             };
         }
