@@ -228,6 +228,8 @@ public final class ObjectService {
                 S3Exception e = new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
                 if (r.isPresent()) {
                     e.withHeader("x-amz-delete-marker", "true").withHeader("x-amz-version-id", r.get().versionId());
+                } else {
+                    e.withHeader("x-amz-delete-marker", "false"); // as S3 answers for a key with no version at all
                 }
                 throw e;
             }
