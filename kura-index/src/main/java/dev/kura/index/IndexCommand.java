@@ -61,9 +61,39 @@ public sealed interface IndexCommand {
 
     /**
      * Removes one version (or delete marker) for good, freeing its data; {@code versionId} "null" names
-     * the null version. An absent version changes nothing.
+     * the null version. An absent version changes nothing. A version under a legal hold, or retained
+     * at {@code at} (COMPLIANCE; GOVERNANCE unless {@code bypassGovernance}), fails with ObjectLocked.
      */
-    record DeleteVersion(long bucketId, String key, String versionId, Instant at) implements IndexCommand {
+    record DeleteVersion(long bucketId, String key, String versionId, Instant at, boolean bypassGovernance)
+            implements IndexCommand {
+        public DeleteVersion(long bucketId, String key, String versionId, Instant at) {
+            this(bucketId, key, versionId, at, false);
+        }
+    }
+
+    /**
+     * Enables Object Lock on a bucket, with an optional default retention; fails with
+     * InvalidBucketState unless the bucket's versioning is enabled.
+     */
+    record PutObjectLockConfiguration(String name, long bucketId, BucketRecord.ObjectLock config) implements IndexCommand {
+    }
+
+    /**
+     * Sets a version's retention ({@code mode} null: removes it). A retention in force at {@code at}
+     * may only be kept or extended: a COMPLIANCE one never shortened, removed or turned into
+     * GOVERNANCE; a GOVERNANCE one changed any other way only with {@code bypassGovernance}
+     * (ObjectLocked otherwise). Fails with NoSuchKey / NoSuchVersion.
+     */
+    record PutObjectRetention(long bucketId, String key, String versionId, String mode, Instant retainUntil,
+                              boolean bypassGovernance, Instant at) implements IndexCommand {
+    }
+
+    /** Sets a bucket's lifecycle configuration (its normalized document), or removes it (null); NoSuchBucket. */
+    record PutBucketLifecycle(String name, long bucketId, byte[] configuration) implements IndexCommand {
+    }
+
+    /** Sets or clears a version's legal hold; fails with NoSuchKey / NoSuchVersion. */
+    record PutObjectLegalHold(long bucketId, String key, String versionId, boolean on) implements IndexCommand {
     }
 
     /**

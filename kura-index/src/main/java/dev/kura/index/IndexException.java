@@ -47,6 +47,20 @@ public sealed class IndexException extends Exception {
         }
     }
 
+    /** The bucket's state forbids the change (Object Lock: versioning cannot be suspended, lock needs versioning). */
+    public static final class InvalidBucketState extends IndexException {
+        public InvalidBucketState(String message) {
+            super(message);
+        }
+    }
+
+    /** Object Lock forbids the change: a retained version, a legal hold, a retention that may not shrink. */
+    public static final class ObjectLocked extends IndexException {
+        public ObjectLocked(String message) {
+            super(message);
+        }
+    }
+
     /** A version id that names no version of the key. */
     public static final class NoSuchVersion extends IndexException {
         private final String versionId;

@@ -81,6 +81,9 @@ public interface ObjectIndex extends AutoCloseable {
     /** Lists every version and delete marker (ListObjectVersions). */
     VersionPage listVersions(VersionQuery query);
 
+    /** A bucket's lifecycle configuration document, if it has one. */
+    Optional<byte[]> lifecycle(long bucketId);
+
     /** A multipart upload in progress. */
     Optional<UploadRecord> upload(long bucketId, String key, String uploadId);
 

@@ -33,7 +33,7 @@ import java.util.Objects;
 public record ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                            long size, String etag, Instant lastModified, Map<String, String> headers,
                            Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
-                           int partCount, String uploadId, Map<String, String> tags) {
+                           int partCount, String uploadId, Map<String, String> tags, Lock lock) {
     public static final String NULL_VERSION = "null";
 
     public ObjectRecord {
@@ -42,6 +42,65 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Without an Object Lock state. */
+    public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
+                        long size, String etag, Instant lastModified, Map<String, String> headers,
+                        Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
+                        int partCount, String uploadId, Map<String, String> tags) {
+        this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
+                storageClass, owner, partCount, uploadId, tags, null);
+    }
+
+    /**
+     * A version's Object Lock state: a retention ({@code mode} GOVERNANCE or COMPLIANCE until
+     * {@code retainUntil}; both null for none) and a legal hold.
+     */
+    public record Lock(String mode, Instant retainUntil, boolean legalHold) {
+        public static final String GOVERNANCE = "GOVERNANCE";
+        public static final String COMPLIANCE = "COMPLIANCE";
+
+        public Lock {
+            if ((mode == null) != (retainUntil == null)) {
+                throw new IllegalArgumentException("a retention has a mode and a date");
+            }
+            if (mode != null && !isMode(mode)) {
+                throw new IllegalArgumentException("bad object lock mode " + mode);
+            }
+        }
+
+        public static boolean isMode(String mode) {
+            return GOVERNANCE.equals(mode) || COMPLIANCE.equals(mode);
+        }
+
+        /** True while the retention protects the version at {@code now}. */
+        public boolean retainedAt(Instant now) {
+            return retainUntil != null && retainUntil.isAfter(now);
+        }
+
+        public Lock withRetention(String newMode, Instant until) {
+            return new Lock(newMode, until, legalHold);
+        }
+
+        public Lock withLegalHold(boolean on) {
+            return new Lock(mode, retainUntil, on);
+        }
+    }
+
+    /** The lock state, never null (empty when none). */
+    public Lock lockState() {
+        return lock == null ? new Lock(null, null, false) : lock;
+    }
+
+    public ObjectRecord withLock(Lock newLock) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock);
+    }
+
+    public ObjectRecord withLocation(DataLocation newLocation) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, newLocation, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock);
     }
 
     /** A version written whole, without tags. */
@@ -59,7 +118,7 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     /** This record as the index commits it: the version id and sequence it assigned. */
     public ObjectRecord withVersion(String newVersionId, long newSequence) {
         return new ObjectRecord(key, newVersionId, newSequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock);
     }
 
     /** A delete marker: a version with no data. */
@@ -70,7 +129,7 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
 
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock);
     }
 
     /** An additional checksum: full-object or composite (multipart), base64 value. */

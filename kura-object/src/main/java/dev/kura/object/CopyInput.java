@@ -12,5 +12,11 @@ import java.util.Map;
  */
 public record CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
                         Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
-                        ChecksumAlgorithm checksum, Precondition precondition) {
+                        ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock) {
+
+    public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
+                     Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
+                     ChecksumAlgorithm checksum, Precondition precondition) {
+        this(sourceBucket, bucket, key, headers, userMetadata, storageClass, tags, checksum, precondition, null);
+    }
 }

@@ -20,6 +20,9 @@ final class Errors {
             case IndexException.NoSuchKey k -> new S3Exception(S3ErrorCode.NoSuchKey).with("Key", key);
             case IndexException.NoSuchVersion v -> new S3Exception(S3ErrorCode.NoSuchVersion).with("Key", key)
                     .with("VersionId", v.versionId());
+            case IndexException.ObjectLocked l -> new S3Exception(S3ErrorCode.AccessDenied, "Access Denied because object protected by object lock.");
+            case IndexException.InvalidBucketState s -> new S3Exception(S3ErrorCode.InvalidBucketState, s.getMessage())
+                    .with("BucketName", bucket);
             case IndexException.InvalidPart p -> new S3Exception(S3ErrorCode.InvalidPart, p.getMessage());
             case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
             case IndexException.OutcomeUnknown f -> new IllegalStateException("index outcome unknown", f);

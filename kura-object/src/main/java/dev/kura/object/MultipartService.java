@@ -22,6 +22,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -68,11 +69,20 @@ public final class MultipartService {
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
                                ObjectRecord.Checksum.Type type) {
+        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, null);
+    }
+
+    /** As above, with the Object Lock retention and legal hold the completed version gets (null: the bucket's default). */
+    public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
+                               String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
+                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock) {
         BucketRecord bucket = objects.bucket(bucketName);
+        Instant now = objects.now();
+        ObjectRecord.Lock effective = objects.lockFor(bucket, lock, now);
         // Upload ids sort by initiation time (ListMultipartUploads order) and are unguessable.
         String id = String.format("%016x%016x", clock.instant().toEpochMilli() * 1000, random.nextLong());
-        UploadRecord u = new UploadRecord(key, id, objects.now(), headers, meta, algorithm, algorithm == null ? null : type,
-                storageClass, bucket.owner(), tags);
+        UploadRecord u = new UploadRecord(key, id, now, headers, meta, algorithm, algorithm == null ? null : type,
+                storageClass, bucket.owner(), tags, effective);
         objects.apply(new IndexCommand.CreateUpload(bucket.id(), u), bucketName, key);
         return u;
     }
@@ -207,7 +217,7 @@ public final class MultipartService {
         return new ObjectRecord(key, ObjectService.proposedVersionId(bucket, stamp.sequence()), stamp.sequence(), false,
                 manifest.location(), total, etag,
                 stamp.at(), u.headers(), u.userMetadata(), checksum, u.storageClass(), u.owner(), chosen.size(), uploadId,
-                u.tags());
+                u.tags(), u.lock());
     }
 
     /** The annotation stored with a manifest: the bucket, the version as committed and its parts in order. */

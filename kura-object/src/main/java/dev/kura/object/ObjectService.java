@@ -89,8 +89,14 @@ public final class ObjectService {
     // ---- buckets -------------------------------------------------------------------------
 
     public BucketRecord createBucket(String name, String owner) {
+        return createBucket(name, owner, false);
+    }
+
+    /** Creates a bucket; with {@code objectLock}, Object Lock is enabled for it (and so is versioning). */
+    public BucketRecord createBucket(String name, String owner, boolean objectLock) {
         BucketRecord record = new BucketRecord(name, random.nextLong(), now(), owner, region,
-                BucketRecord.Versioning.UNVERSIONED);
+                objectLock ? BucketRecord.Versioning.ENABLED : BucketRecord.Versioning.UNVERSIONED, Map.of(),
+                objectLock ? BucketRecord.ObjectLock.ENABLED_WITHOUT_DEFAULT : null);
         try {
             index.apply(new IndexCommand.CreateBucket(record));
             return record;
@@ -135,12 +141,17 @@ public final class ObjectService {
                     .with("MaxSizeAllowed", Long.toString(MAX_PUT_SIZE));
         }
         Stamp stamp = new Stamp(versions, this::now);
+        ObjectRecord.Lock lock = lockFor(bucket, in.lock(), stamp.at());
+        if (lock != null && lock.mode() != null && in.contentMd5() == null && in.checksum() == null) {
+            throw new S3Exception(S3ErrorCode.InvalidRequest,
+                    "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
+        }
         Ingest.Written w = ingest.write(bucket.id(), bucket.name(), in.key(), body,
                 new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()),
                 planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
-                        in.storageClass(), in.tags(), stamp, planned)));
+                        in.storageClass(), in.tags(), stamp, planned).withLock(lock)));
         ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
-                stamp, w);
+                stamp, w).withLock(lock);
         return commit(bucket, record, in.precondition(), w);
     }
 
@@ -159,13 +170,14 @@ public final class ObjectService {
                 : source.checksum() == null ? null : source.checksum().algorithm();
         Ingest.Written w;
         Stamp stamp = new Stamp(versions, this::now);
+        ObjectRecord.Lock lock = lockFor(bucket, in.lock(), stamp.at());
         try (InputStream data = open(in.sourceBucket(), source, 0, source.size())) {
             w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null),
                     planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
-                            in.storageClass(), in.tags(), stamp, planned)));
+                            in.storageClass(), in.tags(), stamp, planned).withLock(lock)));
         }
         ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
-                stamp, w);
+                stamp, w).withLock(lock);
         return commit(bucket, record, in.precondition(), w);
     }
 
@@ -246,6 +258,121 @@ public final class ObjectService {
         return r;
     }
 
+    // ---- lifecycle -----------------------------------------------------------------------
+
+    /** Parsed lifecycle configurations by bucket id, with the stored bytes they were parsed from. */
+    private final Map<Long, Map.Entry<byte[], Lifecycle>> lifecycles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The bucket's lifecycle configuration, if any (parsed once per stored document). */
+    public Optional<Lifecycle> lifecycle(BucketRecord bucket) {
+        Optional<byte[]> raw = index.lifecycle(bucket.id());
+        if (raw.isEmpty()) {
+            lifecycles.remove(bucket.id());
+            return Optional.empty();
+        }
+        Map.Entry<byte[], Lifecycle> cached = lifecycles.get(bucket.id());
+        if (cached != null && java.util.Arrays.equals(cached.getKey(), raw.get())) {
+            return Optional.of(cached.getValue());
+        }
+        Lifecycle parsed = Lifecycle.parse(dev.kura.s3.xml.XmlParser.parse(raw.get(), 20_000));
+        if (lifecycles.size() > 10_000) {
+            lifecycles.clear();
+        }
+        lifecycles.put(bucket.id(), Map.entry(raw.get(), parsed));
+        return Optional.of(parsed);
+    }
+
+    /** PutBucketLifecycleConfiguration: the validated configuration, stored as its normalized document. */
+    public void putLifecycle(String bucketName, Lifecycle lifecycle) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutBucketLifecycle(bucketName, bucket.id(), lifecycle.toXml().toBytes()), bucketName, null);
+    }
+
+    public void deleteLifecycle(String bucketName) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutBucketLifecycle(bucketName, bucket.id(), null), bucketName, null);
+    }
+
+    /** How long a lifecycle "day" is: a real day, or (for tests) the worker's interval. */
+    private volatile java.time.Duration lifecycleDay = java.time.Duration.ofDays(1);
+
+    public void lifecycleDay(java.time.Duration day) {
+        this.lifecycleDay = day;
+    }
+
+    public java.time.Duration lifecycleDay() {
+        return lifecycleDay;
+    }
+
+    /** When the current version {@code r} expires under the bucket's lifecycle rules, and by which rule; null if never. */
+    public Lifecycle.Expiry expiry(String bucketName, ObjectRecord r) {
+        BucketRecord bucket = bucket(bucketName);
+        return lifecycle(bucket).map(l -> l.expiry(r, lifecycleDay)).orElse(null);
+    }
+
+    // ---- Object Lock ---------------------------------------------------------------------
+
+    /**
+     * The lock a new version gets: the one asked for (refused with InvalidRequest in a bucket without
+     * Object Lock), else the bucket's default retention counted from {@code at}; null for none.
+     */
+    ObjectRecord.Lock lockFor(BucketRecord bucket, ObjectRecord.Lock requested, Instant at) {
+        BucketRecord.ObjectLock conf = bucket.objectLock();
+        if (requested != null && conf == null) {
+            throw new S3Exception(S3ErrorCode.InvalidRequest, "Bucket is missing Object Lock Configuration");
+        }
+        if (conf == null) {
+            return null;
+        }
+        ObjectRecord.Lock lock = requested == null ? new ObjectRecord.Lock(null, null, false) : requested;
+        if (lock.mode() == null && conf.mode() != null) {
+            java.time.ZonedDateTime from = at.atZone(java.time.ZoneOffset.UTC);
+            Instant until = (conf.days() > 0 ? from.plusDays(conf.days()) : from.plusYears(conf.years())).toInstant();
+            lock = lock.withRetention(conf.mode(), until);
+        }
+        return lock.mode() == null && !lock.legalHold() ? null : lock;
+    }
+
+    /** The bucket, refused with InvalidRequest when it has no Object Lock (retention and legal hold need it). */
+    private BucketRecord lockedBucket(String bucketName) {
+        BucketRecord bucket = bucket(bucketName);
+        if (bucket.objectLock() == null) {
+            throw new S3Exception(S3ErrorCode.InvalidRequest, "Bucket is missing Object Lock Configuration");
+        }
+        return bucket;
+    }
+
+    /** PutObjectLockConfiguration: enables Object Lock (versioning must be enabled) with an optional default. */
+    public void putObjectLockConfiguration(String bucketName, BucketRecord.ObjectLock config) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutObjectLockConfiguration(bucketName, bucket.id(), config), bucketName, null);
+    }
+
+    /** PutObjectRetention ({@code mode} null removes the retention, which needs the governance bypass). */
+    public void putObjectRetention(String bucketName, String key, String versionId, String mode, Instant retainUntil,
+                                   boolean bypassGovernance) {
+        BucketRecord bucket = lockedBucket(bucketName);
+        if (versionId != null) {
+            checkVersionId(versionId);
+        }
+        apply(new IndexCommand.PutObjectRetention(bucket.id(), key, versionId, mode, retainUntil, bypassGovernance, now()),
+                bucketName, key);
+    }
+
+    public void putObjectLegalHold(String bucketName, String key, String versionId, boolean on) {
+        BucketRecord bucket = lockedBucket(bucketName);
+        if (versionId != null) {
+            checkVersionId(versionId);
+        }
+        apply(new IndexCommand.PutObjectLegalHold(bucket.id(), key, versionId, on), bucketName, key);
+    }
+
+    /** The version whose retention or legal hold is asked for (InvalidRequest in a bucket without Object Lock). */
+    public ObjectRecord lockedVersion(String bucketName, String key, String versionId) {
+        lockedBucket(bucketName);
+        return head(bucketName, key, versionId);
+    }
+
     /** S3 refuses a version id that cannot be one with 400 InvalidArgument before looking anything up. */
     static void checkVersionId(String versionId) {
         if (!ObjectRecord.NULL_VERSION.equals(versionId) && dev.kura.index.VersionIds.sequenceOf(versionId).isEmpty()) {
@@ -322,13 +449,19 @@ public final class ObjectService {
      * absent succeeds (S3 answers 204 either way).
      */
     public Deleted deleteObject(String bucketName, String key, String versionId, Precondition precondition) {
+        return deleteObject(bucketName, key, versionId, precondition, false);
+    }
+
+    /** As above; {@code bypassGovernance} lets a version under GOVERNANCE retention be deleted. */
+    public Deleted deleteObject(String bucketName, String key, String versionId, Precondition precondition,
+                                boolean bypassGovernance) {
         BucketRecord bucket = bucket(bucketName);
         IndexCommand cmd;
         if (versionId == null) {
             cmd = new IndexCommand.DeleteObject(bucket.id(), key, precondition, now());
         } else {
             checkVersionId(versionId);
-            cmd = new IndexCommand.DeleteVersion(bucket.id(), key, versionId, now());
+            cmd = new IndexCommand.DeleteVersion(bucket.id(), key, versionId, now(), bypassGovernance);
         }
         return Deleted.of(apply(cmd, bucketName, key), versionId);
     }
@@ -352,6 +485,11 @@ public final class ObjectService {
      * writes, not a thousand. Returns one result per key, in order.
      */
     public List<DeleteResult> deleteObjects(String bucketName, List<KeyVersion> keys) {
+        return deleteObjects(bucketName, keys, false);
+    }
+
+    /** As above; {@code bypassGovernance} applies to every key. */
+    public List<DeleteResult> deleteObjects(String bucketName, List<KeyVersion> keys, boolean bypassGovernance) {
         BucketRecord bucket = bucket(bucketName);
         Instant at = now();
         List<IndexCommand> commands = new java.util.ArrayList<>(keys.size());
@@ -368,7 +506,7 @@ public final class ObjectService {
                     results.set(i, new DeleteResult(null, e));
                     continue;
                 }
-                commands.add(new IndexCommand.DeleteVersion(bucket.id(), k.key(), k.versionId(), at));
+                commands.add(new IndexCommand.DeleteVersion(bucket.id(), k.key(), k.versionId(), at, bypassGovernance));
             }
             applied.add(i);
         }

@@ -20,11 +20,19 @@ import java.util.function.Supplier;
  * @param storageClass    the storage class to record
  * @param precondition    If-Match / If-None-Match, decided in the index
  * @param tags            the tag set (x-amz-tagging)
+ * @param lock            the Object Lock retention and legal hold asked for (x-amz-object-lock-*), or null
  */
 public record PutObjectInput(String bucket, String key, long contentLength, String contentMd5,
                              ChecksumAlgorithm checksum, Supplier<String> checksumValue, Map<String, String> headers,
                              Map<String, String> userMetadata, String storageClass, Precondition precondition,
-                             Map<String, String> tags) {
+                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock) {
+
+    public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
+                          Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
+                          String storageClass, Precondition precondition, Map<String, String> tags) {
+        this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
+                precondition, tags, null);
+    }
 
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
                           Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,

@@ -160,6 +160,11 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
+    public Optional<byte[]> lifecycle(long bucketId) {
+        return inner.lifecycle(bucketId);
+    }
+
+    @Override
     public ListPage list(ListQuery query) {
         return inner.list(query);
     }

@@ -6,6 +6,8 @@ package dev.kura.s3;
  */
 public enum S3ErrorCode {
     AccessDenied(403, "Access Denied"),
+    InvalidBucketState(409, "The request is not valid with the current state of the bucket."),
+    InvalidRetentionPeriod(400, "The retention period must be a positive integer."),
     AccessControlListNotSupported(400, "The bucket does not allow ACLs"),
     AuthorizationHeaderMalformed(400, "The authorization header is malformed."),
     AuthorizationQueryParametersError(400, "Error parsing the X-Amz-Credential parameter."),
@@ -62,6 +64,7 @@ public enum S3ErrorCode {
     NotImplemented(501, "A header you provided implies functionality that is not implemented."),
     NotModified(304, "Not Modified"),
     ObjectLockConfigurationNotFoundError(404, "Object Lock configuration does not exist for this bucket"),
+    NoSuchObjectLockConfiguration(404, "The specified object does not have a ObjectLock configuration"),
     PreconditionFailed(412, "At least one of the pre-conditions you specified did not hold"),
     RequestHeaderSectionTooLarge(400, "Your request header section exceeds the maximum allowed size."),
     RequestTimeTooSkewed(403, "The difference between the request time and the server's time is too large."),

@@ -309,9 +309,7 @@ public final class RebuildIndex implements Callable<Integer> {
     }
 
     private static ObjectRecord withLocation(ObjectRecord r, DataLocation location) {
-        return new ObjectRecord(r.key(), r.versionId(), r.sequence(), r.deleteMarker(), location, r.size(), r.etag(),
-                r.lastModified(), r.headers(), r.userMetadata(), r.checksum(), r.storageClass(), r.owner(),
-                r.partCount(), r.uploadId(), r.tags());
+        return r.withLocation(location);
     }
 
     private static PartRecord withLocation(PartRecord p, DataLocation location) {

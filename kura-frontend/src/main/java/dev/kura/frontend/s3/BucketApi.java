@@ -31,9 +31,7 @@ final class BucketApi {
             // S3-COMPAT: buckets are created with ACLs disabled (S3's default BucketOwnerEnforced).
             throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
         }
-        if ("true".equalsIgnoreCase(ex.head().header("x-amz-bucket-object-lock-enabled"))) {
-            throw new S3Exception(S3ErrorCode.NotImplemented, "Object Lock is not implemented yet").with("Header", "x-amz-bucket-object-lock-enabled");
-        }
+        boolean objectLock = "true".equalsIgnoreCase(ex.head().header("x-amz-bucket-object-lock-enabled"));
         byte[] body = in.readNBytes(64 * 1024 + 1);
         if (body.length > 64 * 1024) {
             throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
@@ -50,7 +48,7 @@ final class BucketApi {
                         "The " + location + " location constraint is incompatible for the region specific endpoint this request was sent to.");
             }
         }
-        objects.createBucket(bucket, owner.id());
+        objects.createBucket(bucket, owner.id(), objectLock);
         Responses.empty(ex, 200, Map.of("Location", "/" + bucket));
     }
 

@@ -67,7 +67,7 @@ final class DeleteObjectsApi {
             }
         }
         java.util.List<ObjectService.DeleteResult> outcomes = keys.isEmpty() ? java.util.List.of()
-                : objects.deleteObjects(bucket, keys);
+                : objects.deleteObjects(bucket, keys, ObjectLockApi.bypassGovernance(ex.head()));
         for (int j = 0; j < outcomes.size(); j++) {
             errors[positions.get(j)] = outcomes.get(j).error();
             deleted[positions.get(j)] = outcomes.get(j).deleted();

@@ -49,7 +49,8 @@ final class ObjectApi {
         };
         PutObjectInput in = new PutObjectInput(op.bucket(), op.key(), length, head.header("content-md5"), algorithm,
                 expected, PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
-                writePrecondition(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS));
+                writePrecondition(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS),
+                ObjectLockApi.fromHeaders(head));
         ObjectRecord r = objects.putObject(in, body);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));
@@ -126,6 +127,7 @@ final class ObjectApi {
             h = objectHeaders(r, head, range == null);
         }
         putVersionId(h, r, versionId);
+        ObjectLockApi.putHeaders(h, r);
         long start = 0;
         long length = r.size();
         int status = 200;
@@ -205,7 +207,8 @@ final class ObjectApi {
     void delete(S3Operation.DeleteObject op, Exchange ex) throws IOException {
         String ifMatch = ex.head().header("if-match");
         Precondition pre = ifMatch == null ? Precondition.NONE : writePrecondition(ex.head());
-        ObjectService.Deleted d = objects.deleteObject(op.bucket(), op.key(), ex.head().queryParam("versionId"), pre);
+        ObjectService.Deleted d = objects.deleteObject(op.bucket(), op.key(), ex.head().queryParam("versionId"), pre,
+                ObjectLockApi.bypassGovernance(ex.head()));
         Map<String, String> h = new LinkedHashMap<>();
         if (d.deleteMarker()) {
             h.put("x-amz-delete-marker", "true");

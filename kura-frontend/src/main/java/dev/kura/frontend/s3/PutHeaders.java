@@ -143,10 +143,6 @@ final class PutHeaders {
             throw new S3Exception(S3ErrorCode.NotImplemented, "Server-side encryption is not implemented")
                     .with("Header", sse != null ? "x-amz-server-side-encryption" : "x-amz-server-side-encryption-customer-algorithm");
         }
-        if (head.header("x-amz-object-lock-mode") != null || head.header("x-amz-object-lock-retain-until-date") != null
-                || head.header("x-amz-object-lock-legal-hold") != null) {
-            throw new S3Exception(S3ErrorCode.InvalidRequest, "Bucket is missing Object Lock Configuration");
-        }
         if (head.header("x-amz-website-redirect-location") != null) {
             throw new S3Exception(S3ErrorCode.NotImplemented).with("Header", "x-amz-website-redirect-location");
         }

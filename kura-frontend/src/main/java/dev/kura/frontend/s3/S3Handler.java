@@ -34,6 +34,7 @@ public final class S3Handler implements HttpHandler {
     private final MultipartApi multipart;
     private final CopyApi copies;
     private final SettingsApi settings;
+    private final ObjectLockApi locks;
     private final AttributesApi attributes;
     private final String domain;
     private final String ownerId;
@@ -55,6 +56,7 @@ public final class S3Handler implements HttpHandler {
         this.multipart = new MultipartApi(objects, owner);
         this.copies = new CopyApi(objects);
         this.settings = new SettingsApi(objects, owner);
+        this.locks = new ObjectLockApi(objects);
         this.attributes = new AttributesApi(objects);
     }
 
@@ -129,6 +131,12 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.PutAcl a -> settings.putAcl(a, ex, decode(ex, who));
             case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
             case S3Operation.PutBucketVersioning v -> settings.putVersioning(v, ex, decode(ex, who));
+            case S3Operation.GetObjectLockConfiguration l -> locks.getConfiguration(l, ex);
+            case S3Operation.PutObjectLockConfiguration l -> locks.putConfiguration(l, ex, decode(ex, who));
+            case S3Operation.GetObjectRetention l -> locks.getRetention(l, ex);
+            case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));
+            case S3Operation.GetObjectLegalHold l -> locks.getLegalHold(l, ex);
+            case S3Operation.PutObjectLegalHold l -> locks.putLegalHold(l, ex, decode(ex, who));
             case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());

@@ -23,6 +23,7 @@ import java.util.Arrays;
  *   'u' | bucketId | escape(key) | 00 01 | uploadId (32 ASCII)           -> UploadRecord   (uploads in progress)
  *   'p' | bucketId | escape(key) | 00 01 | uploadId | partNumber (4, BE) -> PartRecord     (parts of an upload)
  *   'q' | bucketId | escape(key) | 00 01 | ~sequence (8) | partNumber (4) -> PartRecord    (parts of a version)
+ *   'l' | bucketId (8, BE)                                               -> lifecycle configuration (XML)
  * </pre>
  * Uploads and parts sit under their key, like its versions, so splitting the key space between keys
  * keeps everything of one key in one partition. Upload ids are 32 lowercase hex characters whose
@@ -56,6 +57,8 @@ public final class KeyCodec {
     public static final byte OBJECT_PART = 'q';
     /** The bytes of small objects kept inside the index, by data id (never scanned by listings). */
     public static final byte INLINE_DATA = 'd';
+    /** A bucket's lifecycle configuration (its normalized XML), by bucket id. */
+    public static final byte LIFECYCLE = 'l';
     public static final int UPLOAD_ID_LENGTH = 32;
 
     private static final int BUCKET_ID_END = 9;
@@ -215,6 +218,13 @@ public final class KeyCodec {
     }
 
     /** Buckets by id, so a command naming only the id checks "exists with this id" with one get. */
+    public static byte[] lifecycleRow(long bucketId) {
+        byte[] row = new byte[BUCKET_ID_END];
+        row[0] = LIFECYCLE;
+        putLong(row, 1, bucketId);
+        return row;
+    }
+
     public static byte[] bucketIdRow(long bucketId) {
         byte[] row = new byte[BUCKET_ID_END];
         row[0] = BUCKET_BY_ID;

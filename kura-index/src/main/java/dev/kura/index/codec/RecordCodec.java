@@ -34,10 +34,16 @@ public final class RecordCodec {
     static final int OBJECT_V1 = 1;
     /** v2 adds partCount, uploadId and tags. */
     static final int OBJECT_V2 = 2;
+    /** v3 adds the Object Lock state: retention mode and date (nullable), legal hold. */
+    static final int OBJECT_V3 = 3;
     static final int BUCKET_V1 = 1;
     /** v2 adds tags. */
     static final int BUCKET_V2 = 2;
+    /** v3 adds the Object Lock configuration: enabled, default mode (nullable), days, years. */
+    static final int BUCKET_V3 = 3;
     static final int UPLOAD_V1 = 1;
+    /** v2 adds the Object Lock settings for the completed version. */
+    static final int UPLOAD_V2 = 2;
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
@@ -123,7 +129,8 @@ public final class RecordCodec {
 
     public static byte[] encode(ObjectRecord r) {
         return write(out -> {
-            out.writeByte(OBJECT_V2);
+            // A record without a lock keeps format v2, byte-identical to what earlier versions wrote.
+            out.writeByte(r.lock() == null ? OBJECT_V2 : OBJECT_V3);
             writeString(out, r.key());
             writeString(out, r.versionId());
             out.writeLong(r.sequence());
@@ -140,13 +147,16 @@ public final class RecordCodec {
             out.writeInt(r.partCount());
             writeNullable(out, r.uploadId());
             writeMap(out, r.tags());
+            if (r.lock() != null) {
+                writeLock(out, r.lock());
+            }
         });
     }
 
     public static ObjectRecord decodeObject(byte[] bytes) {
         return read(bytes, "ObjectRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != OBJECT_V1 && format != OBJECT_V2) {
+            if (format != OBJECT_V1 && format != OBJECT_V2 && format != OBJECT_V3) {
                 throw new IOException("unknown ObjectRecord format " + format);
             }
             ObjectRecord v1 = new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
@@ -158,15 +168,19 @@ public final class RecordCodec {
             int parts = in.readInt();
             String uploadId = readNullable(in);
             Map<String, String> tags = readMap(in);
+            ObjectRecord.Lock lock = null;
+            if (format == OBJECT_V3) {
+                lock = readLock(in);
+            }
             return new ObjectRecord(v1.key(), v1.versionId(), v1.sequence(), v1.deleteMarker(), v1.location(), v1.size(),
                     v1.etag(), v1.lastModified(), v1.headers(), v1.userMetadata(), v1.checksum(), v1.storageClass(),
-                    v1.owner(), parts, uploadId, tags);
+                    v1.owner(), parts, uploadId, tags, lock);
         });
     }
 
     public static byte[] encode(UploadRecord u) {
         return write(out -> {
-            out.writeByte(UPLOAD_V1);
+            out.writeByte(u.lock() == null ? UPLOAD_V1 : UPLOAD_V2);
             writeString(out, u.key());
             writeString(out, u.uploadId());
             writeInstant(out, u.initiated());
@@ -177,12 +191,33 @@ public final class RecordCodec {
             writeNullable(out, u.storageClass());
             writeNullable(out, u.owner());
             writeMap(out, u.tags());
+            if (u.lock() != null) {
+                writeLock(out, u.lock());
+            }
         });
+    }
+
+    private static void writeLock(DataOutputStream out, ObjectRecord.Lock lock) throws IOException {
+        writeNullable(out, lock.mode());
+        out.writeBoolean(lock.retainUntil() != null);
+        if (lock.retainUntil() != null) {
+            writeInstant(out, lock.retainUntil());
+        }
+        out.writeBoolean(lock.legalHold());
+    }
+
+    private static ObjectRecord.Lock readLock(DataInputStream in) throws IOException {
+        String mode = readNullable(in);
+        Instant until = in.readBoolean() ? readInstant(in) : null;
+        return new ObjectRecord.Lock(mode, until, in.readBoolean());
     }
 
     public static UploadRecord decodeUpload(byte[] bytes) {
         return read(bytes, "UploadRecord", in -> {
-            expectFormat(in, UPLOAD_V1, "UploadRecord");
+            int format = in.readUnsignedByte();
+            if (format != UPLOAD_V1 && format != UPLOAD_V2) {
+                throw new IOException("unknown UploadRecord format " + format);
+            }
             String key = readString(in);
             String uploadId = readString(in);
             Instant initiated = readInstant(in);
@@ -190,10 +225,13 @@ public final class RecordCodec {
             Map<String, String> meta = readMap(in);
             String algorithm = readNullable(in);
             String type = readNullable(in);
+            String storageClass = readNullable(in);
+            String owner = readNullable(in);
+            Map<String, String> tags = readMap(in);
             return new UploadRecord(key, uploadId, initiated, headers, meta,
                     algorithm == null ? null : ChecksumAlgorithm.valueOf(algorithm),
                     type == null ? null : ObjectRecord.Checksum.Type.valueOf(type),
-                    readNullable(in), readNullable(in), readMap(in));
+                    storageClass, owner, tags, format == UPLOAD_V2 ? readLock(in) : null);
         });
     }
 
@@ -220,7 +258,7 @@ public final class RecordCodec {
 
     public static byte[] encode(BucketRecord b) {
         return write(out -> {
-            out.writeByte(BUCKET_V2);
+            out.writeByte(b.objectLock() == null ? BUCKET_V2 : BUCKET_V3);
             writeString(out, b.name());
             out.writeLong(b.id());
             writeInstant(out, b.createdAt());
@@ -228,13 +266,18 @@ public final class RecordCodec {
             writeNullable(out, b.region());
             writeNullable(out, b.versioning() == null ? null : b.versioning().name());
             writeMap(out, b.tags());
+            if (b.objectLock() != null) {
+                writeNullable(out, b.objectLock().mode());
+                out.writeInt(b.objectLock().days());
+                out.writeInt(b.objectLock().years());
+            }
         });
     }
 
     public static BucketRecord decodeBucket(byte[] bytes) {
         return read(bytes, "BucketRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != BUCKET_V1 && format != BUCKET_V2) {
+            if (format != BUCKET_V1 && format != BUCKET_V2 && format != BUCKET_V3) {
                 throw new IOException("unknown BucketRecord format " + format);
             }
             String name = readString(in);
@@ -243,9 +286,11 @@ public final class RecordCodec {
             String owner = readNullable(in);
             String region = readNullable(in);
             String versioning = readNullable(in);
-            Map<String, String> tags = format == BUCKET_V2 ? readMap(in) : Map.of();
+            Map<String, String> tags = format >= BUCKET_V2 ? readMap(in) : Map.of();
+            BucketRecord.ObjectLock lock = format == BUCKET_V3
+                    ? new BucketRecord.ObjectLock(readNullable(in), in.readInt(), in.readInt()) : null;
             return new BucketRecord(name, id, created, owner, region,
-                    versioning == null ? null : BucketRecord.Versioning.valueOf(versioning), tags);
+                    versioning == null ? null : BucketRecord.Versioning.valueOf(versioning), tags, lock);
         });
     }
 

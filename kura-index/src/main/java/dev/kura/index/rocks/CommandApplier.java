@@ -57,7 +57,12 @@ final class CommandApplier {
             case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
             case IndexCommand.PutObject c -> putObject(c.bucketId(), c.record(), c.precondition(), c.inlineData());
             case IndexCommand.DeleteObject c -> deleteObject(c.bucketId(), c.key(), c.precondition(), c.at());
-            case IndexCommand.DeleteVersion c -> deleteVersion(c.bucketId(), c.key(), c.versionId(), c.at());
+            case IndexCommand.DeleteVersion c -> deleteVersion(c.bucketId(), c.key(), c.versionId(), c.at(),
+                    c.bypassGovernance());
+            case IndexCommand.PutObjectLockConfiguration c -> putObjectLockConfiguration(c.name(), c.bucketId(), c.config());
+            case IndexCommand.PutObjectRetention c -> putObjectRetention(c);
+            case IndexCommand.PutObjectLegalHold c -> putObjectLegalHold(c.bucketId(), c.key(), c.versionId(), c.on());
+            case IndexCommand.PutBucketLifecycle c -> putBucketLifecycle(c.name(), c.bucketId(), c.configuration());
             case IndexCommand.SetBucketVersioning c -> setBucketVersioning(c.name(), c.bucketId(), c.state());
             case IndexCommand.CompleteFree c -> completeFree(c.dataId());
             case IndexCommand.CreateUpload c -> createUpload(c.bucketId(), c.upload());
@@ -188,9 +193,7 @@ final class CommandApplier {
         if (value != null && c.holder() instanceof IndexCommand.DataHolder.Version) {
             ObjectRecord r = RecordCodec.decodeObject(value);
             if (r.location() != null && r.location().dataId().equals(id)) {
-                batch.put(row, RecordCodec.encode(new ObjectRecord(r.key(), r.versionId(), r.sequence(), r.deleteMarker(),
-                        c.to(), r.size(), r.etag(), r.lastModified(), r.headers(), r.userMetadata(), r.checksum(),
-                        r.storageClass(), r.owner(), r.partCount(), r.uploadId(), r.tags())));
+                batch.put(row, RecordCodec.encode(r.withLocation(c.to())));
                 return IndexResult.DONE;
             }
         } else if (value != null) {
@@ -286,6 +289,7 @@ final class CommandApplier {
         }
         batch.delete(row);
         batch.delete(KeyCodec.bucketIdRow(bucketId));
+        batch.delete(KeyCodec.lifecycleRow(bucketId));
         return IndexResult.DONE;
     }
 
@@ -368,12 +372,20 @@ final class CommandApplier {
         return new IndexResult.Replaced(Optional.of(current.record()));
     }
 
-    private IndexResult deleteVersion(long bucketId, String key, String versionId, Instant at)
+    private IndexResult deleteVersion(long bucketId, String key, String versionId, Instant at, boolean bypass)
             throws IndexException, RocksDBException {
         requireBucket(bucketId);
         Row row = version(bucketId, key, versionId);
         if (row == null) {
             return new IndexResult.Replaced(Optional.empty());
+        }
+        ObjectRecord.Lock lock = row.record().lockState();
+        if (lock.legalHold()) {
+            throw new IndexException.ObjectLocked(key + " version " + versionId + " is under a legal hold");
+        }
+        if (lock.retainedAt(at) && (ObjectRecord.Lock.COMPLIANCE.equals(lock.mode()) || !bypass)) {
+            throw new IndexException.ObjectLocked(key + " version " + versionId + " is retained in " + lock.mode()
+                    + " mode until " + lock.retainUntil());
         }
         batch.delete(row.key());
         freeRecordData(bucketId, row, at);
@@ -388,9 +400,75 @@ final class CommandApplier {
             throw new IndexException.NoSuchBucket(name);
         }
         BucketRecord b = RecordCodec.decodeBucket(existing);
-        batch.put(row, RecordCodec.encode(new BucketRecord(b.name(), b.id(), b.createdAt(), b.owner(), b.region(), state,
-                b.tags())));
+        if (b.objectLock() != null && state != BucketRecord.Versioning.ENABLED) {
+            throw new IndexException.InvalidBucketState("versioning cannot be suspended on a bucket with Object Lock");
+        }
+        batch.put(row, RecordCodec.encode(b.withVersioning(state)));
         return IndexResult.DONE;
+    }
+
+    private IndexResult putObjectLockConfiguration(String name, long bucketId, BucketRecord.ObjectLock config)
+            throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.bucketRow(name);
+        byte[] existing = get(row);
+        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        BucketRecord b = RecordCodec.decodeBucket(existing);
+        if (b.versioning() != BucketRecord.Versioning.ENABLED) {
+            throw new IndexException.InvalidBucketState("Object Lock needs versioning enabled on " + name);
+        }
+        batch.put(row, RecordCodec.encode(b.withObjectLock(config)));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putObjectRetention(IndexCommand.PutObjectRetention c) throws IndexException, RocksDBException {
+        Row row = lockTarget(c.bucketId(), c.key(), c.versionId());
+        ObjectRecord.Lock lock = row.record().lockState();
+        if (lock.retainedAt(c.at())) {
+            boolean keptOrExtended = lock.mode().equals(c.mode()) && c.retainUntil() != null
+                    && !c.retainUntil().isBefore(lock.retainUntil());
+            if (!keptOrExtended && (ObjectRecord.Lock.COMPLIANCE.equals(lock.mode()) || !c.bypassGovernance())) {
+                throw new IndexException.ObjectLocked(c.key() + " is retained in " + lock.mode() + " mode until "
+                        + lock.retainUntil() + ": the retention can only be extended");
+            }
+        }
+        batch.put(row.key(), RecordCodec.encode(row.record().withLock(lock.withRetention(c.mode(), c.retainUntil()))));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putBucketLifecycle(String name, long bucketId, byte[] configuration)
+            throws IndexException, RocksDBException {
+        byte[] existing = get(KeyCodec.bucketRow(name));
+        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        if (configuration == null) {
+            batch.delete(KeyCodec.lifecycleRow(bucketId));
+        } else {
+            batch.put(KeyCodec.lifecycleRow(bucketId), configuration);
+        }
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putObjectLegalHold(long bucketId, String key, String versionId, boolean on)
+            throws IndexException, RocksDBException {
+        Row row = lockTarget(bucketId, key, versionId);
+        batch.put(row.key(), RecordCodec.encode(row.record().withLock(row.record().lockState().withLegalHold(on))));
+        return IndexResult.DONE;
+    }
+
+    /** The version a retention or legal hold applies to: the named one, or the current one. */
+    private Row lockTarget(long bucketId, String key, String versionId) throws IndexException, RocksDBException {
+        requireBucket(bucketId);
+        Row row = versionId == null ? newest(bucketId, key) : version(bucketId, key, versionId);
+        if (row == null && versionId != null) {
+            throw new IndexException.NoSuchVersion(key, versionId);
+        }
+        if (row == null || row.record().deleteMarker()) {
+            throw new IndexException.NoSuchKey(key);
+        }
+        return row;
     }
 
     /** The row of one version of a key by its version id ("null": the null version), or null. */

@@ -205,6 +205,11 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     @Override
+    public Optional<byte[]> lifecycle(long bucketId) {
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.lifecycleRow(bucketId))));
+    }
+
+    @Override
     public dev.kura.index.VersionPage listVersions(dev.kura.index.VersionQuery query) {
         return read(() -> {
             try (Slice upper = new Slice(VersionScan.upperBound(query));

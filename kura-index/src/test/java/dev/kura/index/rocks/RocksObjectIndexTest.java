@@ -261,6 +261,33 @@ class RocksObjectIndexTest {
     }
 
     @Test
+    void objectLockIsDecidedAtTheCommandsOwnTime() throws Exception {
+        index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
+        index.apply(new IndexCommand.PutObjectLockConfiguration("photos", B, BucketRecord.ObjectLock.ENABLED_WITHOUT_DEFAULT));
+        assertThatThrownBy(() -> index.apply(new IndexCommand.SetBucketVersioning("photos", B,
+                BucketRecord.Versioning.SUSPENDED))).isInstanceOf(IndexException.InvalidBucketState.class);
+        Instant until = TestRecords.T0.plusSeconds(3600);
+        ObjectRecord v = current(put(object("k", 1).withLock(new ObjectRecord.Lock("COMPLIANCE", until, false)), NONE));
+        Instant before = until.minusSeconds(1);
+        assertThatThrownBy(() -> index.apply(new IndexCommand.DeleteVersion(B, "k", v.versionId(), before, true)))
+                .isInstanceOf(IndexException.ObjectLocked.class);
+        assertThatThrownBy(() -> index.apply(new IndexCommand.PutObjectRetention(B, "k", null, "COMPLIANCE",
+                until.minusSeconds(10), true, before))).isInstanceOf(IndexException.ObjectLocked.class);
+        index.apply(new IndexCommand.PutObjectRetention(B, "k", null, "COMPLIANCE", until.plusSeconds(10), false, before));
+        index.apply(new IndexCommand.PutObjectLegalHold(B, "k", v.versionId(), true));
+        Instant after = until.plusSeconds(11); // the retention has run out; the legal hold has not
+        assertThatThrownBy(() -> index.apply(new IndexCommand.DeleteVersion(B, "k", v.versionId(), after)))
+                .isInstanceOf(IndexException.ObjectLocked.class);
+        index.apply(new IndexCommand.PutObjectLegalHold(B, "k", v.versionId(), false));
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "k", v.versionId(), after)))).isPresent();
+
+        ObjectRecord g = current(put(object("g", 2).withLock(new ObjectRecord.Lock("GOVERNANCE", until, false)), NONE));
+        assertThatThrownBy(() -> index.apply(new IndexCommand.DeleteVersion(B, "g", g.versionId(), before)))
+                .isInstanceOf(IndexException.ObjectLocked.class);
+        assertThat(previous(index.apply(new IndexCommand.DeleteVersion(B, "g", g.versionId(), before, true)))).isPresent();
+    }
+
+    @Test
     void theIndexAssignsSequencesInCommitOrderWhateverTheWritersClocksSay() throws Exception {
         index.apply(new IndexCommand.SetBucketVersioning("photos", B, BucketRecord.Versioning.ENABLED));
         ObjectRecord late = current(put(object("k", 100), NONE));

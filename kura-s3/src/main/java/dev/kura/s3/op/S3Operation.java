@@ -133,6 +133,24 @@ public sealed interface S3Operation {
     record PutBucketVersioning(String bucket) implements S3Operation {
     }
 
+    record GetObjectLockConfiguration(String bucket) implements S3Operation {
+    }
+
+    record PutObjectLockConfiguration(String bucket) implements S3Operation {
+    }
+
+    record GetObjectRetention(String bucket, String key) implements S3Operation {
+    }
+
+    record PutObjectRetention(String bucket, String key) implements S3Operation {
+    }
+
+    record GetObjectLegalHold(String bucket, String key) implements S3Operation {
+    }
+
+    record PutObjectLegalHold(String bucket, String key) implements S3Operation {
+    }
+
     /**
      * A bucket setting Kura does not support configuring, read or deleted: S3's answer for "nothing
      * configured" (an empty document, a 404 with the setting's own error code, or 204 for a delete).

@@ -26,7 +26,6 @@ public final class S3Router {
             Map.entry("cors", new String[] {"GetBucketCors", "!PutBucketCors", "DeleteBucketCors"}),
             Map.entry("lifecycle", new String[] {"GetBucketLifecycleConfiguration", "!PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"}),
             Map.entry("encryption", new String[] {"GetBucketEncryption", "!PutBucketEncryption", "DeleteBucketEncryption"}),
-            Map.entry("object-lock", new String[] {"GetObjectLockConfiguration", "!PutObjectLockConfiguration", null}),
             Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
             Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
             Map.entry("notification", new String[] {"GetBucketNotificationConfiguration", "!PutBucketNotificationConfiguration", null}),
@@ -44,8 +43,6 @@ public final class S3Router {
 
     /** Object sub-resources Kura does not implement, by method {GET, PUT, DELETE}. */
     private static final Map<String, String[]> OBJECT_UNSUPPORTED = Map.ofEntries(
-            Map.entry("retention", new String[] {"GetObjectRetention", "PutObjectRetention", null}),
-            Map.entry("legal-hold", new String[] {"GetObjectLegalHold", "PutObjectLegalHold", null}),
             Map.entry("torrent", new String[] {"GetObjectTorrent", null, null}),
             Map.entry("renameObject", new String[] {null, "RenameObject", null}));
 
@@ -134,6 +131,13 @@ public final class S3Router {
                         : new S3Operation.UnconfiguredBucketSetting(name, bucket);
             }
         }
+        if (head.hasQueryParam("object-lock")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetObjectLockConfiguration(bucket);
+                case "PUT" -> new S3Operation.PutObjectLockConfiguration(bucket);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
         if (head.hasQueryParam("tagging")) {
             return switch (method) {
                 case "GET", "HEAD" -> new S3Operation.GetBucketTagging(bucket);
@@ -187,6 +191,20 @@ public final class S3Router {
             if (head.hasQueryParam(sub.getKey())) {
                 return new S3Operation.Unsupported(byMethod(sub.getValue(), method), bucket, key);
             }
+        }
+        if (head.hasQueryParam("retention")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetObjectRetention(bucket, key);
+                case "PUT" -> new S3Operation.PutObjectRetention(bucket, key);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        if (head.hasQueryParam("legal-hold")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetObjectLegalHold(bucket, key);
+                case "PUT" -> new S3Operation.PutObjectLegalHold(bucket, key);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
         }
         if (head.hasQueryParam("tagging")) {
             return switch (method) {
