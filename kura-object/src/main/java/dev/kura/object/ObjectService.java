@@ -304,10 +304,14 @@ public final class ObjectService {
         return lifecycleDay;
     }
 
-    /** When the current version {@code r} expires under the bucket's lifecycle rules, and by which rule; null if never. */
+    /**
+     * When the current version {@code r} expires under the bucket's lifecycle rules, and by which rule;
+     * null if never. In real days (rounded up to midnight UTC), as S3 reports it, even when a test has
+     * shortened the worker's days.
+     */
     public Lifecycle.Expiry expiry(String bucketName, ObjectRecord r) {
         BucketRecord bucket = bucket(bucketName);
-        return lifecycle(bucket).map(l -> l.expiry(r, lifecycleDay)).orElse(null);
+        return lifecycle(bucket).map(l -> l.expiry(r, java.time.Duration.ofDays(1))).orElse(null);
     }
 
     // ---- Object Lock ---------------------------------------------------------------------

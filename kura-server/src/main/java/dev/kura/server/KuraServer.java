@@ -110,6 +110,26 @@ public final class KuraServer implements AutoCloseable {
                 LOG.warn("sweeper pass failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS); // a pass over nothing is two short index scans; space comes back within seconds
+        java.time.Duration lifecycleEvery = config.storage().lifecycleInterval();
+        if (lifecycleEvery != null && !lifecycleEvery.isZero() && !lifecycleEvery.isNegative()) {
+            if (config.storage().lifecycleTesting()) {
+                objects.lifecycleDay(lifecycleEvery);
+            }
+            dev.kura.object.LifecycleWorker lifecycle = new dev.kura.object.LifecycleWorker(objects, index,
+                    () -> clock.instant(), 10_000);
+            background.scheduleWithFixedDelay(() -> {
+                try {
+                    var pass = lifecycle.runOnce();
+                    if (pass.actions() > 0) {
+                        LOG.info("lifecycle pass: {} expired, {} delete markers removed, {} noncurrent versions expired, "
+                                + "{} uploads aborted, {} kept by Object Lock", pass.expired(), pass.markersRemoved(),
+                                pass.noncurrentExpired(), pass.uploadsAborted(), pass.lockedSkipped());
+                    }
+                } catch (Exception e) {
+                    LOG.warn("lifecycle pass failed: {}", e.toString());
+                }
+            }, lifecycleEvery.toMillis(), lifecycleEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
         KuraServer server = new KuraServer(index, storage, storageAdmin, s3, admin, background, s3Bound, adminBound, creds, telemetry);

@@ -85,6 +85,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Verify every block of every shard once per this period, e.g. 7d, 12h (default: 7d; 0: off)")
     String scrubInterval = "7d";
 
+    @Option(names = "--lifecycle-interval", paramLabel = "DURATION",
+            description = "Apply the buckets' lifecycle rules this often, e.g. 1h, 10m (default: 1h; 0: never)")
+    String lifecycleInterval = "1h";
+
+    @Option(names = "--lifecycle-testing", hidden = true,
+            description = "For tests: a lifecycle day lasts one --lifecycle-interval")
+    boolean lifecycleTesting;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -134,7 +142,8 @@ final class ServerCommand implements Callable<Integer> {
         }
         int inline = inlineThreshold != null ? inlineThreshold
                 : specs.isEmpty() ? dev.kura.object.ObjectService.DEFAULT_INLINE_THRESHOLD : -1;
-        return new ServerConfig.StorageConfig(inline, specs, layout, parseDuration(scrubInterval));
+        return new ServerConfig.StorageConfig(inline, specs, layout, parseDuration(scrubInterval))
+                .withLifecycle(parseDuration(lifecycleInterval), lifecycleTesting);
     }
 
     /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s} or {@code 0}. */

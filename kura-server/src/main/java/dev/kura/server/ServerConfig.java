@@ -24,11 +24,28 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
      * @param layout          the erasure layout ({@code --ec}); null: the default for the number of drives
      * @param scrubInterval   how long one scrub pass over all data should take ({@code --scrub-interval});
      *                        null or zero: no periodic scrub
+     * @param lifecycleInterval how often the lifecycle rules are applied ({@code --lifecycle-interval});
+     *                        null or zero: never
+     * @param lifecycleTesting count a lifecycle "day" as one interval ({@code --lifecycle-testing}), so
+     *                        tests see rules of a few days act within seconds
      */
     public record StorageConfig(int inlineThreshold, java.util.List<dev.kura.storage.drives.DriveSet.DriveSpec> drives,
-                                dev.kura.storage.drives.DriveSet.Layout layout, java.time.Duration scrubInterval) {
+                                dev.kura.storage.drives.DriveSet.Layout layout, java.time.Duration scrubInterval,
+                                java.time.Duration lifecycleInterval, boolean lifecycleTesting) {
+        public static final java.time.Duration DEFAULT_LIFECYCLE_INTERVAL = java.time.Duration.ofHours(1);
+
         public StorageConfig {
             drives = java.util.List.copyOf(drives);
+        }
+
+        public StorageConfig(int inlineThreshold, java.util.List<dev.kura.storage.drives.DriveSet.DriveSpec> drives,
+                             dev.kura.storage.drives.DriveSet.Layout layout, java.time.Duration scrubInterval) {
+            this(inlineThreshold, drives, layout, scrubInterval, DEFAULT_LIFECYCLE_INTERVAL, false);
+        }
+
+        /** The same with this lifecycle schedule. */
+        public StorageConfig withLifecycle(java.time.Duration interval, boolean testing) {
+            return new StorageConfig(inlineThreshold, drives, layout, scrubInterval, interval, testing);
         }
 
         public StorageConfig(int inlineThreshold) {
@@ -42,7 +59,8 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
         /** The same with these drives and layout. */
         public StorageConfig withDrives(java.util.List<dev.kura.storage.drives.DriveSet.DriveSpec> newDrives,
                                         dev.kura.storage.drives.DriveSet.Layout newLayout) {
-            return new StorageConfig(inlineThreshold, newDrives, newLayout, scrubInterval);
+            return new StorageConfig(inlineThreshold, newDrives, newLayout, scrubInterval, lifecycleInterval,
+                    lifecycleTesting);
         }
     }
 

@@ -55,6 +55,7 @@ final class ObjectApi {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));
         putVersionId(h, r, null);
+        ObjectLockApi.putExpiration(h, objects, op.bucket(), r);
         if (r.checksum() != null) {
             h.put(r.checksum().algorithm().headerName(), r.checksum().base64());
             h.put("x-amz-checksum-type", r.checksum().type().name());
@@ -128,6 +129,9 @@ final class ObjectApi {
         }
         putVersionId(h, r, versionId);
         ObjectLockApi.putHeaders(h, r);
+        if (versionId == null) {
+            ObjectLockApi.putExpiration(h, objects, bucket, r);
+        }
         long start = 0;
         long length = r.size();
         int status = 200;

@@ -22,13 +22,15 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * Object Lock (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html): the bucket's
- * configuration, a version's retention and legal hold, and the {@code x-amz-object-lock-*} headers of
- * writes and reads. What may change is decided in the index ({@code PutObjectRetention},
- * {@code DeleteVersion}); this class parses and answers.
+ * Protection settings — Object Lock (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html):
+ * the bucket's configuration, a version's retention and legal hold, and the {@code x-amz-object-lock-*}
+ * headers of writes and reads; and the bucket lifecycle configuration with its {@code x-amz-expiration}
+ * header. What may change is decided in the index ({@code PutObjectRetention}, {@code DeleteVersion});
+ * this class parses and answers.
  */
 final class ObjectLockApi {
-    private static final int MAX_BODY = 64 * 1024;
+    /** A lifecycle configuration of 1,000 rules fits; the lock documents are far smaller. */
+    private static final int MAX_LIFECYCLE_BODY = 1024 * 1024;
     private final ObjectService objects;
 
     ObjectLockApi(ObjectService objects) {
@@ -79,6 +81,40 @@ final class ObjectLockApi {
         }
         objects.putObjectLockConfiguration(op.bucket(), lock);
         Responses.empty(ex, 200, Map.of());
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html
+    void getLifecycle(S3Operation.GetBucketLifecycleConfiguration op, Exchange ex) throws IOException {
+        dev.kura.object.Lifecycle lifecycle = objects.lifecycle(objects.bucket(op.bucket())).orElseThrow(() ->
+                new S3Exception(S3ErrorCode.NoSuchLifecycleConfiguration).with("BucketName", op.bucket()));
+        Responses.xml(ex, 200, lifecycle.toXml());
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html
+    void putLifecycle(S3Operation.PutBucketLifecycleConfiguration op, Exchange ex, InputStream body) throws IOException {
+        objects.bucket(op.bucket());
+        byte[] bytes = checkedBody(ex, body);
+        objects.putLifecycle(op.bucket(), dev.kura.object.Lifecycle.parse(
+                XmlParser.parse(bytes, 20 * dev.kura.object.Lifecycle.MAX_RULES + 10)));
+        Responses.empty(ex, 200, Map.of());
+    }
+
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketLifecycle.html
+    void deleteLifecycle(S3Operation.DeleteBucketLifecycle op, Exchange ex) throws IOException {
+        objects.deleteLifecycle(op.bucket());
+        Responses.empty(ex, 204, Map.of());
+    }
+
+    /**
+     * {@code x-amz-expiration: expiry-date="…", rule-id="…"} for a current version the bucket's
+     * lifecycle rules will expire.
+     */
+    static void putExpiration(Map<String, String> h, ObjectService objects, String bucket, ObjectRecord r) {
+        dev.kura.object.Lifecycle.Expiry expiry = objects.expiry(bucket, r);
+        if (expiry != null) {
+            h.put("x-amz-expiration", "expiry-date=\"" + Responses.httpDate(expiry.at()) + "\", rule-id=\""
+                    + expiry.ruleId() + "\"");
+        }
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectRetention.html
@@ -190,8 +226,18 @@ final class ObjectLockApi {
      * x-amz-checksum-* header, as S3 requires for Object Lock requests), bounded in size.
      */
     private static XmlElement parse(Exchange ex, InputStream body, String root) throws IOException {
-        byte[] bytes = body.readNBytes(MAX_BODY + 1);
-        if (bytes.length > MAX_BODY) {
+        byte[] bytes = checkedBody(ex, body);
+        XmlElement e = XmlParser.parse(bytes, 20);
+        if (!e.name().equals(root)) {
+            throw new S3Exception(S3ErrorCode.MalformedXML);
+        }
+        return e;
+    }
+
+    /** A bounded body proved by Content-MD5 or an x-amz-checksum-* header (required), not empty. */
+    private static byte[] checkedBody(Exchange ex, InputStream body) throws IOException {
+        byte[] bytes = body.readNBytes(MAX_LIFECYCLE_BODY + 1);
+        if (bytes.length > MAX_LIFECYCLE_BODY) {
             throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
         }
         RequestHead head = ex.head();
@@ -219,11 +265,7 @@ final class ObjectLockApi {
         if (bytes.length == 0) {
             throw new S3Exception(S3ErrorCode.MissingRequestBodyError, "Request Body is empty");
         }
-        XmlElement e = XmlParser.parse(bytes, 20);
-        if (!e.name().equals(root)) {
-            throw new S3Exception(S3ErrorCode.MalformedXML);
-        }
-        return e;
+        return bytes;
     }
 
     private static String mode(String text) {

@@ -132,6 +132,9 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
             case S3Operation.PutBucketVersioning v -> settings.putVersioning(v, ex, decode(ex, who));
             case S3Operation.GetObjectLockConfiguration l -> locks.getConfiguration(l, ex);
+            case S3Operation.GetBucketLifecycleConfiguration l -> locks.getLifecycle(l, ex);
+            case S3Operation.PutBucketLifecycleConfiguration l -> locks.putLifecycle(l, ex, decode(ex, who));
+            case S3Operation.DeleteBucketLifecycle l -> locks.deleteLifecycle(l, ex);
             case S3Operation.PutObjectLockConfiguration l -> locks.putConfiguration(l, ex, decode(ex, who));
             case S3Operation.GetObjectRetention l -> locks.getRetention(l, ex);
             case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));

@@ -136,6 +136,15 @@ public sealed interface S3Operation {
     record GetObjectLockConfiguration(String bucket) implements S3Operation {
     }
 
+    record GetBucketLifecycleConfiguration(String bucket) implements S3Operation {
+    }
+
+    record PutBucketLifecycleConfiguration(String bucket) implements S3Operation {
+    }
+
+    record DeleteBucketLifecycle(String bucket) implements S3Operation {
+    }
+
     record PutObjectLockConfiguration(String bucket) implements S3Operation {
     }
 

@@ -24,7 +24,6 @@ public final class S3Router {
             Map.entry("policy", new String[] {"GetBucketPolicy", "!PutBucketPolicy", "DeleteBucketPolicy"}),
             Map.entry("policyStatus", new String[] {"GetBucketPolicyStatus", null, null}),
             Map.entry("cors", new String[] {"GetBucketCors", "!PutBucketCors", "DeleteBucketCors"}),
-            Map.entry("lifecycle", new String[] {"GetBucketLifecycleConfiguration", "!PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"}),
             Map.entry("encryption", new String[] {"GetBucketEncryption", "!PutBucketEncryption", "DeleteBucketEncryption"}),
             Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
             Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
@@ -130,6 +129,14 @@ public final class S3Router {
                 return name.startsWith("!") ? new S3Operation.Unsupported(name.substring(1), bucket, null)
                         : new S3Operation.UnconfiguredBucketSetting(name, bucket);
             }
+        }
+        if (head.hasQueryParam("lifecycle")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetBucketLifecycleConfiguration(bucket);
+                case "PUT" -> new S3Operation.PutBucketLifecycleConfiguration(bucket);
+                case "DELETE" -> new S3Operation.DeleteBucketLifecycle(bucket);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
         }
         if (head.hasQueryParam("object-lock")) {
             return switch (method) {
