@@ -69,7 +69,8 @@ suite() { # LABEL FILES...
 }
 
 # The default: one drive under --data.
-start_server "$WORK/one"
+# The default drive; lifecycle days last one 2-second pass, so boto3_protection.py sees rules act.
+start_server "$WORK/one" --lifecycle-interval 2s --lifecycle-testing
 suite "" "$ROOT"/clients/*.sh "$ROOT"/clients/*.py
 stop_server
 # Six drives in three zones, 4+2 erasure coding: the same clients over erasure-coded data.
