@@ -15,9 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketAddress;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /** An {@link Exchange} over a Netty channel, driven from the connection's virtual thread. */
@@ -218,7 +215,7 @@ final class NettyExchange implements Exchange {
         var h = r.headers();
         h.set("x-amz-request-id", requestId);
         h.set("x-amz-id-2", requestId);
-        h.set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        h.set(HttpHeaderNames.DATE, dev.kura.common.HttpDate.format(java.time.Instant.now()));
         h.set(HttpHeaderNames.SERVER, "Kura");
         headers.forEach((name, value) -> h.set(name, ascii(value)));
         if (status != 204 && status != 304 && length >= 0) {

@@ -5,8 +5,6 @@ import dev.kura.s3.S3Exception;
 import dev.kura.s3.xml.XmlWriter;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -65,7 +63,7 @@ final class Responses {
     }
 
     static String httpDate(Instant t) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+        return dev.kura.common.HttpDate.format(t);
     }
 
     static String quoted(String etag) {
