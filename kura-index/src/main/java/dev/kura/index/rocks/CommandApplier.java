@@ -211,12 +211,8 @@ final class CommandApplier {
 
     private IndexResult putBucketTags(String name, long bucketId, java.util.Map<String, String> tags)
             throws IndexException, RocksDBException {
-        byte[] row = KeyCodec.bucketRow(name);
-        byte[] existing = get(row);
-        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
-            throw new IndexException.NoSuchBucket(name);
-        }
-        batch.put(row, RecordCodec.encode(RecordCodec.decodeBucket(existing).withTags(tags)));
+        BucketRecord b = namedBucket(name, bucketId);
+        batch.put(KeyCodec.bucketRow(name), RecordCodec.encode(b.withTags(tags)));
         return IndexResult.DONE;
     }
 
@@ -273,10 +269,7 @@ final class CommandApplier {
 
     private IndexResult deleteBucket(String name, long bucketId) throws IndexException, RocksDBException {
         byte[] row = KeyCodec.bucketRow(name);
-        byte[] existing = get(row);
-        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
-            throw new IndexException.NoSuchBucket(name);
-        }
+        namedBucket(name, bucketId);
         // Any version (delete markers too, as in S3) or any in-flight write keeps the bucket alive.
         if (anyRowStartingWith(KeyCodec.objectsOfBucket(bucketId))
                 || anyRowStartingWith(KeyCodec.intentsOfBucket(bucketId))) {
@@ -395,11 +388,7 @@ final class CommandApplier {
     private IndexResult setBucketVersioning(String name, long bucketId, BucketRecord.Versioning state)
             throws IndexException, RocksDBException {
         byte[] row = KeyCodec.bucketRow(name);
-        byte[] existing = get(row);
-        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
-            throw new IndexException.NoSuchBucket(name);
-        }
-        BucketRecord b = RecordCodec.decodeBucket(existing);
+        BucketRecord b = namedBucket(name, bucketId);
         if (b.objectLock() != null && state != BucketRecord.Versioning.ENABLED) {
             throw new IndexException.InvalidBucketState("versioning cannot be suspended on a bucket with Object Lock");
         }
@@ -410,11 +399,7 @@ final class CommandApplier {
     private IndexResult putObjectLockConfiguration(String name, long bucketId, BucketRecord.ObjectLock config)
             throws IndexException, RocksDBException {
         byte[] row = KeyCodec.bucketRow(name);
-        byte[] existing = get(row);
-        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
-            throw new IndexException.NoSuchBucket(name);
-        }
-        BucketRecord b = RecordCodec.decodeBucket(existing);
+        BucketRecord b = namedBucket(name, bucketId);
         if (b.versioning() != BucketRecord.Versioning.ENABLED) {
             throw new IndexException.InvalidBucketState("Object Lock needs versioning enabled on " + name);
         }
@@ -439,10 +424,7 @@ final class CommandApplier {
 
     private IndexResult putBucketLifecycle(String name, long bucketId, byte[] configuration)
             throws IndexException, RocksDBException {
-        byte[] existing = get(KeyCodec.bucketRow(name));
-        if (existing == null || RecordCodec.decodeBucket(existing).id() != bucketId) {
-            throw new IndexException.NoSuchBucket(name);
-        }
+        namedBucket(name, bucketId);
         if (configuration == null) {
             batch.delete(KeyCodec.lifecycleRow(bucketId));
         } else {
@@ -575,6 +557,16 @@ final class CommandApplier {
         if (get(KeyCodec.bucketIdRow(bucketId)) == null) {
             throw new IndexException.NoSuchBucket("bucket id " + bucketId);
         }
+    }
+
+    /** The bucket of this name, which must still be the one with this id (NoSuchBucket otherwise). */
+    private BucketRecord namedBucket(String name, long bucketId) throws IndexException, RocksDBException {
+        byte[] existing = get(KeyCodec.bucketRow(name));
+        BucketRecord b = existing == null ? null : RecordCodec.decodeBucket(existing);
+        if (b == null || b.id() != bucketId) {
+            throw new IndexException.NoSuchBucket(name);
+        }
+        return b;
     }
 
     private BucketRecord requireBucketRecord(long bucketId) throws IndexException, RocksDBException {
