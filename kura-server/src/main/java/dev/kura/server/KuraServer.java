@@ -101,8 +101,9 @@ public final class KuraServer implements AutoCloseable {
         }
         HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
-        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofVirtual().name("kura-sweeper").factory());
+        // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.
+        ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
+                Thread.ofVirtual().name("kura-background-", 0).factory());
         background.scheduleWithFixedDelay(() -> {
             try {
                 sweeper.sweepOnce();
