@@ -109,9 +109,13 @@ class DriveFaultIoErrorTest {
     static void healAndLoseAnotherZone(DriveRig rig, S3Client s3, ExecutorService pool, int onVictim,
                                        Map<String, Integer> before, Map<String, Integer> during, boolean strict)
             throws Exception {
+        // Shards d1 held only in its journal's last segment (not yet checkpointed when its data directory
+        // went away) come back when a restart replays the journal: the heal rebuilds the rest.
+        int restored = rig.dataFiles(1).size();
         String heal = admin(rig.endpoint(), "heal", "--wait", "--json");
-        System.out.println("heal after the directory came back (empty): " + heal);
-        assertThat(number(heal, "repaired")).as("heal rebuilds what d1 held: %s", heal).isGreaterThanOrEqualTo(onVictim);
+        System.out.println("heal after the directory came back (empty, " + restored + " shards replayed): " + heal);
+        assertThat(number(heal, "repaired")).as("heal rebuilds what d1 held: %s", heal)
+                .isGreaterThanOrEqualTo(onVictim - restored);
         if (strict) {
             assertThat(number(heal, "failed")).as("heal: %s", heal).isZero();
         } else {
