@@ -133,6 +133,9 @@ class ObjectLockTest extends KuraTestBase {
                 .legalHold(h -> h.status(ObjectLockLegalHoldStatus.ON))), 400, "InvalidRequest");
 
         String b = lockedBucket();
+        put(b, "k");
+        assertError(() -> s3.putObjectLegalHold(r -> r.bucket(b).key("k").contentMD5("AAAAAAAAAAAAAAAAAAAAAA==")
+                .legalHold(h -> h.status(ObjectLockLegalHoldStatus.ON))), 400, "BadDigest"); // a body that is not the one signed
         assertError(() -> s3.putObjectLockConfiguration(r -> r.bucket(b).objectLockConfiguration(c -> c
                 .objectLockEnabled("Enabled").rule(rule -> rule.defaultRetention(d -> d.mode(ObjectLockRetentionMode.GOVERNANCE)
                         .days(0))))), 400, "InvalidRetentionPeriod");

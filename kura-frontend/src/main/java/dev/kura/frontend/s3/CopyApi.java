@@ -43,7 +43,7 @@ final class CopyApi {
         Map<String, String> tags = replaceTags ? Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS)
                 : source.tags();
         CopyInput in = new CopyInput(src.bucket(), op.bucket(), op.key(), headers, meta, storageClass, tags, checksum,
-                ObjectApi.writePrecondition(head), ObjectLockApi.fromHeaders(head));
+                ObjectApi.writePrecondition(head), ProtectionApi.fromHeaders(head));
         ObjectRecord[] copied = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             ObjectRecord r = objects.copyObject(source, in);

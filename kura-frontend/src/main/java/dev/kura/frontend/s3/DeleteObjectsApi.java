@@ -67,7 +67,7 @@ final class DeleteObjectsApi {
             }
         }
         java.util.List<ObjectService.DeleteResult> outcomes = keys.isEmpty() ? java.util.List.of()
-                : objects.deleteObjects(bucket, keys, ObjectLockApi.bypassGovernance(ex.head()));
+                : objects.deleteObjects(bucket, keys, ProtectionApi.bypassGovernance(ex.head()));
         for (int j = 0; j < outcomes.size(); j++) {
             errors[positions.get(j)] = outcomes.get(j).error();
             deleted[positions.get(j)] = outcomes.get(j).deleted();
@@ -101,7 +101,8 @@ final class DeleteObjectsApi {
     }
 
     /** Content-MD5 or an x-amz-checksum-* header, when sent, must match the body. */
-    private static void verifyIntegrity(Exchange ex, byte[] bytes) {
+    /** Content-MD5 and any x-amz-checksum-* header sent with a small XML body must match it (BadDigest). */
+    static void verifyIntegrity(Exchange ex, byte[] bytes) {
         String md5 = ex.head().header("content-md5");
         if (md5 != null) {
             byte[] actual = ChecksumAlgorithm.messageDigest("MD5").digest(bytes);

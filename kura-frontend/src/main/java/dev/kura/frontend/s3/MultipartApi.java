@@ -52,7 +52,7 @@ final class MultipartApi {
         ObjectRecord.Checksum.Type type = checksumType(head.header("x-amz-checksum-type"), algorithm);
         UploadRecord u = multipart.create(op.bucket(), op.key(), PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head),
                 PutHeaders.storageClass(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS), algorithm, type,
-                ObjectLockApi.fromHeaders(head));
+                ProtectionApi.fromHeaders(head));
         XmlWriter doc = XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", op.bucket()).element("Key", op.key()).element("UploadId", u.uploadId());
         Map<String, String> h = new LinkedHashMap<>();

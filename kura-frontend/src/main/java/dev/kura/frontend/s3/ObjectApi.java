@@ -50,12 +50,12 @@ final class ObjectApi {
         PutObjectInput in = new PutObjectInput(op.bucket(), op.key(), length, head.header("content-md5"), algorithm,
                 expected, PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
                 writePrecondition(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS),
-                ObjectLockApi.fromHeaders(head));
+                ProtectionApi.fromHeaders(head));
         ObjectRecord r = objects.putObject(in, body);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));
         putVersionId(h, r, null);
-        ObjectLockApi.putExpiration(h, objects, op.bucket(), r);
+        ProtectionApi.putExpiration(h, objects, op.bucket(), r);
         if (r.checksum() != null) {
             h.put(r.checksum().algorithm().headerName(), r.checksum().base64());
             h.put("x-amz-checksum-type", r.checksum().type().name());
@@ -128,9 +128,9 @@ final class ObjectApi {
             h = objectHeaders(r, head, range == null);
         }
         putVersionId(h, r, versionId);
-        ObjectLockApi.putHeaders(h, r);
+        ProtectionApi.putHeaders(h, r);
         if (versionId == null) {
-            ObjectLockApi.putExpiration(h, objects, bucket, r);
+            ProtectionApi.putExpiration(h, objects, bucket, r);
         }
         long start = 0;
         long length = r.size();
@@ -212,7 +212,7 @@ final class ObjectApi {
         String ifMatch = ex.head().header("if-match");
         Precondition pre = ifMatch == null ? Precondition.NONE : writePrecondition(ex.head());
         ObjectService.Deleted d = objects.deleteObject(op.bucket(), op.key(), ex.head().queryParam("versionId"), pre,
-                ObjectLockApi.bypassGovernance(ex.head()));
+                ProtectionApi.bypassGovernance(ex.head()));
         Map<String, String> h = new LinkedHashMap<>();
         if (d.deleteMarker()) {
             h.put("x-amz-delete-marker", "true");

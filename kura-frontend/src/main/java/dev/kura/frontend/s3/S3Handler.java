@@ -34,7 +34,7 @@ public final class S3Handler implements HttpHandler {
     private final MultipartApi multipart;
     private final CopyApi copies;
     private final SettingsApi settings;
-    private final ObjectLockApi locks;
+    private final ProtectionApi locks;
     private final AttributesApi attributes;
     private final String domain;
     private final String ownerId;
@@ -56,7 +56,7 @@ public final class S3Handler implements HttpHandler {
         this.multipart = new MultipartApi(objects, owner);
         this.copies = new CopyApi(objects);
         this.settings = new SettingsApi(objects, owner);
-        this.locks = new ObjectLockApi(objects);
+        this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
     }
 

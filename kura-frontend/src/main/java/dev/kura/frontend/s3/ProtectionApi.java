@@ -14,11 +14,9 @@ import dev.kura.s3.xml.XmlParser;
 import dev.kura.s3.xml.XmlWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -28,12 +26,12 @@ import java.util.Map;
  * header. What may change is decided in the index ({@code PutObjectRetention}, {@code DeleteVersion});
  * this class parses and answers.
  */
-final class ObjectLockApi {
+final class ProtectionApi {
     /** A lifecycle configuration of 1,000 rules fits; the lock documents are far smaller. */
     private static final int MAX_LIFECYCLE_BODY = 1024 * 1024;
     private final ObjectService objects;
 
-    ObjectLockApi(ObjectService objects) {
+    ProtectionApi(ObjectService objects) {
         this.objects = objects;
     }
 
@@ -250,18 +248,7 @@ final class ObjectLockApi {
             throw new S3Exception(S3ErrorCode.InvalidRequest,
                     "Content-MD5 OR x-amz-checksum- HTTP header is required for this request");
         }
-        if (md5 != null) {
-            byte[] actual = ChecksumAlgorithm.messageDigest("MD5").digest(bytes);
-            byte[] sent;
-            try {
-                sent = Base64.getDecoder().decode(md5.trim());
-            } catch (IllegalArgumentException e) {
-                throw new S3Exception(S3ErrorCode.InvalidDigest);
-            }
-            if (!MessageDigest.isEqual(actual, sent)) {
-                throw new S3Exception(S3ErrorCode.BadDigest);
-            }
-        }
+        DeleteObjectsApi.verifyIntegrity(ex, bytes);
         if (bytes.length == 0) {
             throw new S3Exception(S3ErrorCode.MissingRequestBodyError, "Request Body is empty");
         }
