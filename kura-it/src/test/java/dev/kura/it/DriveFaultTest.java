@@ -9,13 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -50,41 +48,23 @@ class DriveFaultTest {
         ServerProcess first = rig.start(args);
         try (S3Client s3 = first.client()) {
             s3.createBucket(b -> b.bucket("crash"));
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService writers = Executors.newFixedThreadPool(8);
-            for (int w = 0; w < 8; w++) {
-                int writer = w;
-                writers.submit(() -> {
-                    Random rnd = new Random(writer);
-                    for (int i = 0; !stop.get(); i++) {
-                        String key = "w" + writer + "/k" + (i % 25); // overwrites too
-                        int size = switch (i % 4) {
-                            case 0 -> 1 + rnd.nextInt(4_000);
-                            case 1 -> 20_000 + rnd.nextInt(200_000);
-                            case 2 -> 256 * 1024 + 1 + rnd.nextInt(400_000);
-                            default -> 600_000 + rnd.nextInt(900_000);
-                        };
-                        byte[] body = new byte[size];
-                        rnd.nextBytes(body);
-                        String md5 = KillNineTest.md5(body);
-                        attempted.put(key + "#" + md5, md5);
-                        inFlight.put(key, md5);
-                        try {
-                            s3.putObject(r -> r.bucket("crash").key(key), RequestBody.fromBytes(body));
-                            acked.put(key, md5);
-                            inFlight.remove(key);
-                        } catch (RuntimeException e) {
-                            return null; // the server died
-                        }
-                    }
-                    return null;
-                });
-            }
-            Thread.sleep(3000);
-            first.kill9();
-            stop.set(true);
-            writers.shutdown();
-            assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            KillNineTest.writeThenKill9(first, 8, 3000, (writer, i, rnd) -> {
+                String key = "w" + writer + "/k" + (i % 25); // overwrites too
+                int size = switch (i % 4) {
+                    case 0 -> 1 + rnd.nextInt(4_000);
+                    case 1 -> 20_000 + rnd.nextInt(200_000);
+                    case 2 -> 256 * 1024 + 1 + rnd.nextInt(400_000);
+                    default -> 600_000 + rnd.nextInt(900_000);
+                };
+                byte[] body = new byte[size];
+                rnd.nextBytes(body);
+                String md5 = KillNineTest.md5(body);
+                attempted.put(key + "#" + md5, md5);
+                inFlight.put(key, md5);
+                s3.putObject(r -> r.bucket("crash").key(key), RequestBody.fromBytes(body));
+                acked.put(key, md5);
+                inFlight.remove(key);
+            });
         } finally {
             first.kill9();
         }

@@ -38,35 +38,17 @@ class KillNineTest {
             ServerProcess server = ServerProcess.start(data, port, admin, "-Xmx512m");
             try (S3Client s3 = server.client()) {
                 s3.createBucket(b -> b.bucket("crash"));
-                AtomicBoolean stop = new AtomicBoolean();
-                ExecutorService writers = Executors.newFixedThreadPool(8);
-                for (int w = 0; w < 8; w++) {
-                    int writer = w;
-                    writers.submit(() -> {
-                        Random rnd = new Random(writer);
-                        for (int i = 0; !stop.get(); i++) {
-                            String key = "w" + writer + "/k" + (i % 40); // overwrites too
-                            byte[] body = new byte[1 + rnd.nextInt(300_000)];
-                            rnd.nextBytes(body);
-                            String md5 = md5(body);
-                            attempted.put(key + "#" + md5, md5);
-                            inFlight.put(key, md5);
-                            try {
-                                s3.putObject(r -> r.bucket("crash").key(key), RequestBody.fromBytes(body));
-                                acked.put(key, md5);
-                                inFlight.remove(key);
-                            } catch (RuntimeException e) {
-                                return null; // the server died
-                            }
-                        }
-                        return null;
-                    });
-                }
-                Thread.sleep(2500);
-                server.kill9();
-                stop.set(true);
-                writers.shutdown();
-                assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+                writeThenKill9(server, 8, 2500, (writer, i, rnd) -> {
+                    String key = "w" + writer + "/k" + (i % 40); // overwrites too
+                    byte[] body = new byte[1 + rnd.nextInt(300_000)];
+                    rnd.nextBytes(body);
+                    String md5 = md5(body);
+                    attempted.put(key + "#" + md5, md5);
+                    inFlight.put(key, md5);
+                    s3.putObject(r -> r.bucket("crash").key(key), RequestBody.fromBytes(body));
+                    acked.put(key, md5);
+                    inFlight.remove(key);
+                });
             }
             assertThat(acked).as("PUTs acknowledged before the kill").hasSizeGreaterThan(10);
 
@@ -87,6 +69,40 @@ class KillNineTest {
         } finally {
             TestFiles.deleteTree(data);
         }
+    }
+
+    /** One write of a writer thread: its number, the iteration, its own random source. */
+    interface Step {
+        void write(int writer, int i, Random rnd) throws Exception;
+    }
+
+    /**
+     * Runs {@code writers} threads, each doing {@code step} for i = 0, 1, … with its own seeded random
+     * source, kills the server with SIGKILL after {@code millis}, and waits for the threads: a step that
+     * throws (the server died under it) ends its thread.
+     */
+    static void writeThenKill9(ServerProcess server, int writers, long millis, Step step) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            pool.submit(() -> {
+                Random rnd = new Random(writer);
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        step.write(writer, i, rnd);
+                    } catch (Exception e) {
+                        return null;
+                    }
+                }
+                return null;
+            });
+        }
+        Thread.sleep(millis);
+        server.kill9();
+        stop.set(true);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     }
 
     static String md5(byte[] b) {

@@ -7,12 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -44,40 +39,22 @@ class VersionedKillNineTest {
                 s3.createBucket(b -> b.bucket("crashv"));
                 s3.putBucketVersioning(b -> b.bucket("crashv")
                         .versioningConfiguration(c -> c.status(BucketVersioningStatus.ENABLED)));
-                AtomicBoolean stop = new AtomicBoolean();
-                ExecutorService writers = Executors.newFixedThreadPool(8);
-                for (int w = 0; w < 8; w++) {
-                    int writer = w;
-                    writers.submit(() -> {
-                        Random rnd = new Random(writer);
-                        for (int i = 0; !stop.get(); i++) {
-                            String key = "w" + writer + "/k" + (i % 6); // each key has one writer: its order is known
-                            try {
-                                if (rnd.nextInt(5) == 0) {
-                                    inFlight.put(key, "");
-                                    var r = s3.deleteObject(d -> d.bucket("crashv").key(key));
-                                    acked.computeIfAbsent(key, k -> new ArrayList<>()).add(new Change(r.versionId(), null));
-                                } else {
-                                    byte[] body = new byte[1 + rnd.nextInt(100_000)];
-                                    rnd.nextBytes(body);
-                                    String md5 = KillNineTest.md5(body);
-                                    inFlight.put(key, md5);
-                                    var r = s3.putObject(p -> p.bucket("crashv").key(key), RequestBody.fromBytes(body));
-                                    acked.computeIfAbsent(key, k -> new ArrayList<>()).add(new Change(r.versionId(), md5));
-                                }
-                                inFlight.remove(key);
-                            } catch (RuntimeException e) {
-                                return null; // the server died
-                            }
-                        }
-                        return null;
-                    });
-                }
-                Thread.sleep(2500);
-                server.kill9();
-                stop.set(true);
-                writers.shutdown();
-                assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+                KillNineTest.writeThenKill9(server, 8, 2500, (writer, i, rnd) -> {
+                    String key = "w" + writer + "/k" + (i % 6); // each key has one writer: its order is known
+                    if (rnd.nextInt(5) == 0) {
+                        inFlight.put(key, "");
+                        var r = s3.deleteObject(d -> d.bucket("crashv").key(key));
+                        acked.computeIfAbsent(key, k -> new ArrayList<>()).add(new Change(r.versionId(), null));
+                    } else {
+                        byte[] body = new byte[1 + rnd.nextInt(100_000)];
+                        rnd.nextBytes(body);
+                        String md5 = KillNineTest.md5(body);
+                        inFlight.put(key, md5);
+                        var r = s3.putObject(p -> p.bucket("crashv").key(key), RequestBody.fromBytes(body));
+                        acked.computeIfAbsent(key, k -> new ArrayList<>()).add(new Change(r.versionId(), md5));
+                    }
+                    inFlight.remove(key);
+                });
             }
             assertThat(acked.values().stream().mapToInt(List::size).sum()).as("changes acknowledged").isGreaterThan(20);
 
