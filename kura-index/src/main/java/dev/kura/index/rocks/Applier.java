@@ -59,6 +59,8 @@ final class Applier {
     private final Thread thread;
     private boolean accepting = true; // guarded by submitLock
     private volatile boolean lastWriteFailed;
+    /** Run after a batch that changed a bucket is written, before its callers are answered. */
+    private volatile Runnable afterBucketChange = () -> { };
 
     private Applier(RocksEngine engine, Hooks hooks, int maxBatch) {
         if (maxBatch < 1) {
@@ -74,6 +76,10 @@ final class Applier {
         Applier applier = new Applier(engine, hooks, maxBatch);
         applier.thread.start();
         return applier;
+    }
+
+    void afterBucketChange(Runnable r) {
+        this.afterBucketChange = r;
     }
 
     /** Queues a command; with {@code sync} its future completes only once it is durable. */
@@ -181,12 +187,14 @@ final class Applier {
     private void commit(List<Pending> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         boolean sync = false;
+        boolean bucketChange = false;
         try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
             CommandApplier applier = new CommandApplier(engine.db(), engine.readOptions(), writes);
             for (Pending p : batch) {
                 sync |= p.sync();
                 outcomes.add(p.command() == null ? new Outcome(IndexResult.DONE, null)
                         : applyOne(applier, writes, p.command()));
+                bucketChange |= p.command() != null && BucketCache.changesBuckets(p.command());
             }
             if (writes.count() > 0) {
                 hooks.beforeWrite().run();
@@ -211,6 +219,9 @@ final class Applier {
             IndexException failure = new IndexException.EngineFailure("index write failed", e);
             batch.forEach(p -> p.result().completeExceptionally(failure));
             return;
+        }
+        if (bucketChange) {
+            afterBucketChange.run();
         }
         for (int i = 0; i < batch.size(); i++) {
             Outcome o = outcomes.get(i);

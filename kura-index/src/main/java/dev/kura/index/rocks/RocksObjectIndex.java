@@ -78,9 +78,12 @@ public final class RocksObjectIndex implements ObjectIndex {
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean handlesClosed; // guarded by lifecycle
 
+    private final BucketCache bucketCache = new BucketCache();
+
     private RocksObjectIndex(RocksEngine engine, Applier applier) {
         this.engine = engine;
         this.applier = applier;
+        applier.afterBucketChange(bucketCache::invalidate);
     }
 
     /** Opens (creating if missing) the index stored in {@code dir}. */
@@ -159,8 +162,8 @@ public final class RocksObjectIndex implements ObjectIndex {
 
     @Override
     public Optional<BucketRecord> bucket(String name) {
-        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.bucketRow(name)))
-                .map(RecordCodec::decodeBucket));
+        return bucketCache.bucket(name, () -> read(() -> Optional.ofNullable(engine.db().get(KeyCodec.bucketRow(name)))
+                .map(RecordCodec::decodeBucket)));
     }
 
     @Override
@@ -217,6 +220,10 @@ public final class RocksObjectIndex implements ObjectIndex {
 
     @Override
     public Map<dev.kura.index.BucketSetting, byte[]> bucketSettings(long bucketId) {
+        return bucketCache.settings(bucketId, () -> readBucketSettings(bucketId));
+    }
+
+    private Map<dev.kura.index.BucketSetting, byte[]> readBucketSettings(long bucketId) {
         byte[] prefix = KeyCodec.bucketSettingsOf(bucketId);
         return read(() -> {
             Map<dev.kura.index.BucketSetting, byte[]> out = new java.util.EnumMap<>(dev.kura.index.BucketSetting.class);
@@ -226,7 +233,7 @@ public final class RocksObjectIndex implements ObjectIndex {
                 }
                 it.status();
             }
-            return out;
+            return java.util.Collections.unmodifiableMap(out);
         });
     }
 
