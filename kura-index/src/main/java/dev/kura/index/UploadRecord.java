@@ -12,17 +12,27 @@ import java.util.Objects;
  * @param checksumAlgorithm the additional checksum the parts carry, or null
  * @param checksumType      FULL_OBJECT or COMPOSITE when an algorithm is set
  * @param lock              the Object Lock retention and legal hold the completed version gets, or null
+ * @param encryption        the server-side encryption of every part (and so of the completed version), or null
  */
 public record UploadRecord(String key, String uploadId, Instant initiated, Map<String, String> headers,
                            Map<String, String> userMetadata, ChecksumAlgorithm checksumAlgorithm,
                            ObjectRecord.Checksum.Type checksumType, String storageClass, String owner,
-                           Map<String, String> tags, ObjectRecord.Lock lock) {
+                           Map<String, String> tags, ObjectRecord.Lock lock, ObjectRecord.Encryption encryption) {
     public UploadRecord {
         Objects.requireNonNull(key);
         Objects.requireNonNull(uploadId);
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Without encryption. */
+    public UploadRecord(String key, String uploadId, Instant initiated, Map<String, String> headers,
+                        Map<String, String> userMetadata, ChecksumAlgorithm checksumAlgorithm,
+                        ObjectRecord.Checksum.Type checksumType, String storageClass, String owner,
+                        Map<String, String> tags, ObjectRecord.Lock lock) {
+        this(key, uploadId, initiated, headers, userMetadata, checksumAlgorithm, checksumType, storageClass, owner, tags,
+                lock, null);
     }
 
     /** Without Object Lock settings for the completed version. */

@@ -36,6 +36,8 @@ public final class RecordCodec {
     static final int OBJECT_V2 = 2;
     /** v3 adds the Object Lock state: retention mode and date (nullable), legal hold. */
     static final int OBJECT_V3 = 3;
+    /** v4 adds server-side encryption (kind, SSE-C key check) after an optional lock (presence byte). */
+    static final int OBJECT_V4 = 4;
     static final int BUCKET_V1 = 1;
     /** v2 adds tags. */
     static final int BUCKET_V2 = 2;
@@ -44,6 +46,8 @@ public final class RecordCodec {
     static final int UPLOAD_V1 = 1;
     /** v2 adds the Object Lock settings for the completed version. */
     static final int UPLOAD_V2 = 2;
+    /** v3 adds server-side encryption after an optional lock (presence byte). */
+    static final int UPLOAD_V3 = 3;
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
@@ -129,8 +133,10 @@ public final class RecordCodec {
 
     public static byte[] encode(ObjectRecord r) {
         return write(out -> {
-            // A record without a lock keeps format v2, byte-identical to what earlier versions wrote.
-            out.writeByte(r.lock() == null ? OBJECT_V2 : OBJECT_V3);
+            // A record without a lock keeps format v2, byte-identical to what earlier versions wrote;
+            // one without encryption keeps v2 or v3.
+            int format = r.encryption() != null ? OBJECT_V4 : r.lock() == null ? OBJECT_V2 : OBJECT_V3;
+            out.writeByte(format);
             writeString(out, r.key());
             writeString(out, r.versionId());
             out.writeLong(r.sequence());
@@ -147,8 +153,14 @@ public final class RecordCodec {
             out.writeInt(r.partCount());
             writeNullable(out, r.uploadId());
             writeMap(out, r.tags());
+            if (format == OBJECT_V4) {
+                out.writeBoolean(r.lock() != null);
+            }
             if (r.lock() != null) {
                 writeLock(out, r.lock());
+            }
+            if (format == OBJECT_V4) {
+                writeEncryption(out, r.encryption());
             }
         });
     }
@@ -156,7 +168,7 @@ public final class RecordCodec {
     public static ObjectRecord decodeObject(byte[] bytes) {
         return read(bytes, "ObjectRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != OBJECT_V1 && format != OBJECT_V2 && format != OBJECT_V3) {
+            if (format < OBJECT_V1 || format > OBJECT_V4) {
                 throw new IOException("unknown ObjectRecord format " + format);
             }
             ObjectRecord v1 = new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
@@ -169,18 +181,20 @@ public final class RecordCodec {
             String uploadId = readNullable(in);
             Map<String, String> tags = readMap(in);
             ObjectRecord.Lock lock = null;
-            if (format == OBJECT_V3) {
+            if (format == OBJECT_V3 || (format == OBJECT_V4 && in.readBoolean())) {
                 lock = readLock(in);
             }
+            ObjectRecord.Encryption encryption = format == OBJECT_V4 ? readEncryption(in) : null;
             return new ObjectRecord(v1.key(), v1.versionId(), v1.sequence(), v1.deleteMarker(), v1.location(), v1.size(),
                     v1.etag(), v1.lastModified(), v1.headers(), v1.userMetadata(), v1.checksum(), v1.storageClass(),
-                    v1.owner(), parts, uploadId, tags, lock);
+                    v1.owner(), parts, uploadId, tags, lock, encryption);
         });
     }
 
     public static byte[] encode(UploadRecord u) {
         return write(out -> {
-            out.writeByte(u.lock() == null ? UPLOAD_V1 : UPLOAD_V2);
+            int format = u.encryption() != null ? UPLOAD_V3 : u.lock() == null ? UPLOAD_V1 : UPLOAD_V2;
+            out.writeByte(format);
             writeString(out, u.key());
             writeString(out, u.uploadId());
             writeInstant(out, u.initiated());
@@ -191,10 +205,25 @@ public final class RecordCodec {
             writeNullable(out, u.storageClass());
             writeNullable(out, u.owner());
             writeMap(out, u.tags());
+            if (format == UPLOAD_V3) {
+                out.writeBoolean(u.lock() != null);
+            }
             if (u.lock() != null) {
                 writeLock(out, u.lock());
             }
+            if (format == UPLOAD_V3) {
+                writeEncryption(out, u.encryption());
+            }
         });
+    }
+
+    private static void writeEncryption(DataOutputStream out, ObjectRecord.Encryption e) throws IOException {
+        writeString(out, e.kind().name());
+        writeNullable(out, e.keyCheck());
+    }
+
+    private static ObjectRecord.Encryption readEncryption(DataInputStream in) throws IOException {
+        return new ObjectRecord.Encryption(ObjectRecord.Encryption.Kind.valueOf(readString(in)), readNullable(in));
     }
 
     private static void writeLock(DataOutputStream out, ObjectRecord.Lock lock) throws IOException {
@@ -215,7 +244,7 @@ public final class RecordCodec {
     public static UploadRecord decodeUpload(byte[] bytes) {
         return read(bytes, "UploadRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != UPLOAD_V1 && format != UPLOAD_V2) {
+            if (format < UPLOAD_V1 || format > UPLOAD_V3) {
                 throw new IOException("unknown UploadRecord format " + format);
             }
             String key = readString(in);
@@ -231,7 +260,9 @@ public final class RecordCodec {
             return new UploadRecord(key, uploadId, initiated, headers, meta,
                     algorithm == null ? null : ChecksumAlgorithm.valueOf(algorithm),
                     type == null ? null : ObjectRecord.Checksum.Type.valueOf(type),
-                    storageClass, owner, tags, format == UPLOAD_V2 ? readLock(in) : null);
+                    storageClass, owner, tags,
+                    format == UPLOAD_V2 || (format == UPLOAD_V3 && in.readBoolean()) ? readLock(in) : null,
+                    format == UPLOAD_V3 ? readEncryption(in) : null);
         });
     }
 
