@@ -66,6 +66,8 @@ public final class KuraServer implements AutoCloseable {
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
+        MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? null : config.masterKey().fromEnv(),
+                config.masterKeyFile(), terminal);
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         Storage storage;
         Telemetry telemetry;
@@ -76,7 +78,7 @@ public final class KuraServer implements AutoCloseable {
             telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, storage.store(),
                     storage::onlineDrives);
             objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region(),
-                    config.inlineThreshold());
+                    config.inlineThreshold(), masterKey);
             sweeper = new Sweeper(index, storage.store(), clock, boot, objects.activeReads());
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
             telemetry.bindSweeper(sweeper);
@@ -85,6 +87,7 @@ public final class KuraServer implements AutoCloseable {
             throw e;
         }
         LOG.info("storage: {}", storage.describe());
+        LOG.info("server-side encryption: master key {} ({} in the ring)", masterKey.activeKeyId(), masterKey.size());
         SigV4Authenticator auth = new SigV4Authenticator(
                 key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
                 config.region(), clock);
