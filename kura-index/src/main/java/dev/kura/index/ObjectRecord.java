@@ -29,13 +29,13 @@ import java.util.Objects;
  *                      whose locations are in their own part rows (then {@code location} is the manifest, never the bytes)
  * @param uploadId      the multipart upload this version was completed from, or null
  * @param tags          the object's tag set
- * @param lock          the Object Lock state, or null
  * @param encryption    how the version's data is encrypted (server-side encryption), or null for plain data
  */
 public record ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                            long size, String etag, Instant lastModified, Map<String, String> headers,
                            Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
-                           int partCount, String uploadId, Map<String, String> tags, Lock lock, Encryption encryption) {
+                           int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl,
+                           Encryption encryption) {
     public static final String NULL_VERSION = "null";
 
     public ObjectRecord {
@@ -50,9 +50,9 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                         long size, String etag, Instant lastModified, Map<String, String> headers,
                         Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
-                        int partCount, String uploadId, Map<String, String> tags, Lock lock) {
+                        int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl) {
         this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
-                storageClass, owner, partCount, uploadId, tags, lock, null);
+                storageClass, owner, partCount, uploadId, tags, lock, acl, null);
     }
 
     /**
@@ -67,14 +67,14 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     public record Encryption(Kind kind, String keyCheck) {
         public enum Kind { SSE_S3, SSE_C }
 
+        public static final Encryption SSE_S3 = new Encryption(Kind.SSE_S3, null);
+
         public Encryption {
             Objects.requireNonNull(kind);
             if ((kind == Kind.SSE_C) != (keyCheck != null)) {
                 throw new IllegalArgumentException("SSE-C, and only SSE-C, has a key check");
             }
         }
-
-        public static final Encryption SSE_S3 = new Encryption(Kind.SSE_S3, null);
 
         public boolean isCustomer() {
             return kind == Kind.SSE_C;
@@ -83,7 +83,16 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
 
     public ObjectRecord withEncryption(Encryption newEncryption) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newEncryption);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, newEncryption);
+    }
+
+    /** Without an access control list of its own (private to its owner). */
+    public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
+                        long size, String etag, Instant lastModified, Map<String, String> headers,
+                        Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
+                        int partCount, String uploadId, Map<String, String> tags, Lock lock) {
+        this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
+                storageClass, owner, partCount, uploadId, tags, lock, null);
     }
 
     /** Without an Object Lock state. */
@@ -137,12 +146,12 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
 
     public ObjectRecord withLock(Lock newLock) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock, encryption);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock, acl, encryption);
     }
 
     public ObjectRecord withLocation(DataLocation newLocation) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, newLocation, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, encryption);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, encryption);
     }
 
     /** A version written whole, without tags. */
@@ -160,7 +169,7 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     /** This record as the index commits it: the version id and sequence it assigned. */
     public ObjectRecord withVersion(String newVersionId, long newSequence) {
         return new ObjectRecord(key, newVersionId, newSequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, encryption);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, encryption);
     }
 
     /** A delete marker: a version with no data. */
@@ -169,9 +178,18 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
                 owner, 0, null, Map.of());
     }
 
+    /**
+     * With another access control list: {@code acl} is the layer above's encoded grant list (the
+     * index never interprets it); null means private to the owner.
+     */
+    public ObjectRecord withAcl(String newAcl) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl, encryption);
+    }
+
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, encryption);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl, encryption);
     }
 
     /** An additional checksum: full-object or composite (multipart), base64 value. */

@@ -95,7 +95,7 @@ public final class MultipartService {
         // Upload ids sort by initiation time (ListMultipartUploads order) and are unguessable.
         String id = String.format("%016x%016x", clock.instant().toEpochMilli() * 1000, random.nextLong());
         UploadRecord u = new UploadRecord(key, id, now, headers, meta, algorithm, algorithm == null ? null : type,
-                storageClass, bucket.owner(), tags, effective, sealed);
+                storageClass, bucket.owner(), tags, effective, null, sealed);
         objects.apply(new IndexCommand.CreateUpload(bucket.id(), u), bucketName, key);
         return u;
     }
@@ -261,7 +261,7 @@ public final class MultipartService {
         return new ObjectRecord(key, ObjectService.proposedVersionId(bucket, stamp.sequence()), stamp.sequence(), false,
                 manifest.location(), total, etag,
                 stamp.at(), u.headers(), u.userMetadata(), checksum, u.storageClass(), u.owner(), chosen.size(), uploadId,
-                u.tags(), u.lock(), u.encryption());
+                u.tags(), u.lock(), u.acl(), u.encryption());
     }
 
     /** The annotation stored with a manifest: the bucket, the version as committed and its parts in order. */
