@@ -256,6 +256,40 @@ class ServerSideEncryptionTest extends KuraTestBase {
     }
 
     @Test
+    void bucketDefaultEncryptionAppliesToWritesWithoutTheirOwn() throws Exception {
+        String bucket = newBucket();
+        assertThatThrownBy(() -> s3.getBucketEncryption(b -> b.bucket(bucket))).satisfies(e -> {
+            assertThat(status(e)).isEqualTo(404);
+            assertThat(((S3Exception) e).awsErrorDetails().errorCode()).isEqualTo("ServerSideEncryptionConfigurationNotFoundError");
+        });
+        assertThatThrownBy(() -> s3.putBucketEncryption(b -> b.bucket(bucket).serverSideEncryptionConfiguration(c -> c.rules(
+                r -> r.applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AWS_KMS).kmsMasterKeyID("k"))))))
+                .satisfies(e -> assertThat(status(e)).isEqualTo(501));
+        s3.putBucketEncryption(b -> b.bucket(bucket).serverSideEncryptionConfiguration(c -> c.rules(
+                r -> r.applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AES256)))));
+        assertThat(s3.getBucketEncryption(b -> b.bucket(bucket)).serverSideEncryptionConfiguration().rules().getFirst()
+                .applyServerSideEncryptionByDefault().sseAlgorithm()).isEqualTo(ServerSideEncryption.AES256);
+        byte[] data = random(CHUNK + 1, 31);
+        assertThat(put(bucket, "default", data, b -> { }).serverSideEncryption()).isEqualTo(ServerSideEncryption.AES256);
+        assertThat(s3.headObject(b -> b.bucket(bucket).key("default")).serverSideEncryption())
+                .isEqualTo(ServerSideEncryption.AES256);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("default")).asByteArray()).isEqualTo(data);
+        // a request's own SSE-C wins over the default
+        PutObjectResponse own = put(bucket, "own", data, sseC(KEY_A));
+        assertThat(own.serverSideEncryption()).isNull();
+        assertThat(own.sseCustomerKeyMD5()).isEqualTo(md5(KEY_A));
+        // copies and multipart uploads get the default too
+        assertThat(s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("default").destinationBucket(bucket)
+                .destinationKey("copied")).serverSideEncryption()).isEqualTo(ServerSideEncryption.AES256);
+        var mpu = s3.createMultipartUpload(b -> b.bucket(bucket).key("mp"));
+        assertThat(mpu.serverSideEncryption()).isEqualTo(ServerSideEncryption.AES256);
+        s3.deleteBucketEncryption(b -> b.bucket(bucket));
+        assertThatThrownBy(() -> s3.getBucketEncryption(b -> b.bucket(bucket))).satisfies(e -> assertThat(status(e)).isEqualTo(404));
+        assertThat(put(bucket, "after", data, b -> { }).serverSideEncryption()).isNull();
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("default")).asByteArray()).isEqualTo(data);
+    }
+
+    @Test
     void nothingOnDiskIsThePlainText() throws Exception {
         String bucket = newBucket();
         byte[] marker = "KURA-PLAINTEXT-MARKER-6c1f0e".getBytes(StandardCharsets.US_ASCII);

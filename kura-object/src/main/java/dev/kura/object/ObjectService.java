@@ -210,7 +210,44 @@ public final class ObjectService {
 
     /** The bucket's default encryption (none until a configuration is stored). */
     Sse defaultSse(BucketRecord bucket) {
-        return Sse.NONE;
+        return bucketEncryption(bucket).map(BucketEncryption::sse).orElse(Sse.NONE);
+    }
+
+    /** Parsed default-encryption configurations by bucket id, with the stored bytes they were parsed from. */
+    private final Map<Long, Map.Entry<byte[], BucketEncryption>> encryptions = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The bucket's default encryption configuration (GetBucketEncryption), if one is stored. */
+    public Optional<BucketEncryption> bucketEncryption(BucketRecord bucket) {
+        Optional<byte[]> raw = index.bucketSetting(bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION);
+        if (raw.isEmpty()) {
+            encryptions.remove(bucket.id());
+            return Optional.empty();
+        }
+        Map.Entry<byte[], BucketEncryption> cached = encryptions.get(bucket.id());
+        if (cached != null && java.util.Arrays.equals(cached.getKey(), raw.get())) {
+            return Optional.of(cached.getValue());
+        }
+        BucketEncryption parsed = BucketEncryption.parse(dev.kura.s3.xml.XmlParser.parse(raw.get(), 20));
+        if (encryptions.size() > 10_000) {
+            encryptions.clear();
+        }
+        encryptions.put(bucket.id(), Map.entry(raw.get(), parsed));
+        return Optional.of(parsed);
+    }
+
+    /** PutBucketEncryption: the validated configuration, stored as its normalized document. */
+    public void putBucketEncryption(String bucketName, BucketEncryption config) {
+        BucketRecord bucket = bucket(bucketName);
+        encryption.plan(config.sse()); // refuses SSE-S3 on a node without a master key
+        apply(new IndexCommand.PutBucketSetting(bucketName, bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION,
+                config.toXml().toBytes()), bucketName, null);
+    }
+
+    /** DeleteBucketEncryption: new objects are no longer encrypted by default (existing ones stay as they are). */
+    public void deleteBucketEncryption(String bucketName) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutBucketSetting(bucketName, bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION, null),
+                bucketName, null);
     }
 
     /**

@@ -36,6 +36,7 @@ public final class S3Handler implements HttpHandler {
     private final SettingsApi settings;
     private final ProtectionApi locks;
     private final AttributesApi attributes;
+    private final EncryptionApi encryption;
     private final String domain;
     private final String ownerId;
 
@@ -58,6 +59,7 @@ public final class S3Handler implements HttpHandler {
         this.settings = new SettingsApi(objects, owner);
         this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
+        this.encryption = new EncryptionApi(objects);
     }
 
     @Override
@@ -135,6 +137,9 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.GetBucketLifecycleConfiguration l -> locks.getLifecycle(l, ex);
             case S3Operation.PutBucketLifecycleConfiguration l -> locks.putLifecycle(l, ex, decode(ex, who));
             case S3Operation.DeleteBucketLifecycle l -> locks.deleteLifecycle(l, ex);
+            case S3Operation.GetBucketEncryption e -> encryption.get(e, ex);
+            case S3Operation.PutBucketEncryption e -> encryption.put(e, ex, decode(ex, who));
+            case S3Operation.DeleteBucketEncryption e -> encryption.delete(e, ex);
             case S3Operation.PutObjectLockConfiguration l -> locks.putConfiguration(l, ex, decode(ex, who));
             case S3Operation.GetObjectRetention l -> locks.getRetention(l, ex);
             case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));
