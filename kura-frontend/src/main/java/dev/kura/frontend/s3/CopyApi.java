@@ -38,7 +38,7 @@ final class CopyApi {
         ChecksumAlgorithm checksum = checksumAlgorithm(head);
         boolean self = src.bucket().equals(op.bucket()) && src.key().equals(op.key());
         if (self && !replaceMeta && head.header("x-amz-storage-class") == null && checksum == null && !replaceTags
-                && sse == Sse.NONE) {
+                && sse == Sse.NONE && source.encryption() == null) {
             throw new S3Exception(S3ErrorCode.InvalidRequest, "This copy request is illegal because it is trying to copy an "
                     + "object to itself without changing the object's metadata, storage class, website redirect location or "
                     + "encryption attributes.");

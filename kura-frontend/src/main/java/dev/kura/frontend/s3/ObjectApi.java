@@ -119,12 +119,14 @@ final class ObjectApi {
         String versionId = head.queryParam("versionId");
         dev.kura.object.Sse.Customer sseKey = SseHeaders.key(head);
         ObjectRecord r = objects.head(bucket, key, versionId);
+        // a part that does not exist is InvalidPart whatever the key (s3-tests), then the key, then conditions
+        ByteRange partRange = head.hasQueryParam("partNumber") ? partRange(bucket, r, head) : null;
         objects.checkKey(r, sseKey);
         Conditionals.check(head, r.etag(), r.lastModified());
         ByteRange range;
         Map<String, String> h;
         if (head.hasQueryParam("partNumber")) {
-            range = partRange(bucket, r, head);
+            range = partRange;
             h = objectHeaders(r, head, false);
             h.put("x-amz-mp-parts-count", Integer.toString(Math.max(1, r.partCount())));
         } else {

@@ -25,20 +25,33 @@ final class SseHeaders {
     private SseHeaders() {
     }
 
-    /** What a write (PutObject, CopyObject's destination, CreateMultipartUpload) asks for. */
+    /**
+     * What a write (PutObject, CopyObject's destination, CreateMultipartUpload) asks for. Header sets
+     * that contradict each other are S3's 400 InvalidArgument first; only a well-formed SSE-KMS request
+     * gets 501.
+     */
     static Sse forWrite(RequestHead head) {
         String sse = head.header(SSE);
-        refuseKms(head, sse);
+        String algorithm = sse == null ? null : sse.trim();
         Sse.Customer customer = customer(head, CUSTOMER);
-        if (sse != null) {
-            if (!sse.trim().equals(AES256)) {
+        if (algorithm != null && customer != null) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument, "Server Side Encryption with Customer provided key is "
+                    + "incompatible with the encryption method specified").with("ArgumentName", SSE)
+                    .with("ArgumentValue", sse);
+        }
+        boolean kmsHeaders = head.header(SSE + "-aws-kms-key-id") != null || head.header(SSE + "-context") != null;
+        boolean kms = algorithm != null && algorithm.startsWith("aws:kms");
+        if (kmsHeaders && !kms) {
+            throw new S3Exception(S3ErrorCode.InvalidArgument, "Server Side Encryption with AWS KMS managed key requires "
+                    + "HTTP header x-amz-server-side-encryption : aws:kms").with("ArgumentName", SSE + "-aws-kms-key-id");
+        }
+        if (kms) {
+            throw kmsNotImplemented();
+        }
+        if (algorithm != null) {
+            if (!algorithm.equals(AES256)) {
                 throw new S3Exception(S3ErrorCode.InvalidArgument, "The encryption method specified is not supported")
                         .with("ArgumentName", SSE).with("ArgumentValue", sse);
-            }
-            if (customer != null) {
-                throw new S3Exception(S3ErrorCode.InvalidArgument, "Server Side Encryption with Customer provided key is "
-                        + "incompatible with the encryption method specified").with("ArgumentName", SSE)
-                        .with("ArgumentValue", sse);
             }
             return Sse.S3;
         }
@@ -66,13 +79,15 @@ final class SseHeaders {
     }
 
     private static void refuseKms(RequestHead head, String sse) {
-        boolean kms = sse != null && sse.trim().startsWith("aws:kms");
-        if (kms || head.header(SSE + "-aws-kms-key-id") != null || head.header(SSE + "-context") != null
-                || head.header(SSE + "-bucket-key-enabled") != null && "true".equalsIgnoreCase(head.header(SSE + "-bucket-key-enabled"))) {
-            // S3-COMPAT: no key management service: SSE-KMS and DSSE-KMS are not implemented.
-            throw new S3Exception(S3ErrorCode.NotImplemented, "Server-side encryption with AWS KMS keys (SSE-KMS, DSSE-KMS) "
-                    + "is not implemented; use SSE-S3 (AES256) or SSE-C").with("Header", SSE);
+        if (sse != null && sse.trim().startsWith("aws:kms")) {
+            throw kmsNotImplemented();
         }
+    }
+
+    /** S3-COMPAT: no key management service: SSE-KMS and DSSE-KMS are not implemented. */
+    private static S3Exception kmsNotImplemented() {
+        return new S3Exception(S3ErrorCode.NotImplemented, "Server-side encryption with AWS KMS keys (SSE-KMS, DSSE-KMS) "
+                + "is not implemented; use SSE-S3 (AES256) or SSE-C").with("Header", SSE);
     }
 
     private static Sse.Customer customer(RequestHead head, String prefix) {
