@@ -187,6 +187,12 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
                 userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl, encryption);
     }
 
+    /** With another owner (canonical id) and access control list. */
+    public ObjectRecord withOwnerAndAcl(String newOwner, String newAcl) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, newOwner, partCount, uploadId, tags, lock, newAcl, encryption);
+    }
+
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
                 userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl, encryption);

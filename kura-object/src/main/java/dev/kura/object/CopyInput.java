@@ -15,7 +15,7 @@ import java.util.Map;
 public record CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
                         Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
                         ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock,
-                        Sse sse, Sse.Customer sourceKey) {
+                        WriteAccess access, Sse sse, Sse.Customer sourceKey) {
 
     public CopyInput {
         sse = sse == null ? Sse.NONE : sse;
@@ -23,9 +23,17 @@ public record CopyInput(String sourceBucket, String bucket, String key, Map<Stri
 
     public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
                      Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
+                     ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock,
+                     WriteAccess access) {
+        this(sourceBucket, bucket, key, headers, userMetadata, storageClass, tags, checksum, precondition, lock, access,
+                Sse.NONE, null);
+    }
+
+    public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
+                     Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
                      ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock) {
-        this(sourceBucket, bucket, key, headers, userMetadata, storageClass, tags, checksum, precondition, lock, Sse.NONE,
-                null);
+        this(sourceBucket, bucket, key, headers, userMetadata, storageClass, tags, checksum, precondition, lock, null,
+                Sse.NONE, null);
     }
 
     public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,

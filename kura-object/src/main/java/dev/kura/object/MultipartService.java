@@ -71,14 +71,17 @@ public final class MultipartService {
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
                                ObjectRecord.Checksum.Type type) {
-        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, null);
+        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, null, null);
     }
 
-    /** As above, with the Object Lock retention and legal hold the completed version gets (null: the bucket's default). */
+    /**
+     * As above, with the Object Lock retention and legal hold the completed version gets (null: the
+     * bucket's default) and its owner and ACL (null: the bucket owner's, private).
+     */
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
-                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock) {
-        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, lock, Sse.NONE);
+                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock, WriteAccess access) {
+        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, lock, access, Sse.NONE);
     }
 
     /**
@@ -87,7 +90,7 @@ public final class MultipartService {
      */
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
-                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock, Sse sse) {
+                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock, WriteAccess access, Sse sse) {
         BucketRecord bucket = objects.bucket(bucketName);
         Instant now = objects.now();
         ObjectRecord.Lock effective = objects.lockFor(bucket, lock, now);
@@ -95,7 +98,8 @@ public final class MultipartService {
         // Upload ids sort by initiation time (ListMultipartUploads order) and are unguessable.
         String id = String.format("%016x%016x", clock.instant().toEpochMilli() * 1000, random.nextLong());
         UploadRecord u = new UploadRecord(key, id, now, headers, meta, algorithm, algorithm == null ? null : type,
-                storageClass, bucket.owner(), tags, effective, null, sealed);
+                storageClass, access == null ? bucket.owner() : access.owner(), tags, effective,
+                access == null ? null : access.acl(), sealed);
         objects.apply(new IndexCommand.CreateUpload(bucket.id(), u), bucketName, key);
         return u;
     }

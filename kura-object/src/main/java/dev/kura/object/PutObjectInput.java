@@ -21,12 +21,14 @@ import java.util.function.Supplier;
  * @param precondition    If-Match / If-None-Match, decided in the index
  * @param tags            the tag set (x-amz-tagging)
  * @param lock            the Object Lock retention and legal hold asked for (x-amz-object-lock-*), or null
+ * @param access          the new version's owner and ACL, or null for the bucket owner's, private
  * @param sse             the server-side encryption asked for ({@link Sse#NONE}: the bucket's default)
  */
 public record PutObjectInput(String bucket, String key, long contentLength, String contentMd5,
                              ChecksumAlgorithm checksum, Supplier<String> checksumValue, Map<String, String> headers,
                              Map<String, String> userMetadata, String storageClass, Precondition precondition,
-                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock, Sse sse) {
+                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock, WriteAccess access,
+                             Sse sse) {
 
     public PutObjectInput {
         sse = sse == null ? Sse.NONE : sse;
@@ -35,15 +37,23 @@ public record PutObjectInput(String bucket, String key, long contentLength, Stri
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
                           Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
                           String storageClass, Precondition precondition, Map<String, String> tags,
+                          dev.kura.index.ObjectRecord.Lock lock, WriteAccess access) {
+        this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
+                precondition, tags, lock, access, Sse.NONE);
+    }
+
+    public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
+                          Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
+                          String storageClass, Precondition precondition, Map<String, String> tags,
                           dev.kura.index.ObjectRecord.Lock lock) {
         this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
-                precondition, tags, lock, Sse.NONE);
+                precondition, tags, lock, null, Sse.NONE);
     }
 
     /** The same input with this encryption. */
     public PutObjectInput withSse(Sse newSse) {
         return new PutObjectInput(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata,
-                storageClass, precondition, tags, lock, newSse);
+                storageClass, precondition, tags, lock, access, newSse);
     }
 
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,

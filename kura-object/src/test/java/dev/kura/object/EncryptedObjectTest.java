@@ -88,7 +88,7 @@ class EncryptedObjectTest {
 
     ObjectRecord put(String k, byte[] data, Sse sse) throws IOException {
         return svc.putObject(new PutObjectInput("b", k, data.length, null, null, null, Map.of(), Map.of(), "STANDARD",
-                Precondition.NONE, Map.of(), null, sse), new ByteArrayInputStream(data));
+                Precondition.NONE, Map.of(), null).withSse(sse), new ByteArrayInputStream(data));
     }
 
     byte[] read(String k, long offset, long length, Sse.Customer with) throws IOException {
@@ -165,7 +165,7 @@ class EncryptedObjectTest {
     @Test
     void multipartPartsAreSealedEachWithTheUploadsKeyAndRangesCrossParts() throws IOException {
         var mp = svc.multipart();
-        var u = mp.create("b", "mp", Map.of(), Map.of(), "STANDARD", Map.of(), null, null, null, key);
+        var u = mp.create("b", "mp", Map.of(), Map.of(), "STANDARD", Map.of(), null, null, null, null, key);
         int part = (int) MultipartService.MIN_PART_SIZE + 7;
         byte[] p1 = SealedDataTest.bytes(part, 11);
         byte[] p2 = SealedDataTest.bytes(C + 3, 12);
@@ -201,14 +201,14 @@ class EncryptedObjectTest {
                 Sse.Customer sourceKey = from.getValue() instanceof Sse.Customer c ? c : null;
                 String k = "copy-" + from.getKey() + "-" + to.getKey();
                 ObjectRecord r = svc.copyObject(source, new CopyInput("b", "b", k, Map.of(), Map.of(), "STANDARD", Map.of(),
-                        null, Precondition.NONE, null, to.getValue(), sourceKey));
+                        null, Precondition.NONE, null, null, to.getValue(), sourceKey));
                 assertThat(r.encryption() == null).isEqualTo(to.getValue() == Sse.NONE);
                 assertThat(read(k, 0, data.length, to.getValue() instanceof Sse.Customer c ? c : null)).isEqualTo(data);
             }
         }
         ObjectRecord sealed = svc.head("b", "src-c");
         assertThatThrownBy(() -> svc.copyObject(sealed, new CopyInput("b", "b", "nokey", Map.of(), Map.of(), "STANDARD",
-                Map.of(), null, Precondition.NONE, null, Sse.NONE, null))).isInstanceOf(S3Exception.class);
+                Map.of(), null, Precondition.NONE, null, null, Sse.NONE, null))).isInstanceOf(S3Exception.class);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.kura.frontend.s3.S3Handler;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.rocks.RocksObjectIndex;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Users;
 import dev.kura.object.Repairer;
 import dev.kura.object.Sweeper;
 import dev.kura.s3.auth.SigV4Authenticator;
@@ -66,8 +67,9 @@ public final class KuraServer implements AutoCloseable {
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
-        MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? null : config.masterKey().fromEnv(),
-                config.masterKeyFile(), terminal);
+        // The master key ring (docs/encryption.md): SSE-S3 data keys and stored user secrets are sealed by it.
+        MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? System.getenv("KURA_MASTER_KEY")
+                : config.masterKey().fromEnv(), config.masterKeyFile(), terminal);
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         Storage storage;
         Telemetry telemetry;
@@ -88,12 +90,12 @@ public final class KuraServer implements AutoCloseable {
         }
         LOG.info("storage: {}", storage.describe());
         LOG.info("server-side encryption: master key {} ({} in the ring)", masterKey.activeKeyId(), masterKey.size());
-        SigV4Authenticator auth = new SigV4Authenticator(
-                key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
-                config.region(), clock);
+        // The root user's canonical id: the SHA-256 of its access key (what its buckets carry as owner).
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
-        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
+        Users users = new Users(telemetry.index(), masterKey, clock, creds.accessKey(), creds.secretKey(), ownerId, "kura");
+        SigV4Authenticator auth = new SigV4Authenticator(users::secretKey, config.region(), clock);
+        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain())), config.limits());
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
@@ -102,7 +104,7 @@ public final class KuraServer implements AutoCloseable {
             storageAdmin.startRepairQueue(storage.store());
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
         }
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, auth, creds.accessKey()),
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
         // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.
         ScheduledExecutorService background = Executors.newScheduledThreadPool(2,

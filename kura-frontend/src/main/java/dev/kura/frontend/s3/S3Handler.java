@@ -4,6 +4,8 @@ import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.HttpHandler;
 import dev.kura.frontend.http.RequestInfo;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Users;
+import dev.kura.s3.access.Principal;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.AuthContext;
@@ -36,29 +38,31 @@ public final class S3Handler implements HttpHandler {
     private final SettingsApi settings;
     private final ProtectionApi locks;
     private final AttributesApi attributes;
+    private final AccessApi accessApi;
+    private final AccessControl access;
+    private final ObjectService objects;
     private final EncryptionApi encryption;
     private final String domain;
-    private final String ownerId;
 
-    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName) {
-        this(objects, auth, ownerId, ownerName, null);
-    }
-
-    /** @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null */
-    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName, String domain) {
+    /**
+     * @param users  the identities that may sign (their keys also back {@code auth}'s credential store)
+     * @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
+     */
+    public S3Handler(ObjectService objects, SigV4Authenticator auth, Users users, String domain) {
         this.auth = auth;
         this.domain = domain;
-        this.ownerId = ownerId;
-        BucketApi.Owner owner = new BucketApi.Owner(ownerId, ownerName);
-        this.buckets = new BucketApi(objects, owner);
-        this.objectApi = new ObjectApi(objects);
-        this.lists = new ListApi(objects, owner);
+        this.objects = objects;
+        this.access = new AccessControl(objects, users);
+        this.buckets = new BucketApi(objects, access);
+        this.objectApi = new ObjectApi(objects, access);
+        this.lists = new ListApi(objects, access);
         this.deletes = new DeleteObjectsApi(objects);
-        this.multipart = new MultipartApi(objects, owner);
-        this.copies = new CopyApi(objects);
-        this.settings = new SettingsApi(objects, owner);
+        this.multipart = new MultipartApi(objects, access);
+        this.copies = new CopyApi(objects, access);
+        this.settings = new SettingsApi(objects);
         this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
+        this.accessApi = new AccessApi(objects, access);
         this.encryption = new EncryptionApi(objects);
     }
 
@@ -68,20 +72,21 @@ public final class S3Handler implements HttpHandler {
             AuthContext who = auth.authenticate(ex.head());
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
-            if (who.isAnonymous()) {
-                // Everything is private: anonymous requests are denied for every operation.
-                throw new S3Exception(S3ErrorCode.AccessDenied);
-            }
             S3Operation op = S3Router.route(ex.head(), domain);
             ex.info().mark(RequestInfo.Phase.PARSE);
             ex.info().operation(op.name());
             ex.info().target(op.bucket(), op.key());
+            Principal principal = access.principal(who);
+            ex.info().principal(principal.label());
+            // One decision for every request, anonymous ones included, before any body byte is invited.
+            access.authorize(op, principal, ex);
             String expectedOwner = ex.head().header("x-amz-expected-bucket-owner");
-            if (expectedOwner != null && op.bucket() != null && !expectedOwner.equals(ownerId)) {
+            if (expectedOwner != null && op.bucket() != null && objects.findBucket(op.bucket())
+                    .filter(b -> !expectedOwner.equals(b.owner())).isPresent()) {
                 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
-            dispatch(op, ex, who);
+            dispatch(op, ex, who, principal);
         } catch (S3Exception e) {
             fail(ex, e);
         } catch (IOException e) {
@@ -99,24 +104,24 @@ public final class S3Handler implements HttpHandler {
         }
     }
 
-    private void dispatch(S3Operation op, Exchange ex, AuthContext who) throws IOException {
+    private void dispatch(S3Operation op, Exchange ex, AuthContext who, Principal principal) throws IOException {
         switch (op) {
-            case S3Operation.ListBuckets l -> buckets.list(ex);
-            case S3Operation.CreateBucket c -> buckets.create(c.bucket(), ex, decode(ex, who));
+            case S3Operation.ListBuckets l -> buckets.list(ex, principal);
+            case S3Operation.CreateBucket c -> buckets.create(c.bucket(), ex, decode(ex, who), principal);
             case S3Operation.HeadBucket h -> buckets.head(h.bucket(), ex);
             case S3Operation.DeleteBucket d -> buckets.delete(d.bucket(), ex);
             case S3Operation.GetBucketLocation g -> buckets.location(g.bucket(), ex);
             case S3Operation.ListObjects l -> lists.listV1(l, ex);
             case S3Operation.ListObjectsV2 l -> lists.listV2(l, ex);
-            case S3Operation.PutObject p -> objectApi.put(p, ex, decode(ex, who));
+            case S3Operation.PutObject p -> objectApi.put(p, ex, decode(ex, who), principal);
             case S3Operation.GetObject g -> objectApi.get(g.bucket(), g.key(), ex);
             case S3Operation.HeadObject h -> objectApi.get(h.bucket(), h.key(), ex);
             case S3Operation.DeleteObject d -> objectApi.delete(d, ex);
             case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who));
-            case S3Operation.CopyObject c -> copies.copy(c, ex);
-            case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex);
+            case S3Operation.CopyObject c -> copies.copy(c, ex, principal);
+            case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex, principal);
             case S3Operation.UploadPart u -> multipart.uploadPart(u, ex, decode(ex, who));
-            case S3Operation.UploadPartCopy u -> multipart.uploadPartCopy(u, ex);
+            case S3Operation.UploadPartCopy u -> multipart.uploadPartCopy(u, ex, principal);
             case S3Operation.CompleteMultipartUpload c -> multipart.complete(c, ex, decode(ex, who));
             case S3Operation.AbortMultipartUpload a -> multipart.abort(a, ex);
             case S3Operation.ListParts l -> multipart.listParts(l, ex);
@@ -129,8 +134,9 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.PutBucketTagging t -> settings.putBucketTagging(t, ex, decode(ex, who));
             case S3Operation.DeleteBucketTagging t -> settings.deleteBucketTagging(t, ex);
             case S3Operation.GetObjectAttributes a -> attributes.get(a, ex);
-            case S3Operation.GetAcl a -> settings.getAcl(a, ex);
-            case S3Operation.PutAcl a -> settings.putAcl(a, ex, decode(ex, who));
+            case S3Operation.GetAcl a -> accessApi.getAcl(a, ex);
+            case S3Operation.PutAcl a -> accessApi.putAcl(a, ex, decode(ex, who));
+            case S3Operation.AccessSetting a -> accessApi.setting(a, ex, decode(ex, who));
             case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
             case S3Operation.PutBucketVersioning v -> settings.putVersioning(v, ex, decode(ex, who));
             case S3Operation.GetObjectLockConfiguration l -> locks.getConfiguration(l, ex);
