@@ -76,7 +76,8 @@ stop_server
 # Six drives in three zones, 4+2 erasure coding: the same clients over erasure-coded data.
 six=(); for i in 0 1 2 3 4 5; do six+=(--drive "$WORK/six/drive$i,zone=z$((i / 2))"); done
 start_server "$WORK/six" "${six[@]}" --ec 4+2
-suite " (6 drives, 4+2)" "$ROOT"/clients/awscli.sh "$ROOT"/clients/rclone.sh "$ROOT"/clients/boto3_basic.py "$ROOT"/clients/boto3_breadth.py
+suite " (6 drives, 4+2)" "$ROOT"/clients/awscli.sh "$ROOT"/clients/rclone.sh "$ROOT"/clients/boto3_basic.py "$ROOT"/clients/boto3_breadth.py \
+  "$ROOT"/clients/boto3_sse.py
 stop_server
 
 echo "Client tests: $passed passed, $failed failed"

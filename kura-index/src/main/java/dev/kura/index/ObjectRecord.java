@@ -29,11 +29,13 @@ import java.util.Objects;
  *                      whose locations are in their own part rows (then {@code location} is the manifest, never the bytes)
  * @param uploadId      the multipart upload this version was completed from, or null
  * @param tags          the object's tag set
+ * @param encryption    how the version's data is encrypted (server-side encryption), or null for plain data
  */
 public record ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                            long size, String etag, Instant lastModified, Map<String, String> headers,
                            Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
-                           int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl) {
+                           int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl,
+                           Encryption encryption) {
     public static final String NULL_VERSION = "null";
 
     public ObjectRecord {
@@ -42,6 +44,46 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Without encryption. */
+    public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
+                        long size, String etag, Instant lastModified, Map<String, String> headers,
+                        Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
+                        int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl) {
+        this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
+                storageClass, owner, partCount, uploadId, tags, lock, acl, null);
+    }
+
+    /**
+     * Server-side encryption of a version's data (or of an upload's parts): which key wraps the data
+     * keys. The wrapped data keys themselves live in each data piece's header (see kura-object's
+     * {@code SealedData}), never here.
+     *
+     * @param kind     SSE_S3 (data keys wrapped by the node's master key) or SSE_C (by the customer's key)
+     * @param keyCheck for SSE_C: base64 of a random salt (16 bytes) and HMAC-SHA256(customer key, label ‖ salt),
+     *                 which tells a wrong key from the right one without storing the key; null for SSE_S3
+     */
+    public record Encryption(Kind kind, String keyCheck) {
+        public enum Kind { SSE_S3, SSE_C }
+
+        public static final Encryption SSE_S3 = new Encryption(Kind.SSE_S3, null);
+
+        public Encryption {
+            Objects.requireNonNull(kind);
+            if ((kind == Kind.SSE_C) != (keyCheck != null)) {
+                throw new IllegalArgumentException("SSE-C, and only SSE-C, has a key check");
+            }
+        }
+
+        public boolean isCustomer() {
+            return kind == Kind.SSE_C;
+        }
+    }
+
+    public ObjectRecord withEncryption(Encryption newEncryption) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, newEncryption);
     }
 
     /** Without an access control list of its own (private to its owner). */
@@ -104,12 +146,12 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
 
     public ObjectRecord withLock(Lock newLock) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock, acl);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock, acl, encryption);
     }
 
     public ObjectRecord withLocation(DataLocation newLocation) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, newLocation, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, encryption);
     }
 
     /** A version written whole, without tags. */
@@ -127,7 +169,7 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     /** This record as the index commits it: the version id and sequence it assigned. */
     public ObjectRecord withVersion(String newVersionId, long newSequence) {
         return new ObjectRecord(key, newVersionId, newSequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl, encryption);
     }
 
     /** A delete marker: a version with no data. */
@@ -142,18 +184,18 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
      */
     public ObjectRecord withAcl(String newAcl) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl, encryption);
     }
 
     /** With another owner (canonical id) and access control list. */
     public ObjectRecord withOwnerAndAcl(String newOwner, String newAcl) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, newOwner, partCount, uploadId, tags, lock, newAcl);
+                userMetadata, checksum, storageClass, newOwner, partCount, uploadId, tags, lock, newAcl, encryption);
     }
 
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl, encryption);
     }
 
     /** An additional checksum: full-object or composite (multipart), base64 value. */

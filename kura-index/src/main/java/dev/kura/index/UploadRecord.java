@@ -14,17 +14,28 @@ import java.util.Objects;
  * @param lock              the Object Lock retention and legal hold the completed version gets, or null
  * @param acl               the access control list the completed version gets (encoded by the layer
  *                          above), or null for private to the owner
+ * @param encryption        the server-side encryption of every part (and so of the completed version), or null
  */
 public record UploadRecord(String key, String uploadId, Instant initiated, Map<String, String> headers,
                            Map<String, String> userMetadata, ChecksumAlgorithm checksumAlgorithm,
                            ObjectRecord.Checksum.Type checksumType, String storageClass, String owner,
-                           Map<String, String> tags, ObjectRecord.Lock lock, String acl) {
+                           Map<String, String> tags, ObjectRecord.Lock lock, String acl,
+                           ObjectRecord.Encryption encryption) {
     public UploadRecord {
         Objects.requireNonNull(key);
         Objects.requireNonNull(uploadId);
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Without encryption. */
+    public UploadRecord(String key, String uploadId, Instant initiated, Map<String, String> headers,
+                        Map<String, String> userMetadata, ChecksumAlgorithm checksumAlgorithm,
+                        ObjectRecord.Checksum.Type checksumType, String storageClass, String owner,
+                        Map<String, String> tags, ObjectRecord.Lock lock, String acl) {
+        this(key, uploadId, initiated, headers, userMetadata, checksumAlgorithm, checksumType, storageClass, owner, tags,
+                lock, acl, null);
     }
 
     /** Without an access control list of its own. */

@@ -67,10 +67,32 @@ final class Ingest {
         }
     }
 
-    /** What the client said the body is. {@code expectedChecksum} is asked for after the body was read (trailers). */
-    record Expect(long length, String contentMd5, ChecksumAlgorithm algorithm, Supplier<String> expectedChecksum) {
+    /**
+     * What the client said the body is. {@code expectedChecksum} is asked for after the body was read
+     * (trailers). {@code sealer}: the data is stored encrypted with it (lengths, digests and checksums
+     * stay those of the plain bytes; only the stored bytes and the location's length differ), or null.
+     */
+    record Expect(long length, String contentMd5, ChecksumAlgorithm algorithm, Supplier<String> expectedChecksum,
+                  Encryption.Sealer sealer) {
+        Expect(long length, String contentMd5, ChecksumAlgorithm algorithm, Supplier<String> expectedChecksum) {
+            this(length, contentMd5, algorithm, expectedChecksum, null);
+        }
+
         static Expect length(long length) {
             return new Expect(length, null, null, null);
+        }
+
+        Expect sealedWith(Encryption.Sealer s) {
+            return new Expect(length, contentMd5, algorithm, expectedChecksum, s);
+        }
+
+        /** The stored length of the declared plain length (-1 when unknown). */
+        long storedLength() {
+            return sealer == null ? length : SealedData.storedLength(length);
+        }
+
+        long storedLength(long plain) {
+            return sealer == null ? plain : SealedData.storedLength(plain);
         }
     }
 
@@ -139,7 +161,7 @@ final class Ingest {
             }
             body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
         }
-        DataLocation planned = store.place(DataId.random(random), expect.length());
+        DataLocation planned = store.place(DataId.random(random), expect.storedLength());
         try {
             index.applyUnsynced(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
                     clock.instant().truncatedTo(ChronoUnit.MILLIS))));
@@ -149,7 +171,8 @@ final class Ingest {
         try {
             Digest md5 = Digest.md5();
             Digest extra = expect.algorithm() == null ? null : expect.algorithm().newDigest();
-            try (BlobWriter writer = store.create(planned, label + "/" + key)) {
+            try (BlobWriter raw = store.create(planned, label + "/" + key)) {
+                BlobWriter writer = expect.sealer() == null ? raw : new SealingWriter(raw, expect.sealer());
                 long limit = expect.length() < 0 ? ObjectService.MAX_PUT_SIZE : expect.length();
                 long n = copy(body, writer, md5, extra, limit);
                 if (expect.length() >= 0 && n != expect.length()) {
@@ -159,7 +182,8 @@ final class Ingest {
                 verifyMd5(expect.contentMd5(), md5Bytes);
                 String checksum = verifyChecksum(expect, extra);
                 Written asPlanned = new Written(new DataLocation(planned.dataId(), planned.layoutEpoch(),
-                        planned.scheme(), planned.drives(), planned.blockSize(), n), n, md5Bytes, expect.algorithm(),
+                        planned.scheme(), planned.drives(), planned.blockSize(), expect.storedLength(n)), n, md5Bytes,
+                        expect.algorithm(),
                         checksum, null);
                 DataLocation written = writer.commit(this::intentDurable, annotate.annotation(asPlanned));
                 return new Written(written, n, md5Bytes, expect.algorithm(), checksum, null);
@@ -182,7 +206,7 @@ final class Ingest {
     }
 
     /** Small data, already whole in memory: verify it; the index command will carry it. */
-    private Written inline(byte[] bytes, Expect expect) {
+    private Written inline(byte[] bytes, Expect expect) throws IOException {
         if (expect.length() >= 0 && bytes.length != expect.length()) {
             throw bytes.length > expect.length()
                     ? new S3Exception(S3ErrorCode.IncompleteBody, "The request body is longer than its declared length")
@@ -197,8 +221,9 @@ final class Ingest {
             extra.update(bytes, 0, bytes.length);
         }
         String checksum = verifyChecksum(expect, extra);
-        DataLocation location = DataLocation.inline(DataId.random(random), bytes.length);
-        return new Written(location, bytes.length, md5Bytes, expect.algorithm(), checksum, bytes);
+        byte[] stored = expect.sealer() == null ? bytes : SealingWriter.sealAll(bytes, expect.sealer());
+        DataLocation location = DataLocation.inline(DataId.random(random), stored.length);
+        return new Written(location, bytes.length, md5Bytes, expect.algorithm(), checksum, stored);
     }
 
     /**

@@ -47,6 +47,7 @@ public final class ObjectService {
     private final Ingest ingest;
     private final MultipartService multipart;
     private final ActiveReads activeReads;
+    private final Encryption encryption;
 
     /**
      * Objects up to this size are kept inside the index (one synced commit per PUT, no data file).
@@ -62,6 +63,16 @@ public final class ObjectService {
     /** @param inlineThreshold the largest object kept inside the index; -1 keeps every object on the drives */
     public ObjectService(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, String region,
                          int inlineThreshold) {
+        this(index, store, clock, random, region, inlineThreshold, null);
+    }
+
+    /**
+     * @param masterKey the node's master key ring, which wraps SSE-S3 data keys; null: SSE-S3 (and a
+     *                  bucket default asking for it) is refused with NotImplemented
+     */
+    public ObjectService(ObjectIndex index, BlobStore store, InstantSource clock, RandomGenerator random, String region,
+                         int inlineThreshold, dev.kura.common.crypto.KeyWrapper masterKey) {
+        this.encryption = new Encryption(masterKey);
         this.index = index;
         this.store = store;
         this.clock = clock;
@@ -70,7 +81,7 @@ public final class ObjectService {
         this.region = region;
         this.activeReads = new ActiveReads(clock);
         this.ingest = new Ingest(index, store, clock, random, inlineThreshold);
-        this.multipart = new MultipartService(this, index, ingest, versions, clock, random);
+        this.multipart = new MultipartService(this, index, ingest, encryption, versions, clock, random);
     }
 
     public String region() {
@@ -175,12 +186,15 @@ public final class ObjectService {
             throw new S3Exception(S3ErrorCode.InvalidRequest,
                     "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
         }
+        Encryption.Plan plan = encryption.plan(effectiveSse(bucket, in.sse()));
         Ingest.Written w = ingest.write(bucket.id(), bucket.name(), in.key(), body,
-                new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()),
+                new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue())
+                        .sealedWith(encryption.sealer(plan)),
                 planned -> annotation(bucket, withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(),
-                        in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())));
+                        in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())
+                        .withEncryption(plan.recorded())));
         ObjectRecord record = withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(),
-                in.tags(), stamp, w).withLock(lock), in.access());
+                in.tags(), stamp, w).withLock(lock), in.access()).withEncryption(plan.recorded());
         return commit(bucket, record, in.precondition(), w);
     }
 
@@ -200,14 +214,80 @@ public final class ObjectService {
         Ingest.Written w;
         Stamp stamp = new Stamp(versions, this::now);
         ObjectRecord.Lock lock = lockFor(bucket, in.lock(), stamp.at());
-        try (InputStream data = open(in.sourceBucket(), source, 0, source.size())) {
-            w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null),
+        encryption.checkRead(source.encryption(), in.sourceKey());
+        Encryption.Plan plan = encryption.plan(effectiveSse(bucket, in.sse()));
+        try (InputStream data = open(in.sourceBucket(), source, 0, source.size(), in.sourceKey())) {
+            w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null)
+                            .sealedWith(encryption.sealer(plan)),
                     planned -> annotation(bucket, withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(),
-                            in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())));
+                            in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())
+                            .withEncryption(plan.recorded())));
         }
         ObjectRecord record = withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(),
-                in.tags(), stamp, w).withLock(lock), in.access());
+                in.tags(), stamp, w).withLock(lock), in.access()).withEncryption(plan.recorded());
         return commit(bucket, record, in.precondition(), w);
+    }
+
+    /**
+     * The encryption a write gets: the one asked for, else the bucket's default
+     * (PutBucketEncryption), else none.
+     */
+    Sse effectiveSse(BucketRecord bucket, Sse requested) {
+        if (!(requested instanceof Sse.None)) {
+            return requested;
+        }
+        return defaultSse(bucket);
+    }
+
+    /** The bucket's default encryption (none until a configuration is stored). */
+    Sse defaultSse(BucketRecord bucket) {
+        return bucketEncryption(bucket).map(BucketEncryption::sse).orElse(Sse.NONE);
+    }
+
+    /** Parsed default-encryption configurations by bucket id, with the stored bytes they were parsed from. */
+    private final Map<Long, Map.Entry<byte[], BucketEncryption>> encryptions = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The bucket's default encryption configuration (GetBucketEncryption), if one is stored. */
+    public Optional<BucketEncryption> bucketEncryption(BucketRecord bucket) {
+        Optional<byte[]> raw = index.bucketSetting(bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION);
+        if (raw.isEmpty()) {
+            encryptions.remove(bucket.id());
+            return Optional.empty();
+        }
+        Map.Entry<byte[], BucketEncryption> cached = encryptions.get(bucket.id());
+        if (cached != null && java.util.Arrays.equals(cached.getKey(), raw.get())) {
+            return Optional.of(cached.getValue());
+        }
+        BucketEncryption parsed = BucketEncryption.parse(dev.kura.s3.xml.XmlParser.parse(raw.get(), 20));
+        if (encryptions.size() > 10_000) {
+            encryptions.clear();
+        }
+        encryptions.put(bucket.id(), Map.entry(raw.get(), parsed));
+        return Optional.of(parsed);
+    }
+
+    /** PutBucketEncryption: the validated configuration, stored as its normalized document. */
+    public void putBucketEncryption(String bucketName, BucketEncryption config) {
+        BucketRecord bucket = bucket(bucketName);
+        encryption.plan(config.sse()); // refuses SSE-S3 on a node without a master key
+        apply(new IndexCommand.PutBucketSetting(bucketName, bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION,
+                config.toXml().toBytes()), bucketName, null);
+    }
+
+    /** DeleteBucketEncryption: new objects are no longer encrypted by default (existing ones stay as they are). */
+    public void deleteBucketEncryption(String bucketName) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutBucketSetting(bucketName, bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION, null),
+                bucketName, null);
+    }
+
+    /**
+     * Checks a reader's SSE-C key against a version (400 InvalidRequest when the version needs one and
+     * it is missing or wrong, or when one is given for a version that has none) — before any byte is
+     * read, and before conditional headers are answered.
+     */
+    public void checkKey(ObjectRecord record, Sse.Customer key) {
+        encryption.checkRead(record.encryption(), key);
     }
 
     /** The record with the writer's owner and ACL; without them (null) it keeps the bucket owner's, private. */
@@ -450,18 +530,43 @@ public final class ObjectService {
      * one after another.
      */
     public InputStream open(String bucketName, ObjectRecord record, long offset, long length) throws IOException {
+        return open(bucketName, record, offset, length, null);
+    }
+
+    /**
+     * As above, for a version that may be encrypted: {@code key} is the reader's SSE-C key (null for
+     * none), checked against the version first. An encrypted version's data is opened chunk by chunk,
+     * only the chunks the range covers, each authenticated before it is served.
+     */
+    public InputStream open(String bucketName, ObjectRecord record, long offset, long length, Sse.Customer key)
+            throws IOException {
+        encryption.checkRead(record.encryption(), key);
         if (length == 0) {
             return InputStream.nullInputStream();
         }
+        ObjectRecord.Encryption sealed = record.encryption();
         if (record.isMultipart()) {
-            return new PartsInputStream(store, parts(bucketName, record), offset, length, activeReads);
+            return new PartsInputStream((p, from, len) -> piece(p.location(), p.size(), from, len, sealed, key),
+                    parts(bucketName, record), offset, length, activeReads);
         }
         if (record.location().isInline()) {
             byte[] bytes = index.inlineData(record.location().dataId()).orElseThrow(() -> new java.io.FileNotFoundException(
                     "inline data " + record.location().dataId() + " of " + bucketName + "/" + record.key() + " is gone"));
-            return new java.io.ByteArrayInputStream(bytes, Math.toIntExact(offset), Math.toIntExact(length));
+            Encryption.Source source = (from, len) -> new java.io.ByteArrayInputStream(bytes, Math.toIntExact(from),
+                    Math.toIntExact(len));
+            return sealed == null ? source.open(offset, length)
+                    : encryption.open(source, record.size(), offset, length, key);
         }
-        return store.open(record.location(), offset, length);
+        return piece(record.location(), record.size(), offset, length, sealed, key);
+    }
+
+    /** A range of one data piece (an object written whole, or a part), decrypted when the version is encrypted. */
+    private InputStream piece(dev.kura.common.DataLocation location, long plainSize, long offset, long length,
+                              ObjectRecord.Encryption sealed, Sse.Customer key) throws IOException {
+        if (sealed == null) {
+            return store.open(location, offset, length);
+        }
+        return encryption.open((from, len) -> store.open(location, from, len), plainSize, offset, length, key);
     }
 
     /**

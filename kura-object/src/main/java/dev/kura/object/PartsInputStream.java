@@ -1,7 +1,6 @@
 package dev.kura.object;
 
 import dev.kura.index.PartRecord;
-import dev.kura.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -11,7 +10,13 @@ import java.util.List;
  * verified block by block by the storage layer). Holds one part stream open at a time.
  */
 final class PartsInputStream extends InputStream {
-    private final BlobStore store;
+    /** Opens a range of one part's data (decrypting it when the object is encrypted). */
+    @FunctionalInterface
+    interface PartOpener {
+        InputStream open(PartRecord part, long offset, long length) throws IOException;
+    }
+
+    private final PartOpener store;
     private final List<PartRecord> parts;
     private long position;
     private long remaining;
@@ -23,7 +28,7 @@ final class PartsInputStream extends InputStream {
     private boolean closed;
 
     /** Registers the read with {@code reads} until closed, so the sweeper keeps parts it has yet to open. */
-    PartsInputStream(BlobStore store, List<PartRecord> parts, long offset, long length, ActiveReads reads) {
+    PartsInputStream(PartOpener store, List<PartRecord> parts, long offset, long length, ActiveReads reads) {
         this.reads = reads;
         this.ticket = reads.begin();
         this.store = store;
@@ -71,7 +76,7 @@ final class PartsInputStream extends InputStream {
                 long from = position - p.offset();
                 long len = Math.min(end - position, remaining);
                 partEnd = position + len;
-                return store.open(p.location(), from, len);
+                return store.open(p, from, len);
             }
         }
         throw new IOException("multipart object ends before its recorded size");

@@ -22,18 +22,38 @@ import java.util.function.Supplier;
  * @param tags            the tag set (x-amz-tagging)
  * @param lock            the Object Lock retention and legal hold asked for (x-amz-object-lock-*), or null
  * @param access          the new version's owner and ACL, or null for the bucket owner's, private
+ * @param sse             the server-side encryption asked for ({@link Sse#NONE}: the bucket's default)
  */
 public record PutObjectInput(String bucket, String key, long contentLength, String contentMd5,
                              ChecksumAlgorithm checksum, Supplier<String> checksumValue, Map<String, String> headers,
                              Map<String, String> userMetadata, String storageClass, Precondition precondition,
-                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock, WriteAccess access) {
+                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock, WriteAccess access,
+                             Sse sse) {
+
+    public PutObjectInput {
+        sse = sse == null ? Sse.NONE : sse;
+    }
+
+    public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
+                          Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
+                          String storageClass, Precondition precondition, Map<String, String> tags,
+                          dev.kura.index.ObjectRecord.Lock lock, WriteAccess access) {
+        this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
+                precondition, tags, lock, access, Sse.NONE);
+    }
 
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
                           Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
                           String storageClass, Precondition precondition, Map<String, String> tags,
                           dev.kura.index.ObjectRecord.Lock lock) {
         this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
-                precondition, tags, lock, null);
+                precondition, tags, lock, null, Sse.NONE);
+    }
+
+    /** The same input with this encryption. */
+    public PutObjectInput withSse(Sse newSse) {
+        return new PutObjectInput(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata,
+                storageClass, precondition, tags, lock, access, newSse);
     }
 
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,

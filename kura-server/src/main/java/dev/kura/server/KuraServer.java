@@ -67,6 +67,9 @@ public final class KuraServer implements AutoCloseable {
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
+        // The master key ring (docs/encryption.md): SSE-S3 data keys and stored user secrets are sealed by it.
+        MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? System.getenv("KURA_MASTER_KEY")
+                : config.masterKey().fromEnv(), config.masterKeyFile(), terminal);
         ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
         Storage storage;
         Telemetry telemetry;
@@ -77,7 +80,7 @@ public final class KuraServer implements AutoCloseable {
             telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, storage.store(),
                     storage::onlineDrives);
             objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region(),
-                    config.inlineThreshold());
+                    config.inlineThreshold(), masterKey);
             sweeper = new Sweeper(index, storage.store(), clock, boot, objects.activeReads());
             sweeper.sweepOnce(); // garbage of writes the previous process never finished
             telemetry.bindSweeper(sweeper);
@@ -86,8 +89,7 @@ public final class KuraServer implements AutoCloseable {
             throw e;
         }
         LOG.info("storage: {}", storage.describe());
-        MasterKey masterKey = MasterKey.resolve(System.getenv("KURA_MASTER_KEY"), MasterKey.defaultFile(config.dataDir()),
-                terminal);
+        LOG.info("server-side encryption: master key {} ({} in the ring)", masterKey.activeKeyId(), masterKey.size());
         // The root user's canonical id: the SHA-256 of its access key (what its buckets carry as owner).
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));

@@ -31,6 +31,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ./kura-data)")
     Path data = Path.of("kura-data");
 
+    @Option(names = "--master-key-file", paramLabel = "PATH",
+            description = "The master key ring for server-side encryption: base64 keys, one a line, the last one active, "
+                    + "mode 600; generated when absent; KURA_MASTER_KEY overrides it (default: <data>.master-key, next to "
+                    + "the data directory)")
+    Path masterKeyFile;
+
     @Option(names = "--domain", paramLabel = "BASE",
             description = "Serve virtual-hosted-style requests: a Host of BUCKET.BASE addresses BUCKET "
                     + "(path-style requests keep working)")
@@ -124,7 +130,8 @@ final class ServerCommand implements Callable<Integer> {
         return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
                 HttpServer.Limits.defaults(), telemetry).withDomain(domain)
-                .withStorage(storage());
+                .withStorage(storage())
+                .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile));
     }
 
     /** The storage flags, checked: a layout the drives cannot serve is refused with the reason. */

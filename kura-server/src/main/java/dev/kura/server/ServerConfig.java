@@ -11,10 +11,39 @@ import java.util.List;
  * @param limits the S3 port's HTTP limits (sizes, requests in flight, timeouts)
  * @param telemetry metrics token, access log, bucket series, tracing
  * @param domain    base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
+ * @param masterKey where the master key ring comes from (see {@link MasterKey}); null: the default key file
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                            String region, String accessKey, String secretKey, HttpServer.Limits limits,
-                           TelemetryConfig telemetry, String domain, StorageConfig storage) {
+                           TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey) {
+
+    /**
+     * The master key's source: {@code fromEnv} (the value of {@code KURA_MASTER_KEY}) when set, else
+     * {@code file} ({@code --master-key-file}; null: {@code <data>.master-key}, next to the data directory).
+     */
+    public record MasterKeyConfig(String fromEnv, Path file) {
+        @Override
+        public String toString() {
+            return "MasterKeyConfig[fromEnv=" + (fromEnv == null ? "unset" : "<redacted>") + ", file=" + file + "]";
+        }
+    }
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry, String domain, StorageConfig storage) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain, storage, null);
+    }
+
+    /** The same configuration with this master key source. */
+    public ServerConfig withMasterKey(MasterKeyConfig newMasterKey) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                storage, newMasterKey);
+    }
+
+    /** The master key file this configuration reads (or creates). */
+    public Path masterKeyFile() {
+        return masterKey != null && masterKey.file() != null ? masterKey.file() : MasterKey.defaultFile(dataDir);
+    }
 
     /**
      * How data is stored.
@@ -80,13 +109,13 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration serving virtual-hosted-style requests under {@code base}. */
     public ServerConfig withDomain(String base) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base,
-                storage);
+                storage, masterKey);
     }
 
     /** The same configuration with another storage configuration. */
     public ServerConfig withStorage(StorageConfig newStorage) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                newStorage);
+                newStorage, masterKey);
     }
 
     public int inlineThreshold() {

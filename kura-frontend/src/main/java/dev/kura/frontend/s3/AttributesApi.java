@@ -39,7 +39,9 @@ final class AttributesApi {
             throw new S3Exception(S3ErrorCode.InvalidArgument, "Invalid attribute name specified")
                     .with("ArgumentName", "x-amz-object-attributes");
         }
+        dev.kura.object.Sse.Customer sseKey = SseHeaders.key(head);
         ObjectRecord r = objects.head(op.bucket(), op.key(), head.queryParam("versionId"));
+        objects.checkKey(r, sseKey);
         Conditionals.check(head, r.etag(), r.lastModified());
         XmlWriter doc = XmlWriter.document("GetObjectAttributesResponse");
         if (wanted.contains("ETag")) {

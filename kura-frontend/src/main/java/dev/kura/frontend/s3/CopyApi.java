@@ -5,6 +5,7 @@ import dev.kura.frontend.http.Exchange;
 import dev.kura.index.ObjectRecord;
 import dev.kura.object.CopyInput;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Sse;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.http.RequestHead;
@@ -27,17 +28,21 @@ final class CopyApi {
     void copy(S3Operation.CopyObject op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
         PutHeaders.refuseUnsupported(head);
+        Sse sse = SseHeaders.forWrite(head);
+        Sse.Customer sourceKey = SseHeaders.copySourceKey(head);
         CopySource src = CopySource.parse(head.header("x-amz-copy-source"));
         objects.bucket(op.bucket()); // NoSuchBucket for the destination first
         access.authorizeCopySource(who, src.bucket(), src.key(), src.versionId(), ex);
         ObjectRecord source = src.resolve(objects);
+        objects.checkKey(source, sourceKey);
         Conditionals.checkCopySource(head, source.etag(), source.lastModified());
         boolean replaceMeta = directive(head, "x-amz-metadata-directive");
         boolean replaceTags = directive(head, "x-amz-tagging-directive");
         String storageClass = PutHeaders.storageClass(head);
         ChecksumAlgorithm checksum = checksumAlgorithm(head);
         boolean self = src.bucket().equals(op.bucket()) && src.key().equals(op.key());
-        if (self && !replaceMeta && head.header("x-amz-storage-class") == null && checksum == null && !replaceTags) {
+        if (self && !replaceMeta && head.header("x-amz-storage-class") == null && checksum == null && !replaceTags
+                && sse == Sse.NONE && source.encryption() == null) {
             throw new S3Exception(S3ErrorCode.InvalidRequest, "This copy request is illegal because it is trying to copy an "
                     + "object to itself without changing the object's metadata, storage class, website redirect location or "
                     + "encryption attributes.");
@@ -47,7 +52,8 @@ final class CopyApi {
         Map<String, String> tags = replaceTags ? Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS)
                 : source.tags();
         CopyInput in = new CopyInput(src.bucket(), op.bucket(), op.key(), headers, meta, storageClass, tags, checksum,
-                ObjectApi.writePrecondition(head), ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head));
+                ObjectApi.writePrecondition(head), ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head),
+                sse, sourceKey);
         ObjectRecord[] copied = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             ObjectRecord r = objects.copyObject(source, in);
@@ -66,6 +72,10 @@ final class CopyApi {
             }
             if (copied[0] != null) {
                 ObjectApi.putVersionId(h, copied[0], null);
+                SseHeaders.put(h, copied[0].encryption(), SseHeaders.customerOf(sse));
+            } else {
+                // answered before the copy ended (a long copy): what the request asked for
+                SseHeaders.putRequested(h, sse);
             }
             return h;
         });

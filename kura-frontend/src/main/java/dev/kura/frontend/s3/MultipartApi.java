@@ -44,6 +44,7 @@ final class MultipartApi {
     void create(S3Operation.CreateMultipartUpload op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
         PutHeaders.refuseUnsupported(head);
+        dev.kura.object.Sse sse = SseHeaders.forWrite(head);
         ChecksumAlgorithm algorithm = null;
         String a = head.header("x-amz-checksum-algorithm");
         if (a != null) {
@@ -53,11 +54,12 @@ final class MultipartApi {
         ObjectRecord.Checksum.Type type = checksumType(head.header("x-amz-checksum-type"), algorithm);
         UploadRecord u = multipart.create(op.bucket(), op.key(), PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head),
                 PutHeaders.storageClass(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS), algorithm, type,
-                ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head));
+                ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head), sse);
         XmlWriter doc = XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", op.bucket()).element("Key", op.key()).element("UploadId", u.uploadId());
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Content-Type", Responses.XML);
+        SseHeaders.put(h, u.encryption(), SseHeaders.customerOf(sse));
         if (algorithm != null) {
             h.put("x-amz-checksum-algorithm", algorithm.name());
             h.put("x-amz-checksum-type", type.name());
@@ -92,6 +94,7 @@ final class MultipartApi {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
     void uploadPart(S3Operation.UploadPart op, Exchange ex, DecodedBody body) throws IOException {
         RequestHead head = ex.head();
+        dev.kura.object.Sse.Customer sseKey = SseHeaders.key(head);
         long length = ObjectApi.declaredLength(head);
         ChecksumAlgorithm sent = PutHeaders.checksumAlgorithm(head);
         Supplier<String> value = sent == null ? null : () -> {
@@ -99,11 +102,12 @@ final class MultipartApi {
             return v != null ? v : body.trailers().get(sent.headerName());
         };
         PartRecord p = multipart.uploadPart(op.bucket(), op.key(), op.uploadId(), op.partNumber(), length,
-                head.header("content-md5"), sent, value, body);
+                head.header("content-md5"), sent, value, body, sseKey);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(p.etag()));
+        UploadRecord u = multipart.upload(op.bucket(), op.key(), op.uploadId());
+        SseHeaders.put(h, u.encryption(), sseKey);
         if (p.checksum() != null) {
-            UploadRecord u = multipart.upload(op.bucket(), op.key(), op.uploadId());
             ChecksumAlgorithm a = u.checksumAlgorithm() != null ? u.checksumAlgorithm() : sent;
             if (a != null) {
                 h.put(a.headerName(), p.checksum());
@@ -115,9 +119,12 @@ final class MultipartApi {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
     void uploadPartCopy(S3Operation.UploadPartCopy op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
+        dev.kura.object.Sse.Customer sourceKey = SseHeaders.copySourceKey(head);
+        dev.kura.object.Sse.Customer sseKey = SseHeaders.key(head);
         CopySource src = CopySource.parse(head.header("x-amz-copy-source"));
         access.authorizeCopySource(who, src.bucket(), src.key(), src.versionId(), ex);
         ObjectRecord source = src.resolve(objects);
+        objects.checkKey(source, sourceKey);
         Conditionals.checkCopySource(head, source.etag(), source.lastModified());
         long start = 0;
         long length = source.size();
@@ -127,17 +134,20 @@ final class MultipartApi {
             start = r[0];
             length = r[1] - r[0] + 1;
         }
-        multipart.upload(op.bucket(), op.key(), op.uploadId()); // NoSuchUpload before any copying
+        UploadRecord u = multipart.upload(op.bucket(), op.key(), op.uploadId()); // NoSuchUpload before any copying
         PartRecord p = multipart.copyPart(op.bucket(), op.key(), op.uploadId(), op.partNumber(), src.bucket(), source,
-                start, length);
+                start, length, sourceKey, sseKey);
         XmlWriter doc = XmlWriter.document("CopyPartResult").element("LastModified", p.lastModified())
                 .element("ETag", Responses.quoted(p.etag()));
-        Responses.xml(ex, 200, doc);
+        Map<String, String> h = new LinkedHashMap<>();
+        SseHeaders.put(h, u.encryption(), sseKey);
+        Responses.xml(ex, 200, doc, h);
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
     void complete(S3Operation.CompleteMultipartUpload op, Exchange ex, InputStream body) throws IOException {
         RequestHead head = ex.head();
+        dev.kura.object.Sse.Customer sseKey = SseHeaders.key(head);
         List<RequestedPart> parts = parseParts(body);
         Long declared = null;
         String size = head.header("x-amz-mp-object-size");
@@ -153,7 +163,7 @@ final class MultipartApi {
         ObjectRecord[] completed = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             MultipartService.Completed done = multipart.complete(op.bucket(), op.key(), op.uploadId(), parts, precondition,
-                    declaredSize);
+                    declaredSize, sseKey);
             ObjectRecord r = done.record();
             completed[0] = r;
             verifyFullChecksum(head, r);
@@ -169,6 +179,7 @@ final class MultipartApi {
             Map<String, String> h = new java.util.LinkedHashMap<>();
             if (completed[0] != null) {
                 ObjectApi.putVersionId(h, completed[0], null);
+                SseHeaders.put(h, completed[0].encryption(), sseKey);
             }
             return h;
         });

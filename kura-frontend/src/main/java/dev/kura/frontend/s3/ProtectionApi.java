@@ -233,7 +233,7 @@ final class ProtectionApi {
     }
 
     /** A bounded body proved by Content-MD5 or an x-amz-checksum-* header (required), not empty. */
-    private static byte[] checkedBody(Exchange ex, InputStream body) throws IOException {
+    static byte[] checkedBody(Exchange ex, InputStream body) throws IOException {
         byte[] bytes = body.readNBytes(MAX_LIFECYCLE_BODY + 1);
         if (bytes.length > MAX_LIFECYCLE_BODY) {
             throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);

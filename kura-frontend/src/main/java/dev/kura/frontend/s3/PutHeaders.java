@@ -127,12 +127,6 @@ final class PutHeaders {
 
     /** Refuses headers that ask for behaviour Kura does not implement yet. */
     static void refuseUnsupported(RequestHead head) {
-        String sse = head.header("x-amz-server-side-encryption");
-        if (sse != null || head.header("x-amz-server-side-encryption-customer-algorithm") != null
-                || head.header("x-amz-server-side-encryption-aws-kms-key-id") != null) {
-            throw new S3Exception(S3ErrorCode.NotImplemented, "Server-side encryption is not implemented")
-                    .with("Header", sse != null ? "x-amz-server-side-encryption" : "x-amz-server-side-encryption-customer-algorithm");
-        }
         if (head.header("x-amz-website-redirect-location") != null) {
             throw new S3Exception(S3ErrorCode.NotImplemented).with("Header", "x-amz-website-redirect-location");
         }

@@ -41,6 +41,7 @@ public final class S3Handler implements HttpHandler {
     private final AccessApi accessApi;
     private final AccessControl access;
     private final ObjectService objects;
+    private final EncryptionApi encryption;
     private final String domain;
 
     /**
@@ -62,6 +63,7 @@ public final class S3Handler implements HttpHandler {
         this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
         this.accessApi = new AccessApi(objects, access);
+        this.encryption = new EncryptionApi(objects);
     }
 
     @Override
@@ -141,6 +143,9 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.GetBucketLifecycleConfiguration l -> locks.getLifecycle(l, ex);
             case S3Operation.PutBucketLifecycleConfiguration l -> locks.putLifecycle(l, ex, decode(ex, who));
             case S3Operation.DeleteBucketLifecycle l -> locks.deleteLifecycle(l, ex);
+            case S3Operation.GetBucketEncryption e -> encryption.get(e, ex);
+            case S3Operation.PutBucketEncryption e -> encryption.put(e, ex, decode(ex, who));
+            case S3Operation.DeleteBucketEncryption e -> encryption.delete(e, ex);
             case S3Operation.PutObjectLockConfiguration l -> locks.putConfiguration(l, ex, decode(ex, who));
             case S3Operation.GetObjectRetention l -> locks.getRetention(l, ex);
             case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));

@@ -39,6 +39,11 @@ public final class RecordCodec {
     static final int OBJECT_V3 = 3;
     /** v4 adds the access control list (nullable) after a lock presence flag and the (nullable) lock. */
     static final int OBJECT_V4 = 4;
+    /**
+     * v5 adds server-side encryption (kind, SSE-C key check): after the lock presence flag and the
+     * (nullable) lock come the (nullable) ACL and the encryption.
+     */
+    static final int OBJECT_V5 = 5;
     static final int BUCKET_V1 = 1;
     /** v2 adds tags. */
     static final int BUCKET_V2 = 2;
@@ -49,6 +54,8 @@ public final class RecordCodec {
     static final int UPLOAD_V2 = 2;
     /** v3 adds the access control list of the completed version after a lock presence flag. */
     static final int UPLOAD_V3 = 3;
+    /** v4 adds server-side encryption after the lock presence flag, the (nullable) lock and the (nullable) ACL. */
+    static final int UPLOAD_V4 = 4;
     static final int USER_V1 = 1;
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
@@ -136,7 +143,10 @@ public final class RecordCodec {
     public static byte[] encode(ObjectRecord r) {
         return write(out -> {
             // A record without a lock or an ACL keeps format v2, byte-identical to what earlier versions wrote.
-            out.writeByte(r.acl() != null ? OBJECT_V4 : r.lock() == null ? OBJECT_V2 : OBJECT_V3);
+            // and one without encryption keeps v2, v3 or v4.
+            int format = r.encryption() != null ? OBJECT_V5 : r.acl() != null ? OBJECT_V4
+                    : r.lock() == null ? OBJECT_V2 : OBJECT_V3;
+            out.writeByte(format);
             writeString(out, r.key());
             writeString(out, r.versionId());
             out.writeLong(r.sequence());
@@ -153,14 +163,17 @@ public final class RecordCodec {
             out.writeInt(r.partCount());
             writeNullable(out, r.uploadId());
             writeMap(out, r.tags());
-            if (r.acl() != null) {
+            if (format >= OBJECT_V4) {
                 out.writeBoolean(r.lock() != null);
             }
             if (r.lock() != null) {
                 writeLock(out, r.lock());
             }
-            if (r.acl() != null) {
+            if (format == OBJECT_V4) {
                 writeString(out, r.acl());
+            } else if (format == OBJECT_V5) {
+                writeNullable(out, r.acl());
+                writeEncryption(out, r.encryption());
             }
         });
     }
@@ -168,7 +181,7 @@ public final class RecordCodec {
     public static ObjectRecord decodeObject(byte[] bytes) {
         return read(bytes, "ObjectRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format < OBJECT_V1 || format > OBJECT_V4) {
+            if (format < OBJECT_V1 || format > OBJECT_V5) {
                 throw new IOException("unknown ObjectRecord format " + format);
             }
             ObjectRecord v1 = new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
@@ -181,19 +194,22 @@ public final class RecordCodec {
             String uploadId = readNullable(in);
             Map<String, String> tags = readMap(in);
             ObjectRecord.Lock lock = null;
-            if (format == OBJECT_V3 || (format == OBJECT_V4 && in.readBoolean())) {
+            if (format == OBJECT_V3 || (format >= OBJECT_V4 && in.readBoolean())) {
                 lock = readLock(in);
             }
-            String acl = format == OBJECT_V4 ? readString(in) : null;
+            String acl = format == OBJECT_V4 ? readString(in) : format == OBJECT_V5 ? readNullable(in) : null;
+            ObjectRecord.Encryption encryption = format == OBJECT_V5 ? readEncryption(in) : null;
             return new ObjectRecord(v1.key(), v1.versionId(), v1.sequence(), v1.deleteMarker(), v1.location(), v1.size(),
                     v1.etag(), v1.lastModified(), v1.headers(), v1.userMetadata(), v1.checksum(), v1.storageClass(),
-                    v1.owner(), parts, uploadId, tags, lock, acl);
+                    v1.owner(), parts, uploadId, tags, lock, acl, encryption);
         });
     }
 
     public static byte[] encode(UploadRecord u) {
         return write(out -> {
-            out.writeByte(u.acl() != null ? UPLOAD_V3 : u.lock() == null ? UPLOAD_V1 : UPLOAD_V2);
+            int format = u.encryption() != null ? UPLOAD_V4 : u.acl() != null ? UPLOAD_V3
+                    : u.lock() == null ? UPLOAD_V1 : UPLOAD_V2;
+            out.writeByte(format);
             writeString(out, u.key());
             writeString(out, u.uploadId());
             writeInstant(out, u.initiated());
@@ -204,16 +220,28 @@ public final class RecordCodec {
             writeNullable(out, u.storageClass());
             writeNullable(out, u.owner());
             writeMap(out, u.tags());
-            if (u.acl() != null) {
+            if (format >= UPLOAD_V3) {
                 out.writeBoolean(u.lock() != null);
             }
             if (u.lock() != null) {
                 writeLock(out, u.lock());
             }
-            if (u.acl() != null) {
+            if (format == UPLOAD_V3) {
                 writeString(out, u.acl());
+            } else if (format == UPLOAD_V4) {
+                writeNullable(out, u.acl());
+                writeEncryption(out, u.encryption());
             }
         });
+    }
+
+    private static void writeEncryption(DataOutputStream out, ObjectRecord.Encryption e) throws IOException {
+        writeString(out, e.kind().name());
+        writeNullable(out, e.keyCheck());
+    }
+
+    private static ObjectRecord.Encryption readEncryption(DataInputStream in) throws IOException {
+        return new ObjectRecord.Encryption(ObjectRecord.Encryption.Kind.valueOf(readString(in)), readNullable(in));
     }
 
     private static void writeLock(DataOutputStream out, ObjectRecord.Lock lock) throws IOException {
@@ -234,7 +262,7 @@ public final class RecordCodec {
     public static UploadRecord decodeUpload(byte[] bytes) {
         return read(bytes, "UploadRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format < UPLOAD_V1 || format > UPLOAD_V3) {
+            if (format < UPLOAD_V1 || format > UPLOAD_V4) {
                 throw new IOException("unknown UploadRecord format " + format);
             }
             String key = readString(in);
@@ -247,11 +275,12 @@ public final class RecordCodec {
             String storageClass = readNullable(in);
             String owner = readNullable(in);
             Map<String, String> tags = readMap(in);
-            ObjectRecord.Lock lock = format == UPLOAD_V2 || (format == UPLOAD_V3 && in.readBoolean()) ? readLock(in) : null;
+            ObjectRecord.Lock lock = format == UPLOAD_V2 || (format >= UPLOAD_V3 && in.readBoolean()) ? readLock(in) : null;
+            String acl = format == UPLOAD_V3 ? readString(in) : format == UPLOAD_V4 ? readNullable(in) : null;
             return new UploadRecord(key, uploadId, initiated, headers, meta,
                     algorithm == null ? null : ChecksumAlgorithm.valueOf(algorithm),
                     type == null ? null : ObjectRecord.Checksum.Type.valueOf(type),
-                    storageClass, owner, tags, lock, format == UPLOAD_V3 ? readString(in) : null);
+                    storageClass, owner, tags, lock, acl, format == UPLOAD_V4 ? readEncryption(in) : null);
         });
     }
 

@@ -62,6 +62,9 @@ public final class Actions {
             case S3Operation.GetBucketLifecycleConfiguration o -> new Action("s3:GetLifecycleConfiguration", Need.BUCKET_OWNER);
             case S3Operation.PutBucketLifecycleConfiguration o -> new Action("s3:PutLifecycleConfiguration", Need.BUCKET_OWNER);
             case S3Operation.DeleteBucketLifecycle o -> new Action("s3:PutLifecycleConfiguration", Need.BUCKET_OWNER);
+            case S3Operation.GetBucketEncryption o -> new Action("s3:GetEncryptionConfiguration", Need.BUCKET_OWNER);
+            case S3Operation.PutBucketEncryption o -> new Action("s3:PutEncryptionConfiguration", Need.BUCKET_OWNER);
+            case S3Operation.DeleteBucketEncryption o -> new Action("s3:PutEncryptionConfiguration", Need.BUCKET_OWNER);
             case S3Operation.AccessSetting o -> new Action(o.action(), Need.BUCKET_OWNER);
             case S3Operation.UnconfiguredBucketSetting o -> new Action("s3:" + o.operation(), Need.BUCKET_OWNER);
             case S3Operation.Unsupported o -> new Action("s3:" + o.operation(), o.key() == null ? Need.BUCKET_OWNER

@@ -148,6 +148,15 @@ public sealed interface S3Operation {
     record PutObjectLockConfiguration(String bucket) implements S3Operation {
     }
 
+    record GetBucketEncryption(String bucket) implements S3Operation {
+    }
+
+    record PutBucketEncryption(String bucket) implements S3Operation {
+    }
+
+    record DeleteBucketEncryption(String bucket) implements S3Operation {
+    }
+
     record GetObjectRetention(String bucket, String key) implements S3Operation {
     }
 

@@ -22,7 +22,6 @@ public final class S3Router {
      */
     private static final Map<String, String[]> BUCKET_SETTINGS = Map.ofEntries(
             Map.entry("cors", new String[] {"GetBucketCors", "!PutBucketCors", "DeleteBucketCors"}),
-            Map.entry("encryption", new String[] {"GetBucketEncryption", "!PutBucketEncryption", "DeleteBucketEncryption"}),
             Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
             Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
             Map.entry("notification", new String[] {"GetBucketNotificationConfiguration", "!PutBucketNotificationConfiguration", null}),
@@ -144,6 +143,14 @@ public final class S3Router {
                 case "GET", "HEAD" -> new S3Operation.GetBucketLifecycleConfiguration(bucket);
                 case "PUT" -> new S3Operation.PutBucketLifecycleConfiguration(bucket);
                 case "DELETE" -> new S3Operation.DeleteBucketLifecycle(bucket);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
+        if (head.hasQueryParam("encryption")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetBucketEncryption(bucket);
+                case "PUT" -> new S3Operation.PutBucketEncryption(bucket);
+                case "DELETE" -> new S3Operation.DeleteBucketEncryption(bucket);
                 default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
             };
         }
