@@ -10,8 +10,37 @@ import java.time.Instant;
  */
 public sealed interface IndexCommand {
 
-    /** Fails with BucketAlreadyExists when the name is taken. */
-    record CreateBucket(BucketRecord bucket) implements IndexCommand {
+    /**
+     * Fails with BucketAlreadyExists when the name is taken. {@code settings} are written with the
+     * bucket in the same batch (its ACL, ownership controls), so no one ever sees it without them.
+     */
+    record CreateBucket(BucketRecord bucket, java.util.Map<BucketSetting, byte[]> settings) implements IndexCommand {
+        public CreateBucket {
+            settings = settings == null ? java.util.Map.of() : java.util.Map.copyOf(settings);
+        }
+
+        public CreateBucket(BucketRecord bucket) {
+            this(bucket, java.util.Map.of());
+        }
+    }
+
+    /** Writes ({@code value} non-null) or removes one settings document of a bucket; NoSuchBucket when absent. */
+    record PutBucketSetting(String name, long bucketId, BucketSetting setting, byte[] value) implements IndexCommand {
+        public PutBucketSetting {
+            java.util.Objects.requireNonNull(setting, "setting");
+        }
+    }
+
+    /**
+     * Adds a user ({@code replace} false; UserAlreadyExists when the name or the access key is
+     * taken) or replaces the user of that name ({@code replace} true; NoSuchUser when absent): a key
+     * rotation, whose old access key stops working in the same batch.
+     */
+    record PutUser(UserRecord user, boolean replace) implements IndexCommand {
+    }
+
+    /** Removes a user and its access key; NoSuchUser when absent. */
+    record DeleteUser(String name) implements IndexCommand {
     }
 
     /** Fails with NoSuchBucket when absent or at another id, BucketNotEmpty when it holds objects or intents. */

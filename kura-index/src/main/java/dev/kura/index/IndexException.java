@@ -41,6 +41,19 @@ public sealed class IndexException extends Exception {
         }
     }
 
+    public static final class NoSuchUser extends IndexException {
+        public NoSuchUser(String name) {
+            super(name);
+        }
+    }
+
+    /** A user name or access key id already taken. */
+    public static final class UserAlreadyExists extends IndexException {
+        public UserAlreadyExists(String message) {
+            super(message);
+        }
+    }
+
     public static final class NoSuchKey extends IndexException {
         public NoSuchKey(String key) {
             super(key);

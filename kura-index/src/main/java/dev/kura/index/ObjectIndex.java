@@ -84,6 +84,21 @@ public interface ObjectIndex extends AutoCloseable {
     /** A bucket's lifecycle configuration document, if it has one. */
     Optional<byte[]> lifecycle(long bucketId);
 
+    /** One settings document of a bucket ({@link IndexCommand.PutBucketSetting}), if set. */
+    Optional<byte[]> bucketSetting(long bucketId, BucketSetting setting);
+
+    /** Every settings document of a bucket, read with one short scan. */
+    Map<BucketSetting, byte[]> bucketSettings(long bucketId);
+
+    /** A user by name. */
+    Optional<UserRecord> user(String name);
+
+    /** The user whose current access key id this is. */
+    Optional<UserRecord> userByAccessKey(String accessKey);
+
+    /** Every user, in name order. */
+    List<UserRecord> users();
+
     /** A multipart upload in progress. */
     Optional<UploadRecord> upload(long bucketId, String key, String uploadId);
 

@@ -33,7 +33,7 @@ import java.util.Objects;
 public record ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
                            long size, String etag, Instant lastModified, Map<String, String> headers,
                            Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
-                           int partCount, String uploadId, Map<String, String> tags, Lock lock) {
+                           int partCount, String uploadId, Map<String, String> tags, Lock lock, String acl) {
     public static final String NULL_VERSION = "null";
 
     public ObjectRecord {
@@ -42,6 +42,15 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Without an access control list of its own (private to its owner). */
+    public ObjectRecord(String key, String versionId, long sequence, boolean deleteMarker, DataLocation location,
+                        long size, String etag, Instant lastModified, Map<String, String> headers,
+                        Map<String, String> userMetadata, Checksum checksum, String storageClass, String owner,
+                        int partCount, String uploadId, Map<String, String> tags, Lock lock) {
+        this(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers, userMetadata, checksum,
+                storageClass, owner, partCount, uploadId, tags, lock, null);
     }
 
     /** Without an Object Lock state. */
@@ -95,12 +104,12 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
 
     public ObjectRecord withLock(Lock newLock) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, newLock, acl);
     }
 
     public ObjectRecord withLocation(DataLocation newLocation) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, newLocation, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl);
     }
 
     /** A version written whole, without tags. */
@@ -118,7 +127,7 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
     /** This record as the index commits it: the version id and sequence it assigned. */
     public ObjectRecord withVersion(String newVersionId, long newSequence) {
         return new ObjectRecord(key, newVersionId, newSequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, acl);
     }
 
     /** A delete marker: a version with no data. */
@@ -127,9 +136,18 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
                 owner, 0, null, Map.of());
     }
 
+    /**
+     * With another access control list: {@code acl} is the layer above's encoded grant list (the
+     * index never interprets it); null means private to the owner.
+     */
+    public ObjectRecord withAcl(String newAcl) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl);
+    }
+
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
-                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock);
+                userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl);
     }
 
     /** An additional checksum: full-object or composite (multipart), base64 value. */

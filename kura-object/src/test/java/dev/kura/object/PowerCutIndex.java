@@ -165,6 +165,31 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
+    public Optional<byte[]> bucketSetting(long bucketId, dev.kura.index.BucketSetting setting) {
+        return inner.bucketSetting(bucketId, setting);
+    }
+
+    @Override
+    public java.util.Map<dev.kura.index.BucketSetting, byte[]> bucketSettings(long bucketId) {
+        return inner.bucketSettings(bucketId);
+    }
+
+    @Override
+    public Optional<dev.kura.index.UserRecord> user(String name) {
+        return inner.user(name);
+    }
+
+    @Override
+    public Optional<dev.kura.index.UserRecord> userByAccessKey(String accessKey) {
+        return inner.userByAccessKey(accessKey);
+    }
+
+    @Override
+    public java.util.List<dev.kura.index.UserRecord> users() {
+        return inner.users();
+    }
+
+    @Override
     public ListPage list(ListQuery query) {
         return inner.list(query);
     }

@@ -3,6 +3,7 @@ package dev.kura.index.codec;
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.index.BucketRecord;
+import dev.kura.index.BucketSetting;
 import dev.kura.index.IndexCommand;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.PartRecord;
@@ -53,6 +54,10 @@ public final class CommandCodec {
     private static final int PUT_BUCKET_TAGS = 18;
     private static final int RELOCATE_DATA = 19;
     private static final int COMPLETE_FREE = 20;
+    private static final int CREATE_BUCKET_WITH_SETTINGS = 21;
+    private static final int PUT_BUCKET_SETTING = 22;
+    private static final int PUT_USER = 23;
+    private static final int DELETE_USER = 24;
 
     private CommandCodec() {
     }
@@ -63,8 +68,32 @@ public final class CommandCodec {
             out.writeByte(FORMAT_V1);
             switch (command) {
                 case IndexCommand.CreateBucket c -> {
-                    out.writeByte(CREATE_BUCKET);
+                    // Without settings: the original form, byte for byte.
+                    out.writeByte(c.settings().isEmpty() ? CREATE_BUCKET : CREATE_BUCKET_WITH_SETTINGS);
                     blob(out, RecordCodec.encode(c.bucket()));
+                    if (!c.settings().isEmpty()) {
+                        out.writeInt(c.settings().size());
+                        for (var s : new java.util.TreeMap<>(c.settings()).entrySet()) {
+                            out.writeByte(s.getKey().code());
+                            blob(out, s.getValue());
+                        }
+                    }
+                }
+                case IndexCommand.PutBucketSetting c -> {
+                    out.writeByte(PUT_BUCKET_SETTING);
+                    string(out, c.name());
+                    out.writeLong(c.bucketId());
+                    out.writeByte(c.setting().code());
+                    nullableBlob(out, c.value());
+                }
+                case IndexCommand.PutUser c -> {
+                    out.writeByte(PUT_USER);
+                    blob(out, RecordCodec.encode(c.user()));
+                    out.writeBoolean(c.replace());
+                }
+                case IndexCommand.DeleteUser c -> {
+                    out.writeByte(DELETE_USER);
+                    string(out, c.name());
                 }
                 case IndexCommand.DeleteBucket c -> {
                     out.writeByte(DELETE_BUCKET);
@@ -228,6 +257,22 @@ public final class CommandCodec {
             int type = in.readUnsignedByte();
             IndexCommand c = switch (type) {
                 case CREATE_BUCKET -> new IndexCommand.CreateBucket(RecordCodec.decodeBucket(blob(in)));
+                case CREATE_BUCKET_WITH_SETTINGS -> {
+                    BucketRecord bucket = RecordCodec.decodeBucket(blob(in));
+                    int n = in.readInt();
+                    if (n < 0 || n > BucketSetting.values().length) {
+                        throw new IOException("bad setting count " + n);
+                    }
+                    Map<BucketSetting, byte[]> settings = new java.util.EnumMap<>(BucketSetting.class);
+                    for (int i = 0; i < n; i++) {
+                        settings.put(BucketSetting.ofCode(in.readUnsignedByte()), blob(in));
+                    }
+                    yield new IndexCommand.CreateBucket(bucket, settings);
+                }
+                case PUT_BUCKET_SETTING -> new IndexCommand.PutBucketSetting(string(in), in.readLong(),
+                        BucketSetting.ofCode(in.readUnsignedByte()), nullableBlob(in));
+                case PUT_USER -> new IndexCommand.PutUser(RecordCodec.decodeUser(blob(in)), in.readBoolean());
+                case DELETE_USER -> new IndexCommand.DeleteUser(string(in));
                 case DELETE_BUCKET -> new IndexCommand.DeleteBucket(string(in), in.readLong());
                 case RECORD_INTENT -> new IndexCommand.RecordIntent(RecordCodec.decodeIntent(blob(in)));
                 case CANCEL_INTENT -> new IndexCommand.CancelIntent(new DataId(string(in)));

@@ -24,6 +24,9 @@ import java.util.Arrays;
  *   'p' | bucketId | escape(key) | 00 01 | uploadId | partNumber (4, BE) -> PartRecord     (parts of an upload)
  *   'q' | bucketId | escape(key) | 00 01 | ~sequence (8) | partNumber (4) -> PartRecord    (parts of a version)
  *   'l' | bucketId (8, BE)                                               -> lifecycle configuration (XML)
+ *   's' | bucketId (8, BE) | setting code (1)                            -> a bucket setting (ACL, policy, ...)
+ *   'n' | user name (UTF-8)                                              -> UserRecord
+ *   'a' | access key id (UTF-8)                                          -> user name  (users by access key)
  * </pre>
  * Uploads and parts sit under their key, like its versions, so splitting the key space between keys
  * keeps everything of one key in one partition. Upload ids are 32 lowercase hex characters whose
@@ -59,6 +62,10 @@ public final class KeyCodec {
     public static final byte INLINE_DATA = 'd';
     /** A bucket's lifecycle configuration (its normalized XML), by bucket id. */
     public static final byte LIFECYCLE = 'l';
+    /** A bucket's settings documents (ACL, policy, ...), by bucket id and {@link dev.kura.index.BucketSetting} code. */
+    public static final byte BUCKET_SETTING = 's';
+    public static final byte USER = 'n';
+    public static final byte USER_BY_ACCESS_KEY = 'a';
     public static final int UPLOAD_ID_LENGTH = 32;
 
     private static final int BUCKET_ID_END = 9;
@@ -223,6 +230,38 @@ public final class KeyCodec {
         row[0] = LIFECYCLE;
         putLong(row, 1, bucketId);
         return row;
+    }
+
+    public static byte[] bucketSettingRow(long bucketId, dev.kura.index.BucketSetting setting) {
+        byte[] row = new byte[BUCKET_ID_END + 1];
+        row[0] = BUCKET_SETTING;
+        putLong(row, 1, bucketId);
+        row[BUCKET_ID_END] = (byte) setting.code();
+        return row;
+    }
+
+    /** The prefix of all of a bucket's setting rows. */
+    public static byte[] bucketSettingsOf(long bucketId) {
+        byte[] row = new byte[BUCKET_ID_END];
+        row[0] = BUCKET_SETTING;
+        putLong(row, 1, bucketId);
+        return row;
+    }
+
+    public static dev.kura.index.BucketSetting bucketSettingOf(byte[] row) {
+        return dev.kura.index.BucketSetting.ofCode(row[BUCKET_ID_END] & 0xff);
+    }
+
+    public static byte[] userRow(String name) {
+        return tagged(USER, utf8(name));
+    }
+
+    public static byte[] usersPrefix() {
+        return new byte[] {USER};
+    }
+
+    public static byte[] userByAccessKeyRow(String accessKey) {
+        return tagged(USER_BY_ACCESS_KEY, utf8(accessKey));
     }
 
     public static byte[] bucketIdRow(long bucketId) {

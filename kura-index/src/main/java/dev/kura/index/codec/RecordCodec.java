@@ -7,6 +7,7 @@ import dev.kura.index.ObjectRecord;
 import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
 import dev.kura.index.UploadRecord;
+import dev.kura.index.UserRecord;
 import dev.kura.index.WriteIntent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +37,8 @@ public final class RecordCodec {
     static final int OBJECT_V2 = 2;
     /** v3 adds the Object Lock state: retention mode and date (nullable), legal hold. */
     static final int OBJECT_V3 = 3;
+    /** v4 adds the access control list (nullable) after a lock presence flag and the (nullable) lock. */
+    static final int OBJECT_V4 = 4;
     static final int BUCKET_V1 = 1;
     /** v2 adds tags. */
     static final int BUCKET_V2 = 2;
@@ -44,6 +47,9 @@ public final class RecordCodec {
     static final int UPLOAD_V1 = 1;
     /** v2 adds the Object Lock settings for the completed version. */
     static final int UPLOAD_V2 = 2;
+    /** v3 adds the access control list of the completed version after a lock presence flag. */
+    static final int UPLOAD_V3 = 3;
+    static final int USER_V1 = 1;
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
@@ -129,8 +135,8 @@ public final class RecordCodec {
 
     public static byte[] encode(ObjectRecord r) {
         return write(out -> {
-            // A record without a lock keeps format v2, byte-identical to what earlier versions wrote.
-            out.writeByte(r.lock() == null ? OBJECT_V2 : OBJECT_V3);
+            // A record without a lock or an ACL keeps format v2, byte-identical to what earlier versions wrote.
+            out.writeByte(r.acl() != null ? OBJECT_V4 : r.lock() == null ? OBJECT_V2 : OBJECT_V3);
             writeString(out, r.key());
             writeString(out, r.versionId());
             out.writeLong(r.sequence());
@@ -147,8 +153,14 @@ public final class RecordCodec {
             out.writeInt(r.partCount());
             writeNullable(out, r.uploadId());
             writeMap(out, r.tags());
+            if (r.acl() != null) {
+                out.writeBoolean(r.lock() != null);
+            }
             if (r.lock() != null) {
                 writeLock(out, r.lock());
+            }
+            if (r.acl() != null) {
+                writeString(out, r.acl());
             }
         });
     }
@@ -156,7 +168,7 @@ public final class RecordCodec {
     public static ObjectRecord decodeObject(byte[] bytes) {
         return read(bytes, "ObjectRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != OBJECT_V1 && format != OBJECT_V2 && format != OBJECT_V3) {
+            if (format < OBJECT_V1 || format > OBJECT_V4) {
                 throw new IOException("unknown ObjectRecord format " + format);
             }
             ObjectRecord v1 = new ObjectRecord(readString(in), readString(in), in.readLong(), in.readBoolean(),
@@ -169,18 +181,19 @@ public final class RecordCodec {
             String uploadId = readNullable(in);
             Map<String, String> tags = readMap(in);
             ObjectRecord.Lock lock = null;
-            if (format == OBJECT_V3) {
+            if (format == OBJECT_V3 || (format == OBJECT_V4 && in.readBoolean())) {
                 lock = readLock(in);
             }
+            String acl = format == OBJECT_V4 ? readString(in) : null;
             return new ObjectRecord(v1.key(), v1.versionId(), v1.sequence(), v1.deleteMarker(), v1.location(), v1.size(),
                     v1.etag(), v1.lastModified(), v1.headers(), v1.userMetadata(), v1.checksum(), v1.storageClass(),
-                    v1.owner(), parts, uploadId, tags, lock);
+                    v1.owner(), parts, uploadId, tags, lock, acl);
         });
     }
 
     public static byte[] encode(UploadRecord u) {
         return write(out -> {
-            out.writeByte(u.lock() == null ? UPLOAD_V1 : UPLOAD_V2);
+            out.writeByte(u.acl() != null ? UPLOAD_V3 : u.lock() == null ? UPLOAD_V1 : UPLOAD_V2);
             writeString(out, u.key());
             writeString(out, u.uploadId());
             writeInstant(out, u.initiated());
@@ -191,8 +204,14 @@ public final class RecordCodec {
             writeNullable(out, u.storageClass());
             writeNullable(out, u.owner());
             writeMap(out, u.tags());
+            if (u.acl() != null) {
+                out.writeBoolean(u.lock() != null);
+            }
             if (u.lock() != null) {
                 writeLock(out, u.lock());
+            }
+            if (u.acl() != null) {
+                writeString(out, u.acl());
             }
         });
     }
@@ -215,7 +234,7 @@ public final class RecordCodec {
     public static UploadRecord decodeUpload(byte[] bytes) {
         return read(bytes, "UploadRecord", in -> {
             int format = in.readUnsignedByte();
-            if (format != UPLOAD_V1 && format != UPLOAD_V2) {
+            if (format < UPLOAD_V1 || format > UPLOAD_V3) {
                 throw new IOException("unknown UploadRecord format " + format);
             }
             String key = readString(in);
@@ -228,10 +247,11 @@ public final class RecordCodec {
             String storageClass = readNullable(in);
             String owner = readNullable(in);
             Map<String, String> tags = readMap(in);
+            ObjectRecord.Lock lock = format == UPLOAD_V2 || (format == UPLOAD_V3 && in.readBoolean()) ? readLock(in) : null;
             return new UploadRecord(key, uploadId, initiated, headers, meta,
                     algorithm == null ? null : ChecksumAlgorithm.valueOf(algorithm),
                     type == null ? null : ObjectRecord.Checksum.Type.valueOf(type),
-                    storageClass, owner, tags, format == UPLOAD_V2 ? readLock(in) : null);
+                    storageClass, owner, tags, lock, format == UPLOAD_V3 ? readString(in) : null);
         });
     }
 
@@ -291,6 +311,24 @@ public final class RecordCodec {
                     ? new BucketRecord.ObjectLock(readNullable(in), in.readInt(), in.readInt()) : null;
             return new BucketRecord(name, id, created, owner, region,
                     versioning == null ? null : BucketRecord.Versioning.valueOf(versioning), tags, lock);
+        });
+    }
+
+    public static byte[] encode(UserRecord u) {
+        return write(out -> {
+            out.writeByte(USER_V1);
+            writeString(out, u.name());
+            writeString(out, u.accessKey());
+            writeBytes(out, u.sealedSecret());
+            writeString(out, u.canonicalId());
+            writeInstant(out, u.createdAt());
+        });
+    }
+
+    public static UserRecord decodeUser(byte[] bytes) {
+        return read(bytes, "UserRecord", in -> {
+            expectFormat(in, USER_V1, "UserRecord");
+            return new UserRecord(readString(in), readString(in), readBytes(in), readString(in), readInstant(in));
         });
     }
 

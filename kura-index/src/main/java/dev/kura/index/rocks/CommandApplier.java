@@ -3,6 +3,7 @@ package dev.kura.index.rocks;
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.index.BucketRecord;
+import dev.kura.index.BucketSetting;
 import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexException;
 import dev.kura.index.IndexResult;
@@ -10,6 +11,7 @@ import dev.kura.index.ObjectRecord;
 import dev.kura.index.PartRecord;
 import dev.kura.index.PendingFree;
 import dev.kura.index.UploadRecord;
+import dev.kura.index.UserRecord;
 import dev.kura.index.Precondition;
 import dev.kura.index.WriteIntent;
 import dev.kura.index.codec.KeyCodec;
@@ -51,7 +53,10 @@ final class CommandApplier {
 
     IndexResult apply(IndexCommand command) throws IndexException, RocksDBException {
         return switch (command) {
-            case IndexCommand.CreateBucket c -> createBucket(c.bucket());
+            case IndexCommand.CreateBucket c -> createBucket(c.bucket(), c.settings());
+            case IndexCommand.PutBucketSetting c -> putBucketSetting(c.name(), c.bucketId(), c.setting(), c.value());
+            case IndexCommand.PutUser c -> putUser(c.user(), c.replace());
+            case IndexCommand.DeleteUser c -> deleteUser(c.name());
             case IndexCommand.DeleteBucket c -> deleteBucket(c.name(), c.bucketId());
             case IndexCommand.RecordIntent c -> recordIntent(c.intent());
             case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
@@ -249,7 +254,8 @@ final class CommandApplier {
         }
     }
 
-    private IndexResult createBucket(BucketRecord bucket) throws IndexException, RocksDBException {
+    private IndexResult createBucket(BucketRecord bucket, java.util.Map<BucketSetting, byte[]> settings)
+            throws IndexException, RocksDBException {
         byte[] row = KeyCodec.bucketRow(bucket.name());
         byte[] existing = get(row);
         if (existing != null) {
@@ -264,6 +270,58 @@ final class CommandApplier {
         }
         batch.put(row, RecordCodec.encode(bucket));
         batch.put(idRow, KeyCodec.utf8(bucket.name()));
+        for (var setting : settings.entrySet()) {
+            batch.put(KeyCodec.bucketSettingRow(bucket.id(), setting.getKey()), setting.getValue());
+        }
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putBucketSetting(String name, long bucketId, BucketSetting setting, byte[] value)
+            throws IndexException, RocksDBException {
+        namedBucket(name, bucketId);
+        if (value == null) {
+            batch.delete(KeyCodec.bucketSettingRow(bucketId, setting));
+        } else {
+            batch.put(KeyCodec.bucketSettingRow(bucketId, setting), value);
+        }
+        return IndexResult.DONE;
+    }
+
+    // ---- users
+
+    private IndexResult putUser(UserRecord user, boolean replace) throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.userRow(user.name());
+        byte[] existing = get(row);
+        if (replace && existing == null) {
+            throw new IndexException.NoSuchUser(user.name());
+        }
+        if (!replace && existing != null) {
+            throw new IndexException.UserAlreadyExists("user " + user.name() + " already exists");
+        }
+        byte[] keyRow = KeyCodec.userByAccessKeyRow(user.accessKey());
+        byte[] keyHolder = get(keyRow);
+        if (keyHolder != null && !user.name().equals(new String(keyHolder, StandardCharsets.UTF_8))) {
+            throw new IndexException.UserAlreadyExists("access key " + user.accessKey() + " is taken");
+        }
+        if (existing != null) {
+            UserRecord old = RecordCodec.decodeUser(existing);
+            if (!old.accessKey().equals(user.accessKey())) {
+                batch.delete(KeyCodec.userByAccessKeyRow(old.accessKey()));
+            }
+        }
+        batch.put(row, RecordCodec.encode(user));
+        batch.put(keyRow, KeyCodec.utf8(user.name()));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult deleteUser(String name) throws IndexException, RocksDBException {
+        byte[] row = KeyCodec.userRow(name);
+        byte[] existing = get(row);
+        if (existing == null) {
+            throw new IndexException.NoSuchUser(name);
+        }
+        batch.delete(KeyCodec.userByAccessKeyRow(RecordCodec.decodeUser(existing).accessKey()));
+        batch.delete(row);
         return IndexResult.DONE;
     }
 
@@ -283,6 +341,9 @@ final class CommandApplier {
         batch.delete(row);
         batch.delete(KeyCodec.bucketIdRow(bucketId));
         batch.delete(KeyCodec.lifecycleRow(bucketId));
+        for (KeyValue kv : rowsWithPrefix(KeyCodec.bucketSettingsOf(bucketId))) {
+            batch.delete(kv.key());
+        }
         return IndexResult.DONE;
     }
 

@@ -19,6 +19,7 @@ import dev.kura.index.codec.KeyCodec;
 import dev.kura.index.codec.RecordCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +208,46 @@ public final class RocksObjectIndex implements ObjectIndex {
     @Override
     public Optional<byte[]> lifecycle(long bucketId) {
         return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.lifecycleRow(bucketId))));
+    }
+
+    @Override
+    public Optional<byte[]> bucketSetting(long bucketId, dev.kura.index.BucketSetting setting) {
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.bucketSettingRow(bucketId, setting))));
+    }
+
+    @Override
+    public Map<dev.kura.index.BucketSetting, byte[]> bucketSettings(long bucketId) {
+        byte[] prefix = KeyCodec.bucketSettingsOf(bucketId);
+        return read(() -> {
+            Map<dev.kura.index.BucketSetting, byte[]> out = new java.util.EnumMap<>(dev.kura.index.BucketSetting.class);
+            try (RocksIterator it = engine.db().newIterator()) {
+                for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                    out.put(KeyCodec.bucketSettingOf(it.key()), it.value());
+                }
+                it.status();
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<dev.kura.index.UserRecord> user(String name) {
+        return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.userRow(name))).map(RecordCodec::decodeUser));
+    }
+
+    @Override
+    public Optional<dev.kura.index.UserRecord> userByAccessKey(String accessKey) {
+        return read(() -> {
+            byte[] name = engine.db().get(KeyCodec.userByAccessKeyRow(accessKey));
+            return name == null ? Optional.<dev.kura.index.UserRecord>empty()
+                    : Optional.ofNullable(engine.db().get(KeyCodec.userRow(new String(name, StandardCharsets.UTF_8))))
+                            .map(RecordCodec::decodeUser);
+        });
+    }
+
+    @Override
+    public List<dev.kura.index.UserRecord> users() {
+        return scanTable(KeyCodec.USER, Integer.MAX_VALUE, RecordCodec::decodeUser);
     }
 
     @Override
