@@ -36,6 +36,8 @@ public final class S3Handler implements HttpHandler {
     private final SettingsApi settings;
     private final ProtectionApi locks;
     private final AttributesApi attributes;
+    private final CorsApi cors;
+    private final PostObjectApi posts;
     private final String domain;
     private final String ownerId;
 
@@ -58,16 +60,37 @@ public final class S3Handler implements HttpHandler {
         this.settings = new SettingsApi(objects, owner);
         this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
+        this.cors = new CorsApi(objects.cors(), domain);
+        this.posts = new PostObjectApi(objects, auth, this::authorizePostObject);
+    }
+
+    /**
+     * May the signer of a POST form (or an anonymous one) PutObject bucket/key? For now a signed form
+     * is allowed and an anonymous one is denied, as everywhere else.
+     * MERGE: this is where the real authorizer (users, bucket ACLs, policies) answers "PutObject".
+     */
+    private void authorizePostObject(AuthContext who, String bucket, String key) {
+        if (who.isAnonymous()) {
+            throw new S3Exception(S3ErrorCode.AccessDenied);
+        }
     }
 
     @Override
-    public void handle(Exchange ex) throws IOException {
+    public void handle(Exchange request) throws IOException {
+        // Every answer to a request with an Origin, errors included, carries its CORS headers.
+        Exchange ex = cors.decorate(request);
         try {
+            if (ex.head().method().equalsIgnoreCase("OPTIONS")) {
+                // A CORS preflight: unauthenticated by design (browsers send no credentials).
+                cors.preflight(ex);
+                return;
+            }
             AuthContext who = auth.authenticate(ex.head());
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
-            if (who.isAnonymous()) {
-                // Everything is private: anonymous requests are denied for every operation.
+            if (who.isAnonymous() && !isPostObject(ex)) {
+                // Everything is private: anonymous requests are denied for every operation. A POST
+                // form carries its own signature in the body; PostObjectApi verifies it.
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
             S3Operation op = S3Router.route(ex.head(), domain);
@@ -140,9 +163,22 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));
             case S3Operation.GetObjectLegalHold l -> locks.getLegalHold(l, ex);
             case S3Operation.PutObjectLegalHold l -> locks.putLegalHold(l, ex, decode(ex, who));
+            case S3Operation.GetBucketCors c -> cors.get(c, ex);
+            case S3Operation.PutBucketCors c -> cors.put(c, ex, decode(ex, who));
+            case S3Operation.DeleteBucketCors c -> cors.delete(c, ex);
+            case S3Operation.PostObject p -> posts.post(p, ex);
             case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());
+        }
+    }
+
+    /** True when the request routes to PostObject (a form upload, authenticated by its own fields). */
+    private boolean isPostObject(Exchange ex) {
+        try {
+            return S3Router.route(ex.head(), domain) instanceof S3Operation.PostObject;
+        } catch (S3Exception e) {
+            return false;
         }
     }
 

@@ -193,7 +193,6 @@ final class SettingsApi {
         }
         XmlWriter doc = switch (name) {
             case "GetBucketPolicy", "GetBucketPolicyStatus" -> throw notFound(S3ErrorCode.NoSuchBucketPolicy, op);
-            case "GetBucketCors" -> throw notFound(S3ErrorCode.NoSuchCORSConfiguration, op);
             case "GetBucketLifecycleConfiguration" -> throw notFound(S3ErrorCode.NoSuchLifecycleConfiguration, op);
             case "GetBucketEncryption" -> throw notFound(S3ErrorCode.ServerSideEncryptionConfigurationNotFoundError, op);
             case "GetObjectLockConfiguration" -> throw notFound(S3ErrorCode.ObjectLockConfigurationNotFoundError, op);

@@ -69,6 +69,11 @@ public final class SigV4Authenticator {
         return AuthContext.anonymous();
     }
 
+    /** The authenticator's clock: a POST policy's expiration is judged by it too. */
+    public Instant now() {
+        return clock.instant();
+    }
+
     /**
      * Verifies the signature of a browser POST form (its fields by lower-case name): SigV4
      * (x-amz-algorithm, x-amz-credential, x-amz-date, x-amz-signature over the base64 policy) or
