@@ -26,7 +26,11 @@ public record PostPolicy(Instant expiration, List<Condition> conditions) {
     /** The base64 policy is at most this long (S3 bounds the fields before the file anyway). */
     public static final int MAX_POLICY_CHARS = 64 * 1024;
 
-    /** Fields no condition needs to name: the signature's own, the file, and {@code x-ignore-*}. */
+    /**
+     * Fields no condition needs to name: the signature's own, the file, and {@code x-ignore-*}; also
+     * {@code x-amz-checksum-*}, which only lets S3 refuse a corrupted file (ceph/s3-tests'
+     * test_post_object_upload_checksum sends one its policy does not name, and S3 accepts it).
+     */
     private static final Set<String> EXEMPT = Set.of("policy", "x-amz-signature", "signature", "awsaccesskeyid", "file");
 
     public PostPolicy {
@@ -178,7 +182,8 @@ public record PostPolicy(Instant expiration, List<Condition> conditions) {
             }
         }
         for (String field : fields.keySet()) {
-            if (!named.contains(field) && !EXEMPT.contains(field) && !field.startsWith("x-ignore-")) {
+            if (!named.contains(field) && !EXEMPT.contains(field) && !field.startsWith("x-ignore-")
+                    && !field.startsWith("x-amz-checksum-")) {
                 throw denied("Extra input fields: " + field);
             }
         }
