@@ -29,6 +29,9 @@ public final class MultipartForm {
     private int lim;
     private boolean eof;
     private boolean done;
+    /** Where the last search found the delimiter (-1: not in the buffer), valid while {@code searched}. */
+    private int found;
+    private boolean searched;
 
     /** The fields before the file, by lower-case name (UTF-8 text), and the file part's own headers. */
     public record Fields(Map<String, String> values, String filename, String fileContentType) {
@@ -165,9 +168,14 @@ public final class MultipartForm {
             return 0;
         }
         while (true) {
-            int found = indexOf(delimiter, pos, lim);
+            // One search per buffer fill, not per read: small reads must not rescan the buffer.
+            if (!searched || (found >= 0 && found < pos)) {
+                found = indexOf(delimiter, pos, lim);
+                searched = true;
+            }
             if (found == pos) {
                 pos += delimiter.length;
+                searched = false;
                 return -1;
             }
             int safe = found >= 0 ? found : Math.max(pos, lim - delimiter.length + 1);
@@ -244,6 +252,7 @@ public final class MultipartForm {
         if (eof) {
             return false;
         }
+        searched = false;
         if (pos > 0) {
             System.arraycopy(buf, pos, buf, 0, lim - pos);
             lim -= pos;
