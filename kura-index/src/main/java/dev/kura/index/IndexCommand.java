@@ -39,6 +39,14 @@ public sealed interface IndexCommand {
     record PutUser(UserRecord user, boolean replace) implements IndexCommand {
     }
 
+    /**
+     * Replaces the access control list of one version ({@code versionId} null: the current one);
+     * {@code acl} is the layer above's encoding, null for private to the owner. NoSuchKey /
+     * NoSuchVersion as for tags.
+     */
+    record PutObjectAcl(long bucketId, String key, String versionId, String acl) implements IndexCommand {
+    }
+
     /** Removes a user and its access key; NoSuchUser when absent. */
     record DeleteUser(String name) implements IndexCommand {
     }

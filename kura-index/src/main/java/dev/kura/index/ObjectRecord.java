@@ -145,6 +145,12 @@ public record ObjectRecord(String key, String versionId, long sequence, boolean 
                 userMetadata, checksum, storageClass, owner, partCount, uploadId, tags, lock, newAcl);
     }
 
+    /** With another owner (canonical id) and access control list. */
+    public ObjectRecord withOwnerAndAcl(String newOwner, String newAcl) {
+        return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
+                userMetadata, checksum, storageClass, newOwner, partCount, uploadId, tags, lock, newAcl);
+    }
+
     public ObjectRecord withTags(Map<String, String> newTags) {
         return new ObjectRecord(key, versionId, sequence, deleteMarker, location, size, etag, lastModified, headers,
                 userMetadata, checksum, storageClass, owner, partCount, uploadId, newTags, lock, acl);

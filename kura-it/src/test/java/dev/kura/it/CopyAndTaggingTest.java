@@ -108,7 +108,7 @@ class CopyAndTaggingTest extends KuraTestBase {
         assertThat(acl.grants()).hasSize(1);
         assertThat(acl.grants().getFirst().permissionAsString()).isEqualTo("FULL_CONTROL");
         s3.putBucketAcl(b -> b.bucket(b2).acl("private"));
-        assertError(() -> s3.putBucketAcl(b -> b.bucket(b2).acl("public-read")), 400, "AccessControlListNotSupported");
+        assertError(() -> s3.putBucketAcl(b -> b.bucket(b2).acl("world-writable")), 400, "InvalidArgument");
         assertThat(s3.getBucketVersioning(b -> b.bucket(b2)).status()).isNull();
         assertError(() -> s3.getBucketPolicy(b -> b.bucket(b2)), 404, "NoSuchBucketPolicy");
         assertError(() -> s3.getBucketCors(b -> b.bucket(b2)), 404, "NoSuchCORSConfiguration");

@@ -52,6 +52,7 @@ abstract class KuraTestBase {
             server.close();
         }
         TestFiles.deleteTree(dataDir);
+        Files.deleteIfExists(dev.kura.server.MasterKey.defaultFile(dataDir)); // generated next to the data directory
     }
 
     static S3Client client(String access, String secret) {

@@ -257,6 +257,23 @@ class PostObjectTest extends KuraTestBase {
     }
 
     @Test
+    void anAnonymousFormIsDecidedLikeAnAnonymousPutObject() throws Exception {
+        String open = newBucket();
+        URI openUrl = URI.create(endpoint + "/" + open);
+        Map<String, String> f = typical("anon.txt");
+        f.put("acl", "public-read"); // the anonymous writer owns the object: it lets the bucket owner read it
+        HttpResponse<String> r = PostForms.post(openUrl, f, "x", bytes("anon"));
+        assertThat(r.statusCode()).as("a private bucket").isEqualTo(403);
+        s3.putBucketAcl(b -> b.bucket(open).acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ_WRITE));
+        r = PostForms.post(openUrl, f, "x", bytes("anon"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(open).key("anon.txt")).asUtf8String()).isEqualTo("anon");
+        // a signed form in the same bucket is still held to its policy
+        r = PostForms.post(openUrl, v4(conditions("other/"), later(), typical("anon2.txt")), "x", bytes("a"));
+        assertThat(r.statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void connectionStaysUsableAfterAForm() throws Exception {
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = PostForms.post(url, v4(conditions("again/"), later(), typical("again/" + i)), "x", bytes("r" + i));

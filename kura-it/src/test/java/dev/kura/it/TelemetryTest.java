@@ -175,11 +175,12 @@ class TelemetryTest extends KuraTestBase {
         String line = lineOf(put.responseMetadata().requestId());
         for (String field : List.of("time", "request_id", "operation", "method", "bucket", "key", "status", "error_code",
                 "bytes_in", "bytes_out", "duration_ms", "ttfb_ms", "client_ip", "client_port", "access_key_id",
-                "user_agent", "timings")) {
+                "principal", "decision", "user_agent", "timings")) {
             assertThat(line).contains("\"" + field + "\":");
         }
         assertThat(line).contains("\"operation\":\"PutObject\"", "\"bucket\":\"" + bucket + "\"",
-                "\"key\":\"logged/key.txt\"", "\"status\":200", "\"access_key_id\":\"" + ACCESS_KEY + "\"");
+                "\"key\":\"logged/key.txt\"", "\"status\":200", "\"access_key_id\":\"" + ACCESS_KEY + "\"",
+                "\"decision\":\"allow: bucket owner\"");
         assertNoSecret(line);
         // the timings say where the time went: a PUT writes data and commits to the index
         assertThat(millis(line, "storage_ms")).isPositive();

@@ -12,7 +12,14 @@ import java.util.Map;
  */
 public record CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
                         Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
-                        ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock) {
+                        ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock,
+                        WriteAccess access) {
+
+    public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
+                     Map<String, String> userMetadata, String storageClass, Map<String, String> tags,
+                     ChecksumAlgorithm checksum, Precondition precondition, dev.kura.index.ObjectRecord.Lock lock) {
+        this(sourceBucket, bucket, key, headers, userMetadata, storageClass, tags, checksum, precondition, lock, null);
+    }
 
     public CopyInput(String sourceBucket, String bucket, String key, Map<String, String> headers,
                      Map<String, String> userMetadata, String storageClass, Map<String, String> tags,

@@ -69,20 +69,24 @@ public final class MultipartService {
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
                                ObjectRecord.Checksum.Type type) {
-        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, null);
+        return create(bucketName, key, headers, meta, storageClass, tags, algorithm, type, null, null);
     }
 
-    /** As above, with the Object Lock retention and legal hold the completed version gets (null: the bucket's default). */
+    /**
+     * As above, with the Object Lock retention and legal hold the completed version gets (null: the
+     * bucket's default) and its owner and ACL (null: the bucket owner's, private).
+     */
     public UploadRecord create(String bucketName, String key, Map<String, String> headers, Map<String, String> meta,
                                String storageClass, Map<String, String> tags, ChecksumAlgorithm algorithm,
-                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock) {
+                               ObjectRecord.Checksum.Type type, ObjectRecord.Lock lock, WriteAccess access) {
         BucketRecord bucket = objects.bucket(bucketName);
         Instant now = objects.now();
         ObjectRecord.Lock effective = objects.lockFor(bucket, lock, now);
         // Upload ids sort by initiation time (ListMultipartUploads order) and are unguessable.
         String id = String.format("%016x%016x", clock.instant().toEpochMilli() * 1000, random.nextLong());
         UploadRecord u = new UploadRecord(key, id, now, headers, meta, algorithm, algorithm == null ? null : type,
-                storageClass, bucket.owner(), tags, effective);
+                storageClass, access == null ? bucket.owner() : access.owner(), tags, effective,
+                access == null ? null : access.acl());
         objects.apply(new IndexCommand.CreateUpload(bucket.id(), u), bucketName, key);
         return u;
     }
@@ -217,7 +221,7 @@ public final class MultipartService {
         return new ObjectRecord(key, ObjectService.proposedVersionId(bucket, stamp.sequence()), stamp.sequence(), false,
                 manifest.location(), total, etag,
                 stamp.at(), u.headers(), u.userMetadata(), checksum, u.storageClass(), u.owner(), chosen.size(), uploadId,
-                u.tags(), u.lock());
+                u.tags(), u.lock(), u.acl());
     }
 
     /** The annotation stored with a manifest: the bucket, the version as committed and its parts in order. */

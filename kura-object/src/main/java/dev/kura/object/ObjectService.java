@@ -101,11 +101,17 @@ public final class ObjectService {
 
     /** Creates a bucket; with {@code objectLock}, Object Lock is enabled for it (and so is versioning). */
     public BucketRecord createBucket(String name, String owner, boolean objectLock) {
+        return createBucket(name, owner, objectLock, Map.of());
+    }
+
+    /** As above, with settings documents (its ACL, ownership controls) written with the bucket, atomically. */
+    public BucketRecord createBucket(String name, String owner, boolean objectLock,
+                                     Map<dev.kura.index.BucketSetting, byte[]> settings) {
         BucketRecord record = new BucketRecord(name, random.nextLong(), now(), owner, region,
                 objectLock ? BucketRecord.Versioning.ENABLED : BucketRecord.Versioning.UNVERSIONED, Map.of(),
                 objectLock ? BucketRecord.ObjectLock.ENABLED_WITHOUT_DEFAULT : null);
         try {
-            index.apply(new IndexCommand.CreateBucket(record));
+            index.apply(new IndexCommand.CreateBucket(record, settings));
             return record;
         } catch (IndexException.BucketAlreadyExists e) {
             boolean mine = e.existing().owner().equals(owner);
@@ -122,6 +128,29 @@ public final class ObjectService {
 
     public BucketRecord bucket(String name) {
         return index.bucket(name).orElseThrow(() -> new S3Exception(S3ErrorCode.NoSuchBucket).with("BucketName", name));
+    }
+
+    public Optional<BucketRecord> findBucket(String name) {
+        return index.bucket(name);
+    }
+
+    /**
+     * The version a request addresses ({@code versionId} null: the current one), if it exists and is
+     * not a delete marker; never throws for a missing key or version.
+     */
+    public Optional<ObjectRecord> findVersion(BucketRecord bucket, String key, String versionId) {
+        Optional<ObjectRecord> r;
+        if (versionId == null || versionId.isEmpty()) {
+            r = index.latest(bucket.id(), key);
+        } else {
+            try {
+                checkVersionId(versionId);
+            } catch (S3Exception e) {
+                return Optional.empty();
+            }
+            r = index.version(bucket.id(), key, versionId);
+        }
+        return r.filter(v -> !v.deleteMarker());
     }
 
     public List<BucketRecord> buckets() {
@@ -155,10 +184,10 @@ public final class ObjectService {
         }
         Ingest.Written w = ingest.write(bucket.id(), bucket.name(), in.key(), body,
                 new Ingest.Expect(in.contentLength(), in.contentMd5(), in.checksum(), in.checksumValue()),
-                planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
-                        in.storageClass(), in.tags(), stamp, planned).withLock(lock)));
-        ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
-                stamp, w).withLock(lock);
+                planned -> annotation(bucket, withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(),
+                        in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())));
+        ObjectRecord record = withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(),
+                in.tags(), stamp, w).withLock(lock), in.access());
         return commit(bucket, record, in.precondition(), w);
     }
 
@@ -180,12 +209,17 @@ public final class ObjectService {
         ObjectRecord.Lock lock = lockFor(bucket, in.lock(), stamp.at());
         try (InputStream data = open(in.sourceBucket(), source, 0, source.size())) {
             w = ingest.write(bucket.id(), bucket.name(), in.key(), data, new Ingest.Expect(source.size(), null, algorithm, null),
-                    planned -> annotation(bucket, version(bucket, in.key(), in.headers(), in.userMetadata(),
-                            in.storageClass(), in.tags(), stamp, planned).withLock(lock)));
+                    planned -> annotation(bucket, withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(),
+                            in.storageClass(), in.tags(), stamp, planned).withLock(lock), in.access())));
         }
-        ObjectRecord record = version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(), in.tags(),
-                stamp, w).withLock(lock);
+        ObjectRecord record = withAccess(version(bucket, in.key(), in.headers(), in.userMetadata(), in.storageClass(),
+                in.tags(), stamp, w).withLock(lock), in.access());
         return commit(bucket, record, in.precondition(), w);
+    }
+
+    /** The record with the writer's owner and ACL; without them (null) it keeps the bucket owner's, private. */
+    private static ObjectRecord withAccess(ObjectRecord record, WriteAccess access) {
+        return access == null ? record : record.withOwnerAndAcl(access.owner(), access.acl());
     }
 
     /** The version a write of whole data commits; its sequence and time are the stamp's, chosen once. */
@@ -552,6 +586,29 @@ public final class ObjectService {
         head(bucketName, key, versionId); // NoSuchVersion, or MethodNotAllowed for a delete marker
         BucketRecord bucket = bucket(bucketName);
         apply(new IndexCommand.PutObjectTags(bucket.id(), key, versionId, tags), bucketName, key);
+    }
+
+    // ---- access settings -----------------------------------------------------------------
+
+    /** Every settings document of the bucket (ACL, policy, public access block, ownership, ...). */
+    public Map<dev.kura.index.BucketSetting, byte[]> bucketSettings(BucketRecord bucket) {
+        return index.bucketSettings(bucket.id());
+    }
+
+    /** Writes ({@code value} non-null) or removes one settings document of the bucket. */
+    public void putBucketSetting(String bucketName, dev.kura.index.BucketSetting setting, byte[] value) {
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutBucketSetting(bucketName, bucket.id(), setting, value), bucketName, null);
+    }
+
+    /** Replaces the ACL of one version ({@code versionId} null: the current one); null: private. */
+    public void putObjectAcl(String bucketName, String key, String versionId, String acl) {
+        if (versionId != null) {
+            checkVersionId(versionId);
+            head(bucketName, key, versionId); // NoSuchVersion, or MethodNotAllowed for a delete marker
+        }
+        BucketRecord bucket = bucket(bucketName);
+        apply(new IndexCommand.PutObjectAcl(bucket.id(), key, versionId, acl), bucketName, key);
     }
 
     public ListPage list(String bucketName, String prefix, String delimiter, String startAfter, int maxKeys) {

@@ -21,11 +21,20 @@ import java.util.function.Supplier;
  * @param precondition    If-Match / If-None-Match, decided in the index
  * @param tags            the tag set (x-amz-tagging)
  * @param lock            the Object Lock retention and legal hold asked for (x-amz-object-lock-*), or null
+ * @param access          the new version's owner and ACL, or null for the bucket owner's, private
  */
 public record PutObjectInput(String bucket, String key, long contentLength, String contentMd5,
                              ChecksumAlgorithm checksum, Supplier<String> checksumValue, Map<String, String> headers,
                              Map<String, String> userMetadata, String storageClass, Precondition precondition,
-                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock) {
+                             Map<String, String> tags, dev.kura.index.ObjectRecord.Lock lock, WriteAccess access) {
+
+    public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
+                          Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,
+                          String storageClass, Precondition precondition, Map<String, String> tags,
+                          dev.kura.index.ObjectRecord.Lock lock) {
+        this(bucket, key, contentLength, contentMd5, checksum, checksumValue, headers, userMetadata, storageClass,
+                precondition, tags, lock, null);
+    }
 
     public PutObjectInput(String bucket, String key, long contentLength, String contentMd5, ChecksumAlgorithm checksum,
                           Supplier<String> checksumValue, Map<String, String> headers, Map<String, String> userMetadata,

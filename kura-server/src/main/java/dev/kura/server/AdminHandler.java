@@ -48,10 +48,16 @@ final class AdminHandler implements HttpHandler {
      */
     AdminHandler(Health health, Supplier<String> metrics, String metricsToken, StorageAdmin storage,
                  SigV4Authenticator auth, String rootAccessKey) {
+        this(health, metrics, metricsToken, storage, null, auth, rootAccessKey);
+    }
+
+    /** @param users the users the admin API manages, or null (its user routes answer 503) */
+    AdminHandler(Health health, Supplier<String> metrics, String metricsToken, StorageAdmin storage,
+                 dev.kura.object.Users users, SigV4Authenticator auth, String rootAccessKey) {
         this.health = health;
         this.metrics = metrics;
         this.tokenHash = metricsToken == null ? null : sha256(metricsToken);
-        this.adminApi = new AdminApi(storage, auth, rootAccessKey);
+        this.adminApi = new AdminApi(storage, users, auth, rootAccessKey);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.kura.frontend.s3.S3Handler;
 import dev.kura.index.ObjectIndex;
 import dev.kura.index.rocks.RocksObjectIndex;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Users;
 import dev.kura.object.Repairer;
 import dev.kura.object.Sweeper;
 import dev.kura.s3.auth.SigV4Authenticator;
@@ -85,12 +86,14 @@ public final class KuraServer implements AutoCloseable {
             throw e;
         }
         LOG.info("storage: {}", storage.describe());
-        SigV4Authenticator auth = new SigV4Authenticator(
-                key -> key.equals(creds.accessKey()) ? Optional.of(creds.secretKey()) : Optional.empty(),
-                config.region(), clock);
+        MasterKey masterKey = MasterKey.resolve(System.getenv("KURA_MASTER_KEY"), MasterKey.defaultFile(config.dataDir()),
+                terminal);
+        // The root user's canonical id: the SHA-256 of its access key (what its buckets carry as owner).
         String ownerId = Hex.encode(MessageDigest.getInstance("SHA-256")
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
-        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, ownerId, "kura", config.domain())), config.limits());
+        Users users = new Users(telemetry.index(), masterKey, clock, creds.accessKey(), creds.secretKey(), ownerId, "kura");
+        SigV4Authenticator auth = new SigV4Authenticator(users::secretKey, config.region(), clock);
+        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain())), config.limits());
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
@@ -99,7 +102,7 @@ public final class KuraServer implements AutoCloseable {
             storageAdmin.startRepairQueue(storage.store());
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
         }
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, auth, creds.accessKey()),
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey()),
                 HttpServer.Limits.defaults());
         // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.
         ScheduledExecutorService background = Executors.newScheduledThreadPool(2,

@@ -23,6 +23,8 @@ public final class RequestInfo {
     private String key;
     private String accessKeyId;
     private String errorCode;
+    private String principal;
+    private String decision;
     private int status;
     private long bytesIn;
     private long bytesOut;
@@ -59,6 +61,24 @@ public final class RequestInfo {
 
     public void accessKeyId(String id) {
         this.accessKeyId = id;
+    }
+
+    /** Who the request acted for (user name, or "anonymous"), once authenticated. */
+    public String principal() {
+        return principal;
+    }
+
+    public void principal(String name) {
+        this.principal = name;
+    }
+
+    /** The authorization decision and the reason that decided it ("allow: bucket owner"), or null. */
+    public String decision() {
+        return decision;
+    }
+
+    public void decision(String text) {
+        this.decision = text;
     }
 
     public String errorCode() {

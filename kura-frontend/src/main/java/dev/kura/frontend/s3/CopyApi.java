@@ -8,6 +8,7 @@ import dev.kura.object.ObjectService;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.http.RequestHead;
+import dev.kura.s3.access.Principal;
 import dev.kura.s3.op.S3Operation;
 import dev.kura.s3.xml.XmlWriter;
 import java.io.IOException;
@@ -16,16 +17,19 @@ import java.util.Map;
 /** CopyObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html). */
 final class CopyApi {
     private final ObjectService objects;
+    private final AccessControl access;
 
-    CopyApi(ObjectService objects) {
+    CopyApi(ObjectService objects, AccessControl access) {
         this.objects = objects;
+        this.access = access;
     }
 
-    void copy(S3Operation.CopyObject op, Exchange ex) throws IOException {
+    void copy(S3Operation.CopyObject op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
         PutHeaders.refuseUnsupported(head);
         CopySource src = CopySource.parse(head.header("x-amz-copy-source"));
         objects.bucket(op.bucket()); // NoSuchBucket for the destination first
+        access.authorizeCopySource(who, src.bucket(), src.key(), src.versionId(), ex);
         ObjectRecord source = src.resolve(objects);
         Conditionals.checkCopySource(head, source.etag(), source.lastModified());
         boolean replaceMeta = directive(head, "x-amz-metadata-directive");
@@ -43,7 +47,7 @@ final class CopyApi {
         Map<String, String> tags = replaceTags ? Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS)
                 : source.tags();
         CopyInput in = new CopyInput(src.bucket(), op.bucket(), op.key(), headers, meta, storageClass, tags, checksum,
-                ObjectApi.writePrecondition(head), ProtectionApi.fromHeaders(head));
+                ObjectApi.writePrecondition(head), ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head));
         ObjectRecord[] copied = new ObjectRecord[1];
         LongRunning.respond(ex, () -> {
             ObjectRecord r = objects.copyObject(source, in);

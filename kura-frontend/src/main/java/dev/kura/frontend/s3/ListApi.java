@@ -21,11 +21,11 @@ import java.util.function.UnaryOperator;
  */
 final class ListApi {
     private final ObjectService objects;
-    private final BucketApi.Owner owner;
+    private final AccessControl access;
 
-    ListApi(ObjectService objects, BucketApi.Owner owner) {
+    ListApi(ObjectService objects, AccessControl access) {
         this.objects = objects;
-        this.owner = owner;
+        this.access = access;
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
@@ -109,8 +109,9 @@ final class ListApi {
             if (r.deleteMarker()) {
                 doc.start("DeleteMarker").element("Key", enc.apply(r.key())).element("VersionId", r.versionId())
                         .element("IsLatest", e.latest()).element("LastModified", r.lastModified())
-                        .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                        .end();
+                        ;
+                access.owner(r.owner()).writeTo(doc);
+                doc.end();
                 continue;
             }
             doc.start("Version").element("Key", enc.apply(r.key())).element("VersionId", r.versionId())
@@ -120,9 +121,9 @@ final class ListApi {
                 doc.element("ChecksumAlgorithm", r.checksum().algorithm().name())
                         .element("ChecksumType", r.checksum().type().name());
             }
-            doc.element("Size", r.size())
-                    .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                    .element("StorageClass", r.storageClass()).end();
+            doc.element("Size", r.size());
+            access.owner(r.owner()).writeTo(doc);
+            doc.element("StorageClass", r.storageClass()).end();
         }
         for (String p : page.commonPrefixes()) {
             doc.start("CommonPrefixes").element("Prefix", enc.apply(p)).end();
@@ -142,7 +143,7 @@ final class ListApi {
             }
             doc.element("Size", r.size());
             if (withOwner) {
-                doc.start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end();
+                access.owner(r.owner()).writeTo(doc);
             }
             doc.element("StorageClass", r.storageClass()).end();
         }

@@ -13,6 +13,7 @@ import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.DecodedBody;
 import dev.kura.s3.http.RequestHead;
+import dev.kura.s3.access.Principal;
 import dev.kura.s3.op.S3Operation;
 import dev.kura.s3.xml.XmlElement;
 import dev.kura.s3.xml.XmlParser;
@@ -31,16 +32,16 @@ import java.util.function.Supplier;
 final class MultipartApi {
     private final ObjectService objects;
     private final MultipartService multipart;
-    private final BucketApi.Owner owner;
+    private final AccessControl access;
 
-    MultipartApi(ObjectService objects, BucketApi.Owner owner) {
+    MultipartApi(ObjectService objects, AccessControl access) {
         this.objects = objects;
         this.multipart = objects.multipart();
-        this.owner = owner;
+        this.access = access;
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
-    void create(S3Operation.CreateMultipartUpload op, Exchange ex) throws IOException {
+    void create(S3Operation.CreateMultipartUpload op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
         PutHeaders.refuseUnsupported(head);
         ChecksumAlgorithm algorithm = null;
@@ -52,7 +53,7 @@ final class MultipartApi {
         ObjectRecord.Checksum.Type type = checksumType(head.header("x-amz-checksum-type"), algorithm);
         UploadRecord u = multipart.create(op.bucket(), op.key(), PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head),
                 PutHeaders.storageClass(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS), algorithm, type,
-                ProtectionApi.fromHeaders(head));
+                ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head));
         XmlWriter doc = XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", op.bucket()).element("Key", op.key()).element("UploadId", u.uploadId());
         Map<String, String> h = new LinkedHashMap<>();
@@ -112,9 +113,10 @@ final class MultipartApi {
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
-    void uploadPartCopy(S3Operation.UploadPartCopy op, Exchange ex) throws IOException {
+    void uploadPartCopy(S3Operation.UploadPartCopy op, Exchange ex, Principal who) throws IOException {
         RequestHead head = ex.head();
         CopySource src = CopySource.parse(head.header("x-amz-copy-source"));
+        access.authorizeCopySource(who, src.bucket(), src.key(), src.versionId(), ex);
         ObjectRecord source = src.resolve(objects);
         Conditionals.checkCopySource(head, source.etag(), source.lastModified());
         long start = 0;
@@ -265,13 +267,23 @@ final class MultipartApi {
             }
             doc.end();
         }
-        doc.start("Initiator").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                .element("StorageClass", u.storageClass());
+        initiatorAndOwner(doc, u);
+        doc.element("StorageClass", u.storageClass());
         if (u.checksumAlgorithm() != null) {
             doc.element("ChecksumAlgorithm", u.checksumAlgorithm().name()).element("ChecksumType", u.checksumType().name());
         }
         Responses.xml(ex, 200, doc);
+    }
+
+    /** The upload's initiator and owner: the owner its version will have. */
+    private void initiatorAndOwner(XmlWriter doc, UploadRecord u) {
+        BucketApi.Owner o = access.owner(u.owner());
+        doc.start("Initiator").element("ID", o.id());
+        if (o.displayName() != null) {
+            doc.element("DisplayName", o.displayName());
+        }
+        doc.end();
+        o.writeTo(doc);
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
@@ -297,10 +309,9 @@ final class MultipartApi {
                 .element("EncodingType", url ? "url" : null)
                 .element("IsTruncated", page.truncated());
         for (UploadRecord u : page.uploads()) {
-            doc.start("Upload").element("Key", enc.apply(u.key())).element("UploadId", u.uploadId())
-                    .start("Initiator").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                    .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                    .element("StorageClass", u.storageClass()).element("Initiated", u.initiated());
+            doc.start("Upload").element("Key", enc.apply(u.key())).element("UploadId", u.uploadId());
+            initiatorAndOwner(doc, u);
+            doc.element("StorageClass", u.storageClass()).element("Initiated", u.initiated());
             if (u.checksumAlgorithm() != null) {
                 doc.element("ChecksumAlgorithm", u.checksumAlgorithm().name());
             }

@@ -10,6 +10,7 @@ import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.DecodedBody;
 import dev.kura.s3.http.RequestHead;
+import dev.kura.s3.access.Principal;
 import dev.kura.s3.op.S3Operation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,13 +33,15 @@ final class ObjectApi {
     static final long UNKNOWN_LENGTH = -1;
 
     private final ObjectService objects;
+    private final AccessControl access;
 
-    ObjectApi(ObjectService objects) {
+    ObjectApi(ObjectService objects, AccessControl access) {
         this.objects = objects;
+        this.access = access;
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
-    void put(S3Operation.PutObject op, Exchange ex, DecodedBody body) throws IOException {
+    void put(S3Operation.PutObject op, Exchange ex, DecodedBody body, Principal who) throws IOException {
         RequestHead head = ex.head();
         PutHeaders.refuseUnsupported(head);
         long length = declaredLength(head);
@@ -50,7 +53,7 @@ final class ObjectApi {
         PutObjectInput in = new PutObjectInput(op.bucket(), op.key(), length, head.header("content-md5"), algorithm,
                 expected, PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
                 writePrecondition(head), Tags.fromHeader(head.header("x-amz-tagging"), Tags.MAX_OBJECT_TAGS),
-                ProtectionApi.fromHeaders(head));
+                ProtectionApi.fromHeaders(head), access.writeAccess(who, op.bucket(), head));
         ObjectRecord r = objects.putObject(in, body);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ETag", Responses.quoted(r.etag()));

@@ -6,6 +6,7 @@ import dev.kura.index.ObjectRecord;
 import dev.kura.index.Precondition;
 import dev.kura.object.ObjectService;
 import dev.kura.object.PutObjectInput;
+import dev.kura.object.WriteAccess;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.AuthContext;
@@ -78,8 +79,8 @@ final class PostObjectApi {
             policy.check(auth.now(), checked);
             range = policy.lengthRange();
         }
-        authorizer.authorizePutObject(who, op.bucket(), key);
         RequestHead head = asHead(fields);
+        WriteAccess access = authorizer.authorizePutObject(who, op.bucket(), key, head, ex);
         PutHeaders.refuseUnsupported(head);
         ChecksumAlgorithm algorithm = PutHeaders.checksumAlgorithm(head);
         String tagging = fields.get("tagging");
@@ -88,7 +89,7 @@ final class PostObjectApi {
         PutObjectInput in = new PutObjectInput(op.bucket(), key, ObjectApi.UNKNOWN_LENGTH, head.header("content-md5"),
                 algorithm, algorithm == null ? null : () -> head.header(algorithm.headerName()),
                 PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
-                Precondition.NONE, tags, ProtectionApi.fromHeaders(head));
+                Precondition.NONE, tags, ProtectionApi.fromHeaders(head), access);
         ObjectRecord r = objects.putObject(in, new LengthRange(form.file(), range));
         if (!form.drain(MAX_TRAILING_BYTES)) {
             ex.closeAfterResponse();
@@ -125,8 +126,8 @@ final class PostObjectApi {
         RequestHead.Builder b = RequestHead.builder("POST", "/");
         fields.forEach((name, value) -> {
             String wire = new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-            if (HEADER_FIELDS.contains(name) || name.startsWith("x-amz-meta-") || name.startsWith("x-amz-checksum-")
-                    && !name.equals("x-amz-checksum-algorithm")) {
+            if (HEADER_FIELDS.contains(name) || name.startsWith("x-amz-meta-") || name.startsWith("x-amz-grant-")
+                    || name.startsWith("x-amz-checksum-") && !name.equals("x-amz-checksum-algorithm")) {
                 b.header(name, wire);
             } else if (name.equals("acl")) {
                 b.header("x-amz-acl", wire);

@@ -127,16 +127,6 @@ final class PutHeaders {
 
     /** Refuses headers that ask for behaviour Kura does not implement yet. */
     static void refuseUnsupported(RequestHead head) {
-        String acl = head.header("x-amz-acl");
-        if (acl != null && !acl.equals("private") && !acl.equals("bucket-owner-full-control")) {
-            // S3-COMPAT: buckets behave as S3's default "BucketOwnerEnforced" ownership: ACLs are disabled.
-            throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
-        }
-        for (String name : head.headerNames()) {
-            if (name.startsWith("x-amz-grant-")) {
-                throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
-            }
-        }
         String sse = head.header("x-amz-server-side-encryption");
         if (sse != null || head.header("x-amz-server-side-encryption-customer-algorithm") != null
                 || head.header("x-amz-server-side-encryption-aws-kms-key-id") != null) {

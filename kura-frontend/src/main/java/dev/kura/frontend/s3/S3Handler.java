@@ -4,6 +4,8 @@ import dev.kura.frontend.http.Exchange;
 import dev.kura.frontend.http.HttpHandler;
 import dev.kura.frontend.http.RequestInfo;
 import dev.kura.object.ObjectService;
+import dev.kura.object.Users;
+import dev.kura.s3.access.Principal;
 import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.AuthContext;
@@ -36,43 +38,47 @@ public final class S3Handler implements HttpHandler {
     private final SettingsApi settings;
     private final ProtectionApi locks;
     private final AttributesApi attributes;
+    private final AccessApi accessApi;
+    private final AccessControl access;
+    private final ObjectService objects;
     private final CorsApi cors;
     private final PostObjectApi posts;
     private final String domain;
-    private final String ownerId;
 
-    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName) {
-        this(objects, auth, ownerId, ownerName, null);
-    }
-
-    /** @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null */
-    public S3Handler(ObjectService objects, SigV4Authenticator auth, String ownerId, String ownerName, String domain) {
+    /**
+     * @param users  the identities that may sign (their keys also back {@code auth}'s credential store)
+     * @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
+     */
+    public S3Handler(ObjectService objects, SigV4Authenticator auth, Users users, String domain) {
         this.auth = auth;
         this.domain = domain;
-        this.ownerId = ownerId;
-        BucketApi.Owner owner = new BucketApi.Owner(ownerId, ownerName);
-        this.buckets = new BucketApi(objects, owner);
-        this.objectApi = new ObjectApi(objects);
-        this.lists = new ListApi(objects, owner);
+        this.objects = objects;
+        this.access = new AccessControl(objects, users);
+        this.buckets = new BucketApi(objects, access);
+        this.objectApi = new ObjectApi(objects, access);
+        this.lists = new ListApi(objects, access);
         this.deletes = new DeleteObjectsApi(objects);
-        this.multipart = new MultipartApi(objects, owner);
-        this.copies = new CopyApi(objects);
-        this.settings = new SettingsApi(objects, owner);
+        this.multipart = new MultipartApi(objects, access);
+        this.copies = new CopyApi(objects, access);
+        this.settings = new SettingsApi(objects);
         this.locks = new ProtectionApi(objects);
         this.attributes = new AttributesApi(objects);
+        this.accessApi = new AccessApi(objects, access);
         this.cors = new CorsApi(objects.cors(), domain);
         this.posts = new PostObjectApi(objects, auth, this::authorizePostObject);
     }
 
     /**
-     * May the signer of a POST form (or an anonymous one) PutObject bucket/key? For now a signed form
-     * is allowed and an anonymous one is denied, as everywhere else.
-     * MERGE: this is where the real authorizer (users, bucket ACLs, policies) answers "PutObject".
+     * May the signer of a POST form (or an anonymous one) PutObject bucket/key? The same decision as
+     * a PutObject's (s3:PutObject, bucket write), made once the form's signature is verified;
+     * returns who owns the object and its ACL.
      */
-    private void authorizePostObject(AuthContext who, String bucket, String key) {
-        if (who.isAnonymous()) {
-            throw new S3Exception(S3ErrorCode.AccessDenied);
-        }
+    private dev.kura.object.WriteAccess authorizePostObject(AuthContext who, String bucket, String key,
+                                                           dev.kura.s3.http.RequestHead fields, Exchange ex) {
+        Principal principal = access.principal(who);
+        ex.info().principal(principal.label());
+        access.authorizePostObject(principal, bucket, key, ex);
+        return access.writeAccess(principal, bucket, fields);
     }
 
     @Override
@@ -88,21 +94,25 @@ public final class S3Handler implements HttpHandler {
             AuthContext who = auth.authenticate(ex.head());
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
-            if (who.isAnonymous() && !isPostObject(ex)) {
-                // Everything is private: anonymous requests are denied for every operation. A POST
-                // form carries its own signature in the body; PostObjectApi verifies it.
-                throw new S3Exception(S3ErrorCode.AccessDenied);
-            }
             S3Operation op = S3Router.route(ex.head(), domain);
             ex.info().mark(RequestInfo.Phase.PARSE);
             ex.info().operation(op.name());
             ex.info().target(op.bucket(), op.key());
+            Principal principal = access.principal(who);
+            ex.info().principal(principal.label());
+            if (!(op instanceof S3Operation.PostObject)) {
+                // One decision for every request, anonymous ones included, before any body byte is
+                // invited. A POST form is signed in its body: PostObjectApi verifies the form and
+                // then asks the same question (authorizePostObject) before reading the file.
+                access.authorize(op, principal, ex);
+            }
             String expectedOwner = ex.head().header("x-amz-expected-bucket-owner");
-            if (expectedOwner != null && op.bucket() != null && !expectedOwner.equals(ownerId)) {
+            if (expectedOwner != null && op.bucket() != null && objects.findBucket(op.bucket())
+                    .filter(b -> !expectedOwner.equals(b.owner())).isPresent()) {
                 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
-            dispatch(op, ex, who);
+            dispatch(op, ex, who, principal);
         } catch (S3Exception e) {
             fail(ex, e);
         } catch (IOException e) {
@@ -120,24 +130,24 @@ public final class S3Handler implements HttpHandler {
         }
     }
 
-    private void dispatch(S3Operation op, Exchange ex, AuthContext who) throws IOException {
+    private void dispatch(S3Operation op, Exchange ex, AuthContext who, Principal principal) throws IOException {
         switch (op) {
-            case S3Operation.ListBuckets l -> buckets.list(ex);
-            case S3Operation.CreateBucket c -> buckets.create(c.bucket(), ex, decode(ex, who));
+            case S3Operation.ListBuckets l -> buckets.list(ex, principal);
+            case S3Operation.CreateBucket c -> buckets.create(c.bucket(), ex, decode(ex, who), principal);
             case S3Operation.HeadBucket h -> buckets.head(h.bucket(), ex);
             case S3Operation.DeleteBucket d -> buckets.delete(d.bucket(), ex);
             case S3Operation.GetBucketLocation g -> buckets.location(g.bucket(), ex);
             case S3Operation.ListObjects l -> lists.listV1(l, ex);
             case S3Operation.ListObjectsV2 l -> lists.listV2(l, ex);
-            case S3Operation.PutObject p -> objectApi.put(p, ex, decode(ex, who));
+            case S3Operation.PutObject p -> objectApi.put(p, ex, decode(ex, who), principal);
             case S3Operation.GetObject g -> objectApi.get(g.bucket(), g.key(), ex);
             case S3Operation.HeadObject h -> objectApi.get(h.bucket(), h.key(), ex);
             case S3Operation.DeleteObject d -> objectApi.delete(d, ex);
             case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who));
-            case S3Operation.CopyObject c -> copies.copy(c, ex);
-            case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex);
+            case S3Operation.CopyObject c -> copies.copy(c, ex, principal);
+            case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex, principal);
             case S3Operation.UploadPart u -> multipart.uploadPart(u, ex, decode(ex, who));
-            case S3Operation.UploadPartCopy u -> multipart.uploadPartCopy(u, ex);
+            case S3Operation.UploadPartCopy u -> multipart.uploadPartCopy(u, ex, principal);
             case S3Operation.CompleteMultipartUpload c -> multipart.complete(c, ex, decode(ex, who));
             case S3Operation.AbortMultipartUpload a -> multipart.abort(a, ex);
             case S3Operation.ListParts l -> multipart.listParts(l, ex);
@@ -150,8 +160,9 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.PutBucketTagging t -> settings.putBucketTagging(t, ex, decode(ex, who));
             case S3Operation.DeleteBucketTagging t -> settings.deleteBucketTagging(t, ex);
             case S3Operation.GetObjectAttributes a -> attributes.get(a, ex);
-            case S3Operation.GetAcl a -> settings.getAcl(a, ex);
-            case S3Operation.PutAcl a -> settings.putAcl(a, ex, decode(ex, who));
+            case S3Operation.GetAcl a -> accessApi.getAcl(a, ex);
+            case S3Operation.PutAcl a -> accessApi.putAcl(a, ex, decode(ex, who));
+            case S3Operation.AccessSetting a -> accessApi.setting(a, ex, decode(ex, who));
             case S3Operation.GetBucketVersioning v -> settings.getVersioning(v, ex);
             case S3Operation.PutBucketVersioning v -> settings.putVersioning(v, ex, decode(ex, who));
             case S3Operation.GetObjectLockConfiguration l -> locks.getConfiguration(l, ex);
@@ -170,15 +181,6 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());
-        }
-    }
-
-    /** True when the request routes to PostObject (a form upload, authenticated by its own fields). */
-    private boolean isPostObject(Exchange ex) {
-        try {
-            return S3Router.route(ex.head(), domain) instanceof S3Operation.PostObject;
-        } catch (S3Exception e) {
-            return false;
         }
     }
 

@@ -15,17 +15,15 @@ import java.io.InputStream;
 import java.util.Map;
 
 /**
- * Bucket and object settings: tagging (stored), ACLs (disabled: the owner has FULL_CONTROL, as with
- * S3's default BucketOwnerEnforced ownership), versioning (not enabled yet) and the settings Kura
- * cannot configure, which answer exactly what S3 answers when nothing is configured.
+ * Bucket and object settings: tagging, versioning and the settings Kura cannot configure, which
+ * answer exactly what S3 answers when nothing is configured. (ACLs, policies, Block Public Access and
+ * Object Ownership: {@link AccessApi}.)
  */
 final class SettingsApi {
     private final ObjectService objects;
-    private final BucketApi.Owner owner;
 
-    SettingsApi(ObjectService objects, BucketApi.Owner owner) {
+    SettingsApi(ObjectService objects) {
         this.objects = objects;
-        this.owner = owner;
     }
 
     // ---- tagging
@@ -75,62 +73,6 @@ final class SettingsApi {
     // ---- ACLs
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketAcl.html
-    void getAcl(S3Operation.GetAcl op, Exchange ex) throws IOException {
-        if (op.key() == null) {
-            objects.bucket(op.bucket());
-        } else {
-            objects.head(op.bucket(), op.key(), ex.head().queryParam("versionId"));
-        }
-        Responses.xml(ex, 200, aclDocument());
-    }
-
-    private XmlWriter aclDocument() {
-        return XmlWriter.document("AccessControlPolicy")
-                .start("Owner").element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                .start("AccessControlList").start("Grant")
-                .startWithAttributes("Grantee", "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
-                .element("ID", owner.id()).element("DisplayName", owner.displayName()).end()
-                .element("Permission", "FULL_CONTROL").end().end();
-    }
-
-    /**
-     * PutBucketAcl / PutObjectAcl: ACLs are disabled, so only an ACL that grants the owner full control
-     * and nothing else is accepted (S3 does the same under BucketOwnerEnforced).
-     */
-    void putAcl(S3Operation.PutAcl op, Exchange ex, InputStream body) throws IOException {
-        if (op.key() == null) {
-            objects.bucket(op.bucket());
-        } else {
-            objects.head(op.bucket(), op.key());
-        }
-        String canned = ex.head().header("x-amz-acl");
-        if (canned != null && !canned.equals("private") && !canned.equals("bucket-owner-full-control")) {
-            throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
-        }
-        for (String name : ex.head().headerNames()) {
-            if (name.startsWith("x-amz-grant-")) {
-                throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
-            }
-        }
-        byte[] bytes = body.readNBytes(64 * 1024 + 1);
-        if (bytes.length > 64 * 1024) {
-            throw new S3Exception(S3ErrorCode.MaxMessageLengthExceeded);
-        }
-        if (bytes.length > 0) {
-            XmlElement acl = XmlParser.parse(bytes, 200).child("AccessControlList");
-            if (acl != null) {
-                for (XmlElement grant : acl.children("Grant")) {
-                    XmlElement grantee = grant.child("Grantee");
-                    String id = grantee == null ? null : grantee.childText("ID");
-                    if (!owner.id().equals(id) || !"FULL_CONTROL".equals(grant.childText("Permission"))) {
-                        throw new S3Exception(S3ErrorCode.AccessControlListNotSupported);
-                    }
-                }
-            }
-        }
-        Responses.empty(ex, 200, Map.of());
-    }
-
     // ---- versioning and the unconfigurable settings
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html
@@ -192,19 +134,15 @@ final class SettingsApi {
             return;
         }
         XmlWriter doc = switch (name) {
-            case "GetBucketPolicy", "GetBucketPolicyStatus" -> throw notFound(S3ErrorCode.NoSuchBucketPolicy, op);
             case "GetBucketLifecycleConfiguration" -> throw notFound(S3ErrorCode.NoSuchLifecycleConfiguration, op);
             case "GetBucketEncryption" -> throw notFound(S3ErrorCode.ServerSideEncryptionConfigurationNotFoundError, op);
             case "GetObjectLockConfiguration" -> throw notFound(S3ErrorCode.ObjectLockConfigurationNotFoundError, op);
             case "GetBucketWebsite" -> throw notFound(S3ErrorCode.NoSuchWebsiteConfiguration, op);
             case "GetBucketReplication" -> throw notFound(S3ErrorCode.ReplicationConfigurationNotFoundError, op);
-            case "GetPublicAccessBlock" -> throw notFound(S3ErrorCode.NoSuchPublicAccessBlockConfiguration, op);
             case "GetBucketLogging" -> XmlWriter.document("BucketLoggingStatus");
             case "GetBucketNotificationConfiguration" -> XmlWriter.document("NotificationConfiguration");
             case "GetBucketAccelerateConfiguration" -> XmlWriter.document("AccelerateConfiguration");
             case "GetBucketRequestPayment" -> XmlWriter.document("RequestPaymentConfiguration").element("Payer", "BucketOwner");
-            case "GetBucketOwnershipControls" -> XmlWriter.document("OwnershipControls").start("Rule")
-                    .element("ObjectOwnership", "BucketOwnerEnforced").end();
             default -> throw new S3Exception(S3ErrorCode.NotImplemented, name + " is not implemented").with("Operation", name);
         };
         Responses.xml(ex, 200, doc);

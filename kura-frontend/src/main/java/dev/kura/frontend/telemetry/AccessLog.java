@@ -72,6 +72,8 @@ public final class AccessLog implements RequestObserver {
             json.field("client_ip", remote == null ? null : remote.toString()).field("client_port", (String) null);
         }
         json.field("access_key_id", info.accessKeyId())
+                .field("principal", info.principal())
+                .field("decision", info.decision())
                 .field("user_agent", ex.head().header("user-agent"));
         if (timings) {
             json.field("timings", timings(info, endNanos));

@@ -58,6 +58,7 @@ public final class CommandCodec {
     private static final int PUT_BUCKET_SETTING = 22;
     private static final int PUT_USER = 23;
     private static final int DELETE_USER = 24;
+    private static final int PUT_OBJECT_ACL = 25;
 
     private CommandCodec() {
     }
@@ -94,6 +95,13 @@ public final class CommandCodec {
                 case IndexCommand.DeleteUser c -> {
                     out.writeByte(DELETE_USER);
                     string(out, c.name());
+                }
+                case IndexCommand.PutObjectAcl c -> {
+                    out.writeByte(PUT_OBJECT_ACL);
+                    out.writeLong(c.bucketId());
+                    string(out, c.key());
+                    nullableString(out, c.versionId());
+                    nullableString(out, c.acl());
                 }
                 case IndexCommand.DeleteBucket c -> {
                     out.writeByte(DELETE_BUCKET);
@@ -273,6 +281,8 @@ public final class CommandCodec {
                         BucketSetting.ofCode(in.readUnsignedByte()), nullableBlob(in));
                 case PUT_USER -> new IndexCommand.PutUser(RecordCodec.decodeUser(blob(in)), in.readBoolean());
                 case DELETE_USER -> new IndexCommand.DeleteUser(string(in));
+                case PUT_OBJECT_ACL -> new IndexCommand.PutObjectAcl(in.readLong(), string(in), nullableString(in),
+                        nullableString(in));
                 case DELETE_BUCKET -> new IndexCommand.DeleteBucket(string(in), in.readLong());
                 case RECORD_INTENT -> new IndexCommand.RecordIntent(RecordCodec.decodeIntent(blob(in)));
                 case CANCEL_INTENT -> new IndexCommand.CancelIntent(new DataId(string(in)));

@@ -57,6 +57,7 @@ final class CommandApplier {
             case IndexCommand.PutBucketSetting c -> putBucketSetting(c.name(), c.bucketId(), c.setting(), c.value());
             case IndexCommand.PutUser c -> putUser(c.user(), c.replace());
             case IndexCommand.DeleteUser c -> deleteUser(c.name());
+            case IndexCommand.PutObjectAcl c -> putObjectAcl(c.bucketId(), c.key(), c.versionId(), c.acl());
             case IndexCommand.DeleteBucket c -> deleteBucket(c.name(), c.bucketId());
             case IndexCommand.RecordIntent c -> recordIntent(c.intent());
             case IndexCommand.CancelIntent c -> cancelIntent(c.dataId());
@@ -173,6 +174,20 @@ final class CommandApplier {
 
     private IndexResult putObjectTags(long bucketId, String key, String versionId, java.util.Map<String, String> tags)
             throws IndexException, RocksDBException {
+        Row current = liveVersion(bucketId, key, versionId);
+        batch.put(current.key(), RecordCodec.encode(current.record().withTags(tags)));
+        return IndexResult.DONE;
+    }
+
+    private IndexResult putObjectAcl(long bucketId, String key, String versionId, String acl)
+            throws IndexException, RocksDBException {
+        Row current = liveVersion(bucketId, key, versionId);
+        batch.put(current.key(), RecordCodec.encode(current.record().withAcl(acl)));
+        return IndexResult.DONE;
+    }
+
+    /** The named version, or the current one, which must not be a delete marker. */
+    private Row liveVersion(long bucketId, String key, String versionId) throws IndexException, RocksDBException {
         requireBucket(bucketId);
         Row current = versionId == null ? newest(bucketId, key) : version(bucketId, key, versionId);
         if (current == null && versionId != null) {
@@ -181,8 +196,7 @@ final class CommandApplier {
         if (current == null || current.record().deleteMarker()) {
             throw new IndexException.NoSuchKey(key);
         }
-        batch.put(current.key(), RecordCodec.encode(current.record().withTags(tags)));
-        return IndexResult.DONE;
+        return current;
     }
 
     private IndexResult relocateData(IndexCommand.RelocateData c) throws RocksDBException {

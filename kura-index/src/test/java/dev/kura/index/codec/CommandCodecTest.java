@@ -74,7 +74,9 @@ class CommandCodecTest {
                 new IndexCommand.PutBucketSetting("photos", 7, BucketSetting.POLICY, "{}".getBytes()),
                 new IndexCommand.PutBucketSetting("photos", 7, BucketSetting.CORS, null),
                 new IndexCommand.PutUser(new UserRecord("alice", "AKIDALICE", new byte[] {9, 8, 7}, "c0ffee", T), false),
-                new IndexCommand.DeleteUser("alice"));
+                new IndexCommand.DeleteUser("alice"),
+                new IndexCommand.PutObjectAcl(7, "cat.jpg", null, "READ uri x\n"),
+                new IndexCommand.PutObjectAcl(7, "cat.jpg", "0000000000001", null));
     }
 
     @Test

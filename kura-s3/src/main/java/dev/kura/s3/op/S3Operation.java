@@ -177,6 +177,27 @@ public sealed interface S3Operation {
     }
 
     /**
+     * A bucket access setting: Get/Put/DeleteBucketPolicy, GetBucketPolicyStatus,
+     * Get/Put/DeletePublicAccessBlock, Get/Put/DeleteBucketOwnershipControls.
+     */
+    record AccessSetting(String operation, String bucket) implements S3Operation {
+        @Override
+        public String name() {
+            return operation;
+        }
+
+        /** The IAM action S3 authorizes it as (a Delete is authorized as the Put). */
+        public String action() {
+            return switch (operation) {
+                case "GetPublicAccessBlock" -> "s3:GetBucketPublicAccessBlock";
+                case "PutPublicAccessBlock", "DeletePublicAccessBlock" -> "s3:PutBucketPublicAccessBlock";
+                case "DeleteBucketOwnershipControls" -> "s3:PutBucketOwnershipControls";
+                default -> "s3:" + operation;
+            };
+        }
+    }
+
+    /**
      * A bucket setting Kura does not support configuring, read or deleted: S3's answer for "nothing
      * configured" (an empty document, a 404 with the setting's own error code, or 204 for a delete).
      */

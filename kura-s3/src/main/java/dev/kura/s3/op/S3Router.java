@@ -21,8 +21,6 @@ public final class S3Router {
      * "nothing configured" (UnconfiguredBucketSetting), "!" + name for 501 NotImplemented, null for 405.
      */
     private static final Map<String, String[]> BUCKET_SETTINGS = Map.ofEntries(
-            Map.entry("policy", new String[] {"GetBucketPolicy", "!PutBucketPolicy", "DeleteBucketPolicy"}),
-            Map.entry("policyStatus", new String[] {"GetBucketPolicyStatus", null, null}),
             Map.entry("encryption", new String[] {"GetBucketEncryption", "!PutBucketEncryption", "DeleteBucketEncryption"}),
             Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
             Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
@@ -30,14 +28,20 @@ public final class S3Router {
             Map.entry("replication", new String[] {"GetBucketReplication", "!PutBucketReplication", "DeleteBucketReplication"}),
             Map.entry("requestPayment", new String[] {"GetBucketRequestPayment", "!PutBucketRequestPayment", null}),
             Map.entry("accelerate", new String[] {"GetBucketAccelerateConfiguration", "!PutBucketAccelerateConfiguration", null}),
-            Map.entry("ownershipControls", new String[] {"GetBucketOwnershipControls", "!PutBucketOwnershipControls", "!DeleteBucketOwnershipControls"}),
-            Map.entry("publicAccessBlock", new String[] {"GetPublicAccessBlock", "!PutPublicAccessBlock", "DeletePublicAccessBlock"}),
             Map.entry("analytics", new String[] {"!GetBucketAnalyticsConfiguration", "!PutBucketAnalyticsConfiguration", "!DeleteBucketAnalyticsConfiguration"}),
             Map.entry("metrics", new String[] {"!GetBucketMetricsConfiguration", "!PutBucketMetricsConfiguration", "!DeleteBucketMetricsConfiguration"}),
             Map.entry("inventory", new String[] {"!GetBucketInventoryConfiguration", "!PutBucketInventoryConfiguration", "!DeleteBucketInventoryConfiguration"}),
             Map.entry("intelligent-tiering", new String[] {"!GetBucketIntelligentTieringConfiguration", "!PutBucketIntelligentTieringConfiguration", "!DeleteBucketIntelligentTieringConfiguration"}),
             Map.entry("session", new String[] {"!CreateSession", null, null}),
             Map.entry("metadataTable", new String[] {"!GetBucketMetadataTableConfiguration", null, "!DeleteBucketMetadataTableConfiguration"}));
+
+    /** Bucket access settings ({@link S3Operation.AccessSetting}), by method {GET, PUT, DELETE}. */
+    private static final Map<String, String[]> ACCESS_SETTINGS = Map.of(
+            "policy", new String[] {"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"},
+            "policyStatus", new String[] {"GetBucketPolicyStatus", null, null},
+            "ownershipControls", new String[] {"GetBucketOwnershipControls", "PutBucketOwnershipControls",
+                    "DeleteBucketOwnershipControls"},
+            "publicAccessBlock", new String[] {"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"});
 
     /** Object sub-resources Kura does not implement, by method {GET, PUT, DELETE}. */
     private static final Map<String, String[]> OBJECT_UNSUPPORTED = Map.ofEntries(
@@ -151,6 +155,11 @@ public final class S3Router {
     }
 
     private static S3Operation bucketOperation(String method, String bucket, RequestHead head) {
+        for (Map.Entry<String, String[]> sub : ACCESS_SETTINGS.entrySet()) {
+            if (head.hasQueryParam(sub.getKey())) {
+                return new S3Operation.AccessSetting(byMethod(sub.getValue(), method), bucket);
+            }
+        }
         for (Map.Entry<String, String[]> sub : BUCKET_SETTINGS.entrySet()) {
             if (head.hasQueryParam(sub.getKey())) {
                 String name = byMethod(sub.getValue(), method);

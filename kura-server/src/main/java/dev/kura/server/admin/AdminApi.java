@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /admin/v1/heal?wait=true|false}, {@code POST /admin/v1/scrub?wait=…}: starts (or
  *       joins) a pass and answers its {@link StorageAdmin.RepairStatus}, when it is done if
  *       {@code wait=true}; {@code GET} on the same paths: the status alone.</li>
+ *   <li>{@code GET /admin/v1/users}: the users (the root user first), without secrets;
+ *       {@code POST /admin/v1/users?name=N}: adds a user and answers its new key pair — the only time
+ *       the secret key is shown; {@code POST /admin/v1/users/rotate?name=N}: a new key pair (the old
+ *       access key stops working); {@code DELETE /admin/v1/users?name=N}: removes the user.</li>
  * </ul>
  *
  * <p>Every request must carry an AWS Signature V4 Authorization header by the root credentials,
@@ -36,16 +40,23 @@ public final class AdminApi {
             "Cache-Control", "no-store");
 
     private final StorageAdmin storage; // null: not available on this node
+    private final dev.kura.object.Users users; // null: not available on this node
     private final SigV4Authenticator auth;
     private final String rootAccessKey;
 
+    public AdminApi(StorageAdmin storage, SigV4Authenticator auth, String rootAccessKey) {
+        this(storage, null, auth, rootAccessKey);
+    }
+
     /**
-     * @param storage       the drives and repair passes, or null (every route answers 503)
+     * @param storage       the drives and repair passes, or null (their routes answer 503)
+     * @param users         the users, or null (their routes answer 503)
      * @param auth          verifies the signature
      * @param rootAccessKey the only access key the admin API accepts
      */
-    public AdminApi(StorageAdmin storage, SigV4Authenticator auth, String rootAccessKey) {
+    public AdminApi(StorageAdmin storage, dev.kura.object.Users users, SigV4Authenticator auth, String rootAccessKey) {
         this.storage = storage;
+        this.users = users;
         this.auth = Objects.requireNonNull(auth, "auth");
         this.rootAccessKey = Objects.requireNonNull(rootAccessKey, "rootAccessKey");
     }
@@ -62,12 +73,20 @@ public final class AdminApi {
             error(ex, 403, refused);
             return;
         }
+        String method = head.method();
+        String path = head.rawPath();
+        if (path.startsWith("/admin/v1/users")) {
+            if (users == null) {
+                error(ex, 503, "user admin not available");
+            } else {
+                users(ex, method, path, head.queryParam("name"));
+            }
+            return;
+        }
         if (storage == null) {
             error(ex, 503, "storage admin not available");
             return;
         }
-        String method = head.method();
-        String path = head.rawPath();
         if (method.equals("POST")) {
             LOG.info("admin {} {}{} (request {})", method, path, head.rawQuery().isEmpty() ? "" : "?" + head.rawQuery(),
                     ex.requestId());
@@ -114,6 +133,49 @@ public final class AdminApi {
             return "only the root credentials may use the admin API";
         }
         return null;
+    }
+
+    private void users(Exchange ex, String method, String path, String name) throws IOException {
+        if (!method.equals("GET")) {
+            // the name only: an answer's secret key is never logged
+            LOG.info("admin {} {} name={} (request {})", method, path, name, ex.requestId());
+        }
+        try {
+            switch (path) {
+                case "/admin/v1/users" -> {
+                    switch (method) {
+                        case "GET" -> respond(ex, 200, AdminJson.users(users.list().stream()
+                                .map(u -> new AdminJson.User(u.name(), u.accessKey(), u.canonicalId(), u.root(), null))
+                                .toList()));
+                        case "POST" -> respond(ex, 200, AdminJson.user(keys(users.add(required(name)))).toString());
+                        case "DELETE" -> {
+                            users.remove(required(name));
+                            respond(ex, 200, new dev.kura.common.JsonWriter().field("removed", name).toString());
+                        }
+                        default -> error(ex, 405, "/admin/v1/users takes GET, POST or DELETE");
+                    }
+                }
+                case "/admin/v1/users/rotate" -> {
+                    if (allowed(ex, "POST")) {
+                        respond(ex, 200, AdminJson.user(keys(users.rotate(required(name)))).toString());
+                    }
+                }
+                default -> error(ex, 404, "no admin API route " + method + " " + path);
+            }
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, e.getMessage());
+        }
+    }
+
+    private static String required(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("the query parameter name is required");
+        }
+        return name;
+    }
+
+    private static AdminJson.User keys(dev.kura.object.Users.NewKeys k) {
+        return new AdminJson.User(k.user().name(), k.user().accessKey(), k.user().canonicalId(), false, k.secretKey());
     }
 
     private void format(Exchange ex, String path) throws IOException {

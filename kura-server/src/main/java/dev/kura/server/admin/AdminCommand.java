@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Operates a running Kura node through its admin port: drives, heal, scrub; rebuild-index works on a stopped node.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
         subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
-                dev.kura.server.RebuildIndex.class})
+                AdminCommand.UserCommand.class, dev.kura.server.RebuildIndex.class})
 public final class AdminCommand implements Callable<Integer> {
     /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -62,7 +62,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub or rebuild-index");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, user or rebuild-index");
     }
 
     /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
@@ -183,6 +183,67 @@ public final class AdminCommand implements Callable<Integer> {
         @Override
         String kind() {
             return "scrub";
+        }
+    }
+
+    @Command(name = "user", mixinStandardHelpOptions = true,
+            description = "Manages the users who may sign S3 requests (the root key pair is not one of them: it comes from KURA_ACCESS_KEY).",
+            subcommands = {UserAdd.class, UserList.class, UserRemove.class, UserRotate.class})
+    static final class UserCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, list, remove or rotate");
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Adds a user and prints its new access key and secret key (shown once).")
+    static final class UserAdd extends Leaf {
+        @Parameters(paramLabel = "NAME", description = "1 to 64 of A-Z a-z 0-9 + = , . @ _ -")
+        String name;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("POST", "/admin/v1/users", "name=" + SigV4Signer.encode(name), TIMEOUT);
+            out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the users (never their secret keys).")
+    static final class UserList extends Leaf {
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("GET", "/admin/v1/users", "", TIMEOUT);
+            out.print(json ? body : Tables.users(parse(() -> AdminJson.readUsers(body))));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Removes a user; its keys stop working at once (its buckets and objects stay).")
+    static final class UserRemove extends Leaf {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("DELETE", "/admin/v1/users", "name=" + SigV4Signer.encode(name), TIMEOUT);
+            out.print(json ? body : "removed user " + name + "\n");
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Gives a user a new key pair (printed once); the old access key stops working at once.")
+    static final class UserRotate extends Leaf {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("POST", "/admin/v1/users/rotate", "name=" + SigV4Signer.encode(name), TIMEOUT);
+            out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
         }
     }
 

@@ -40,6 +40,51 @@ final class AdminJson {
                 .field("finishedAt", r.finishedAt());
     }
 
+    /** A user as {@code GET /admin/v1/users} lists it; {@code secretKey} only in an add or rotate answer. */
+    record User(String name, String accessKey, String canonicalId, boolean root, String secretKey) {
+        @Override
+        public String toString() {
+            return "User[name=" + name + ", accessKey=" + accessKey + "]";
+        }
+    }
+
+    static JsonWriter user(User u) {
+        JsonWriter w = new JsonWriter().field("name", u.name()).field("accessKey", u.accessKey())
+                .field("canonicalId", u.canonicalId()).field("root", u.root());
+        return u.secretKey() == null ? w : w.field("secretKey", u.secretKey());
+    }
+
+    static String users(List<User> users) {
+        StringBuilder sb = new StringBuilder("[");
+        for (User u : users) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append(user(u));
+        }
+        return sb.append(']').toString();
+    }
+
+    static List<User> readUsers(String json) {
+        if (!(JsonReader.parse(json) instanceof List<?> list)) {
+            throw new IllegalArgumentException("not a JSON array of users");
+        }
+        List<User> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            out.add(user(object(o)));
+        }
+        return out;
+    }
+
+    static User readUser(String json) {
+        return user(object(JsonReader.parse(json)));
+    }
+
+    private static User user(Map<?, ?> m) {
+        return new User(text(m, "name"), text(m, "accessKey"), text(m, "canonicalId"), Boolean.TRUE.equals(m.get("root")),
+                text(m, "secretKey"));
+    }
+
     static JsonWriter error(String message) {
         return new JsonWriter().field("error", message);
     }

@@ -23,6 +23,24 @@ final class Tables {
         return render(rows, 4, 5, 6);
     }
 
+    static String users(List<AdminJson.User> users) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "ACCESS KEY", "CANONICAL ID", "ROOT"});
+        for (AdminJson.User u : users) {
+            rows.add(new String[] {or(u.name()), or(u.accessKey()), or(u.canonicalId()), u.root() ? "yes" : "no"});
+        }
+        return render(rows);
+    }
+
+    /** A new key pair, shown once. */
+    static String newKeys(AdminJson.User u) {
+        return "user:          " + u.name() + "\n"
+                + "access key:    " + u.accessKey() + "\n"
+                + "secret key:    " + u.secretKey() + "\n"
+                + "canonical id:  " + u.canonicalId() + "\n"
+                + "(the secret key is shown only now; it cannot be shown again)\n";
+    }
+
     static String repair(RepairStatus r) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KIND", "STATE", "CHECKED", "REPAIRED", "FAILED", "STARTED", "FINISHED"});
