@@ -100,7 +100,7 @@ class PostObjectTest extends KuraTestBase {
         HttpResponse<String> r = PostForms.post(url, v4(conditions("status/", "{\"success_action_status\": \"201\"}"),
                 later(), f), "x", bytes("a"));
         assertThat(r.statusCode()).isEqualTo(201);
-        assertThat(r.body()).contains("<PostResponse", "<Bucket>" + bucket + "</Bucket>", "<Key>status/201</Key>",
+        assertThat(r.body()).contains("<PostResponse><Location>", "<Bucket>" + bucket + "</Bucket>", "<Key>status/201</Key>",
                 "<ETag>&quot;" + md5Hex("a") + "&quot;</ETag>");
         f = typical("status/200");
         f.put("success_action_status", "200");

@@ -95,9 +95,13 @@ final class CorsApi {
         return CorsResponses.actual(config(target.bucket()), origin, method != null ? method : head.method());
     }
 
-    /** Wraps the exchange so every answer carries the CORS headers, when the request has an Origin. */
+    /**
+     * Wraps the exchange so every answer carries the CORS headers, when the request has an Origin. A
+     * preflight writes its own: a refused one carries none.
+     */
     Exchange decorate(Exchange ex) {
-        return ex.head().header("origin") == null ? ex : new CorsExchange(ex, () -> actualHeaders(ex.head()));
+        return ex.head().header("origin") == null || ex.head().method().equalsIgnoreCase("OPTIONS") ? ex
+                : new CorsExchange(ex, () -> actualHeaders(ex.head()));
     }
 
     private Optional<CorsConfiguration> config(String bucket) {

@@ -136,7 +136,10 @@ final class PostObjectApi {
         return b.build();
     }
 
-    /** success_action_redirect (303), else success_action_status 200, 201 (PostResponse) or 204. */
+    /**
+     * success_action_redirect (303), else success_action_status 200, 201 (PostResponse, which S3
+     * writes without a namespace) or 204.
+     */
     private static void answer(S3Operation.PostObject op, Exchange ex, Map<String, String> fields, String key,
                                ObjectRecord r) throws IOException {
         Map<String, String> h = new LinkedHashMap<>();
@@ -154,7 +157,7 @@ final class PostObjectApi {
         h.put("Location", location);
         switch (String.valueOf(fields.get("success_action_status"))) {
             case "200" -> Responses.empty(ex, 200, h);
-            case "201" -> Responses.xml(ex, 201, XmlWriter.document("PostResponse").element("Location", location)
+            case "201" -> Responses.xml(ex, 201, XmlWriter.documentNs("PostResponse", null).element("Location", location)
                     .element("Bucket", op.bucket()).element("Key", key).element("ETag", etag), h);
             default -> Responses.empty(ex, 204, h);
         }
