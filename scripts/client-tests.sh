@@ -47,7 +47,7 @@ start_server() {
     sleep 0.2
   done
   curl -fs "http://127.0.0.1:$APORT/health/ready" >/dev/null || { echo "client tests: server not ready"; cat "$dir/server.log"; exit 1; }
-  export KURA_ENDPOINT="http://127.0.0.1:$PORT"
+  export KURA_ENDPOINT="http://127.0.0.1:$PORT" KURA_ADMIN_ENDPOINT="http://127.0.0.1:$APORT"
   export WORK="$dir/work"; mkdir -p "$WORK"   # each server's clients get fresh scratch files (aws s3 sync skips same-size files)
 }
 stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; SERVER=""; }

@@ -184,12 +184,17 @@ public record Acl(List<Grant> grants) {
         return new Acl(grants);
     }
 
-    /** The AccessControlPolicy document, display names looked up by canonical id. */
+    /**
+     * The AccessControlPolicy document, display names looked up by canonical id; group grants are
+     * listed before user grants (as Ceph RGW lists them; S3 documents no order).
+     */
     public XmlWriter toXml(String owner, Function<String, Optional<String>> users) {
         XmlWriter doc = XmlWriter.document("AccessControlPolicy").start("Owner").element("ID", owner);
         users.apply(owner).ifPresent(name -> doc.element("DisplayName", name));
         doc.end().start("AccessControlList");
-        for (Grant g : grants) {
+        List<Grant> ordered = new ArrayList<>(grants);
+        ordered.sort(java.util.Comparator.comparing(g -> g.type() == Grant.Type.GROUP ? 0 : 1));
+        for (Grant g : ordered) {
             doc.start("Grant");
             if (g.type() == Grant.Type.USER) {
                 doc.startWithAttributes("Grantee", "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")

@@ -127,6 +127,14 @@ public final class Authorizer {
             if (allow != null && !restricted) {
                 return Decision.allow("bucket policy allows" + sid(allow));
             }
+            if (r.need() == Need.OBJECT_READ && object == null && !restricted) {
+                // A missing key: who may list it (s3:ListBucket with the key as prefix) learns it is missing.
+                Policy.Statement list = policy.firstMatch(Policy.Effect.ALLOW, p, "s3:ListBucket",
+                        "arn:aws:s3:::" + r.bucket(), r.context().with("s3:prefix", r.key()));
+                if (list != null) {
+                    return Decision.allow("bucket policy allows s3:ListBucket" + sid(list) + " (the key does not exist)");
+                }
+            }
         }
         Permission needed = ACL_PERMISSION.get(r.need());
         if (needed == null) {

@@ -96,8 +96,8 @@ public record Policy(String json, List<Statement> statements) {
 
         /** Public as Block Public Access defines it: allows a wildcard principal without a limiting condition. */
         boolean isPublic() {
-            if (effect != Effect.ALLOW || notPrincipal || !principal.any()) {
-                return effect == Effect.ALLOW && notPrincipal;
+            if (effect != Effect.ALLOW || !principal.any()) {
+                return false;
             }
             return conditions.stream().noneMatch(c -> Conditions.limitsPrincipals(c));
         }
@@ -174,6 +174,10 @@ public record Policy(String json, List<Statement> statements) {
             throw malformed(s.has("Principal") ? "Statement has both Principal and NotPrincipal" : "Missing required field Principal");
         }
         boolean notPrincipal = s.has("NotPrincipal");
+        if (notPrincipal && effect == Effect.ALLOW) {
+            // IAM: "NotPrincipal is not supported with Effect Allow"
+            throw malformed("Invalid principal in policy: NotPrincipal may only be used with Effect Deny");
+        }
         Principals principal = principals(s.get(notPrincipal ? "NotPrincipal" : "Principal"));
         if (s.has("Action") == s.has("NotAction")) {
             throw malformed(s.has("Action") ? "Statement has both Action and NotAction" : "Missing required field Action");

@@ -25,6 +25,13 @@ public final class RequestContext {
         return this;
     }
 
+    /** A copy with one key set (or replaced). */
+    public RequestContext with(String key, String value) {
+        RequestContext c = new RequestContext();
+        c.values.putAll(values);
+        return c.put(key, value);
+    }
+
     /** The values of a key, or null when the request does not have it. */
     public List<String> get(String key) {
         return values.get(key);
