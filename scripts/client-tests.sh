@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Real S3 clients from Debian against a real `./kura server` process on loopback.
-# Installs what it needs (awscli, python3-boto3) when run as root; otherwise says what is missing.
+# Real S3 clients from Debian against a real `./kura server` process on loopback, and a real browser
+# (headless chromium) uploading through a presigned POST form from another origin.
+# Installs what it needs (awscli, python3-boto3, chromium, ...) when run as root; otherwise says what is missing.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,6 +13,10 @@ need_pkgs=()
 [ -x /usr/bin/s3cmd ] || need_pkgs+=(s3cmd)
 [ -x /usr/bin/s3fs ] || need_pkgs+=(s3fs)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# the browser test (clients/browser_cors_post.sh): Debian's chromium, driven by playwright-core from npm
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "client tests: installing ${need_pkgs[*]} (apt-get)"

@@ -46,6 +46,7 @@ public final class ObjectService {
     private final String region;
     private final Ingest ingest;
     private final MultipartService multipart;
+    private final BucketCors cors;
     private final ActiveReads activeReads;
     private final Encryption encryption;
 
@@ -82,6 +83,7 @@ public final class ObjectService {
         this.activeReads = new ActiveReads(clock);
         this.ingest = new Ingest(index, store, clock, random, inlineThreshold);
         this.multipart = new MultipartService(this, index, ingest, encryption, versions, clock, random);
+        this.cors = new BucketCors(this, index);
     }
 
     public String region() {
@@ -90,6 +92,11 @@ public final class ObjectService {
 
     public MultipartService multipart() {
         return multipart;
+    }
+
+    /** Buckets' CORS configurations. */
+    public BucketCors cors() {
+        return cors;
     }
 
     /** Reads in progress that may still open data; the sweeper consults it. */

@@ -6,6 +6,8 @@ package dev.kura.s3;
  */
 public enum S3ErrorCode {
     AccessDenied(403, "Access Denied"),
+    /** A CORS preflight that no rule allows (S3 words it "CORSResponse: ..."). */
+    AccessForbidden(403, "CORSResponse: This CORS request is not allowed."),
     InvalidBucketState(409, "The request is not valid with the current state of the bucket."),
     InvalidRetentionPeriod(400, "The retention period must be a positive integer."),
     AccessControlListNotSupported(400, "The bucket does not allow ACLs"),
@@ -39,6 +41,10 @@ public enum S3ErrorCode {
     InvalidEncryptionAlgorithmError(400, "The encryption request you specified is not valid."),
     InvalidLocationConstraint(400, "The specified location constraint is not valid."),
     InvalidObjectState(403, "The operation is not valid for the current state of the object."),
+    InvalidPolicyDocument(400, "The content of the form does not meet the conditions specified in the policy document."),
+    IncorrectNumberOfFilesInPostRequest(400, "POST requires exactly one file upload per request."),
+    MalformedPOSTRequest(400, "The body of your POST request is not well-formed multipart/form-data."),
+    MaxPostPreDataLengthExceededError(400, "Your POST request fields preceding the upload file were too large."),
     InvalidPart(400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag."),
     InvalidPartOrder(400, "The list of parts was not in ascending order. Parts must be ordered by part number."),
     InvalidRange(416, "The requested range is not satisfiable"),

@@ -89,6 +89,14 @@ final class AccessControl {
         authorize(p, action, op.bucket(), op.key(), versionId, ex);
     }
 
+    /**
+     * A browser POST form (PostObject), decided once its signature is verified: s3:PutObject on the
+     * key, as a PutObject by the same principal would be.
+     */
+    void authorizePostObject(Principal p, String bucket, String key, Exchange ex) {
+        authorize(p, new Actions.Action("s3:PutObject", Authorizer.Need.BUCKET_WRITE), bucket, key, null, ex);
+    }
+
     /** The read of a copy source (CopyObject, UploadPartCopy): s3:GetObject on it. */
     void authorizeCopySource(Principal p, String bucket, String key, String versionId, Exchange ex) {
         authorize(p, new Actions.Action(versionId == null ? "s3:GetObject" : "s3:GetObjectVersion",

@@ -42,6 +42,8 @@ public final class S3Handler implements HttpHandler {
     private final AccessControl access;
     private final ObjectService objects;
     private final EncryptionApi encryption;
+    private final CorsApi cors;
+    private final PostObjectApi posts;
     private final String domain;
 
     /**
@@ -64,11 +66,33 @@ public final class S3Handler implements HttpHandler {
         this.attributes = new AttributesApi(objects);
         this.accessApi = new AccessApi(objects, access);
         this.encryption = new EncryptionApi(objects);
+        this.cors = new CorsApi(objects.cors(), domain);
+        this.posts = new PostObjectApi(objects, auth, this::authorizePostObject);
+    }
+
+    /**
+     * May the signer of a POST form (or an anonymous one) PutObject bucket/key? The same decision as
+     * a PutObject's (s3:PutObject, bucket write), made once the form's signature is verified;
+     * returns who owns the object and its ACL.
+     */
+    private dev.kura.object.WriteAccess authorizePostObject(AuthContext who, String bucket, String key,
+                                                           dev.kura.s3.http.RequestHead fields, Exchange ex) {
+        Principal principal = access.principal(who);
+        ex.info().principal(principal.label());
+        access.authorizePostObject(principal, bucket, key, ex);
+        return access.writeAccess(principal, bucket, fields);
     }
 
     @Override
-    public void handle(Exchange ex) throws IOException {
+    public void handle(Exchange request) throws IOException {
+        // Every answer to a request with an Origin, errors included, carries its CORS headers.
+        Exchange ex = cors.decorate(request);
         try {
+            if (ex.head().method().equalsIgnoreCase("OPTIONS")) {
+                // A CORS preflight: unauthenticated by design (browsers send no credentials).
+                cors.preflight(ex);
+                return;
+            }
             AuthContext who = auth.authenticate(ex.head());
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
@@ -78,8 +102,12 @@ public final class S3Handler implements HttpHandler {
             ex.info().target(op.bucket(), op.key());
             Principal principal = access.principal(who);
             ex.info().principal(principal.label());
-            // One decision for every request, anonymous ones included, before any body byte is invited.
-            access.authorize(op, principal, ex);
+            if (!(op instanceof S3Operation.PostObject)) {
+                // One decision for every request, anonymous ones included, before any body byte is
+                // invited. A POST form is signed in its body: PostObjectApi verifies the form and
+                // then asks the same question (authorizePostObject) before reading the file.
+                access.authorize(op, principal, ex);
+            }
             String expectedOwner = ex.head().header("x-amz-expected-bucket-owner");
             if (expectedOwner != null && op.bucket() != null && objects.findBucket(op.bucket())
                     .filter(b -> !expectedOwner.equals(b.owner())).isPresent()) {
@@ -151,6 +179,10 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.PutObjectRetention l -> locks.putRetention(l, ex, decode(ex, who));
             case S3Operation.GetObjectLegalHold l -> locks.getLegalHold(l, ex);
             case S3Operation.PutObjectLegalHold l -> locks.putLegalHold(l, ex, decode(ex, who));
+            case S3Operation.GetBucketCors c -> cors.get(c, ex);
+            case S3Operation.PutBucketCors c -> cors.put(c, ex, decode(ex, who));
+            case S3Operation.DeleteBucketCors c -> cors.delete(c, ex);
+            case S3Operation.PostObject p -> posts.post(p, ex);
             case S3Operation.UnconfiguredBucketSetting u -> settings.unconfigured(u, ex);
             case S3Operation.Unsupported u -> throw new S3Exception(S3ErrorCode.NotImplemented,
                     u.operation() + " is not implemented").with("Operation", u.operation());

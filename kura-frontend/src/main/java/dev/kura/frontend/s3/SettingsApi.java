@@ -134,7 +134,6 @@ final class SettingsApi {
             return;
         }
         XmlWriter doc = switch (name) {
-            case "GetBucketCors" -> throw notFound(S3ErrorCode.NoSuchCORSConfiguration, op);
             case "GetBucketLifecycleConfiguration" -> throw notFound(S3ErrorCode.NoSuchLifecycleConfiguration, op);
             case "GetBucketEncryption" -> throw notFound(S3ErrorCode.ServerSideEncryptionConfigurationNotFoundError, op);
             case "GetObjectLockConfiguration" -> throw notFound(S3ErrorCode.ObjectLockConfigurationNotFoundError, op);

@@ -65,6 +65,11 @@ public final class Actions {
             case S3Operation.GetBucketEncryption o -> new Action("s3:GetEncryptionConfiguration", Need.BUCKET_OWNER);
             case S3Operation.PutBucketEncryption o -> new Action("s3:PutEncryptionConfiguration", Need.BUCKET_OWNER);
             case S3Operation.DeleteBucketEncryption o -> new Action("s3:PutEncryptionConfiguration", Need.BUCKET_OWNER);
+            case S3Operation.GetBucketCors o -> new Action("s3:GetBucketCORS", Need.BUCKET_OWNER);
+            case S3Operation.PutBucketCors o -> new Action("s3:PutBucketCORS", Need.BUCKET_OWNER);
+            case S3Operation.DeleteBucketCors o -> new Action("s3:PutBucketCORS", Need.BUCKET_OWNER);
+            // decided by PostObjectApi once the form's signature is known (AccessControl.authorizePostObject)
+            case S3Operation.PostObject o -> new Action("s3:PutObject", Need.BUCKET_WRITE);
             case S3Operation.AccessSetting o -> new Action(o.action(), Need.BUCKET_OWNER);
             case S3Operation.UnconfiguredBucketSetting o -> new Action("s3:" + o.operation(), Need.BUCKET_OWNER);
             case S3Operation.Unsupported o -> new Action("s3:" + o.operation(), o.key() == null ? Need.BUCKET_OWNER

@@ -35,6 +35,17 @@ final class Crypto {
         }
     }
 
+    /** HMAC-SHA1, for the SigV2 signature of a browser POST policy (base64 of the MAC). */
+    static byte[] hmacSha1(byte[] key, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(key, "HmacSHA1"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("JDK lacks HmacSHA1", e);
+        }
+    }
+
     /**
      * Compares a computed signature with the one the client sent without leaking, through timing,
      * how many leading characters matched (MessageDigest.isEqual is constant-time for equal lengths;

@@ -69,6 +69,39 @@ public final class SigV4Authenticator {
         return AuthContext.anonymous();
     }
 
+    /** The authenticator's clock: a POST policy's expiration is judged by it too. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * Verifies the signature of a browser POST form (its fields by lower-case name): SigV4
+     * (x-amz-algorithm, x-amz-credential, x-amz-date, x-amz-signature over the base64 policy) or
+     * SigV2 (AWSAccessKeyId, signature). Returns {@link AuthContext#anonymous()} for a form that
+     * carries neither. The policy itself is checked by the caller
+     * ({@code dev.kura.s3.post.PostPolicy}).
+     */
+    public AuthContext authenticatePostForm(java.util.Map<String, String> fields) {
+        return PostFormAuth.authenticate(fields, this);
+    }
+
+    /** For {@link PostFormAuth}: the credential scope checks and the cached derived key. */
+    void checkPostScope(Credential credential) {
+        checkScope(credential, false);
+    }
+
+    String postSecret(Credential credential) {
+        return secretKey(credential);
+    }
+
+    String postSecret(String accessKeyId) {
+        return store.secretKey(accessKeyId).orElseThrow(() -> AuthErrors.unknownAccessKey(accessKeyId));
+    }
+
+    byte[] postSigningKey(Credential credential, String secret) {
+        return signingKey(credential, secret);
+    }
+
     private AuthContext headerAuth(RequestHead head, List<CanonicalRequest.QueryParam> query, AuthorizationHeader auth) {
         Credential credential = Credential.parse(auth.credential())
                 .orElseThrow(() -> AuthErrors.credentialMalformed(false));
@@ -158,7 +191,7 @@ public final class SigV4Authenticator {
             throw AuthErrors.queryError("X-Amz-Expires must be non-negative");
         }
         if (expires > MAX_EXPIRES_SECONDS) {
-            throw AuthErrors.queryError("X-Amz-Expires must be less than a week (in seconds) that is; "
+            throw AuthErrors.queryError("X-Amz-Expires must be less than a week (in seconds); that is, "
                     + "the given X-Amz-Expires must be less than 604800 seconds");
         }
         return expires;

@@ -133,6 +133,22 @@ public sealed interface S3Operation {
     record PutBucketVersioning(String bucket) implements S3Operation {
     }
 
+    record GetBucketCors(String bucket) implements S3Operation {
+    }
+
+    record PutBucketCors(String bucket) implements S3Operation {
+    }
+
+    record DeleteBucketCors(String bucket) implements S3Operation {
+    }
+
+    /**
+     * PostObject: a browser form upload ({@code POST /bucket}, multipart/form-data), authenticated
+     * by the signed policy in the form rather than by the request head.
+     */
+    record PostObject(String bucket) implements S3Operation {
+    }
+
     record GetObjectLockConfiguration(String bucket) implements S3Operation {
     }
 

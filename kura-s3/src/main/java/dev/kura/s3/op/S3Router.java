@@ -21,7 +21,6 @@ public final class S3Router {
      * "nothing configured" (UnconfiguredBucketSetting), "!" + name for 501 NotImplemented, null for 405.
      */
     private static final Map<String, String[]> BUCKET_SETTINGS = Map.ofEntries(
-            Map.entry("cors", new String[] {"GetBucketCors", "!PutBucketCors", "DeleteBucketCors"}),
             Map.entry("website", new String[] {"GetBucketWebsite", "!PutBucketWebsite", "DeleteBucketWebsite"}),
             Map.entry("logging", new String[] {"GetBucketLogging", "!PutBucketLogging", null}),
             Map.entry("notification", new String[] {"GetBucketNotificationConfiguration", "!PutBucketNotificationConfiguration", null}),
@@ -98,6 +97,35 @@ public final class S3Router {
         return objectOperation(method, bucket, key, head);
     }
 
+    /** The bucket and key a request addresses (key "" for the bucket), whatever its method. */
+    public record Target(String bucket, String key) {
+    }
+
+    /**
+     * Where a request points, without deciding the operation: for CORS, which answers preflights
+     * ({@code OPTIONS}) and adds headers to any answer, errors included. Null for the service root
+     * or a path that cannot be decoded.
+     */
+    public static Target target(RequestHead head, String domain) {
+        String raw = head.rawPath();
+        if (!raw.startsWith("/")) {
+            return null;
+        }
+        String path;
+        try {
+            path = RequestHead.decode(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        String bucket = virtualHostBucket(head.header("host"), domain);
+        if (bucket != null) {
+            return new Target(bucket, path.substring(1));
+        }
+        int slash = path.indexOf('/', 1);
+        bucket = slash < 0 ? path.substring(1) : path.substring(1, slash);
+        return bucket.isEmpty() ? null : new Target(bucket, slash < 0 ? "" : path.substring(slash + 1));
+    }
+
     /** The bucket named by a {@code bucket.domain} Host (port ignored, case-insensitive), or null. */
     static String virtualHostBucket(String host, String domain) {
         if (domain == null || domain.isEmpty() || host == null) {
@@ -154,6 +182,14 @@ public final class S3Router {
                 default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
             };
         }
+        if (head.hasQueryParam("cors")) {
+            return switch (method) {
+                case "GET", "HEAD" -> new S3Operation.GetBucketCors(bucket);
+                case "PUT" -> new S3Operation.PutBucketCors(bucket);
+                case "DELETE" -> new S3Operation.DeleteBucketCors(bucket);
+                default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+            };
+        }
         if (head.hasQueryParam("object-lock")) {
             return switch (method) {
                 case "GET", "HEAD" -> new S3Operation.GetObjectLockConfiguration(bucket);
@@ -203,7 +239,8 @@ public final class S3Router {
                 if (head.hasQueryParam("delete")) {
                     yield new S3Operation.DeleteObjects(bucket);
                 }
-                throw new S3Exception(S3ErrorCode.MethodNotAllowed);
+                // https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
+                yield new S3Operation.PostObject(bucket);
             }
             default -> throw new S3Exception(S3ErrorCode.MethodNotAllowed);
         };

@@ -49,6 +49,9 @@ class S3RouterTest {
             "DELETE, /bucket?policy, DeleteBucketPolicy",
             "PUT, /bucket?policy, PutBucketPolicy",
             "GET, /bucket?cors, GetBucketCors",
+            "PUT, /bucket?cors, PutBucketCors",
+            "DELETE, /bucket?cors, DeleteBucketCors",
+            "POST, /bucket, PostObject",
             "GET, /bucket/key?attributes, GetObjectAttributes",
             "PUT, /bucket/key?retention, PutObjectRetention",
     })
