@@ -256,7 +256,8 @@ public final class ObjectService {
 
     /** The bucket's default encryption configuration (GetBucketEncryption), if one is stored. */
     public Optional<BucketEncryption> bucketEncryption(BucketRecord bucket) {
-        Optional<byte[]> raw = index.bucketSetting(bucket.id(), dev.kura.index.BucketSetting.ENCRYPTION);
+        // the whole settings map is cached by the index; one setting alone would be a read
+        Optional<byte[]> raw = Optional.ofNullable(index.bucketSettings(bucket.id()).get(dev.kura.index.BucketSetting.ENCRYPTION));
         if (raw.isEmpty()) {
             encryptions.remove(bucket.id());
             return Optional.empty();

@@ -41,6 +41,7 @@ final class PostObjectApi {
     private static final Set<String> HEADER_FIELDS = Set.of("content-type", "cache-control", "content-disposition",
             "content-encoding", "expires", "content-language", "content-md5", "x-amz-storage-class",
             "x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
+            "x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-key-md5",
             "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-website-redirect-location",
             "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold");
     /** What may follow the file in the body (later fields are ignored) before the connection is closed instead. */
@@ -82,6 +83,7 @@ final class PostObjectApi {
         RequestHead head = asHead(fields);
         WriteAccess access = authorizer.authorizePutObject(who, op.bucket(), key, head, ex);
         PutHeaders.refuseUnsupported(head);
+        dev.kura.object.Sse sse = SseHeaders.forWrite(head);
         ChecksumAlgorithm algorithm = PutHeaders.checksumAlgorithm(head);
         String tagging = fields.get("tagging");
         Map<String, String> tags = tagging == null ? Map.of()
@@ -89,12 +91,12 @@ final class PostObjectApi {
         PutObjectInput in = new PutObjectInput(op.bucket(), key, ObjectApi.UNKNOWN_LENGTH, head.header("content-md5"),
                 algorithm, algorithm == null ? null : () -> head.header(algorithm.headerName()),
                 PutHeaders.systemHeaders(head), PutHeaders.userMetadata(head), PutHeaders.storageClass(head),
-                Precondition.NONE, tags, ProtectionApi.fromHeaders(head), access);
+                Precondition.NONE, tags, ProtectionApi.fromHeaders(head), access).withSse(sse);
         ObjectRecord r = objects.putObject(in, new LengthRange(form.file(), range));
         if (!form.drain(MAX_TRAILING_BYTES)) {
             ex.closeAfterResponse();
         }
-        answer(op, ex, fields, key, r);
+        answer(op, ex, fields, key, r, SseHeaders.customerOf(sse));
     }
 
     /** The key field, with ${filename} replaced by the file's name; InvalidArgument when absent. */
@@ -141,11 +143,12 @@ final class PostObjectApi {
      * writes without a namespace) or 204.
      */
     private static void answer(S3Operation.PostObject op, Exchange ex, Map<String, String> fields, String key,
-                               ObjectRecord r) throws IOException {
+                               ObjectRecord r, dev.kura.object.Sse.Customer customerKey) throws IOException {
         Map<String, String> h = new LinkedHashMap<>();
         String etag = Responses.quoted(r.etag());
         h.put("ETag", etag);
         ObjectApi.putVersionId(h, r, null);
+        SseHeaders.put(h, r.encryption(), customerKey);
         String location = location(ex.head(), op.bucket(), key);
         String redirect = fields.getOrDefault("success_action_redirect", fields.get("redirect"));
         if (redirect != null && isHttpUrl(redirect)) {

@@ -93,7 +93,7 @@ public final class S3Handler implements HttpHandler {
                 cors.preflight(ex);
                 return;
             }
-            AuthContext who = auth.authenticate(ex.head());
+            AuthContext who = auth.authenticate(ex.head(), domain);
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
             S3Operation op = S3Router.route(ex.head(), domain);

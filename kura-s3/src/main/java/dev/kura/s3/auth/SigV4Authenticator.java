@@ -48,6 +48,14 @@ public final class SigV4Authenticator {
      * @throws dev.kura.s3.S3Exception with the exact S3 code on any failure
      */
     public AuthContext authenticate(RequestHead head) {
+        return authenticate(head, null);
+    }
+
+    /**
+     * As above; {@code domain} (or null) is the base domain of virtual-hosted-style requests, which a
+     * SigV2 signature's canonical resource names the bucket of.
+     */
+    public AuthContext authenticate(RequestHead head, String domain) {
         List<CanonicalRequest.QueryParam> query = CanonicalRequest.parseQuery(head.rawQuery());
         boolean v4Query = has(query, "X-Amz-Algorithm") || has(query, "X-Amz-Credential")
                 || has(query, "X-Amz-Signature");
@@ -57,14 +65,18 @@ public final class SigV4Authenticator {
             if (has(query, "X-Amz-Algorithm") || v2Query) {
                 throw AuthErrors.twoMechanisms();
             }
+            if (authorization.startsWith("AWS ")) {
+                return SigV2.header(head, authorization, store, clock.instant(),
+                        dev.kura.s3.op.S3Router.virtualHostBucket(head.header("host"), domain));
+            }
             return headerAuth(head, query, AuthorizationHeader.parse(authorization));
         }
         if (v4Query) {
             return presignedAuth(head, query);
         }
         if (v2Query) {
-            // S3-COMPAT: SigV2 presigned URLs (AWSAccessKeyId/Signature/Expires) are not supported.
-            throw AuthErrors.unsupportedMechanism();
+            return SigV2.query(head, query, store, clock.instant(),
+                    dev.kura.s3.op.S3Router.virtualHostBucket(head.header("host"), domain));
         }
         return AuthContext.anonymous();
     }

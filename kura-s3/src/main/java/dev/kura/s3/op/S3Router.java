@@ -127,7 +127,7 @@ public final class S3Router {
     }
 
     /** The bucket named by a {@code bucket.domain} Host (port ignored, case-insensitive), or null. */
-    static String virtualHostBucket(String host, String domain) {
+    public static String virtualHostBucket(String host, String domain) {
         if (domain == null || domain.isEmpty() || host == null) {
             return null;
         }
