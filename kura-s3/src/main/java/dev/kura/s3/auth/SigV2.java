@@ -58,8 +58,7 @@ final class SigV2 {
         if (Math.abs(when.get().toEpochMilli() - now.toEpochMilli()) > AuthErrors.MAX_SKEW_MILLIS) {
             throw AuthErrors.timeTooSkewed(date, now);
         }
-        String toSign = stringToSign(head, amzDate != null ? "" : date, virtualBucket);
-        check(accessKey, secret, toSign, provided);
+        check(head, accessKey, secret, amzDate != null ? "" : date, virtualBucket, provided);
         return new AuthContext(accessKey, PayloadMode.UNSIGNED, null, null);
     }
 
@@ -79,20 +78,36 @@ final class SigV2 {
             throw new S3Exception(S3ErrorCode.AccessDenied, "Request has expired").with("Expires", AmzTime.formatIso(expiry))
                     .with("ServerTime", AmzTime.formatIso(now));
         }
-        check(accessKey, secret, stringToSign(head, expires, virtualBucket), provided);
+        check(head, accessKey, secret, expires, virtualBucket, provided);
         return new AuthContext(accessKey, PayloadMode.UNSIGNED, null, null);
     }
 
-    private static void check(String accessKey, String secret, String toSign, String provided) {
-        String expected = Base64.getEncoder().encodeToString(
-                Crypto.hmacSha1(secret.getBytes(StandardCharsets.UTF_8), toSign));
-        if (!Crypto.sameSignature(expected, provided)) {
+    /**
+     * Compares the signature with the one of the request's StringToSign. A path-style request for a
+     * bucket ({@code /bucket}) is also accepted as signed for {@code /bucket/}: the resource SDKs sign
+     * for a bucket whatever the URL they send (botocore's HmacV1, for one).
+     */
+    private static void check(RequestHead head, String accessKey, String secret, String date, String virtualBucket,
+                              String provided) {
+        byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+        String toSign = stringToSign(head, date, virtualBucket, "");
+        boolean ok = Crypto.sameSignature(Base64.getEncoder().encodeToString(Crypto.hmacSha1(key, toSign)), provided);
+        String path = head.rawPath();
+        if (!ok && virtualBucket == null && path.length() > 1 && path.indexOf('/', 1) < 0) {
+            String withSlash = stringToSign(head, date, null, "/");
+            ok = Crypto.sameSignature(Base64.getEncoder().encodeToString(Crypto.hmacSha1(key, withSlash)), provided);
+        }
+        if (!ok) {
             throw new S3Exception(S3ErrorCode.SignatureDoesNotMatch).with("AWSAccessKeyId", accessKey)
                     .with("StringToSign", toSign).with("SignatureProvided", provided);
         }
     }
 
     static String stringToSign(RequestHead head, String date, String virtualBucket) {
+        return stringToSign(head, date, virtualBucket, "");
+    }
+
+    private static String stringToSign(RequestHead head, String date, String virtualBucket, String pathSuffix) {
         StringBuilder sb = new StringBuilder();
         sb.append(head.method()).append('\n');
         sb.append(orEmpty(head.header("content-md5"))).append('\n');
@@ -113,7 +128,7 @@ final class SigV2 {
         if (virtualBucket != null) {
             sb.append('/').append(virtualBucket);
         }
-        sb.append(head.rawPath());
+        sb.append(head.rawPath()).append(pathSuffix);
         TreeMap<String, String> sub = new TreeMap<>();
         for (CanonicalRequest.QueryParam p : CanonicalRequest.parseQuery(head.rawQuery())) {
             if (SUBRESOURCES.contains(p.name())) {
@@ -131,9 +146,26 @@ final class SigV2 {
         return sb.toString();
     }
 
+    /**
+     * An HTTP date (RFC 1123; the day name is not held against it, as S3 does not) or the ISO 8601
+     * basic form.
+     */
     private static Optional<Instant> parseDate(String s) {
-        Optional<Instant> http = AmzTime.parseHttpDate(s.strip());
-        return http.isPresent() ? http : AmzTime.parseAmzDate(s.strip());
+        String t = s.strip();
+        Optional<Instant> http = AmzTime.parseHttpDate(t);
+        if (http.isPresent()) {
+            return http;
+        }
+        int comma = t.indexOf(',');
+        if (comma > 0 && comma < 10) {
+            try {
+                return Optional.of(java.time.ZonedDateTime.parse(t.substring(comma + 1).strip(),
+                        java.time.format.DateTimeFormatter.ofPattern("d MMM uuuu HH:mm:ss zzz", Locale.ROOT)).toInstant());
+            } catch (java.time.DateTimeException e) {
+                return Optional.empty();
+            }
+        }
+        return AmzTime.parseAmzDate(t);
     }
 
     private static String value(List<CanonicalRequest.QueryParam> query, String name) {

@@ -99,6 +99,14 @@ class SigV2Test {
                 .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.AccessDenied);
         assertThat(code(() -> auth.authenticate(RequestHead.builder("GET", "/b/k")
                 .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.AccessDenied);
+        // a bucket request signed for /b/ (what botocore signs for a path-style bucket URL) is accepted
+        String slash = sign("PUT\n\n\n" + date + "\n/b/");
+        assertThat(auth.authenticate(RequestHead.builder("PUT", "/b").header("Date", date)
+                .header("Authorization", "AWS " + AK + ":" + slash).build()).accessKeyId()).isEqualTo(AK);
+        // a date with the wrong day name still says when; far off is too skewed
+        assertThat(code(() -> auth.authenticate(RequestHead.builder("GET", "/b/k")
+                .header("x-amz-date", "Tue, 07 Jul 2010 21:53:04 GMT")
+                .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.RequestTimeTooSkewed);
         assertThat(code(() -> at("2007-03-27T20:00:00Z").authenticate(RequestHead.builder("GET", "/b/k").header("Date", date)
                 .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.RequestTimeTooSkewed);
     }
