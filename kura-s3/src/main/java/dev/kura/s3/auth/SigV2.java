@@ -50,7 +50,8 @@ final class SigV2 {
         String provided = rest.substring(colon + 1);
         String amzDate = head.header("x-amz-date");
         String date = amzDate != null ? amzDate : head.header("date");
-        Optional<Instant> when = date == null ? Optional.empty() : parseDate(date);
+        // a date before the epoch is no date (S3: AccessDenied, not RequestTimeTooSkewed)
+        Optional<Instant> when = date == null ? Optional.empty() : parseDate(date).filter(t -> !t.isBefore(Instant.EPOCH));
         if (when.isEmpty()) {
             throw new S3Exception(S3ErrorCode.AccessDenied, "AWS authentication requires a valid Date or x-amz-date header");
         }

@@ -107,6 +107,9 @@ class SigV2Test {
         assertThat(code(() -> auth.authenticate(RequestHead.builder("GET", "/b/k")
                 .header("x-amz-date", "Tue, 07 Jul 2010 21:53:04 GMT")
                 .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.RequestTimeTooSkewed);
+        assertThat(code(() -> auth.authenticate(RequestHead.builder("GET", "/b/k")
+                .header("x-amz-date", "Tue, 07 Jul 1950 21:53:04 GMT")
+                .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.AccessDenied);
         assertThat(code(() -> at("2007-03-27T20:00:00Z").authenticate(RequestHead.builder("GET", "/b/k").header("Date", date)
                 .header("Authorization", "AWS " + AK + ":" + good).build()))).isEqualTo(S3ErrorCode.RequestTimeTooSkewed);
     }
