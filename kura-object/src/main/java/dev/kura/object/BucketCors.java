@@ -6,10 +6,7 @@ import dev.kura.index.IndexCommand;
 import dev.kura.index.ObjectIndex;
 import dev.kura.s3.cors.CorsConfiguration;
 import dev.kura.s3.xml.XmlParser;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A bucket's CORS configuration, kept as its normalized XML in the bucket's {@link BucketSetting#CORS}
@@ -19,8 +16,8 @@ public final class BucketCors {
     private static final int MAX_CACHED = 10_000;
     private final ObjectService objects;
     private final ObjectIndex index;
-    /** Parsed configurations by bucket id, with the stored bytes they were parsed from. */
-    private final Map<Long, Map.Entry<byte[], CorsConfiguration>> parsed = new ConcurrentHashMap<>();
+    private final ParsedSettings<CorsConfiguration> parsed = new ParsedSettings<>(
+            raw -> CorsConfiguration.parse(XmlParser.parse(raw, 10 * CorsConfiguration.MAX_BYTES)), MAX_CACHED);
 
     BucketCors(ObjectService objects, ObjectIndex index) {
         this.objects = objects;
@@ -30,21 +27,8 @@ public final class BucketCors {
     /** The configuration of the named bucket, if any; NoSuchBucket when there is no such bucket. */
     public Optional<CorsConfiguration> get(String bucketName) {
         BucketRecord bucket = objects.bucket(bucketName);
-        Optional<byte[]> raw = index.bucketSetting(bucket.id(), BucketSetting.CORS);
-        if (raw.isEmpty()) {
-            parsed.remove(bucket.id());
-            return Optional.empty();
-        }
-        Map.Entry<byte[], CorsConfiguration> cached = parsed.get(bucket.id());
-        if (cached != null && Arrays.equals(cached.getKey(), raw.get())) {
-            return Optional.of(cached.getValue());
-        }
-        CorsConfiguration config = CorsConfiguration.parse(XmlParser.parse(raw.get(), 10 * CorsConfiguration.MAX_BYTES));
-        if (parsed.size() >= MAX_CACHED) {
-            parsed.clear();
-        }
-        parsed.put(bucket.id(), Map.entry(raw.get(), config));
-        return Optional.of(config);
+        // the whole settings map is cached by the index; one setting alone would be a read
+        return parsed.get(bucket.id(), Optional.ofNullable(index.bucketSettings(bucket.id()).get(BucketSetting.CORS)));
     }
 
     /** PutBucketCors: the validated configuration, stored as its normalized document. */

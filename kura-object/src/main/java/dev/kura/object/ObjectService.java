@@ -252,26 +252,14 @@ public final class ObjectService {
     }
 
     /** Parsed default-encryption configurations by bucket id, with the stored bytes they were parsed from. */
-    private final Map<Long, Map.Entry<byte[], BucketEncryption>> encryptions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ParsedSettings<BucketEncryption> encryptions = new ParsedSettings<>(
+            raw -> BucketEncryption.parse(dev.kura.s3.xml.XmlParser.parse(raw, 20)), 10_000);
 
     /** The bucket's default encryption configuration (GetBucketEncryption), if one is stored. */
     public Optional<BucketEncryption> bucketEncryption(BucketRecord bucket) {
         // the whole settings map is cached by the index; one setting alone would be a read
-        Optional<byte[]> raw = Optional.ofNullable(index.bucketSettings(bucket.id()).get(dev.kura.index.BucketSetting.ENCRYPTION));
-        if (raw.isEmpty()) {
-            encryptions.remove(bucket.id());
-            return Optional.empty();
-        }
-        Map.Entry<byte[], BucketEncryption> cached = encryptions.get(bucket.id());
-        if (cached != null && java.util.Arrays.equals(cached.getKey(), raw.get())) {
-            return Optional.of(cached.getValue());
-        }
-        BucketEncryption parsed = BucketEncryption.parse(dev.kura.s3.xml.XmlParser.parse(raw.get(), 20));
-        if (encryptions.size() > 10_000) {
-            encryptions.clear();
-        }
-        encryptions.put(bucket.id(), Map.entry(raw.get(), parsed));
-        return Optional.of(parsed);
+        return encryptions.get(bucket.id(),
+                Optional.ofNullable(index.bucketSettings(bucket.id()).get(dev.kura.index.BucketSetting.ENCRYPTION)));
     }
 
     /** PutBucketEncryption: the validated configuration, stored as its normalized document. */
@@ -383,25 +371,12 @@ public final class ObjectService {
     // ---- lifecycle -----------------------------------------------------------------------
 
     /** Parsed lifecycle configurations by bucket id, with the stored bytes they were parsed from. */
-    private final Map<Long, Map.Entry<byte[], Lifecycle>> lifecycles = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ParsedSettings<Lifecycle> lifecycles = new ParsedSettings<>(
+            raw -> Lifecycle.parse(dev.kura.s3.xml.XmlParser.parse(raw, 20_000)), 10_000);
 
     /** The bucket's lifecycle configuration, if any (parsed once per stored document). */
     public Optional<Lifecycle> lifecycle(BucketRecord bucket) {
-        Optional<byte[]> raw = index.lifecycle(bucket.id());
-        if (raw.isEmpty()) {
-            lifecycles.remove(bucket.id());
-            return Optional.empty();
-        }
-        Map.Entry<byte[], Lifecycle> cached = lifecycles.get(bucket.id());
-        if (cached != null && java.util.Arrays.equals(cached.getKey(), raw.get())) {
-            return Optional.of(cached.getValue());
-        }
-        Lifecycle parsed = Lifecycle.parse(dev.kura.s3.xml.XmlParser.parse(raw.get(), 20_000));
-        if (lifecycles.size() > 10_000) {
-            lifecycles.clear();
-        }
-        lifecycles.put(bucket.id(), Map.entry(raw.get(), parsed));
-        return Optional.of(parsed);
+        return lifecycles.get(bucket.id(), index.lifecycle(bucket.id()));
     }
 
     /** PutBucketLifecycleConfiguration: the validated configuration, stored as its normalized document. */
