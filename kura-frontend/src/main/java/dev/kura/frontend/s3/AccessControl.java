@@ -65,9 +65,32 @@ final class AccessControl {
         return new BucketApi.Owner(canonicalId, displayName(canonicalId).orElse(null));
     }
 
-    /** A bucket's access settings, parsed. */
+    /** The parsed settings of a bucket, with the (index-cached) record and settings map they came from. */
+    private record Parsed(BucketRecord record, Map<BucketSetting, byte[]> settings, Authorizer.BucketAccess access) {
+    }
+
+    private final Map<Long, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A bucket's access settings, parsed. The index hands out the same record and settings map objects
+     * until a bucket changes, so the parsed form (a policy's JSON above all) is reused while both are
+     * the very same objects.
+     */
     Authorizer.BucketAccess bucketAccess(BucketRecord bucket) {
         Map<BucketSetting, byte[]> s = objects.bucketSettings(bucket);
+        Parsed hit = parsed.get(bucket.id());
+        if (hit != null && hit.record() == bucket && hit.settings() == s) {
+            return hit.access();
+        }
+        Authorizer.BucketAccess access = parse(bucket, s);
+        if (parsed.size() >= 10_000) {
+            parsed.clear();
+        }
+        parsed.put(bucket.id(), new Parsed(bucket, s, access));
+        return access;
+    }
+
+    private static Authorizer.BucketAccess parse(BucketRecord bucket, Map<BucketSetting, byte[]> s) {
         byte[] acl = s.get(BucketSetting.ACL);
         byte[] policy = s.get(BucketSetting.POLICY);
         byte[] pab = s.get(BucketSetting.PUBLIC_ACCESS_BLOCK);
