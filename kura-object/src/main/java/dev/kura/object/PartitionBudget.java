@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class PartitionBudget {
     final long id;
     final String start;
+    final String end; // null: the last partition
     final Instant since;
     final KeySample sample = new KeySample(256);
     final Counters counters;
@@ -39,11 +40,25 @@ final class PartitionBudget {
         final LongAdder throttledWrites = new LongAdder();
     }
 
-    PartitionBudget(PartitionRecord record, PartitionBudgets.Settings settings, long now, PartitionBudget before) {
+    /**
+     * @param before the partition that had this id and start (its counters carry on), or null
+     * @param holder the partition whose range held this one's start (its recent keys in this range carry on), or null
+     */
+    PartitionBudget(PartitionRecord record, String end, PartitionBudgets.Settings settings, long now,
+                    PartitionBudget before, PartitionBudget holder) {
         this.id = record.id();
         this.start = record.start();
+        this.end = end;
         this.since = record.since();
         this.counters = before == null ? new Counters() : before.counters;
+        if (holder != null) {
+            for (String k : holder.sample.keys()) {
+                if (PartitionPolicy.KEY_ORDER.compare(k, start) >= 0
+                        && (end == null || PartitionPolicy.KEY_ORDER.compare(k, end) < 0)) {
+                    sample.add(k);
+                }
+            }
+        }
         this.reads = new TokenBucket(settings.readRate(), now);
         this.writes = new TokenBucket(settings.writeRate(), now);
         this.lastTick = now;
@@ -82,7 +97,7 @@ final class PartitionBudget {
         lastThrottled = t;
     }
 
-    PartitionPolicy.Load load(long now, String end) {
+    PartitionPolicy.Load load(long now) {
         return new PartitionPolicy.Load(id, start, end, hotSince < 0 ? null : Duration.ofNanos(now - hotSince),
                 coldSince < 0 ? null : Duration.ofNanos(now - coldSince), sample.keys());
     }

@@ -109,7 +109,7 @@ public final class PartitionBudgets implements RequestBudget {
         PartitionBudget[] parts = b.parts;
         for (int i = 0; i < parts.length; i++) {
             parts[i].measure(now, settings);
-            loads.add(parts[i].load(now, i + 1 < parts.length ? parts[i + 1].start : null));
+            loads.add(parts[i].load(now));
         }
         PartitionPolicy.Decision d = PartitionPolicy.decide(loads, settings.splitAfter());
         if (d == null) {
@@ -128,16 +128,30 @@ public final class PartitionBudgets implements RequestBudget {
         buckets.put(b.id, load(b.name, b.id, Arrays.asList(parts)));
     }
 
-    /** The bucket's partitions from the index, keeping the counters of those whose range start survived. */
+    /**
+     * The bucket's partitions from the index. A partition whose range did not change keeps its state
+     * (budgets, sample, hot and cold stretches); a changed one starts with full budgets, the counters
+     * of the partition with its id and start, and the recent keys of its range.
+     */
     private BucketBudget load(String name, long id, List<PartitionBudget> before) {
         List<PartitionRecord> records = index.partitions(id);
         PartitionBudget[] parts = new PartitionBudget[records.size()];
         long now = nanos.getAsLong();
         for (int i = 0; i < parts.length; i++) {
             PartitionRecord r = records.get(i);
-            PartitionBudget old = before.stream().filter(p -> p.id == r.id() && p.start.equals(r.start())).findFirst()
-                    .orElse(null);
-            parts[i] = new PartitionBudget(r, settings, now, old);
+            String end = i + 1 < parts.length ? records.get(i + 1).start() : null;
+            PartitionBudget same = null;
+            PartitionBudget holder = null;
+            for (PartitionBudget p : before) {
+                if (p.id == r.id() && p.start.equals(r.start())) {
+                    same = p;
+                }
+                if (PartitionPolicy.KEY_ORDER.compare(p.start, r.start()) <= 0) {
+                    holder = p; // the last one starting at or before r: its range held r's start
+                }
+            }
+            parts[i] = same != null && java.util.Objects.equals(same.end, end) ? same
+                    : new PartitionBudget(r, end, settings, now, same, holder);
         }
         return new BucketBudget(name, id, parts);
     }

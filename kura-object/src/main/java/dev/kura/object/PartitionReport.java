@@ -34,7 +34,7 @@ public record PartitionReport(String bucket, double writeBudget, double readBudg
             long tr = p.counters.throttledReads.sum();
             long tw = p.counters.throttledWrites.sum();
             throttled += tr + tw;
-            rows.add(new Row(p.id, p.start, i + 1 < parts.length ? parts[i + 1].start : null, p.since, p.readRate(),
+            rows.add(new Row(p.id, p.start, p.end, p.since, p.readRate(),
                     p.writeRate(), p.throttledRate(), tr, tw));
             sample.addAll(p.sample.keys());
         }
