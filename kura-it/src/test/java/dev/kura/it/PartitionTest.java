@@ -156,6 +156,10 @@ class PartitionTest {
             }
         }
         assertThat(early).isNotNull();
+        // Counted per bucket and partition in /metrics.
+        Scrape metrics = Scrape.of(server.adminAddresses().getFirst().getPort(), null);
+        assertThat(metrics.value("kura_partition_throttled_requests", "bucket", "raw-hot", "partition", "0", "kind",
+                "write")).isGreaterThanOrEqualTo(2);
         // What was refused was never stored.
         try (S3Client s3 = client(5)) {
             String k = refusedKey;

@@ -26,6 +26,9 @@ public interface RequestBudget {
 
     /**
      * What a request costs: one read or write of the partition holding {@code key} of {@code bucket};
+     * S3-COMPAT: a listing is charged to the one partition holding its start, DeleteObjects and POST
+     * forms (keys in the body, read only after admission) to the bucket's first partition, and budgets
+     * are kept per node.
      * null when it is not charged to a partition (service and bucket configuration calls, which S3
      * limits separately; CreateBucket, whose bucket has no partitions yet).
      */
@@ -51,7 +54,7 @@ public interface RequestBudget {
 
         private static String later(String prefix, String marker) {
             String p = prefix == null ? "" : prefix;
-            return marker != null && marker.compareTo(p) > 0 ? marker : p;
+            return marker != null && PartitionPolicy.KEY_ORDER.compare(marker, p) > 0 ? marker : p;
         }
     }
 }
