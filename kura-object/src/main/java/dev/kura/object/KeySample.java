@@ -22,10 +22,12 @@ final class KeySample {
         ring.set((int) (next.getAndIncrement() % ring.length()), key);
     }
 
+    /** The sampled keys, oldest first (approximately, under concurrent adds). */
     List<String> keys() {
         List<String> out = new ArrayList<>(ring.length());
-        for (int i = 0; i < ring.length(); i++) {
-            String k = ring.get(i);
+        long end = next.get();
+        for (long n = Math.max(0, end - ring.length()); n < end; n++) {
+            String k = ring.get((int) (n % ring.length()));
             if (k != null) {
                 out.add(k);
             }

@@ -27,7 +27,7 @@ final class PartitionPolicy {
      * @param start   its first key; {@code end} the next partition's start, or null for the last
      * @param hotFor  how long it has been over budget without a break (null: not over budget now)
      * @param coldFor how long it has been under a tenth of its budgets (null: not cold now)
-     * @param sample  keys recently asked for
+     * @param sample  keys recently asked for, oldest first
      */
     record Load(long id, String start, String end, Duration hotFor, Duration coldFor, List<String> sample) {
     }
@@ -72,20 +72,37 @@ final class PartitionPolicy {
      * cannot be split, as in S3) or there is no sample.
      */
     static String splitKey(String start, String end, List<String> sample) {
-        List<String> inside = new ArrayList<>();
+        List<String> arrived = new ArrayList<>();
         for (String k : sample) {
             if (KEY_ORDER.compare(k, start) >= 0 && (end == null || KEY_ORDER.compare(k, end) < 0)) {
-                inside.add(k);
+                arrived.add(k);
             }
         }
+        List<String> inside = new ArrayList<>(arrived);
         inside.sort(KEY_ORDER);
         // Above the lowest sampled key, so both halves keep some of the traffic (and the cut is above start).
         for (int i = inside.size() / 2; i < inside.size(); i++) {
             if (KEY_ORDER.compare(inside.get(i), inside.getFirst()) > 0) {
-                return inside.get(i);
+                String at = inside.get(i);
+                return ascending(arrived, at) ? null : at;
             }
         }
         return null;
+    }
+
+    /**
+     * True when the newest quarter of the traffic is (almost) all on one side of {@code at}: keys
+     * written in ascending (or descending) order — timestamps, sequence numbers — whose next keys
+     * would all land in one half, so cutting there would only add a partition. S3 cannot spread
+     * such traffic either; its guidance is to lead keys with a high-cardinality part.
+     */
+    static boolean ascending(List<String> arrived, String at) {
+        List<String> newest = arrived.subList(arrived.size() - arrived.size() / 4, arrived.size());
+        if (newest.size() < 8) {
+            return false;
+        }
+        long above = newest.stream().filter(k -> KEY_ORDER.compare(k, at) >= 0).count();
+        return above * 10 >= newest.size() * 9 || above * 10 <= newest.size();
     }
 
     static byte[] utf8(String s) {

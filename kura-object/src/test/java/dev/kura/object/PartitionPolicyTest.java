@@ -47,6 +47,21 @@ class PartitionPolicyTest {
     }
 
     @Test
+    void ascendingKeysAreNotSplitBecauseTheirNextKeysWouldAllLandInOneHalf() {
+        List<String> ascending = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ascending.add("logs/w3-" + (1000 + i)); // one writer's sequence numbers, oldest first
+        }
+        assertThat(PartitionPolicy.splitKey("", null, ascending)).isNull();
+        // Several writers, each ascending, interleaved: a cut between writers divides the traffic.
+        List<String> interleaved = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            interleaved.add("logs/w" + (i % 8) + "-" + (1000 + i / 8));
+        }
+        assertThat(PartitionPolicy.splitKey("", null, interleaved)).startsWith("logs/w4-");
+    }
+
+    @Test
     void theSplitKeyIsStrictlyInsideTheRange() {
         assertThat(PartitionPolicy.splitKey("b", "d", List.of("a", "b", "c", "d", "e"))).isEqualTo("c");
         assertThat(PartitionPolicy.splitKey("b", "d", List.of("a", "e"))).isNull();
