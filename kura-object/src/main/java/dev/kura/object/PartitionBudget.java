@@ -15,14 +15,13 @@ final class PartitionBudget {
     final String start;
     final String end; // null: the last partition
     final Instant since;
-    final KeySample sample = new KeySample(256);
+    final KeySample sample = new KeySample(256); // keys recently asked for: where a split cuts
     final Counters counters;
     private final TokenBucket reads;
     private final TokenBucket writes;
 
     // Written by the tick thread only; read by reports.
     private long lastTick;
-    private long lastAdmitted;
     private long lastThrottled;
     private long lastReads;
     private long lastWrites;
@@ -65,7 +64,6 @@ final class PartitionBudget {
         this.coldSince = now;
         this.lastReads = counters.admittedReads.sum();
         this.lastWrites = counters.admittedWrites.sum();
-        this.lastAdmitted = lastReads + lastWrites;
         this.lastThrottled = counters.throttledReads.sum() + counters.throttledWrites.sum();
     }
 
@@ -93,7 +91,6 @@ final class PartitionBudget {
         lastTick = now;
         lastReads = r;
         lastWrites = w;
-        lastAdmitted = r + w;
         lastThrottled = t;
     }
 
@@ -112,9 +109,5 @@ final class PartitionBudget {
 
     double throttledRate() {
         return throttledRate;
-    }
-
-    long admitted() {
-        return lastAdmitted;
     }
 }
