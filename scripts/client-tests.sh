@@ -85,6 +85,11 @@ suite " (6 drives, 4+2)" "$ROOT"/clients/awscli.sh "$ROOT"/clients/rclone.sh "$R
   "$ROOT"/clients/boto3_sse.py
 stop_server
 
+# Partitions that admit 20 writes a second and split after 2 s: clients must retry 503 SlowDown.
+start_server "$WORK/tight" --partition-write-rate 20 --split-after 2
+suite " (20 writes/s per partition)" "$ROOT"/clients/partitions/*.py
+stop_server
+
 echo "Client tests: $passed passed, $failed failed"
 [ -n "${KURA_CLIENT_COUNTS:-}" ] && echo "$passed $failed" > "$KURA_CLIENT_COUNTS"
 [ "$failed" -eq 0 ]

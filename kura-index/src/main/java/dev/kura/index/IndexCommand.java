@@ -218,4 +218,27 @@ public sealed interface IndexCommand {
     /** The sweeper removed freed data: forget the pending free (and drop the bytes of inline data). */
     record CompleteFree(DataId dataId) implements IndexCommand {
     }
+
+    /**
+     * Splits partition {@code partitionId} of a bucket at {@code at}: keys from {@code at} on form a new
+     * partition (the bucket's highest partition id + 1), the keys below stay in the old one. Fails
+     * with NoSuchBucket, or NoSuchPartition when the partition does not exist or {@code at} is not
+     * strictly inside its range (a split decided on a stale picture changes nothing).
+     */
+    record SplitPartition(long bucketId, long partitionId, String at, Instant when) implements IndexCommand {
+        public SplitPartition {
+            java.util.Objects.requireNonNull(at, "at");
+            if (at.isEmpty()) {
+                throw new IllegalArgumentException("a split key is above the empty first key");
+            }
+        }
+    }
+
+    /**
+     * Merges partition {@code right} into its lower neighbour {@code left}, which then covers both
+     * ranges. Fails with NoSuchBucket, or NoSuchPartition unless {@code right} immediately follows
+     * {@code left}.
+     */
+    record MergePartitions(long bucketId, long left, long right, Instant when) implements IndexCommand {
+    }
 }

@@ -54,6 +54,13 @@ public sealed class IndexException extends Exception {
         }
     }
 
+    /** A partition split or merge that no longer fits the bucket's partitions (decided on a stale picture). */
+    public static final class NoSuchPartition extends IndexException {
+        public NoSuchPartition(String message) {
+            super(message);
+        }
+    }
+
     public static final class NoSuchKey extends IndexException {
         public NoSuchKey(String key) {
             super(key);

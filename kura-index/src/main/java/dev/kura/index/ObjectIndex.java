@@ -90,6 +90,14 @@ public interface ObjectIndex extends AutoCloseable {
     /** Every settings document of a bucket, read with one short scan. */
     Map<BucketSetting, byte[]> bucketSettings(long bucketId);
 
+    /**
+     * A bucket's partitions in key order: contiguous ranges covering every key, the first starting
+     * at "" ({@link PartitionRecord#whole()} alone for a bucket never split, or an unknown one).
+     */
+    default List<PartitionRecord> partitions(long bucketId) {
+        return List.of(PartitionRecord.whole());
+    }
+
     /** A user by name. */
     Optional<UserRecord> user(String name);
 

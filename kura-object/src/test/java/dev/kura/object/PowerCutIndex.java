@@ -175,6 +175,11 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
+    public java.util.List<dev.kura.index.PartitionRecord> partitions(long bucketId) {
+        return inner.partitions(bucketId);
+    }
+
+    @Override
     public Optional<dev.kura.index.UserRecord> user(String name) {
         return inner.user(name);
     }

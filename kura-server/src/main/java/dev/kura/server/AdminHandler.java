@@ -60,6 +60,12 @@ final class AdminHandler implements HttpHandler {
         this.adminApi = new AdminApi(storage, users, auth, rootAccessKey);
     }
 
+    /** Lets the admin API show these partition budgets ({@code kura admin partitions}). */
+    AdminHandler withPartitions(dev.kura.object.PartitionBudgets budgets) {
+        adminApi.withPartitions(budgets);
+        return this;
+    }
+
     @Override
     public void handle(Exchange ex) throws IOException {
         String path = ex.head().rawPath();

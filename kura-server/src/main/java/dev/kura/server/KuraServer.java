@@ -95,7 +95,11 @@ public final class KuraServer implements AutoCloseable {
                 .digest(creds.accessKey().getBytes(StandardCharsets.UTF_8)));
         Users users = new Users(telemetry.index(), masterKey, clock, creds.accessKey(), creds.secretKey(), ownerId, "kura");
         SigV4Authenticator auth = new SigV4Authenticator(users::secretKey, config.region(), clock);
-        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain())), config.limits());
+        dev.kura.object.PartitionBudgets budgets = new dev.kura.object.PartitionBudgets(telemetry.index(),
+                config.partitionSettings(), System::nanoTime, clock);
+        telemetry.bindPartitions(budgets);
+        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain(), budgets)),
+                config.limits());
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
@@ -104,7 +108,8 @@ public final class KuraServer implements AutoCloseable {
             storageAdmin.startRepairQueue(storage.store());
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
         }
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey()),
+        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey())
+                .withPartitions(budgets),
                 HttpServer.Limits.defaults());
         // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.
         ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
@@ -116,6 +121,13 @@ public final class KuraServer implements AutoCloseable {
                 LOG.warn("sweeper pass failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS); // a pass over nothing is two short index scans; space comes back within seconds
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                budgets.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("partition pass failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS); // rates are measured over a second; splits and merges are index commands
         java.time.Duration lifecycleEvery = config.storage().lifecycleInterval();
         if (lifecycleEvery != null && !lifecycleEvery.isZero() && !lifecycleEvery.isNegative()) {
             if (config.storage().lifecycleTesting()) {

@@ -99,6 +99,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "For tests: a lifecycle day lasts one --lifecycle-interval")
     boolean lifecycleTesting;
 
+    @Option(names = "--partition-write-rate", paramLabel = "N",
+            description = "Writes a second each partition of a bucket's key space admits before 503 SlowDown (default: 3500)")
+    double partitionWriteRate = dev.kura.object.PartitionBudgets.Settings.DEFAULTS.writeRate();
+
+    @Option(names = "--partition-read-rate", paramLabel = "N",
+            description = "Reads a second each partition admits before 503 SlowDown (default: 5500)")
+    double partitionReadRate = dev.kura.object.PartitionBudgets.Settings.DEFAULTS.readRate();
+
+    @Option(names = "--split-after", paramLabel = "SECONDS",
+            description = "Split a partition that stays over its budget this long, at a key its traffic chooses "
+                    + "(default: 60; cold neighbours merge after ten times as long)")
+    String splitAfter = "60";
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -131,7 +144,18 @@ final class ServerCommand implements Callable<Integer> {
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
                 HttpServer.Limits.defaults(), telemetry).withDomain(domain)
                 .withStorage(storage())
-                .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile));
+                .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile))
+                .withPartitions(new dev.kura.object.PartitionBudgets.Settings(partitionWriteRate, partitionReadRate,
+                        seconds(splitAfter)));
+    }
+
+    /** {@code 60}, {@code 2.5} (seconds) or a duration such as {@code 1m}. */
+    static java.time.Duration seconds(String text) {
+        try {
+            return java.time.Duration.ofMillis(Math.round(Double.parseDouble(text.trim()) * 1000));
+        } catch (NumberFormatException e) {
+            return parseDuration(text);
+        }
     }
 
     /** The storage flags, checked: a layout the drives cannot serve is refused with the reason. */

@@ -12,10 +12,31 @@ import java.util.List;
  * @param telemetry metrics token, access log, bucket series, tracing
  * @param domain    base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
  * @param masterKey where the master key ring comes from (see {@link MasterKey}); null: the default key file
+ * @param partitions per-partition request budgets and the split delay ({@code --partition-write-rate},
+ *                   {@code --partition-read-rate}, {@code --split-after}); null: S3's defaults
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                            String region, String accessKey, String secretKey, HttpServer.Limits limits,
-                           TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey) {
+                           TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey,
+                           dev.kura.object.PartitionBudgets.Settings partitions) {
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain, storage,
+                masterKey, null);
+    }
+
+    /** The same configuration with these partition budgets. */
+    public ServerConfig withPartitions(dev.kura.object.PartitionBudgets.Settings newPartitions) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                storage, masterKey, newPartitions);
+    }
+
+    /** The partition budgets to enforce (S3's 3,500 writes and 5,500 reads a second, split after 60 s, unless set). */
+    public dev.kura.object.PartitionBudgets.Settings partitionSettings() {
+        return partitions != null ? partitions : dev.kura.object.PartitionBudgets.Settings.DEFAULTS;
+    }
 
     /**
      * The master key's source: {@code fromEnv} (the value of {@code KURA_MASTER_KEY}) when set, else
@@ -37,7 +58,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with this master key source. */
     public ServerConfig withMasterKey(MasterKeyConfig newMasterKey) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, newMasterKey);
+                storage, newMasterKey, partitions);
     }
 
     /** The master key file this configuration reads (or creates). */
@@ -109,13 +130,13 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration serving virtual-hosted-style requests under {@code base}. */
     public ServerConfig withDomain(String base) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base,
-                storage, masterKey);
+                storage, masterKey, partitions);
     }
 
     /** The same configuration with another storage configuration. */
     public ServerConfig withStorage(StorageConfig newStorage) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                newStorage, masterKey);
+                newStorage, masterKey, partitions);
     }
 
     public int inlineThreshold() {

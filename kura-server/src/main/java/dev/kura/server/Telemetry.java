@@ -168,7 +168,43 @@ final class Telemetry implements AutoCloseable {
 
     /** The Prometheus text exposition of every metric. */
     String scrape() {
+        refreshPartitions();
         return registry.scrape();
+    }
+
+    private static final int TOP_PARTITIONS = 20;
+    private volatile dev.kura.object.PartitionBudgets partitions;
+    private volatile io.micrometer.core.instrument.MultiGauge throttledPartitions;
+
+    /**
+     * Requests turned away per bucket and partition ({@code kura_partition_throttled_requests}): only the
+     * {@value #TOP_PARTITIONS} partitions that throttled most since start, so labels stay bounded.
+     */
+    void bindPartitions(dev.kura.object.PartitionBudgets budgets) {
+        throttledPartitions = io.micrometer.core.instrument.MultiGauge.builder("kura.partition.throttled.requests")
+                .description("Requests a partition's budget turned away (503 SlowDown) since start; the "
+                        + TOP_PARTITIONS + " partitions that turned away most").register(registry);
+        partitions = budgets;
+    }
+
+    private void refreshPartitions() {
+        dev.kura.object.PartitionBudgets budgets = partitions;
+        if (budgets == null) {
+            return;
+        }
+        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        budgets.throttled().stream()
+                .sorted(java.util.Comparator.comparingLong((dev.kura.object.PartitionReport.Throttled t) ->
+                        t.reads() + t.writes()).reversed())
+                .limit(TOP_PARTITIONS)
+                .forEach(t -> {
+                    for (String kind : List.of("read", "write")) {
+                        rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
+                                "bucket", t.bucket(), "partition", Long.toString(t.partition()), "kind", kind),
+                                kind.equals("read") ? t.reads() : t.writes()));
+                    }
+                });
+        throttledPartitions.register(rows, true);
     }
 
     /** The bearer token {@code /metrics} requires, or null when it is open. */

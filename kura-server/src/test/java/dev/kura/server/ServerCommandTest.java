@@ -27,6 +27,19 @@ class ServerCommandTest {
     }
 
     @Test
+    void partitionBudgetFlags() {
+        assertThat(parse(Map.of()).partitionSettings()).isEqualTo(dev.kura.object.PartitionBudgets.Settings.DEFAULTS);
+        var p = parse(Map.of(), "--partition-write-rate", "20", "--partition-read-rate", "30", "--split-after", "2.5")
+                .partitionSettings();
+        assertThat(p.writeRate()).isEqualTo(20);
+        assertThat(p.readRate()).isEqualTo(30);
+        assertThat(p.splitAfter()).isEqualTo(java.time.Duration.ofMillis(2500));
+        assertThat(parse(Map.of(), "--split-after", "1m").partitionSettings().splitAfter())
+                .isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThatThrownBy(() -> parse(Map.of(), "--partition-write-rate", "0")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void telemetryFlags() {
         TelemetryConfig t = parse(Map.of(), "--metrics-token", "s3cr3t", "--access-log", "FILE", "--access-log-timings",
                 "--metrics-bucket", "a", "--metrics-bucket", "b", "--metrics-top-buckets", "5").telemetry();

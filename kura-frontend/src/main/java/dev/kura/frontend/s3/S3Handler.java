@@ -45,12 +45,20 @@ public final class S3Handler implements HttpHandler {
     private final CorsApi cors;
     private final PostObjectApi posts;
     private final String domain;
+    private final dev.kura.object.RequestBudget budget;
 
     /**
      * @param users  the identities that may sign (their keys also back {@code auth}'s credential store)
      * @param domain the base domain for virtual-hosted-style requests ({@code bucket.domain}), or null
      */
     public S3Handler(ObjectService objects, SigV4Authenticator auth, Users users, String domain) {
+        this(objects, auth, users, domain, dev.kura.object.RequestBudget.UNLIMITED);
+    }
+
+    /** @param budget the request-rate budgets asked right after authorization (503 SlowDown beyond them) */
+    public S3Handler(ObjectService objects, SigV4Authenticator auth, Users users, String domain,
+                     dev.kura.object.RequestBudget budget) {
+        this.budget = budget;
         this.auth = auth;
         this.domain = domain;
         this.objects = objects;
@@ -114,6 +122,9 @@ public final class S3Handler implements HttpHandler {
                 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
                 throw new S3Exception(S3ErrorCode.AccessDenied);
             }
+            // The partition's request budget, once the request is known to be allowed and before its
+            // body is invited: beyond it, 503 SlowDown (the handlers never see a throttled request).
+            budget.admit(op, ex.head().method());
             dispatch(op, ex, who, principal);
         } catch (S3Exception e) {
             fail(ex, e);

@@ -59,6 +59,8 @@ public final class CommandCodec {
     private static final int PUT_USER = 23;
     private static final int DELETE_USER = 24;
     private static final int PUT_OBJECT_ACL = 25;
+    private static final int SPLIT_PARTITION = 26;
+    private static final int MERGE_PARTITIONS = 27;
 
     private CommandCodec() {
     }
@@ -249,6 +251,20 @@ public final class CommandCodec {
                     out.writeByte(COMPLETE_FREE);
                     string(out, c.dataId().value());
                 }
+                case IndexCommand.SplitPartition c -> {
+                    out.writeByte(SPLIT_PARTITION);
+                    out.writeLong(c.bucketId());
+                    out.writeLong(c.partitionId());
+                    string(out, c.at());
+                    instant(out, c.when());
+                }
+                case IndexCommand.MergePartitions c -> {
+                    out.writeByte(MERGE_PARTITIONS);
+                    out.writeLong(c.bucketId());
+                    out.writeLong(c.left());
+                    out.writeLong(c.right());
+                    instant(out, c.when());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
@@ -336,6 +352,9 @@ public final class CommandCodec {
                     yield new IndexCommand.RelocateData(bucketId, key, holder, location(in), location(in), instant(in));
                 }
                 case COMPLETE_FREE -> new IndexCommand.CompleteFree(new DataId(string(in)));
+                case SPLIT_PARTITION -> new IndexCommand.SplitPartition(in.readLong(), in.readLong(), string(in), instant(in));
+                case MERGE_PARTITIONS -> new IndexCommand.MergePartitions(in.readLong(), in.readLong(), in.readLong(),
+                        instant(in));
                 default -> throw new IllegalArgumentException("unknown command type " + type);
             };
             if (in.read() != -1) {

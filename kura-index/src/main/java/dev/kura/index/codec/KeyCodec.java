@@ -25,6 +25,7 @@ import java.util.Arrays;
  *   'q' | bucketId | escape(key) | 00 01 | ~sequence (8) | partNumber (4) -> PartRecord    (parts of a version)
  *   'l' | bucketId (8, BE)                                               -> lifecycle configuration (XML)
  *   's' | bucketId (8, BE) | setting code (1)                            -> a bucket setting (ACL, policy, ...)
+ *   'r' | bucketId (8, BE) | start key (UTF-8, raw)                      -> PartitionRecord (partitions but the first)
  *   'n' | user name (UTF-8)                                              -> UserRecord
  *   'a' | access key id (UTF-8)                                          -> user name  (users by access key)
  * </pre>
@@ -64,6 +65,8 @@ public final class KeyCodec {
     public static final byte LIFECYCLE = 'l';
     /** A bucket's settings documents (ACL, policy, ...), by bucket id and {@link dev.kura.index.BucketSetting} code. */
     public static final byte BUCKET_SETTING = 's';
+    /** A bucket's partitions (key ranges), by bucket id and start key; the first partition ("") has a row only once split. */
+    public static final byte PARTITION = 'r';
     public static final byte USER = 'n';
     public static final byte USER_BY_ACCESS_KEY = 'a';
     public static final int UPLOAD_ID_LENGTH = 32;
@@ -250,6 +253,24 @@ public final class KeyCodec {
 
     public static dev.kura.index.BucketSetting bucketSettingOf(byte[] row) {
         return dev.kura.index.BucketSetting.ofCode(row[BUCKET_ID_END] & 0xff);
+    }
+
+    /** The row of the partition starting at {@code start}: rows sort as their start keys do (UTF-8 byte order). */
+    public static byte[] partitionRow(long bucketId, String start) {
+        byte[] key = utf8(start);
+        byte[] row = new byte[BUCKET_ID_END + key.length];
+        row[0] = PARTITION;
+        putLong(row, 1, bucketId);
+        System.arraycopy(key, 0, row, BUCKET_ID_END, key.length);
+        return row;
+    }
+
+    /** The prefix of all of a bucket's partition rows. */
+    public static byte[] partitionsOf(long bucketId) {
+        byte[] row = new byte[BUCKET_ID_END];
+        row[0] = PARTITION;
+        putLong(row, 1, bucketId);
+        return row;
     }
 
     public static byte[] userRow(String name) {

@@ -60,6 +60,7 @@ public final class RecordCodec {
     static final int PART_V1 = 1;
     static final int INTENT_V1 = 1;
     static final int FREE_V1 = 1;
+    static final int PARTITION_V1 = 1;
     static final int ANNOTATION_V1 = 1;
     private static final int ANNOTATION_VERSION = 1;
     private static final int ANNOTATION_UPLOAD_PART = 2;
@@ -375,6 +376,23 @@ public final class RecordCodec {
         return read(bytes, "WriteIntent", in -> {
             expectFormat(in, INTENT_V1, "WriteIntent");
             return new WriteIntent(DataLocation.readFrom(in), in.readLong(), readString(in), readInstant(in));
+        });
+    }
+
+    /** PartitionRecord v1: format, id, start key, since. */
+    public static byte[] encode(dev.kura.index.PartitionRecord p) {
+        return write(out -> {
+            out.writeByte(PARTITION_V1);
+            out.writeLong(p.id());
+            writeString(out, p.start());
+            writeInstant(out, p.since());
+        });
+    }
+
+    public static dev.kura.index.PartitionRecord decodePartition(byte[] bytes) {
+        return read(bytes, "PartitionRecord", in -> {
+            expectFormat(in, PARTITION_V1, "PartitionRecord");
+            return new dev.kura.index.PartitionRecord(in.readLong(), readString(in), readInstant(in));
         });
     }
 

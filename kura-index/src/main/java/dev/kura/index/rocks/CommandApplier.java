@@ -78,6 +78,8 @@ final class CommandApplier {
             case IndexCommand.PutObjectTags c -> putObjectTags(c.bucketId(), c.key(), c.versionId(), c.tags());
             case IndexCommand.PutBucketTags c -> putBucketTags(c.name(), c.bucketId(), c.tags());
             case IndexCommand.RelocateData c -> relocateData(c);
+            case IndexCommand.SplitPartition c -> new PartitionApplier(db, readOptions, batch).split(c);
+            case IndexCommand.MergePartitions c -> new PartitionApplier(db, readOptions, batch).merge(c);
         };
     }
 
@@ -358,6 +360,7 @@ final class CommandApplier {
         for (KeyValue kv : rowsWithPrefix(KeyCodec.bucketSettingsOf(bucketId))) {
             batch.delete(kv.key());
         }
+        new PartitionApplier(db, readOptions, batch).dropAll(bucketId);
         return IndexResult.DONE;
     }
 

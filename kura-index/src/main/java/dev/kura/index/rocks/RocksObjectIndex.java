@@ -238,6 +238,21 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     @Override
+    public List<dev.kura.index.PartitionRecord> partitions(long bucketId) {
+        byte[] prefix = KeyCodec.partitionsOf(bucketId);
+        return read(() -> {
+            List<dev.kura.index.PartitionRecord> out = new java.util.ArrayList<>();
+            try (RocksIterator it = engine.db().newIterator()) {
+                for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                    out.add(RecordCodec.decodePartition(it.value()));
+                }
+                it.status();
+            }
+            return out.isEmpty() ? List.of(dev.kura.index.PartitionRecord.whole()) : List.copyOf(out);
+        });
+    }
+
+    @Override
     public Optional<dev.kura.index.UserRecord> user(String name) {
         return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.userRow(name))).map(RecordCodec::decodeUser));
     }

@@ -76,7 +76,9 @@ class CommandCodecTest {
                 new IndexCommand.PutUser(new UserRecord("alice", "AKIDALICE", new byte[] {9, 8, 7}, "c0ffee", T), false),
                 new IndexCommand.DeleteUser("alice"),
                 new IndexCommand.PutObjectAcl(7, "cat.jpg", null, "READ uri x\n"),
-                new IndexCommand.PutObjectAcl(7, "cat.jpg", "0000000000001", null));
+                new IndexCommand.PutObjectAcl(7, "cat.jpg", "0000000000001", null),
+                new IndexCommand.SplitPartition(7, 0, "2026-12-07/", T),
+                new IndexCommand.MergePartitions(7, 0, 3, T));
     }
 
     @Test
@@ -115,6 +117,24 @@ class CommandCodecTest {
                 true);
         assertThat(Hex.encode(CommandCodec.encode(c))).isEqualTo(DELETE_VERSION_V1);
         assertThat(CommandCodec.decode(Hex.decode(DELETE_VERSION_V1))).isEqualTo(c);
+    }
+
+    /** Pinned: type 1a, bucket id, partition id, the split key "cat", the time. */
+    static final String SPLIT_PARTITION_V1 = "011a" + "0000000000000007" + "0000000000000002" + "00000003" + "636174"
+            + "000000006a000000" + "00000000";
+    /** Pinned: type 1b, bucket id, the left and right partition ids, the time. */
+    static final String MERGE_PARTITIONS_V1 = "011b" + "0000000000000007" + "0000000000000002" + "0000000000000005"
+            + "000000006a000000" + "00000000";
+
+    @Test
+    void pinnedPartitionCommandsDecode() {
+        Instant t = Instant.ofEpochSecond(1778384896);
+        IndexCommand split = new IndexCommand.SplitPartition(7, 2, "cat", t);
+        IndexCommand merge = new IndexCommand.MergePartitions(7, 2, 5, t);
+        assertThat(Hex.encode(CommandCodec.encode(split))).isEqualTo(SPLIT_PARTITION_V1);
+        assertThat(CommandCodec.decode(Hex.decode(SPLIT_PARTITION_V1))).isEqualTo(split);
+        assertThat(Hex.encode(CommandCodec.encode(merge))).isEqualTo(MERGE_PARTITIONS_V1);
+        assertThat(CommandCodec.decode(Hex.decode(MERGE_PARTITIONS_V1))).isEqualTo(merge);
     }
 
     @Test

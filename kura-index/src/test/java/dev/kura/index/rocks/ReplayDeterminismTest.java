@@ -40,23 +40,33 @@ class ReplayDeterminismTest {
             IndexCommand c = switch (rnd.nextInt(10)) {
                 case 0 -> new IndexCommand.SetBucketVersioning("b", B,
                         rnd.nextBoolean() ? BucketRecord.Versioning.ENABLED : BucketRecord.Versioning.SUSPENDED);
-                case 1, 2 -> new IndexCommand.DeleteObject(B, key, Precondition.NONE, TestRecords.T0.plusSeconds(i));
+                case 1 -> new IndexCommand.DeleteObject(B, key, Precondition.NONE, TestRecords.T0.plusSeconds(i));
+                // Partition changes interleaved with object commands (many refused as stale): the same
+                // partitions on every replica, and the objects untouched by them.
+                case 2 -> rnd.nextBoolean()
+                        ? new IndexCommand.SplitPartition(B, rnd.nextInt(6), key, TestRecords.T0.plusSeconds(i))
+                        : new IndexCommand.MergePartitions(B, rnd.nextInt(6), rnd.nextInt(6), TestRecords.T0.plusSeconds(i));
                 default -> new IndexCommand.PutObject(B, object(key, rnd.nextInt(1000)), Precondition.NONE);
             };
             log.add(CommandCodec.encode(c));
         }
         List<VersionPage.Entry> first;
         List<VersionPage.Entry> second;
+        List<dev.kura.index.PartitionRecord> firstPartitions;
+        List<dev.kura.index.PartitionRecord> secondPartitions;
         try (RocksObjectIndex a = RocksObjectIndex.open(dir.resolve("a"))) {
             apply(a, log);
             first = a.listVersions(new VersionQuery(B, "", null, null, null, 1000, 10_000)).versions();
+            firstPartitions = a.partitions(B);
         }
         try (RocksObjectIndex b = RocksObjectIndex.open(dir.resolve("b"))) {
             apply(b, log);
             second = b.listVersions(new VersionQuery(B, "", null, null, null, 1000, 10_000)).versions();
+            secondPartitions = b.partitions(B);
         }
         assertThat(first).hasSizeGreaterThan(50);
         assertThat(second).isEqualTo(first);
+        assertThat(firstPartitions).hasSizeGreaterThan(1).isEqualTo(secondPartitions);
         assertThat(first.stream().map(e -> e.record().versionId()).filter(v -> !v.equals("null"))).isNotEmpty();
     }
 

@@ -41,6 +41,7 @@ public final class AdminApi {
 
     private final StorageAdmin storage; // null: not available on this node
     private final dev.kura.object.Users users; // null: not available on this node
+    private volatile dev.kura.object.PartitionBudgets partitions; // null: not available on this node
     private final SigV4Authenticator auth;
     private final String rootAccessKey;
 
@@ -61,6 +62,12 @@ public final class AdminApi {
         this.rootAccessKey = Objects.requireNonNull(rootAccessKey, "rootAccessKey");
     }
 
+    /** Serves {@code GET /admin/v1/partitions?bucket=B} from these budgets. */
+    public AdminApi withPartitions(dev.kura.object.PartitionBudgets budgets) {
+        this.partitions = budgets;
+        return this;
+    }
+
     /** True for the paths this API answers (everything under {@code /admin/v1}). */
     public static boolean handles(String path) {
         return path.startsWith(PREFIX) || path.equals("/admin/v1");
@@ -75,6 +82,10 @@ public final class AdminApi {
         }
         String method = head.method();
         String path = head.rawPath();
+        if (path.equals("/admin/v1/partitions")) {
+            partitions(ex, method, head.queryParam("bucket"));
+            return;
+        }
         if (path.startsWith("/admin/v1/users")) {
             if (users == null) {
                 error(ex, 503, "user admin not available");
@@ -115,6 +126,23 @@ public final class AdminApi {
         } catch (RuntimeException e) {
             LOG.warn("admin request {} {} failed (request {})", method, path, ex.requestId(), e);
             error(ex, 500, "internal error (request " + ex.requestId() + ")");
+        }
+    }
+
+    private void partitions(Exchange ex, String method, String bucket) throws IOException {
+        if (partitions == null) {
+            error(ex, 503, "partition budgets not available");
+        } else if (allowed(ex, "GET")) {
+            if (bucket == null || bucket.isEmpty()) {
+                error(ex, 400, "name the bucket: ?bucket=NAME");
+                return;
+            }
+            var report = partitions.report(bucket);
+            if (report.isEmpty()) {
+                error(ex, 404, "no bucket " + bucket);
+            } else {
+                respond(ex, 200, AdminJson.partitions(report.get()).toString());
+            }
         }
     }
 

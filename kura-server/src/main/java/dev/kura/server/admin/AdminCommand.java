@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Operates a running Kura node through its admin port: drives, heal, scrub; rebuild-index works on a stopped node.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
         subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
-                AdminCommand.UserCommand.class, dev.kura.server.RebuildIndex.class})
+                AdminCommand.UserCommand.class, AdminCommand.Partitions.class, dev.kura.server.RebuildIndex.class})
 public final class AdminCommand implements Callable<Integer> {
     /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -244,6 +244,20 @@ public final class AdminCommand implements Callable<Integer> {
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
             String body = client.call("POST", "/admin/v1/users/rotate", "name=" + SigV4Signer.encode(name), TIMEOUT);
             out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
+        }
+    }
+
+    @Command(name = "partitions", mixinStandardHelpOptions = true,
+            description = "Shows a bucket's partitions (key ranges), their request rates, throttled requests, "
+                    + "and advice when one prefix takes most of the traffic.")
+    static final class Partitions extends Leaf {
+        @Parameters(paramLabel = "BUCKET")
+        String bucket;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("GET", "/admin/v1/partitions", "bucket=" + SigV4Signer.encode(bucket), TIMEOUT);
+            out.print(json ? body : Tables.partitions(parse(() -> AdminJson.readPartitions(body))));
         }
     }
 

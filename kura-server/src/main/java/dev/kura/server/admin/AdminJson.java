@@ -139,4 +139,39 @@ final class AdminJson {
     private static long number(Map<?, ?> m, String name) {
         return m.get(name) instanceof Number n ? n.longValue() : 0;
     }
+
+    // ---- partitions (GET /admin/v1/partitions?bucket=B)
+
+    static JsonWriter partitions(dev.kura.object.PartitionReport r) {
+        List<JsonWriter> rows = new ArrayList<>();
+        for (var p : r.partitions()) {
+            JsonWriter w = new JsonWriter().field("id", p.id()).field("start", p.start()).field("end", p.end())
+                    .field("since", p.since().toString()).field("readsPerSecond", p.readsPerSecond())
+                    .field("writesPerSecond", p.writesPerSecond()).field("throttledPerSecond", p.throttledPerSecond())
+                    .field("throttledReads", p.throttledReads()).field("throttledWrites", p.throttledWrites());
+            rows.add(w);
+        }
+        return new JsonWriter().field("bucket", r.bucket()).field("writeBudget", r.writeBudget())
+                .field("readBudget", r.readBudget()).array("partitions", rows).field("advice", r.advice());
+    }
+
+    static dev.kura.object.PartitionReport readPartitions(String json) {
+        Map<?, ?> m = object(JsonReader.parse(json));
+        List<dev.kura.object.PartitionReport.Row> rows = new ArrayList<>();
+        if (m.get("partitions") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<?, ?> p = object(o);
+                rows.add(new dev.kura.object.PartitionReport.Row(number(p, "id"), text(p, "start"), text(p, "end"),
+                        java.time.Instant.parse(text(p, "since")), decimal(p, "readsPerSecond"),
+                        decimal(p, "writesPerSecond"), decimal(p, "throttledPerSecond"), number(p, "throttledReads"),
+                        number(p, "throttledWrites")));
+            }
+        }
+        return new dev.kura.object.PartitionReport(text(m, "bucket"), decimal(m, "writeBudget"), decimal(m, "readBudget"),
+                rows, text(m, "advice"));
+    }
+
+    private static double decimal(Map<?, ?> m, String name) {
+        return m.get(name) instanceof Number n ? n.doubleValue() : 0;
+    }
 }

@@ -41,6 +41,26 @@ final class Tables {
                 + "(the secret key is shown only now; it cannot be shown again)\n";
     }
 
+    /** A bucket's partitions, their rates over the last second and throttled totals, then the advice. */
+    static String partitions(dev.kura.object.PartitionReport r) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "FROM", "TO", "READS/S", "WRITES/S", "THROTTLED/S", "THROTTLED READS",
+            "THROTTLED WRITES", "SINCE"});
+        for (var p : r.partitions()) {
+            rows.add(new String[] {Long.toString(p.id()), p.start().isEmpty() ? "(start)" : p.start(),
+                p.end() == null ? "(end)" : p.end(), rate(p.readsPerSecond()), rate(p.writesPerSecond()),
+                rate(p.throttledPerSecond()), Long.toString(p.throttledReads()), Long.toString(p.throttledWrites()),
+                p.since().equals(java.time.Instant.EPOCH) ? "-" : p.since().toString()});
+        }
+        String out = "bucket " + r.bucket() + ": " + r.partitions().size() + " partition(s), each "
+                + rate(r.writeBudget()) + " writes/s and " + rate(r.readBudget()) + " reads/s\n" + render(rows, 3, 4, 5, 6, 7);
+        return r.advice() == null ? out : out + "advice: " + r.advice() + "\n";
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%.1f", perSecond);
+    }
+
     static String repair(RepairStatus r) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KIND", "STATE", "CHECKED", "REPAIRED", "FAILED", "STARTED", "FINISHED"});

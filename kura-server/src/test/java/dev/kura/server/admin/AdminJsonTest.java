@@ -24,6 +24,21 @@ class AdminJsonTest {
     }
 
     @Test
+    void partitionsRoundTripAndPrintWithTheAdvice() {
+        var report = new dev.kura.object.PartitionReport("logs", 3500, 5500, List.of(
+                new dev.kura.object.PartitionReport.Row(0, "", "2026-12-07/5", java.time.Instant.EPOCH, 1.5, 3400, 0,
+                        0, 12),
+                new dev.kura.object.PartitionReport.Row(1, "2026-12-07/5", null,
+                        java.time.Instant.parse("2026-12-07T04:00:00Z"), 0, 3500, 120.5, 3, 4000)),
+                "most requests (97%) go to keys starting with 2026-12-07/: put the high-cardinality part of the key "
+                        + "first, dates last");
+        assertThat(AdminJson.readPartitions(AdminJson.partitions(report).toString())).isEqualTo(report);
+        String table = Tables.partitions(report);
+        assertThat(table).contains("2 partition(s)").contains("(start)").contains("(end)").contains("2026-12-07/5")
+                .contains("3400.0").contains("advice: most requests (97%) go to keys starting with 2026-12-07/");
+    }
+
+    @Test
     void theReaderIsStrict() {
         assertThat(JsonReader.parse(" {\"a\": [1, -2.5e1, true, false, null, \"\\u0041\\/\"]} "))
                 .isEqualTo(Map.of("a", java.util.Arrays.asList(1L, -25.0, true, false, null, "A/")));
