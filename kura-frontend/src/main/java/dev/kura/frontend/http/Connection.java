@@ -162,20 +162,17 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Waits until the channel can take more output; false when it closed or the timeout passed — or,
-     * while the outbound budget is under pressure, when it stayed unwritable for the shorter
-     * pressured timeout (see {@link OutboundBudget}).
+     * Waits until the channel can take more output; false when it closed or the timeout passed.
+     * While it waits, the connection is a candidate for eviction by the outbound budget.
      */
     boolean awaitWritable(long timeoutMillis, OutboundBudget budget) {
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        long pressuredDeadline = start + TimeUnit.MILLISECONDS.toNanos(OutboundBudget.PRESSURED_WRITE_TIMEOUT_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        budget.stallBegins(channel);
         writeLock.lock();
         try {
             while (channel.isActive() && !channel.isWritable()) {
-                long now = System.nanoTime();
-                long left = deadline - now;
-                if (left <= 0 || (now - pressuredDeadline >= 0 && budget.pressured())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
                 writable.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
@@ -186,6 +183,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return false;
         } finally {
             writeLock.unlock();
+            budget.stallEnds(channel);
         }
     }
 

@@ -334,6 +334,11 @@ public final class HttpServer implements AutoCloseable {
         return outbound.inUseBytes();
     }
 
+    /** Connections that stopped reading, closed to free the outbound budget for those that read. */
+    public long outboundEvictions() {
+        return outbound.evictions();
+    }
+
     /** Requests waiting for a slot right now. */
     public int waiting() {
         return admission.waiting();

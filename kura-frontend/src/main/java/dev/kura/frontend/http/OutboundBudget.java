@@ -6,19 +6,26 @@ import java.util.concurrent.TimeUnit;
 /**
  * Response bytes held in memory for all connections together. A chunk is charged before it is
  * written and given back once the socket took it, so N slow readers pin at most the budget,
- * whatever N is; a writer that finds the budget spent waits (bounded by the write timeout).
- * Per connection, the channel's write-buffer high mark already bounds what one reader can hold.
+ * whatever N is. Per connection, the channel's write-buffer high mark bounds what one reader holds.
  *
- * <p>Under pressure (less than a quarter of the budget left) a connection that has not been
- * writable for {@link #PRESSURED_WRITE_TIMEOUT_MILLIS} is given up, so readers that stopped
- * reading are shed long before the ordinary write timeout and free the budget for those that read.
+ * <p>Who waits when the budget is spent matters more than the bound: if writers simply queued for
+ * it, a few hundred clients that stopped reading would hold it all and every fast reader's GET would
+ * wait behind them. So the budget goes to those who read: a writer that finds it spent evicts the
+ * connection that has been stalled (unwritable) longest, once that stall is over
+ * {@link #EVICTABLE_STALL_MILLIS} — closing it frees its queued bytes — and waits only for that. A
+ * connection is never evicted while its client keeps reading, however slowly.
  */
 final class OutboundBudget {
-    static final long PRESSURED_WRITE_TIMEOUT_MILLIS = 5_000;
+    /** A stall shorter than this is a hiccup, not a reader that stopped: never evicted. */
+    static final long EVICTABLE_STALL_MILLIS = 1_000;
     private static final int UNIT = 1024; // permits are KiB, so a budget may exceed 2 GiB
 
     private final Semaphore kib;
     private final int total;
+    /** Connections waiting for writability now, with when their stall began (nanoTime). */
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.Channel, Long> stalled =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
 
     OutboundBudget(long bytes) {
         this.total = (int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes / UNIT));
@@ -29,17 +36,44 @@ final class OutboundBudget {
         return Math.max(1, (bytes + UNIT - 1) / UNIT);
     }
 
-    /** Charges {@code bytes}, waiting at most {@code timeoutMillis}; false when the budget stayed spent. */
+    /**
+     * Charges {@code bytes}, evicting stalled readers as needed and waiting at most
+     * {@code timeoutMillis}; false when the budget stayed spent.
+     */
     boolean acquire(int bytes, long timeoutMillis) {
         int n = Math.min(units(bytes), total);
-        if (kib.tryAcquire(n)) {
-            return true;
-        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            return kib.tryAcquire(n, timeoutMillis, TimeUnit.MILLISECONDS);
+            while (!kib.tryAcquire(n)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                evictLongestStalled();
+                if (kib.tryAcquire(n, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS)) {
+                    return true;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    private void evictLongestStalled() {
+        long now = System.nanoTime();
+        io.netty.channel.Channel oldest = null;
+        long since = now - TimeUnit.MILLISECONDS.toNanos(EVICTABLE_STALL_MILLIS);
+        for (var e : stalled.entrySet()) {
+            if (e.getValue() - since <= 0) {
+                since = e.getValue();
+                oldest = e.getKey();
+            }
+        }
+        if (oldest != null && stalled.remove(oldest) != null) {
+            evictions.incrementAndGet();
+            oldest.close(); // its queued writes fail and give their bytes back
         }
     }
 
@@ -47,13 +81,22 @@ final class OutboundBudget {
         kib.release(Math.min(units(bytes), total));
     }
 
-    /** True when less than a quarter of the budget is left. */
-    boolean pressured() {
-        return kib.availablePermits() < total / 4;
+    /** A connection starts waiting for writability. */
+    void stallBegins(io.netty.channel.Channel ch) {
+        stalled.put(ch, System.nanoTime());
+    }
+
+    void stallEnds(io.netty.channel.Channel ch) {
+        stalled.remove(ch);
     }
 
     /** Bytes charged right now. */
     long inUseBytes() {
         return (long) (total - kib.availablePermits()) * UNIT;
+    }
+
+    /** Stalled connections closed to free the budget, since start. */
+    long evictions() {
+        return evictions.get();
     }
 }
