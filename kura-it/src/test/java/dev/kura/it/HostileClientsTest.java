@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * A few hundred hostile clients beside a normal AWS SDK workload, against a server process with
- * the production JVM flags (512 MiB heap): slowloris heads (a header byte every 2 s), slow body
+ * the production JVM flags (512 MiB heap) and a 5 s head deadline (so it bites within the test): slowloris heads (a header byte every 2 s), slow body
  * senders (a signed PUT whose body trickles in), and GET readers that never read a 32 MiB response.
  * Each hostile client reconnects whenever the server cuts it off, so the pressure lasts the whole
  * phase. They come from many loopback addresses (127.0.2.x), ten per address, as a botnet would.
@@ -45,7 +45,7 @@ class HostileClientsTest {
     void normalClientsKeepTheirThroughputWhileHostileClientsAttack() throws Exception {
         Path data = Files.createTempDirectory("kura-hostile");
         try (ServerProcess server = ServerProcess.start(data, ServerProcess.freePort(), ServerProcess.freePort(),
-                "-XX:+UseZGC", "-Xmx512m", "-XX:MaxDirectMemorySize=192m", "-XX:+ExitOnOutOfMemoryError");
+                List.of("--request-head-timeout", "5s"), "-XX:+UseZGC", "-Xmx512m", "-XX:MaxDirectMemorySize=192m", "-XX:+ExitOnOutOfMemoryError");
              S3Client s3 = server.client()) {
             s3.createBucket(b -> b.bucket("hostile"));
             s3.putObject(r -> r.bucket("hostile").key("big"), RequestBody.fromBytes(new byte[32 << 20]));
@@ -202,12 +202,16 @@ class HostileClientsTest {
         private void slowloris(Socket s) throws Exception {
             OutputStream out = s.getOutputStream();
             out.write(("GET /hostile/big HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(2_000);
             while (!stop.get()) {
                 out.write('X');
                 out.flush();
-                Thread.sleep(2_000);
-                if (s.getInputStream().available() < 0) {
-                    return;
+                try {
+                    if (s.getInputStream().read() < 0) {
+                        throw new IOException("closed by the server"); // the head deadline
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // two seconds passed: the next byte
                 }
             }
         }
