@@ -63,7 +63,8 @@ class HostileClientsTest {
             double nettyBytes = metrics.value("kura_netty_direct_memory_used_bytes")
                     + metrics.value("kura_netty_heap_memory_used_bytes");
             double heapCommitted = metrics.value("jvm_memory_committed_bytes", "area", "heap");
-            double directUsed = metrics.value("jvm_buffer_memory_used_bytes", "id", "direct");
+            double outbound = metrics.value("kura_http_outbound_bytes");
+            double evictions = metrics.value("kura_http_outbound_evictions_total");
             stop.set(true);
             attackers.forEach(Thread::interrupt);
             hostiles.closeAll();
@@ -72,10 +73,10 @@ class HostileClientsTest {
             long rss = server.peakRssBytes();
             System.out.printf("hostile clients: normal workload %d ops alone, %d under attack (%.0f%%); attackers "
                             + "connected %d times (%d cut off by the server); errors alone %s, attacked %s; peak RSS %d MiB "
-                            + "(%d MiB before the attack); Netty buffers under attack %.0f MiB, heap committed %.0f MiB, direct buffers %.0f MiB%n",
+                            + "(%d MiB before the attack); Netty buffers under attack %.0f MiB, heap committed %.0f MiB, outbound budget in use %.0f MiB, %.0f evictions%n",
                     alone.ops(), attacked.ops(), ratio * 100, hostiles.connects.get(), hostiles.cutOff.get(),
                     alone.errors(), attacked.errors(), rss >> 20, rssAlone >> 20, nettyBytes / (1 << 20),
-                    heapCommitted / (1 << 20), directUsed / (1 << 20));
+                    heapCommitted / (1 << 20), outbound / (1 << 20), evictions);
             assertThat(server.process.isAlive()).as("the server is up").isTrue();
             assertThat(alone.errors()).isEmpty();
             assertThat(attacked.errors()).as("no 500s, no refusals for the normal workload").isEmpty();
@@ -83,6 +84,7 @@ class HostileClientsTest {
             assertThat(health).isEqualTo(200);
             assertThat(hostiles.cutOff.get()).as("the server cut attackers off").isGreaterThan(0);
             assertThat(rss).as("server peak RSS").isLessThan(768L << 20);
+            assertThat(outbound).as("the outbound budget holds").isLessThanOrEqualTo(64.0 * (1 << 20));
             assertThat(nettyBytes).as("Netty's buffers: the 64 MiB outbound budget, a few request buffers")
                     .isLessThan(160.0 * (1 << 20));
         } finally {

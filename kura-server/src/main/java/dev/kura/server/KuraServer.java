@@ -106,6 +106,7 @@ public final class KuraServer implements AutoCloseable {
         Users users = new Users(telemetry.index(), masterKey, clock, creds.accessKey(), creds.secretKey(), ownerId, "kura");
         SigV4Authenticator auth = new SigV4Authenticator(users::secretKey, config.region(), clock);
         HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain())), config.limits());
+        telemetry.bindFrontEnd(s3);
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
