@@ -177,7 +177,12 @@ public final class HttpServer implements AutoCloseable {
             connections.decrementAndGet();
             return false;
         }
-        java.net.InetAddress client = ch.remoteAddress().getAddress();
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null) { // closed before it was set up
+            connections.decrementAndGet();
+            return false;
+        }
+        java.net.InetAddress client = remote.getAddress();
         int count = perClient.merge(client, 1, Integer::sum);
         if (count > limits.maxConnectionsPerClient()) {
             releaseConnection(client);
