@@ -126,7 +126,7 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(HttpHandler handler, Limits limits) {
         this.handler = handler;
         this.limits = limits;
-        this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
+        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(), this::penalize);
         this.admission = new WaitingRoom(limits.maxInFlight(), limits.queueWaitMillis(), limits.maxQueuedPerTenant(),
                 limits.maxQueued());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -172,6 +172,41 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
+    /**
+     * A client address whose connection was evicted for not reading is kept out for a while: new
+     * connections from it are closed at accept, so a non-reader cannot come straight back for
+     * another response to sit on (the attack then costs it a reconnect per penalty, not per eviction).
+     */
+    static final long EVICTION_PENALTY_MILLIS = 5_000;
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Long> penalized =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void penalize(Channel ch) {
+        if (ch.remoteAddress() instanceof InetSocketAddress a) {
+            if (penalized.size() > 65_536) { // bounded: forget expired entries, else everyone
+                long now = System.nanoTime();
+                penalized.values().removeIf(until -> until - now <= 0);
+                if (penalized.size() > 65_536) {
+                    penalized.clear();
+                }
+            }
+            penalized.put(a.getAddress(), System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                    EVICTION_PENALTY_MILLIS));
+        }
+    }
+
+    private boolean penalized(java.net.InetAddress client) {
+        Long until = penalized.get(client);
+        if (until == null) {
+            return false;
+        }
+        if (until - System.nanoTime() > 0) {
+            return true;
+        }
+        penalized.remove(client, until);
+        return false;
+    }
+
     private boolean admitConnection(SocketChannel ch) {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
@@ -183,6 +218,10 @@ public final class HttpServer implements AutoCloseable {
             return false;
         }
         java.net.InetAddress client = remote.getAddress();
+        if (penalized(client)) {
+            connections.decrementAndGet();
+            return false;
+        }
         int count = perClient.merge(client, 1, Integer::sum);
         if (count > limits.maxConnectionsPerClient()) {
             releaseConnection(client);

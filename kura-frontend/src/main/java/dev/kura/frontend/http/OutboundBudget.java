@@ -27,7 +27,15 @@ final class OutboundBudget {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Told of each evicted connection (the server keeps its client out for a while). */
+    private final java.util.function.Consumer<io.netty.channel.Channel> onEvict;
+
     OutboundBudget(long bytes) {
+        this(bytes, ch -> { });
+    }
+
+    OutboundBudget(long bytes, java.util.function.Consumer<io.netty.channel.Channel> onEvict) {
+        this.onEvict = onEvict;
         this.total = (int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes / UNIT));
         this.kib = new Semaphore(total);
     }
@@ -73,6 +81,7 @@ final class OutboundBudget {
         }
         if (oldest != null && stalled.remove(oldest) != null) {
             evictions.incrementAndGet();
+            onEvict.accept(oldest);
             oldest.close(); // its queued writes fail and give their bytes back
         }
     }
