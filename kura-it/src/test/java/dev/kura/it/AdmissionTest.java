@@ -177,6 +177,67 @@ class AdmissionTest extends KuraTestBase {
         }
     }
 
+    @Test
+    void readersThatStopReadingAreEvictedWhenTheBudgetIsSpentAndKeptOutForAWhile() throws Exception {
+        Path small = Files.createTempDirectory("kura-budget");
+        HttpServer.Limits limits = HttpServer.Limits.defaults().withOutboundBudget(1L << 20);
+        try (KuraServer s = KuraServer.start(new ServerConfig(List.of(new InetSocketAddress("127.0.0.1", 0)),
+                List.of(new InetSocketAddress("127.0.0.1", 0)), small, "us-east-1", ACCESS_KEY, SECRET_KEY, limits),
+                new PrintStream(new ByteArrayOutputStream()))) {
+            int port = s.s3Addresses().getFirst().getPort();
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                byte[] big = new byte[48 << 20];
+                c.getOutputStream().write(RawHttp.signed(port, "PUT", "/budget", Map.of("Content-Length", "0"),
+                        new byte[0]).getBytes(StandardCharsets.UTF_8));
+                assertThat(RawHttp.read(c.getInputStream()).status()).isEqualTo(200);
+                c.getOutputStream().write(RawHttp.signed(port, "PUT", "/budget/big",
+                        Map.of("Content-Length", Integer.toString(big.length)), big).getBytes(StandardCharsets.UTF_8));
+                c.getOutputStream().write(big);
+                assertThat(RawHttp.read(c.getInputStream()).status()).isEqualTo(200);
+            }
+            // two GETs of 48 MiB that are never read: together they want more than the 1 MiB budget
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Socket r = new Socket();
+                    r.setReceiveBufferSize(4096);
+                    r.bind(new InetSocketAddress("127.0.0.8", 0));
+                    r.connect(new InetSocketAddress("127.0.0.1", port));
+                    r.getOutputStream().write(RawHttp.signed(port, "GET", "/budget/big", Map.of(), new byte[0])
+                            .getBytes(StandardCharsets.UTF_8));
+                    stalled.add(r);
+                }
+                // both now sit on a full write buffer, holding the whole budget; a reader from elsewhere
+                // needs some of it: it evicts one of them once stalled over a second, and is served
+                Thread.sleep(300); // let both fill their buffers
+                try (Socket other = new Socket()) {
+                    other.bind(new InetSocketAddress("127.0.0.9", 0));
+                    other.connect(new InetSocketAddress("127.0.0.1", port));
+                    other.setSoTimeout(10_000);
+                    other.getOutputStream().write(RawHttp.signed(port, "GET", "/budget", Map.of(), new byte[0])
+                            .getBytes(StandardCharsets.UTF_8));
+                    assertThat(RawHttp.read(other.getInputStream()).status()).as("a reader is served").isEqualTo(200);
+                }
+                Scrape m = Scrape.of(s.adminAddresses().getFirst().getPort(), null);
+                assertThat(m.value("kura_http_outbound_evictions_total")).isGreaterThanOrEqualTo(1);
+                // and the evicted reader's address is refused at accept for a while
+                try (Socket again = new Socket()) {
+                    again.bind(new InetSocketAddress("127.0.0.8", 0));
+                    again.connect(new InetSocketAddress("127.0.0.1", port));
+                    again.setSoTimeout(2_000);
+                    assertThat(again.getInputStream().read()).as("the evicted reader's address is kept out")
+                            .isEqualTo(-1);
+                }
+            } finally {
+                for (Socket r : stalled) {
+                    r.close();
+                }
+            }
+        } finally {
+            TestFiles.deleteTree(small);
+        }
+    }
+
     private static int s3Port(KuraServer s) {
         return s.s3Addresses().getFirst().getPort();
     }

@@ -272,7 +272,7 @@ final class NettyExchange implements Exchange {
             throw new IOException("connection closed");
         }
         int bytes = msg instanceof io.netty.buffer.ByteBufHolder h ? h.content().readableBytes() : 0;
-        if (bytes > 0 && !budget.acquire(bytes, writeTimeoutMillis)) {
+        if (bytes > 0 && !budget.acquire(ch, bytes, writeTimeoutMillis)) {
             io.netty.util.ReferenceCountUtil.release(msg);
             ch.close();
             throw new IOException("no outbound budget within the write timeout");

@@ -45,36 +45,57 @@ final class OutboundBudget {
     }
 
     /**
-     * Charges {@code bytes}, evicting stalled readers as needed and waiting at most
-     * {@code timeoutMillis}; false when the budget stayed spent.
+     * Charges {@code bytes} for {@code ch}, evicting stalled readers as needed and waiting at most
+     * {@code timeoutMillis}; false when the budget stayed spent or {@code ch} closed. While it waits
+     * with bytes of its own still queued that do not drain, {@code ch} counts as stalled too: two
+     * readers that stopped reading must not wait for each other, neither of them evictable.
      */
-    boolean acquire(int bytes, long timeoutMillis) {
+    boolean acquire(io.netty.channel.Channel ch, int bytes, long timeoutMillis) {
         int n = Math.min(units(bytes), total);
+        if (kib.tryAcquire(n)) {
+            return true;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            while (!kib.tryAcquire(n)) {
+            while (ch == null || ch.isActive()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                evictLongestStalled();
+                if (ch != null) {
+                    long pending = ch.config().getWriteBufferHighWaterMark() - ch.bytesBeforeUnwritable();
+                    if (pending > 0) {
+                        stalled.putIfAbsent(ch, System.nanoTime());
+                    } else {
+                        stalled.remove(ch); // what it queued drained: its client reads
+                    }
+                }
+                evictLongestStalled(ch);
                 if (kib.tryAcquire(n, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS)) {
                     return true;
                 }
             }
-            return true;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } finally {
+            if (ch != null) {
+                stalled.remove(ch);
+            }
         }
     }
 
-    private void evictLongestStalled() {
+    boolean acquire(int bytes, long timeoutMillis) {
+        return acquire(null, bytes, timeoutMillis);
+    }
+
+    private void evictLongestStalled(io.netty.channel.Channel except) {
         long now = System.nanoTime();
         io.netty.channel.Channel oldest = null;
         long since = now - TimeUnit.MILLISECONDS.toNanos(EVICTABLE_STALL_MILLIS);
         for (var e : stalled.entrySet()) {
-            if (e.getValue() - since <= 0) {
+            if (e.getKey() != except && e.getValue() - since <= 0) {
                 since = e.getValue();
                 oldest = e.getKey();
             }
