@@ -39,6 +39,12 @@ final class RawHttp {
     }
 
     static String signed(int port, String method, String target, Map<String, String> extra, byte[] body) throws Exception {
+        return signed(port, KuraTestBase.ACCESS_KEY, KuraTestBase.SECRET_KEY, method, target, extra, body);
+    }
+
+    /** As above, signed with the given key pair. */
+    static String signed(int port, String accessKey, String secretKey, String method, String target,
+                         Map<String, String> extra, byte[] body) throws Exception {
         String amzDate = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
         String date = amzDate.substring(0, 8);
         String host = "127.0.0.1:" + port;
@@ -57,14 +63,14 @@ final class RawHttp {
                 + "\nUNSIGNED-PAYLOAD";
         String scope = date + "/us-east-1/s3/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(("AWS4" + KuraTestBase.SECRET_KEY).getBytes(StandardCharsets.UTF_8), date);
+        byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), date);
         key = hmac(key, "us-east-1");
         key = hmac(key, "s3");
         key = hmac(key, "aws4_request");
         String signature = hex(hmac(key, toSign));
         StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
         headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-        req.append("Authorization: AWS4-HMAC-SHA256 Credential=").append(KuraTestBase.ACCESS_KEY).append('/').append(scope)
+        req.append("Authorization: AWS4-HMAC-SHA256 Credential=").append(accessKey).append('/').append(scope)
                 .append(", SignedHeaders=").append(signedHeaders).append(", Signature=").append(signature).append("\r\n");
         if (!extra.containsKey("Content-Length") && !extra.containsKey("content-length") && body.length > 0) {
             req.append("Content-Length: ").append(body.length).append("\r\n");

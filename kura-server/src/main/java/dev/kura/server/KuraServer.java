@@ -63,6 +63,15 @@ public final class KuraServer implements AutoCloseable {
 
     /** Opens the data directory, recovers from any crash, and starts serving. */
     public static KuraServer start(ServerConfig config, PrintStream terminal) throws Exception {
+        return start(config, terminal, e -> { }, 0);
+    }
+
+    /**
+     * As above; {@code onIndexWriterDeath} is told if the index's writer thread dies (the process
+     * stops: see {@link Fatal}); {@code testingIndexWriterDiesAfter} > 0 makes it die, for tests.
+     */
+    static KuraServer start(ServerConfig config, PrintStream terminal, java.util.function.Consumer<Throwable> onIndexWriterDeath,
+                            long testingIndexWriterDiesAfter) throws Exception {
         InstantSource clock = InstantSource.system();
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
@@ -70,7 +79,8 @@ public final class KuraServer implements AutoCloseable {
         // The master key ring (docs/encryption.md): SSE-S3 data keys and stored user secrets are sealed by it.
         MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? System.getenv("KURA_MASTER_KEY")
                 : config.masterKey().fromEnv(), config.masterKeyFile(), terminal);
-        ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"));
+        ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"), onIndexWriterDeath,
+                testingIndexWriterDiesAfter);
         Storage storage;
         Telemetry telemetry;
         ObjectService objects;
@@ -100,6 +110,7 @@ public final class KuraServer implements AutoCloseable {
         telemetry.bindPartitions(budgets);
         HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain(), budgets)),
                 config.limits());
+        telemetry.bindFrontEnd(s3);
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
         storageAdmin.startPeriodicScrub();
@@ -108,6 +119,7 @@ public final class KuraServer implements AutoCloseable {
             storageAdmin.startRepairQueue(storage.store());
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
         }
+        // Its own listener, event loops and limits: an S3 flood never starves /health and /metrics.
         HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey())
                 .withPartitions(budgets),
                 HttpServer.Limits.defaults());

@@ -112,13 +112,49 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: 60; cold neighbours merge after ten times as long)")
     String splitAfter = "60";
 
+    @Option(names = "--request-head-timeout", paramLabel = "DURATION",
+            description = "A request line and headers must arrive within this time of their first byte, else the "
+                    + "connection is closed (slowloris defence; default: 10s)")
+    String requestHeadTimeout = "10s";
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION",
+            description = "A kept-alive connection with no request for this long is closed (default: 60s)")
+    String idleTimeout = "60s";
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open S3 connections in all; more are closed at accept (default: 8192)")
+    int maxConnections = HttpServer.Limits.defaults().maxConnections();
+
+    @Option(names = "--max-connections-per-client", paramLabel = "N",
+            description = "Open S3 connections from one client address; more are closed at accept (default: 256)")
+    int maxConnectionsPerClient = HttpServer.Limits.defaults().maxConnectionsPerClient();
+
+    @Option(names = "--max-in-flight", paramLabel = "N",
+            description = "S3 requests served at once; more wait in the waiting room (default: 1024)")
+    int maxInFlight = HttpServer.Limits.defaults().maxInFlight();
+
+    @Option(names = "--admission-wait", paramLabel = "DURATION",
+            description = "How long a request beyond --max-in-flight waits for a slot, tenants (access keys) taking "
+                    + "turns, before 503 SlowDown; e.g. 1s, 500ms, 0 (default: 1s)")
+    String admissionWait = "1s";
+
+    @Option(names = "--outbound-budget", paramLabel = "MIB",
+            description = "MiB of response data held in memory for slow readers, all connections together; "
+                    + "beyond it writers wait (default: 64)")
+    int outboundBudgetMib = (int) (HttpServer.Limits.defaults().outboundBudgetBytes() >> 20);
+
+    @Option(names = "--testing-index-writer-dies-after", hidden = true, paramLabel = "N",
+            description = "For tests: the index writer thread dies before its Nth batch write")
+    long testingIndexWriterDiesAfter;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
         KuraServer server;
+        Fatal.install();
         try {
             config = config(System.getenv());
-            server = KuraServer.start(config, System.out);
+            server = KuraServer.start(config, System.out, Fatal::indexWriterDied, testingIndexWriterDiesAfter);
         } catch (IllegalArgumentException e) {
             System.err.println("kura: " + e.getMessage()); // a configuration that cannot be served: say why
             return 2;
@@ -142,7 +178,7 @@ final class ServerCommand implements Callable<Integer> {
                 .withOpenTelemetry(tracing ? GlobalOpenTelemetry.get() : null);
         return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
-                HttpServer.Limits.defaults(), telemetry).withDomain(domain)
+                limits(), telemetry).withDomain(domain)
                 .withStorage(storage())
                 .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile))
                 .withPartitions(new dev.kura.object.PartitionBudgets.Settings(partitionWriteRate, partitionReadRate,
@@ -156,6 +192,18 @@ final class ServerCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             return parseDuration(text);
         }
+    }
+
+    /** The front end's limits from the flags. */
+    HttpServer.Limits limits() {
+        HttpServer.Limits d = HttpServer.Limits.defaults();
+        if (maxConnections < 1 || maxConnectionsPerClient < 1 || maxInFlight < 1 || outboundBudgetMib < 1) {
+            throw new IllegalArgumentException("connection, in-flight and budget limits must be at least 1");
+        }
+        return d.withConnections(maxConnections, maxConnectionsPerClient)
+                .withTimeouts(parseDuration(requestHeadTimeout).toMillis(), parseDuration(idleTimeout).toMillis())
+                .withAdmission(maxInFlight, parseDuration(admissionWait).toMillis(), d.maxQueuedPerTenant(), d.maxQueued())
+                .withOutboundBudget((long) outboundBudgetMib << 20);
     }
 
     /** The storage flags, checked: a layout the drives cannot serve is refused with the reason. */
@@ -185,6 +233,13 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (t.length() < 2) {
             throw new IllegalArgumentException("a duration like 7d, 12h, 30m or 45s, not '" + text + "'");
+        }
+        if (t.endsWith("ms")) {
+            try {
+                return java.time.Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a duration like 500ms, not '" + text + "'");
+            }
         }
         long n;
         try {

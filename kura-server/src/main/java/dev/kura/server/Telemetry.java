@@ -138,6 +138,23 @@ final class Telemetry implements AutoCloseable {
     }
 
     /** Gauges of the sweeper's progress: how much it has removed, and what it still holds back. */
+    /** The S3 port's admission control: connections, requests running and waiting, outbound bytes, evictions. */
+    void bindFrontEnd(dev.kura.frontend.http.HttpServer s3) {
+        Gauge.builder("kura.http.connections", s3, dev.kura.frontend.http.HttpServer::connections)
+                .description("Open S3 connections").strongReference(true).register(registry);
+        Gauge.builder("kura.http.requests.running", s3, dev.kura.frontend.http.HttpServer::inFlight)
+                .description("S3 requests being served (admitted by the waiting room)").strongReference(true)
+                .register(registry);
+        Gauge.builder("kura.http.requests.waiting", s3, dev.kura.frontend.http.HttpServer::waiting)
+                .description("S3 requests waiting in the waiting room for a slot").strongReference(true).register(registry);
+        Gauge.builder("kura.http.outbound.bytes", s3, dev.kura.frontend.http.HttpServer::outboundBytes)
+                .description("Response bytes charged to the outbound budget (held for clients)").baseUnit("bytes")
+                .strongReference(true).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.http.outbound.evictions", s3,
+                        dev.kura.frontend.http.HttpServer::outboundEvictions)
+                .description("Connections that stopped reading, closed to free the outbound budget").register(registry);
+    }
+
     void bindSweeper(dev.kura.object.Sweeper sweeper) {
         io.micrometer.core.instrument.FunctionCounter.builder("kura.sweeper.removed", sweeper,
                         dev.kura.object.Sweeper::removedTotal)

@@ -40,6 +40,25 @@ class ServerCommandTest {
     }
 
     @Test
+    void admissionFlags() {
+        var d = dev.kura.frontend.http.HttpServer.Limits.defaults();
+        assertThat(parse(Map.of()).limits()).isEqualTo(d);
+        var l = parse(Map.of(), "--request-head-timeout", "5s", "--idle-timeout", "2m", "--max-connections", "100",
+                "--max-connections-per-client", "10", "--max-in-flight", "8", "--admission-wait", "500ms",
+                "--outbound-budget", "16").limits();
+        assertThat(l.headTimeoutMillis()).isEqualTo(5_000);
+        assertThat(l.idleTimeoutMillis()).isEqualTo(120_000);
+        assertThat(l.maxConnections()).isEqualTo(100);
+        assertThat(l.maxConnectionsPerClient()).isEqualTo(10);
+        assertThat(l.maxInFlight()).isEqualTo(8);
+        assertThat(l.queueWaitMillis()).isEqualTo(500);
+        assertThat(l.outboundBudgetBytes()).isEqualTo(16L << 20);
+        assertThat(l.stallTimeoutMillis()).isEqualTo(d.stallTimeoutMillis());
+        assertThatThrownBy(() -> parse(Map.of(), "--max-connections-per-client", "0"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void telemetryFlags() {
         TelemetryConfig t = parse(Map.of(), "--metrics-token", "s3cr3t", "--access-log", "FILE", "--access-log-timings",
                 "--metrics-bucket", "a", "--metrics-bucket", "b", "--metrics-top-buckets", "5").telemetry();

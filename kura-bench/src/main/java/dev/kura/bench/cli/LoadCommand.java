@@ -47,9 +47,11 @@ import picocli.CommandLine.ParameterException;
             "  kura bench jmh [ARGS]       the JMH micro-benchmarks",
             "  kura bench compare-report D tables from scripts/bench-compare.sh results",
             "",
-            "Example:",
+            "Examples:",
             "  kura bench put --endpoint http://127.0.0.1:9000 --size 4KiB \\",
-            "                 --concurrency 16 --duration 10 --json"})
+            "                 --concurrency 16 --duration 10 --json",
+            "  kura bench mixed --size 16KiB --duration 30 --hostile 1000",
+            "                 (under attack; compare with the same run without --hostile)"})
 public final class LoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -138,6 +140,12 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "TEXT", description = "a name carried into the JSON line (e.g. the server's)")
     String label;
 
+    @Option(names = "--hostile", paramLabel = "N",
+            description = "also run N hostile clients on raw sockets during the whole run: half slowloris heads, a sixth "
+                    + "slow body senders, a third GETs of 32 MiB never read; each reconnects when cut off (default: 0). "
+                    + "Compare with the same run without it")
+    int hostile;
+
     @Option(names = "--json", description = "print one JSON object as the last line")
     boolean json;
 
@@ -150,7 +158,15 @@ public final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchConfig config = config();
-        Run.Result result = Run.execute(config, out);
+        Run.Result result;
+        if (hostile > 0) {
+            try (dev.kura.bench.load.Hostiles h = dev.kura.bench.load.Hostiles.start(config, hostile, out)) {
+                result = Run.execute(config, out);
+                out.println(h.summary());
+            }
+        } else {
+            result = Run.execute(config, out);
+        }
         out.print(RunReport.table(result));
         if (json) {
             out.println(RunReport.json(result));

@@ -25,9 +25,17 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Condition writable = writeLock.newCondition();
     private volatile Channel channel;
+    private final long headTimeoutMillis;
+    /** Event-loop state: whether the next bytes start a request head, and that head's deadline. */
+    private boolean awaitingHead = true;
+    private io.netty.util.concurrent.ScheduledFuture<?> headDeadline;
+    private long headsDecoded;
+    /** Requests the loop has finished (its thread only). */
+    private long served;
 
-    Connection(RequestLoop loop) {
+    Connection(RequestLoop loop, long headTimeoutMillis) {
         this.loop = loop;
+        this.headTimeoutMillis = headTimeoutMillis;
     }
 
     Channel channel() {
@@ -43,7 +51,58 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            headArrived();
+        }
         inbound.add(msg);
+    }
+
+    /**
+     * The head deadline (slowloris defence): the idle timeout alone would let a client keep a
+     * connection by sending one header byte every few seconds. The first byte of a head starts a
+     * timer; the decoded head stops it; if it fires first, the connection is closed. (S3 may answer
+     * 400 RequestTimeout here; a client this slow is not waiting for an answer.)
+     */
+    private void headBytes(ChannelHandlerContext ctx) {
+        if (awaitingHead && headDeadline == null && headTimeoutMillis > 0) {
+            headDeadline = ctx.executor().schedule(() -> {
+                if (awaitingHead) {
+                    ctx.channel().close();
+                }
+            }, headTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void headArrived() {
+        headsDecoded++;
+        awaitingHead = false;
+        if (headDeadline != null) {
+            headDeadline.cancel(false);
+            headDeadline = null;
+        }
+    }
+
+    /** Called by the request loop once a request is done: the next bytes are the next request's head. */
+    void awaitNextHead() {
+        long done = ++served;
+        // a pipelined next head may already be decoded: then the bytes that follow are its body
+        channel.eventLoop().execute(() -> awaitingHead = headsDecoded == done);
+    }
+
+    /** Sits before the HTTP decoder and tells the connection when bytes arrive (they may start a head). */
+    static final class HeadWatch extends ChannelInboundHandlerAdapter {
+        private Connection connection;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (connection == null) {
+                connection = ctx.pipeline().get(Connection.class);
+            }
+            if (connection != null && msg instanceof io.netty.buffer.ByteBuf b && b.isReadable()) {
+                connection.headBytes(ctx);
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     @Override
@@ -102,9 +161,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         inbound.addFirst(msg);
     }
 
-    /** Waits until the channel can take more output; false when it closed or the timeout passed. */
-    boolean awaitWritable(long timeoutMillis) {
+    /**
+     * Waits until the channel can take more output; false when it closed or the timeout passed.
+     * While it waits, the connection is a candidate for eviction by the outbound budget.
+     */
+    boolean awaitWritable(long timeoutMillis, OutboundBudget budget) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        budget.stallBegins(channel);
         writeLock.lock();
         try {
             while (channel.isActive() && !channel.isWritable()) {
@@ -120,6 +183,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return false;
         } finally {
             writeLock.unlock();
+            budget.stallEnds(channel);
         }
     }
 

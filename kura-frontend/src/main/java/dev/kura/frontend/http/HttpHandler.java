@@ -4,6 +4,14 @@ package dev.kura.frontend.http;
 public interface HttpHandler {
     void handle(Exchange exchange) throws Exception;
 
+    /**
+     * Whose request this is, for fair admission when the server is busy (requests of one tenant
+     * queue together; tenants take turns). Read from the head alone, before any authentication.
+     */
+    default String tenant(dev.kura.s3.http.RequestHead head) {
+        return "";
+    }
+
     /** Answers a request that admission control turned away (S3: 503 SlowDown). */
     void overloaded(Exchange exchange) throws Exception;
 

@@ -25,7 +25,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,33 +32,91 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP/1.1 server: Netty event loops (epoll when available) decode requests; each connection
  * runs its requests one by one on a virtual thread ({@link Connection}). Limits: request line and
- * header sizes, a bound on requests in flight (beyond it the handler's {@code overloaded} answer),
- * idle, stall and write timeouts.
+ * header sizes; requests in flight, beyond which requests wait briefly and fairly in a
+ * {@link WaitingRoom} before the handler's {@code overloaded} answer; open connections in all and per
+ * client address (closed at accept); a head deadline, idle, stall and write timeouts; and a global
+ * {@link OutboundBudget} for response bytes held for slow readers.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
-    /** Server limits; the defaults are what {@code kura server} uses. */
+    /**
+     * Server limits; the defaults are what {@code kura server} uses.
+     *
+     * @param idleTimeoutMillis      a kept-alive connection with no request for this long is closed
+     * @param stallTimeoutMillis     a request body that sends nothing for this long gets RequestTimeout
+     * @param writeTimeoutMillis     a client that reads nothing of its response for this long is cut off
+     * @param maxConnections         open connections in all; beyond, new ones are closed at accept
+     * @param maxConnectionsPerClient open connections from one client address; beyond, closed at accept
+     * @param headTimeoutMillis      a request line and headers must arrive this soon after their first byte
+     * @param queueWaitMillis        how long a request beyond {@code maxInFlight} may wait for a slot
+     * @param maxQueuedPerTenant     requests one tenant (access key) may have waiting
+     * @param maxQueued              requests waiting in all
+     * @param outboundBudgetBytes    response bytes queued in memory for slow readers, all connections together
+     */
     public record Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
-                         long stallTimeoutMillis, long writeTimeoutMillis, int maxConnections) {
+                         long stallTimeoutMillis, long writeTimeoutMillis, int maxConnections,
+                         int maxConnectionsPerClient, long headTimeoutMillis, long queueWaitMillis,
+                         int maxQueuedPerTenant, int maxQueued, long outboundBudgetBytes) {
         public Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
                       long stallTimeoutMillis, long writeTimeoutMillis) {
             this(maxInitialLine, maxHeaderSize, maxInFlight, idleTimeoutMillis, stallTimeoutMillis, writeTimeoutMillis,
                     DEFAULT_MAX_CONNECTIONS);
         }
 
+        public Limits(int maxInitialLine, int maxHeaderSize, int maxInFlight, long idleTimeoutMillis,
+                      long stallTimeoutMillis, long writeTimeoutMillis, int maxConnections) {
+            this(maxInitialLine, maxHeaderSize, maxInFlight, idleTimeoutMillis, stallTimeoutMillis, writeTimeoutMillis,
+                    maxConnections, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_HEAD_TIMEOUT_MILLIS, 0, 0, 0,
+                    DEFAULT_OUTBOUND_BUDGET);
+        }
+
         public static Limits defaults() {
-            return new Limits(16 * 1024, 16 * 1024, 1024, 60_000, 20_000, 60_000, DEFAULT_MAX_CONNECTIONS);
+            return new Limits(16 * 1024, 16 * 1024, 1024, 60_000, 20_000, 60_000, DEFAULT_MAX_CONNECTIONS,
+                    DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_HEAD_TIMEOUT_MILLIS, 1_000, 512, 2048,
+                    DEFAULT_OUTBOUND_BUDGET);
+        }
+
+        public Limits withConnections(int total, int perClient) {
+            return new Limits(maxInitialLine, maxHeaderSize, maxInFlight, idleTimeoutMillis, stallTimeoutMillis,
+                    writeTimeoutMillis, total, perClient, headTimeoutMillis, queueWaitMillis, maxQueuedPerTenant,
+                    maxQueued, outboundBudgetBytes);
+        }
+
+        public Limits withTimeouts(long headMillis, long idleMillis) {
+            return new Limits(maxInitialLine, maxHeaderSize, maxInFlight, idleMillis, stallTimeoutMillis,
+                    writeTimeoutMillis, maxConnections, maxConnectionsPerClient, headMillis, queueWaitMillis,
+                    maxQueuedPerTenant, maxQueued, outboundBudgetBytes);
+        }
+
+        /** Requests beyond {@code inFlight} wait up to {@code waitMillis} (0: refused at once). */
+        public Limits withAdmission(int inFlight, long waitMillis, int queuedPerTenant, int queuedTotal) {
+            return new Limits(maxInitialLine, maxHeaderSize, inFlight, idleTimeoutMillis, stallTimeoutMillis,
+                    writeTimeoutMillis, maxConnections, maxConnectionsPerClient, headTimeoutMillis, waitMillis,
+                    queuedPerTenant, queuedTotal, outboundBudgetBytes);
+        }
+
+        public Limits withOutboundBudget(long bytes) {
+            return new Limits(maxInitialLine, maxHeaderSize, maxInFlight, idleTimeoutMillis, stallTimeoutMillis,
+                    writeTimeoutMillis, maxConnections, maxConnectionsPerClient, headTimeoutMillis, queueWaitMillis,
+                    maxQueuedPerTenant, maxQueued, bytes);
         }
     }
 
     /** Open connections beyond this are closed at once: each costs a socket and a (virtual) thread. */
     static final int DEFAULT_MAX_CONNECTIONS = 8192;
+    /** One client address may hold this many: enough for any sane pool, far from the global cap. */
+    static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
+    static final long DEFAULT_HEAD_TIMEOUT_MILLIS = 10_000;
+    static final long DEFAULT_OUTBOUND_BUDGET = 64L << 20;
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Integer> perClient =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final HttpHandler handler;
     private final Limits limits;
-    private final Semaphore inFlight;
+    private final WaitingRoom admission;
+    private final OutboundBudget outbound;
     private final AtomicLong requestCounter = new AtomicLong();
     private final String idPrefix = Long.toHexString(System.nanoTime() & 0xffffffL).toUpperCase();
     private final EventLoopGroup boss;
@@ -69,7 +126,9 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(HttpHandler handler, Limits limits) {
         this.handler = handler;
         this.limits = limits;
-        this.inFlight = new Semaphore(limits.maxInFlight());
+        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(), this::penalize);
+        this.admission = new WaitingRoom(limits.maxInFlight(), limits.queueWaitMillis(), limits.maxQueuedPerTenant(),
+                limits.maxQueued());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
@@ -85,21 +144,22 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
+                // what one reader that stops reading can pin: the high mark plus the chunk that crossed it
+                // (~768 KiB; it was 2 MiB + 256 KiB); the kernel's socket buffers do the real queueing
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (connections.incrementAndGet() > limits.maxConnections()) {
-                            connections.decrementAndGet();
-                            ch.close(); // over the connection limit: refuse rather than collapse
+                        if (!admitConnection(ch)) {
+                            ch.close(); // over a connection limit: refuse rather than collapse
                             return;
                         }
-                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        ch.pipeline().addLast(new Connection.HeadWatch());
                         ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(limits.maxInitialLine())
                                 .setMaxHeaderSize(limits.maxHeaderSize())
                                 .setMaxChunkSize(256 * 1024)));
-                        ch.pipeline().addLast(new Connection(HttpServer.this::serve));
+                        ch.pipeline().addLast(new Connection(HttpServer.this::serve, limits.headTimeoutMillis()));
                     }
                 });
         List<InetSocketAddress> bound = new ArrayList<>();
@@ -109,6 +169,71 @@ public final class HttpServer implements AutoCloseable {
             bound.add((InetSocketAddress) ch.localAddress());
         }
         return bound;
+    }
+
+    /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
+    /**
+     * A client address whose connection was evicted for not reading is kept out for a while: new
+     * connections from it are closed at accept, so a non-reader cannot come straight back for
+     * another response to sit on (the attack then costs it a reconnect per penalty, not per eviction).
+     */
+    static final long EVICTION_PENALTY_MILLIS = 5_000;
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Long> penalized =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void penalize(Channel ch) {
+        if (ch.remoteAddress() instanceof InetSocketAddress a) {
+            if (penalized.size() > 65_536) { // bounded: forget expired entries, else everyone
+                long now = System.nanoTime();
+                penalized.values().removeIf(until -> until - now <= 0);
+                if (penalized.size() > 65_536) {
+                    penalized.clear();
+                }
+            }
+            penalized.put(a.getAddress(), System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                    EVICTION_PENALTY_MILLIS));
+        }
+    }
+
+    private boolean penalized(java.net.InetAddress client) {
+        Long until = penalized.get(client);
+        if (until == null) {
+            return false;
+        }
+        if (until - System.nanoTime() > 0) {
+            return true;
+        }
+        penalized.remove(client, until);
+        return false;
+    }
+
+    private boolean admitConnection(SocketChannel ch) {
+        if (connections.incrementAndGet() > limits.maxConnections()) {
+            connections.decrementAndGet();
+            return false;
+        }
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null) { // closed before it was set up
+            connections.decrementAndGet();
+            return false;
+        }
+        java.net.InetAddress client = remote.getAddress();
+        if (penalized(client)) {
+            connections.decrementAndGet();
+            return false;
+        }
+        int count = perClient.merge(client, 1, Integer::sum);
+        if (count > limits.maxConnectionsPerClient()) {
+            releaseConnection(client);
+            return false;
+        }
+        ch.closeFuture().addListener(f -> releaseConnection(client));
+        return true;
+    }
+
+    private void releaseConnection(java.net.InetAddress client) {
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+        connections.decrementAndGet();
     }
 
     private void serve(Connection c) {
@@ -125,9 +250,13 @@ public final class HttpServer implements AutoCloseable {
                 if (!serveOne(c, req)) {
                     return;
                 }
+                c.awaitNextHead();
             }
         } catch (RuntimeException | Error e) {
             LOG.error("connection loop failed", e);
+            if (e instanceof VirtualMachineError) {
+                throw e; // out of memory: up to the thread's uncaught-exception handler (the server stops)
+            }
         } finally {
             if (c.lingerOnClose) {
                 lingeringClose(c);
@@ -177,7 +306,8 @@ public final class HttpServer implements AutoCloseable {
         String id = idPrefix + String.format("%010X", requestCounter.incrementAndGet());
         RequestHead head = toHead(req);
         boolean expect = HttpUtil.is100ContinueExpected(req);
-        NettyExchange ex = new NettyExchange(c, head, id, expect, limits.stallTimeoutMillis(), limits.writeTimeoutMillis());
+        NettyExchange ex = new NettyExchange(c, head, id, expect, limits.stallTimeoutMillis(), limits.writeTimeoutMillis(),
+                outbound);
         try {
             if (!handle(ex, req)) {
                 return false;
@@ -203,7 +333,7 @@ public final class HttpServer implements AutoCloseable {
                 handler.malformed(ex, req.decoderResult().cause());
                 return false;
             }
-            if (!inFlight.tryAcquire()) {
+            if (!admission.enter(handler.tenant(ex.head()))) {
                 ex.closeAfterResponse();
                 handler.overloaded(ex);
                 return false;
@@ -211,7 +341,7 @@ public final class HttpServer implements AutoCloseable {
             try {
                 handler.handle(ex);
             } finally {
-                inFlight.release();
+                admission.release();
             }
             return true;
         } catch (Exception e) {
@@ -240,7 +370,22 @@ public final class HttpServer implements AutoCloseable {
 
     /** Requests being served right now. */
     public int inFlight() {
-        return limits.maxInFlight() - inFlight.availablePermits();
+        return admission.inUse();
+    }
+
+    /** Response bytes held in memory for slow readers right now (charged to the outbound budget). */
+    public long outboundBytes() {
+        return outbound.inUseBytes();
+    }
+
+    /** Connections that stopped reading, closed to free the outbound budget for those that read. */
+    public long outboundEvictions() {
+        return outbound.evictions();
+    }
+
+    /** Requests waiting for a slot right now. */
+    public int waiting() {
+        return admission.waiting();
     }
 
     @Override

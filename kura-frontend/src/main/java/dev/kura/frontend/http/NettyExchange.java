@@ -26,6 +26,7 @@ final class NettyExchange implements Exchange {
     private final String requestId;
     private final boolean expectContinue;
     private final long writeTimeoutMillis;
+    private final OutboundBudget budget;
     private final BodyStream body;
     private final RequestInfo info = new RequestInfo();
     private boolean continueSent;
@@ -33,12 +34,13 @@ final class NettyExchange implements Exchange {
     private boolean closeAfter;
 
     NettyExchange(Connection connection, RequestHead head, String requestId, boolean expectContinue,
-                  long stallTimeoutMillis, long writeTimeoutMillis) {
+                  long stallTimeoutMillis, long writeTimeoutMillis, OutboundBudget budget) {
         this.connection = connection;
         this.head = head;
         this.requestId = requestId;
         this.expectContinue = expectContinue;
         this.writeTimeoutMillis = writeTimeoutMillis;
+        this.budget = budget;
         this.body = new BodyStream(connection, this::sendContinue, stallTimeoutMillis, info);
     }
 
@@ -258,15 +260,28 @@ final class NettyExchange implements Exchange {
         }
     }
 
-    /** Writes with back-pressure: waits while the channel's outbound buffer is over its high mark. */
+    /**
+     * Writes with back-pressure: a body chunk is first charged to the global outbound budget (given
+     * back when the socket took it); then the writer waits while the channel's outbound buffer is
+     * over its high mark.
+     */
     private void write(Object msg) throws IOException {
         Channel ch = connection.channel();
         if (!ch.isActive()) {
             io.netty.util.ReferenceCountUtil.release(msg);
             throw new IOException("connection closed");
         }
-        ch.writeAndFlush(msg);
-        if (!ch.isWritable() && !connection.awaitWritable(writeTimeoutMillis)) {
+        int bytes = msg instanceof io.netty.buffer.ByteBufHolder h ? h.content().readableBytes() : 0;
+        if (bytes > 0 && !budget.acquire(ch, bytes, writeTimeoutMillis)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            ch.close();
+            throw new IOException("no outbound budget within the write timeout");
+        }
+        var written = ch.writeAndFlush(msg);
+        if (bytes > 0) {
+            written.addListener(f -> budget.release(bytes));
+        }
+        if (!ch.isWritable() && !connection.awaitWritable(writeTimeoutMillis, budget)) {
             ch.close();
             throw new IOException("client stopped reading the response");
         }

@@ -217,6 +217,11 @@ public final class S3Handler implements HttpHandler {
     }
 
     @Override
+    public String tenant(dev.kura.s3.http.RequestHead head) {
+        return Tenants.of(head);
+    }
+
+    @Override
     public void overloaded(Exchange ex) throws IOException {
         fail(ex, new S3Exception(S3ErrorCode.SlowDown));
     }

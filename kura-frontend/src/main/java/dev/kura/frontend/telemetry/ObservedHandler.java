@@ -42,6 +42,11 @@ public final class ObservedHandler implements HttpHandler {
     }
 
     @Override
+    public String tenant(dev.kura.s3.http.RequestHead head) {
+        return inner.tenant(head);
+    }
+
+    @Override
     public void overloaded(Exchange ex) throws Exception {
         try {
             inner.overloaded(ex);

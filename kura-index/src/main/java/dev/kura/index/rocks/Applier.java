@@ -62,6 +62,9 @@ final class Applier {
     /** Run after a batch that changed a bucket is written, before its callers are answered. */
     private volatile Runnable afterBucketChange = () -> { };
 
+    /** Told when the thread dies of something unexpected (the process should not go on without writes). */
+    private volatile java.util.function.Consumer<Throwable> onDeath = e -> { };
+
     private Applier(RocksEngine engine, Hooks hooks, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch < 1");
@@ -76,6 +79,10 @@ final class Applier {
         Applier applier = new Applier(engine, hooks, maxBatch);
         applier.thread.start();
         return applier;
+    }
+
+    void onDeath(java.util.function.Consumer<Throwable> c) {
+        this.onDeath = c;
     }
 
     void afterBucketChange(Runnable r) {
@@ -152,6 +159,7 @@ final class Applier {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
+        Throwable died = null;
         try {
             while (true) {
                 batch.clear();
@@ -171,11 +179,16 @@ final class Applier {
             }
         } catch (InterruptedException e) {
             LOG.log(System.Logger.Level.ERROR, "index applier interrupted; no more writes", e);
+            died = e;
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "index applier died; no more writes", e);
+            died = e;
             throw e;
         } finally {
             failQueued(batch);
+            if (died != null) {
+                onDeath.accept(died);
+            }
         }
     }
 

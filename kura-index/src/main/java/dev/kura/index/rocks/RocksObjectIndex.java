@@ -91,6 +91,28 @@ public final class RocksObjectIndex implements ObjectIndex {
         return open(dir, Applier.Hooks.NONE, Applier.DEFAULT_MAX_BATCH);
     }
 
+    /**
+     * Opens the index; {@code onWriterDeath} is told if its single writer thread dies of something
+     * unexpected (after which no write can succeed: a server stops rather than limp on read-only).
+     * {@code testingWriterDiesAfter} > 0 makes the writer die before that many batch writes, for tests
+     * of exactly that path; 0 in production.
+     */
+    public static RocksObjectIndex open(Path dir, java.util.function.Consumer<Throwable> onWriterDeath,
+                                        long testingWriterDiesAfter) throws IOException {
+        Applier.Hooks hooks = Applier.Hooks.NONE;
+        if (testingWriterDiesAfter > 0) {
+            java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+            hooks = new Applier.Hooks(() -> { }, () -> {
+                if (writes.incrementAndGet() >= testingWriterDiesAfter) {
+                    throw new Error("testing: the index writer dies");
+                }
+            });
+        }
+        RocksObjectIndex index = open(dir, hooks, Applier.DEFAULT_MAX_BATCH);
+        index.applier.onDeath(onWriterDeath);
+        return index;
+    }
+
     static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch) throws IOException {
         RocksEngine engine = RocksEngine.open(dir);
         try {
