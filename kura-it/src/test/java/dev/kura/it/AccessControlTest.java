@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -210,6 +211,28 @@ class AccessControlTest extends KuraTestBase {
         s3.deleteBucketPolicy(r -> r.bucket(b));
         assertThat(code(() -> s3.getBucketPolicy(r -> r.bucket(b)))).isEqualTo("NoSuchBucketPolicy");
         s3.deleteObject(r -> r.bucket(b).key("public/a.txt"));
+    }
+
+    @Test
+    void deleteObjectsDecidesEachKeyAsItsOwnDeleteWould() {
+        String b = newBucket();
+        for (String k : List.of("locked/a", "open/b", "tmp/c", "data/d")) {
+            s3.putObject(r -> r.bucket(b).key(k), RequestBody.fromString(k));
+        }
+        String policy = "{\"Statement\":["
+                + "{\"Sid\":\"Locked\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:DeleteObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + b + "/locked/*\"},"
+                + "{\"Sid\":\"AliceTmp\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + aliceId + "\"},"
+                + "\"Action\":\"s3:DeleteObject\",\"Resource\":\"arn:aws:s3:::" + b + "/tmp/*\"}]}";
+        s3.putBucketPolicy(r -> r.bucket(b).policy(policy));
+        var asOwner = s3.deleteObjects(r -> r.bucket(b).delete(d -> d.objects(o -> o.key("locked/a"), o -> o.key("open/b"))));
+        assertThat(asOwner.deleted()).extracting(x -> x.key()).containsExactly("open/b");
+        assertThat(asOwner.errors()).extracting(e -> e.key() + " " + e.code()).containsExactly("locked/a AccessDenied");
+        var asAlice = alice.deleteObjects(r -> r.bucket(b).delete(d -> d.objects(o -> o.key("tmp/c"), o -> o.key("data/d"))));
+        assertThat(asAlice.deleted()).extracting(x -> x.key()).containsExactly("tmp/c");
+        assertThat(asAlice.errors()).extracting(e -> e.key() + " " + e.code()).containsExactly("data/d AccessDenied");
+        assertThat(s3.listObjectsV2(r -> r.bucket(b)).contents()).extracting(o -> o.key()).containsExactly("data/d", "locked/a");
+        s3.deleteBucketPolicy(r -> r.bucket(b));
     }
 
     @Test

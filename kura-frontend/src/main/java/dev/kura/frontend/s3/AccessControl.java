@@ -126,13 +126,35 @@ final class AccessControl {
                 Authorizer.Need.OBJECT_READ), bucket, key, versionId, ex);
     }
 
+    /**
+     * One key of a DeleteObjects request: s3:DeleteObject (s3:DeleteObjectVersion with a version id)
+     * on that key, decided as a DeleteObject of it would be. Denied keys are AccessDenied in the result.
+     */
+    boolean mayDelete(Principal p, String bucket, String key, String versionId, Exchange ex) {
+        Authorizer.Decision d = decision(p, new Actions.Action(versionId == null ? "s3:DeleteObject"
+                : "s3:DeleteObjectVersion", Authorizer.Need.BUCKET_WRITE), bucket, key, versionId, ex);
+        if (!d.allowed()) {
+            ex.info().decision("deny (some keys): " + d.reason());
+        }
+        return d.allowed();
+    }
+
     private void authorize(Principal p, Actions.Action action, String bucketName, String key, String versionId,
                            Exchange ex) {
+        Authorizer.Decision d = decision(p, action, bucketName, key, versionId, ex);
+        ex.info().decision((d.allowed() ? "allow: " : "deny: ") + d.reason());
+        if (!d.allowed()) {
+            throw new S3Exception(S3ErrorCode.AccessDenied);
+        }
+    }
+
+    private Authorizer.Decision decision(Principal p, Actions.Action action, String bucketName, String key,
+                                         String versionId, Exchange ex) {
         BucketRecord bucket = null;
         if (bucketName != null && action.need() != Authorizer.Need.AUTHENTICATED) {
             bucket = objects.findBucket(bucketName).orElse(null);
             if (bucket == null) {
-                return;
+                return new Authorizer.Decision(true, "no such bucket (its handler answers NoSuchBucket)");
             }
         }
         Authorizer.BucketAccess access = bucket == null ? null : bucketAccess(bucket);
@@ -141,13 +163,9 @@ final class AccessControl {
             object = objects.findVersion(bucket, key, versionId).orElse(null);
         }
         RequestContext context = context(ex, p, object);
-        Authorizer.Decision d = Authorizer.decide(new Authorizer.Request(p, action.name(), action.need(), bucketName,
+        return Authorizer.decide(new Authorizer.Request(p, action.name(), action.need(), bucketName,
                 key, context), access, object == null ? null
                 : new Authorizer.ObjectAccess(object.owner(), object.acl() == null ? null : Acl.decode(object.acl())));
-        ex.info().decision((d.allowed() ? "allow: " : "deny: ") + d.reason());
-        if (!d.allowed()) {
-            throw new S3Exception(S3ErrorCode.AccessDenied);
-        }
     }
 
     /** The IAM condition keys of this request. */

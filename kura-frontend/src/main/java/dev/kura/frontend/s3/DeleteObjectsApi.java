@@ -28,12 +28,15 @@ final class DeleteObjectsApi {
     static final int MAX_BODY = 2 * 1024 * 1024;
 
     private final ObjectService objects;
+    private final AccessControl access;
 
-    DeleteObjectsApi(ObjectService objects) {
+    DeleteObjectsApi(ObjectService objects, AccessControl access) {
         this.objects = objects;
+        this.access = access;
     }
 
-    void handle(String bucket, Exchange ex, InputStream body) throws IOException {
+    /** Each key is authorized as its own DeleteObject would be; a denied key is AccessDenied in the result. */
+    void handle(String bucket, Exchange ex, InputStream body, dev.kura.s3.access.Principal who) throws IOException {
         objects.bucket(bucket);
         byte[] bytes = body.readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) {
@@ -60,6 +63,9 @@ final class DeleteObjectsApi {
             try {
                 check(key);
                 String version = entry.childText("VersionId");
+                if (!access.mayDelete(who, bucket, key, version == null || version.isEmpty() ? null : version, ex)) {
+                    throw new S3Exception(S3ErrorCode.AccessDenied);
+                }
                 keys.add(new ObjectService.KeyVersion(key, version == null || version.isEmpty() ? null : version));
                 positions.add(i);
             } catch (S3Exception e) {

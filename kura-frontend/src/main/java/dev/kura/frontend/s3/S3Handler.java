@@ -66,7 +66,7 @@ public final class S3Handler implements HttpHandler {
         this.buckets = new BucketApi(objects, access);
         this.objectApi = new ObjectApi(objects, access);
         this.lists = new ListApi(objects, access);
-        this.deletes = new DeleteObjectsApi(objects);
+        this.deletes = new DeleteObjectsApi(objects, access);
         this.multipart = new MultipartApi(objects, access);
         this.copies = new CopyApi(objects, access);
         this.settings = new SettingsApi(objects);
@@ -156,7 +156,7 @@ public final class S3Handler implements HttpHandler {
             case S3Operation.GetObject g -> objectApi.get(g.bucket(), g.key(), ex);
             case S3Operation.HeadObject h -> objectApi.get(h.bucket(), h.key(), ex);
             case S3Operation.DeleteObject d -> objectApi.delete(d, ex);
-            case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who));
+            case S3Operation.DeleteObjects d -> deletes.handle(d.bucket(), ex, decode(ex, who), principal);
             case S3Operation.CopyObject c -> copies.copy(c, ex, principal);
             case S3Operation.CreateMultipartUpload c -> multipart.create(c, ex, principal);
             case S3Operation.UploadPart u -> multipart.uploadPart(u, ex, decode(ex, who));

@@ -37,7 +37,7 @@ public final class Actions {
             case S3Operation.AbortMultipartUpload o -> new Action("s3:AbortMultipartUpload", Need.BUCKET_WRITE);
             case S3Operation.DeleteObject o -> new Action(versioned ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
                     Need.BUCKET_WRITE);
-            case S3Operation.DeleteObjects o -> new Action("s3:DeleteObject", Need.BUCKET_WRITE);
+            case S3Operation.DeleteObjects o -> new Action("s3:DeleteObject", Need.PER_KEY);
             case S3Operation.GetAcl o -> o.key() == null ? new Action("s3:GetBucketAcl", Need.BUCKET_READ_ACP)
                     : new Action(versioned ? "s3:GetObjectVersionAcl" : "s3:GetObjectAcl", Need.OBJECT_READ_ACP);
             case S3Operation.PutAcl o -> o.key() == null ? new Action("s3:PutBucketAcl", Need.BUCKET_WRITE_ACP)

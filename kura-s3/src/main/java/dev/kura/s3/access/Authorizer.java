@@ -27,7 +27,12 @@ public final class Authorizer {
         BUCKET_OWNER,
         OBJECT_READ, OBJECT_READ_ACP, OBJECT_WRITE_ACP,
         /** Object settings (tags, retention) only the object's or bucket's owner (or a policy) may use. */
-        OBJECT_OWNER;
+        OBJECT_OWNER,
+        /**
+         * A request on many keys (DeleteObjects): let through here, decided key by key by its handler
+         * (each key as the single-key request would be), denied keys answered with AccessDenied.
+         */
+        PER_KEY;
 
         boolean onObject() {
             return this == OBJECT_READ || this == OBJECT_READ_ACP || this == OBJECT_WRITE_ACP || this == OBJECT_OWNER;
@@ -72,6 +77,10 @@ public final class Authorizer {
     }
 
     public record Decision(boolean allowed, String reason) {
+        public Decision {
+            java.util.Objects.requireNonNull(reason, "reason");
+        }
+
         static Decision allow(String reason) {
             return new Decision(true, reason);
         }
@@ -97,6 +106,9 @@ public final class Authorizer {
      */
     public static Decision decide(Request r, BucketAccess bucket, ObjectAccess object) {
         Principal p = r.principal();
+        if (r.need() == Need.PER_KEY) {
+            return Decision.allow("decided key by key");
+        }
         if (r.need() == Need.AUTHENTICATED || bucket == null) {
             return p.isAnonymous() ? Decision.deny("anonymous request") : Decision.allow("authenticated user");
         }

@@ -48,6 +48,8 @@ class AuthorizerTest {
                 .allowed()).isFalse();
         assertThat(decide(ANON, "s3:ListAllMyBuckets", Need.AUTHENTICATED, null, null, null).allowed()).isFalse();
         assertThat(decide(ALICE, "s3:CreateBucket", Need.AUTHENTICATED, null, null, null).allowed()).isTrue();
+        // DeleteObjects is let through and decided key by key by its handler
+        assertThat(decide(ANON, "s3:DeleteObject", Need.PER_KEY, null, PRIVATE, null).reason()).isEqualTo("decided key by key");
     }
 
     @Test
