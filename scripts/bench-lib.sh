@@ -62,6 +62,9 @@ wait_http() { # URL PID LOGFILE
 
 # start_kura PORT DATADIR [extra JVM flags...]: sets KURA_PID.
 # KURA_DRIVES=N (N > 1) gives Kura N drives under DATADIR in N/2 zones (two per zone), KURA_EC=K+M a layout.
+# Throughput runs lift the per-partition request budgets (S3's 3,500 writes / 5,500 reads a second per
+# partition would throttle one bucket before it splits); KURA_PARTITION_RATE=N sets them (e.g. 5500 to
+# measure with S3's own budgets).
 start_kura() {
   local port="$1" data="$2"; shift 2
   mkdir -p "$data"
@@ -74,6 +77,7 @@ start_kura() {
     "$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" "$@" \
     -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" dev.kura.server.Main server \
     --address "127.0.0.1:$port" --admin-address "127.0.0.1:$(free_port)" --data "$data/kura-data" "${drives[@]}" \
+    --partition-read-rate "${KURA_PARTITION_RATE:-1000000}" --partition-write-rate "${KURA_PARTITION_RATE:-1000000}" \
     >"$data/kura.log" 2>&1 &
   KURA_PID=$!
   wait_http "http://127.0.0.1:$port/" "$KURA_PID" "$data/kura.log"

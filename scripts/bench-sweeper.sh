@@ -20,7 +20,7 @@ KURA_ACCESS_KEY="$BENCH_ACCESS_KEY" KURA_SECRET_KEY="$BENCH_SECRET_KEY" \
   "$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" \
   -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" dev.kura.server.Main server \
   --address "127.0.0.1:$port" --admin-address "127.0.0.1:$admin" --data "$WORK/kura/kura-data" --access-log off \
-  "${@:3}" >"$WORK/kura/kura.log" 2>&1 &
+  --partition-read-rate 1000000 --partition-write-rate 1000000 "${@:3}" >"$WORK/kura/kura.log" 2>&1 &
 KURA_PID=$!
 wait_http "http://127.0.0.1:$port/" "$KURA_PID" "$WORK/kura/kura.log"
 sample() {
