@@ -45,10 +45,19 @@ public final class Hostiles implements AutoCloseable {
 
     /** Uploads the object the non-readers ask for, then starts {@code n} hostile clients. */
     public static Hostiles start(BenchConfig config, int n, PrintStream log) throws IOException, InterruptedException {
-        Hostiles h = new Hostiles(config.endpoint(), config.bucket(), config.runId(),
-                new SigV4Signer(config.accessKey(), config.secretKey(), config.region()));
-        h.simple("PUT", "/" + bucket(config), new byte[0]); // the bucket, if it is not there yet
-        int status = h.simple("PUT", path(config.bucket(), h.bigKey), new byte[BIG]);
+        return start(config.endpoint(), config.bucket(), config.runId(), config.accessKey(), config.secretKey(),
+                config.region(), n, log);
+    }
+
+    /**
+     * As above, outside a bench run (the test suite's short version): half the clients slowloris heads,
+     * a sixth slow bodies, the rest non-reading GETs of a 32 MiB object put under {@code runId}.
+     */
+    public static Hostiles start(Endpoint endpoint, String bucket, String runId, String accessKey, String secretKey,
+                                 String region, int n, PrintStream log) throws IOException, InterruptedException {
+        Hostiles h = new Hostiles(endpoint, bucket, runId, new SigV4Signer(accessKey, secretKey, region));
+        h.simple("PUT", "/" + SigV4Signer.encode(bucket, false), new byte[0]); // the bucket, if it is not there yet
+        int status = h.simple("PUT", path(bucket, h.bigKey), new byte[BIG]);
         if (status != 200) {
             throw new IOException("could not upload the hostile clients' object: HTTP " + status);
         }
@@ -63,12 +72,18 @@ public final class Hostiles implements AutoCloseable {
         return h;
     }
 
-    private static String bucket(BenchConfig config) {
-        return SigV4Signer.encode(config.bucket(), false);
-    }
-
     private static String path(String bucket, String key) {
         return SigV4Signer.encodePath(bucket, key);
+    }
+
+    /** Connections the attackers made. */
+    public long connects() {
+        return connects.get();
+    }
+
+    /** Attacker connections the server cut off (closed, refused, reset). */
+    public long cutOff() {
+        return cutOff.get();
     }
 
     /** Connections made, and how many of them the server cut off. */
