@@ -162,7 +162,8 @@ final class AccessControl {
         if (bucket != null && key != null && action.need().name().startsWith("OBJECT")) {
             object = objects.findVersion(bucket, key, versionId).orElse(null);
         }
-        RequestContext context = context(ex, p, object);
+        // The condition keys matter only to a bucket policy: most requests (no policy) skip building them.
+        RequestContext context = access != null && access.policy() != null ? context(ex, p, object) : new RequestContext();
         return Authorizer.decide(new Authorizer.Request(p, action.name(), action.need(), bucketName,
                 key, context), access, object == null ? null
                 : new Authorizer.ObjectAccess(object.owner(), object.acl() == null ? null : Acl.decode(object.acl())));

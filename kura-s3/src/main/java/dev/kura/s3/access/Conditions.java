@@ -81,12 +81,8 @@ final class Conditions {
         }
         String a = actual.getFirst();
         if (negated) {
-            String positive = base.replace("Not", "");
-            if (base.equals("NotIpAddress")) {
-                positive = "IpAddress";
-            }
-            String pos = positive;
-            return c.values().stream().noneMatch(v -> test(pos, a, v));
+            String positive = base.replace("Not", ""); // StringNotLike -> StringLike, NotIpAddress -> IpAddress
+            return c.values().stream().noneMatch(v -> test(positive, a, v));
         }
         return c.values().stream().anyMatch(v -> test(base, a, v));
     }
