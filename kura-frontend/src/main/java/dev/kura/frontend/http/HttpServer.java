@@ -147,13 +147,22 @@ public final class HttpServer implements AutoCloseable {
                 // what one reader that stops reading can pin: the high mark plus the chunk that crossed it
                 // (~768 KiB; it was 2 MiB + 256 KiB); the kernel's socket buffers do the real queueing
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024))
+                // Connections are counted on the acceptor's thread, in accept order, before a worker loop
+                // takes them: a connection over a cap is the one accepted last, never an earlier one
+                // whose registration happened to run later on another loop.
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof SocketChannel child && !admitConnection(child)) {
+                            child.unsafe().closeForcibly(); // over a connection limit: refuse rather than collapse
+                            return;
+                        }
+                        ctx.fireChannelRead(msg);
+                    }
+                })
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!admitConnection(ch)) {
-                            ch.close(); // over a connection limit: refuse rather than collapse
-                            return;
-                        }
                         ch.pipeline().addLast(new Connection.HeadWatch());
                         ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(limits.maxInitialLine())
@@ -171,7 +180,6 @@ public final class HttpServer implements AutoCloseable {
         return bound;
     }
 
-    /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
     /**
      * A client address whose connection was evicted for not reading is kept out for a while: new
      * connections from it are closed at accept, so a non-reader cannot come straight back for
@@ -207,6 +215,7 @@ public final class HttpServer implements AutoCloseable {
         return false;
     }
 
+    /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
     private boolean admitConnection(SocketChannel ch) {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
