@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  *   <li>{@code /health/detail}: JSON, what is up, degraded or down (always 200: it is a report);</li>
  *   <li>{@code /metrics}: Prometheus text format; with a metrics token, only for
  *       {@code Authorization: Bearer TOKEN} (401 otherwise). Health stays open for probes.</li>
+ *   <li>{@code /console/}: the web console ({@link dev.kura.console.Console}), unless {@code --console off};</li>
  *   <li>{@code /admin/v1/...}: the admin API ({@link AdminApi}), SigV4-signed by the root credentials.</li>
  * </ul>
  */
@@ -38,6 +39,7 @@ final class AdminHandler implements HttpHandler {
     private final Supplier<String> metrics;
     private final byte[] tokenHash; // null: /metrics is open
     private final AdminApi adminApi;
+    private volatile dev.kura.console.Console console; // null: --console off
 
     /**
      * @param metrics      the Prometheus exposition, produced per scrape
@@ -60,6 +62,12 @@ final class AdminHandler implements HttpHandler {
         this.adminApi = new AdminApi(storage, users, auth, rootAccessKey);
     }
 
+    /** Serves the web console under {@code /console/} (without this, those paths answer 404). */
+    AdminHandler withConsole(dev.kura.console.Console webConsole) {
+        this.console = webConsole;
+        return this;
+    }
+
     /** Lets the admin API show these partition budgets ({@code kura admin partitions}). */
     AdminHandler withPartitions(dev.kura.object.PartitionBudgets budgets) {
         adminApi.withPartitions(budgets);
@@ -67,8 +75,13 @@ final class AdminHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(Exchange ex) throws IOException {
+    public void handle(Exchange ex) throws Exception {
         String path = ex.head().rawPath();
+        dev.kura.console.Console webConsole = console;
+        if (webConsole != null && dev.kura.console.Console.handles(path)) {
+            webConsole.handle(ex);
+            return;
+        }
         if (AdminApi.handles(path)) {
             adminApi.handle(ex);
             return;

@@ -108,8 +108,8 @@ public final class KuraServer implements AutoCloseable {
         dev.kura.object.PartitionBudgets budgets = new dev.kura.object.PartitionBudgets(telemetry.index(),
                 config.partitionSettings(), System::nanoTime, clock);
         telemetry.bindPartitions(budgets);
-        HttpServer s3 = new HttpServer(telemetry.observe(new S3Handler(objects, auth, users, config.domain(), budgets)),
-                config.limits());
+        S3Handler s3Handler = new S3Handler(objects, auth, users, config.domain(), budgets);
+        HttpServer s3 = new HttpServer(telemetry.observe(s3Handler), config.limits());
         telemetry.bindFrontEnd(s3);
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
@@ -120,9 +120,20 @@ public final class KuraServer implements AutoCloseable {
             storage.driveSet().onDegradedRead(storageAdmin::queueRepair);
         }
         // Its own listener, event loops and limits: an S3 flood never starves /health and /metrics.
-        HttpServer admin = new HttpServer(new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(), storageAdmin, users, auth, creds.accessKey())
-                .withPartitions(budgets),
-                HttpServer.Limits.defaults());
+        AdminHandler adminHandler = new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(),
+                storageAdmin, users, auth, creds.accessKey()).withPartitions(budgets);
+        ConsoleDashboard dashboard = null;
+        if (config.console()) {
+            // The web console (kura-console): its S3 calls enter the S3 handler's door for requests a session
+            // authenticated, observed like the S3 port's (metrics, access log), as the session's user.
+            dashboard = new ConsoleDashboard(telemetry.registry(), telemetry.health(), storageAdmin,
+                    storageAdmin::queuedRepairs, budgets,
+                    () -> objects.buckets().stream().map(dev.kura.index.BucketRecord::name).toList(), clock, boot);
+            adminHandler.withConsole(new dev.kura.console.Console(
+                    new dev.kura.console.Sessions(users::secretKey, clock, new SecureRandom()), dashboard,
+                    telemetry.observe(s3Handler.authenticatedDoor()), clock));
+        }
+        HttpServer admin = new HttpServer(adminHandler, HttpServer.Limits.defaults());
         // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.
         ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
                 Thread.ofVirtual().name("kura-background-", 0).factory());
@@ -140,6 +151,16 @@ public final class KuraServer implements AutoCloseable {
                 LOG.warn("partition pass failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS); // rates are measured over a second; splits and merges are index commands
+        if (dashboard != null) {
+            ConsoleDashboard sampled = dashboard;
+            background.scheduleAtFixedRate(() -> {
+                try {
+                    sampled.sample();
+                } catch (RuntimeException e) {
+                    LOG.warn("dashboard sample failed: {}", e.toString());
+                }
+            }, 0, ConsoleDashboard.STEP_SECONDS, TimeUnit.SECONDS);
+        }
         java.time.Duration lifecycleEvery = config.storage().lifecycleInterval();
         if (lifecycleEvery != null && !lifecycleEvery.isZero() && !lifecycleEvery.isNegative()) {
             if (config.storage().lifecycleTesting()) {

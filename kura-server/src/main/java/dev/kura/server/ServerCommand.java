@@ -143,6 +143,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "beyond it writers wait (default: 64)")
     int outboundBudgetMib = (int) (HttpServer.Limits.defaults().outboundBudgetBytes() >> 20);
 
+    @Option(names = "--console", paramLabel = "on|off", converter = OnOffConverter.class,
+            description = "The web console on the admin port, under /console/ (default: on; off: /console/ answers 404)")
+    boolean console = true;
+
     @Option(names = "--testing-index-writer-dies-after", hidden = true, paramLabel = "N",
             description = "For tests: the index writer thread dies before its Nth batch write")
     long testingIndexWriterDiesAfter;
@@ -182,7 +186,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withStorage(storage())
                 .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile))
                 .withPartitions(new dev.kura.object.PartitionBudgets.Settings(partitionWriteRate, partitionReadRate,
-                        seconds(splitAfter)));
+                        seconds(splitAfter)))
+                .withConsole(console);
     }
 
     /** {@code 60}, {@code 2.5} (seconds) or a duration such as {@code 1m}. */
@@ -254,6 +259,18 @@ final class ServerCommand implements Callable<Integer> {
             case 's' -> java.time.Duration.ofSeconds(n);
             default -> throw new IllegalArgumentException("a duration like 7d, 12h, 30m or 45s, not '" + text + "'");
         };
+    }
+
+    /** {@code on} or {@code off}, in any case. */
+    static final class OnOffConverter implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new TypeConversionException("expected on or off, not '" + value + "'");
+            };
+        }
     }
 
     /** {@code stdout}, {@code file} or {@code off}, in any case. */

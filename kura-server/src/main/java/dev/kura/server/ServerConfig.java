@@ -14,11 +14,26 @@ import java.util.List;
  * @param masterKey where the master key ring comes from (see {@link MasterKey}); null: the default key file
  * @param partitions per-partition request budgets and the split delay ({@code --partition-write-rate},
  *                   {@code --partition-read-rate}, {@code --split-after}); null: S3's defaults
+ * @param console   whether the admin port serves the web console under {@code /console/} ({@code --console on|off})
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                            String region, String accessKey, String secretKey, HttpServer.Limits limits,
                            TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey,
-                           dev.kura.object.PartitionBudgets.Settings partitions) {
+                           dev.kura.object.PartitionBudgets.Settings partitions, boolean console) {
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey,
+                        dev.kura.object.PartitionBudgets.Settings partitions) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain, storage,
+                masterKey, partitions, true);
+    }
+
+    /** The same configuration with the web console on or off. */
+    public ServerConfig withConsole(boolean on) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                storage, masterKey, partitions, on);
+    }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                         String region, String accessKey, String secretKey, HttpServer.Limits limits,
@@ -30,7 +45,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with these partition budgets. */
     public ServerConfig withPartitions(dev.kura.object.PartitionBudgets.Settings newPartitions) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, masterKey, newPartitions);
+                storage, masterKey, newPartitions, console);
     }
 
     /** The partition budgets to enforce (S3's 3,500 writes and 5,500 reads a second, split after 60 s, unless set). */
@@ -58,7 +73,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with this master key source. */
     public ServerConfig withMasterKey(MasterKeyConfig newMasterKey) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, newMasterKey, partitions);
+                storage, newMasterKey, partitions, console);
     }
 
     /** The master key file this configuration reads (or creates). */
@@ -130,13 +145,13 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration serving virtual-hosted-style requests under {@code base}. */
     public ServerConfig withDomain(String base) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base,
-                storage, masterKey, partitions);
+                storage, masterKey, partitions, console);
     }
 
     /** The same configuration with another storage configuration. */
     public ServerConfig withStorage(StorageConfig newStorage) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                newStorage, masterKey, partitions);
+                newStorage, masterKey, partitions, console);
     }
 
     public int inlineThreshold() {

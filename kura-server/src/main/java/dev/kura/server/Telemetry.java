@@ -179,6 +179,11 @@ final class Telemetry implements AutoCloseable {
         return new ObservedHandler(s3, observers);
     }
 
+    /** The meters themselves (the console's dashboard reads them). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     Health health() {
         return health;
     }

@@ -11,6 +11,7 @@ import dev.kura.s3.S3Exception;
 import dev.kura.s3.auth.AuthContext;
 import dev.kura.s3.auth.DecodedBody;
 import dev.kura.s3.auth.PayloadDecoder;
+import dev.kura.s3.auth.PayloadMode;
 import dev.kura.s3.auth.SigV4Authenticator;
 import dev.kura.s3.op.S3Operation;
 import dev.kura.s3.op.S3Router;
@@ -93,15 +94,48 @@ public final class S3Handler implements HttpHandler {
 
     @Override
     public void handle(Exchange request) throws IOException {
+        serve(request, null);
+    }
+
+    /**
+     * The same front door for requests whose signer another door established (the web console's
+     * session, {@link AuthenticatedExchange}): everything after authentication — routing,
+     * {@link AccessControl}, the partition budget, the handlers, the S3 errors — is this handler's,
+     * run as that access key's principal. Only {@link AuthenticatedExchange}s are taken.
+     */
+    public HttpHandler authenticatedDoor() {
+        return new HttpHandler() {
+            @Override
+            public void handle(Exchange ex) throws IOException {
+                if (!(ex instanceof AuthenticatedExchange a)) {
+                    throw new IllegalArgumentException("the authenticated door takes only AuthenticatedExchanges");
+                }
+                serve(a, new AuthContext(a.accessKeyId(), PayloadMode.UNSIGNED, null, null));
+            }
+
+            @Override
+            public void overloaded(Exchange ex) throws IOException {
+                S3Handler.this.overloaded(ex);
+            }
+
+            @Override
+            public void malformed(Exchange ex, Throwable cause) throws IOException {
+                S3Handler.this.malformed(ex, cause);
+            }
+        };
+    }
+
+    /** @param authenticated the signer another door established, or null: authenticate the head here */
+    private void serve(Exchange request, AuthContext authenticated) throws IOException {
         // Every answer to a request with an Origin, errors included, carries its CORS headers.
         Exchange ex = cors.decorate(request);
         try {
-            if (ex.head().method().equalsIgnoreCase("OPTIONS")) {
+            if (authenticated == null && ex.head().method().equalsIgnoreCase("OPTIONS")) {
                 // A CORS preflight: unauthenticated by design (browsers send no credentials).
                 cors.preflight(ex);
                 return;
             }
-            AuthContext who = auth.authenticate(ex.head(), domain);
+            AuthContext who = authenticated != null ? authenticated : auth.authenticate(ex.head(), domain);
             ex.info().mark(RequestInfo.Phase.AUTH);
             ex.info().accessKeyId(who.accessKeyId());
             S3Operation op = S3Router.route(ex.head(), domain);
