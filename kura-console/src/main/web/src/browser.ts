@@ -14,7 +14,7 @@ function explain(e: unknown): string {
 
 export async function showBuckets(main: HTMLElement): Promise<void> {
   clear(main);
-  const name = h('input', { type: 'text', required: true, pattern: '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]', autocomplete: 'off', spellcheck: 'false' });
+  const name = h('input', { type: 'text', required: true, pattern: '[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]', autocomplete: 'off', spellcheck: 'false' });
   const form = h('form', { class: 'inline', 'aria-label': 'Create a bucket' },
     field('New bucket name', name, '3–63 characters: lower-case letters, digits, dots and hyphens.'),
     h('button', { type: 'submit' }, 'Create bucket'));

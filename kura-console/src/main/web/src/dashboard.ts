@@ -4,7 +4,7 @@
 
 import * as api from './api';
 import { bar, lineChart, type Series } from './chart';
-import { bytes, clear, h, millis, percent, rate, when } from './ui';
+import { bytes, clear, h, millis, notice, percent, rate, when } from './ui';
 
 const COLORS = ['#1f5fbf', '#b5400b', '#2a7d2e', '#7b3fa0', '#8a6d00', '#006d77', '#a4133c'];
 const STATUS_WORDS: Record<string, string> = {
@@ -25,17 +25,28 @@ export async function show(main: HTMLElement): Promise<void> {
   clear(main);
   const root = h('div', { class: 'dashboard' }, h('h1', {}, 'Dashboard'), h('p', { class: 'muted' }, 'Loading…'));
   main.appendChild(root);
+  let mine: number | undefined;
   const refresh = async () => {
     try {
       const d = await api.dashboard();
-      if (!root.isConnected) return stop();
+      if (!root.isConnected) {
+        // This page was left (a newer dashboard may be running): end only this one's polling.
+        window.clearInterval(mine);
+        return;
+      }
       render(root, d);
     } catch (e) {
-      if (e instanceof api.SignedOut) stop();
+      if (e instanceof api.SignedOut) {
+        stop();
+      } else {
+        console.error('dashboard refresh failed', e);
+        notice(`The dashboard could not be refreshed: ${e instanceof Error ? e.message : String(e)}`, 'error');
+      }
     }
   };
+  mine = window.setInterval(refresh, 2000);
+  timer = mine;
   await refresh();
-  timer = window.setInterval(refresh, 2000);
 }
 
 function render(root: HTMLElement, d: any): void {
@@ -97,8 +108,12 @@ function traffic(t: any): HTMLElement {
   }));
   const codes: any[] = t.topErrorCodes ?? [];
   const byOp: any[] = t.lastMinuteByOperation ?? [];
+  const requests = card('Requests', h('p', { class: 'big' }, last ? rate(last.requestsPerSecond, ' per second') : 'waiting for the first samples'), reqChart, legend(perOp));
+  // The plotted numbers, for tests and anyone who wants them as data: [time in ms, requests per second].
+  requests.dataset.points = JSON.stringify(series.map((p) => [p.t, p.requestsPerSecond]));
+  requests.id = 'requests-card';
   const section = h('section', { class: 'grid', 'aria-label': 'Traffic' },
-    card('Requests', h('p', { class: 'big' }, last ? rate(last.requestsPerSecond, ' per second') : 'waiting for the first samples'), reqChart, legend(perOp)),
+    requests,
     card('Response time', h('p', { class: 'big' }, last ? `${millis(last.p50Millis)} typical, ${millis(last.p99Millis)} slowest 1%` : '—'), latChart,
       legend([{ name: 'typical (p50)', color: COLORS[0], values: [] }, { name: 'slowest 1% (p99)', color: COLORS[1], values: [] }])),
     card('Errors', h('p', { class: 'big' }, last ? `${percent(last.errorRate)} of requests failed` : '—'), errChart,
