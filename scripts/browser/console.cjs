@@ -240,7 +240,7 @@ async function screenshotMode(browser) {
   await page.waitForTimeout(2500);
   await page.screenshot({ path: path.join(SHOTS, 'console-dashboard.png') });
   await page.goto(`${ADMIN}/console/#/b/${bucket}/`);
-  await page.getByRole('link', { name: 'notes.md' }).waitFor();
+  await page.getByRole('link', { name: 'notes.md', exact: true }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'console-browser.png') });
   console.log(`screenshots in ${SHOTS}`);
 }

@@ -13,6 +13,7 @@ const STATUS_WORDS: Record<string, string> = {
   failing: 'Failing — cannot take writes',
 };
 
+const STEP = 2;
 let timer: number | undefined;
 
 export function stop(): void {
@@ -108,15 +109,16 @@ function traffic(t: any): HTMLElement {
   }));
   const codes: any[] = t.topErrorCodes ?? [];
   const byOp: any[] = t.lastMinuteByOperation ?? [];
+  const idle = `No requests in the last ${STEP} seconds`;
   const requests = card('Requests', h('p', { class: 'big' }, last ? rate(last.requestsPerSecond, ' per second') : 'waiting for the first samples'), reqChart, legend(perOp));
   // The plotted numbers, for tests and anyone who wants them as data: [time in ms, requests per second].
   requests.dataset.points = JSON.stringify(series.map((p) => [p.t, p.requestsPerSecond]));
   requests.id = 'requests-card';
   const section = h('section', { class: 'grid', 'aria-label': 'Traffic' },
     requests,
-    card('Response time', h('p', { class: 'big' }, last ? `${millis(last.p50Millis)} typical, ${millis(last.p99Millis)} slowest 1%` : '—'), latChart,
+    card('Response time', h('p', { class: 'big' }, !last ? '—' : last.p50Millis === null ? idle : `${millis(last.p50Millis)} typical, ${millis(last.p99Millis)} slowest 1%`), latChart,
       legend([{ name: 'typical (p50)', color: COLORS[0], values: [] }, { name: 'slowest 1% (p99)', color: COLORS[1], values: [] }])),
-    card('Errors', h('p', { class: 'big' }, last ? `${percent(last.errorRate)} of requests failed` : '—'), errChart,
+    card('Errors', h('p', { class: 'big' }, !last ? '—' : last.errorRate === null ? idle : `${percent(last.errorRate)} of requests failed`), errChart,
       codes.length
         ? h('table', {}, h('caption', {}, `Most frequent error codes, last ${Math.round((t.errorWindowSeconds ?? 0) / 60) || '<1'} min`),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Count'))),
@@ -149,7 +151,7 @@ function capacity(c: any): HTMLElement {
     card('Drives',
       drives.length ? h('table', {}, h('thead', {}, h('tr', {}, ...['Drive', 'Zone', 'State', 'Used', 'Free'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, ...drives.map((d) => h('tr', {},
-          h('td', {}, d.id ?? d.path), h('td', {}, d.zone ?? '—'),
+          h('td', { title: d.id ?? '' }, d.id ? d.id.slice(0, 8) : 'no id', h('div', { class: 'hint' }, d.path)), h('td', {}, d.zone ?? '—'),
           h('td', {}, h('span', { class: `pill ${d.state === 'online' ? 'ok' : 'bad'}` }, d.state), d.reason ? h('div', { class: 'hint' }, d.reason) : null),
           h('td', {}, bytes(d.usedBytes)), h('td', {}, bytes(d.freeBytes)))))) : h('p', {}, 'not available')),
   );

@@ -26,7 +26,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class LayeringTest {
     private static final String[] LAYERS = {
         "dev.kura.common..", "dev.kura.s3..", "dev.kura.index..", "dev.kura.storage..", "dev.kura.object..",
-        "dev.kura.frontend..", "dev.kura.server..", "dev.kura.testing..", "dev.kura.bench.."};
+        "dev.kura.frontend..", "dev.kura.console..", "dev.kura.server..", "dev.kura.testing..", "dev.kura.bench.."};
 
     /**
      * Floors: each may use only those below it; nothing uses the fixtures or the bench. (The fixtures
@@ -41,6 +41,7 @@ class LayeringTest {
             .layer("storage").definedBy("dev.kura.storage..")
             .layer("object").definedBy("dev.kura.object..")
             .layer("frontend").definedBy("dev.kura.frontend..")
+            .layer("console").definedBy("dev.kura.console..")
             .layer("server").definedBy("dev.kura.server..")
             .layer("testing").definedBy("dev.kura.testing..")
             .layer("bench").definedBy("dev.kura.bench..")
@@ -50,7 +51,8 @@ class LayeringTest {
             .whereLayer("storage").mayOnlyAccessLayers("common")
             .whereLayer("object").mayOnlyAccessLayers("common", "s3", "index", "storage")
             .whereLayer("frontend").mayOnlyAccessLayers("common", "s3", "index", "storage", "object")
-            .whereLayer("server").mayOnlyAccessLayers("common", "s3", "index", "storage", "object", "frontend")
+            .whereLayer("console").mayOnlyAccessLayers("common", "s3", "frontend")
+            .whereLayer("server").mayOnlyAccessLayers("common", "s3", "index", "storage", "object", "frontend", "console")
             .whereLayer("testing").mayNotBeAccessedByAnyLayer()
             .whereLayer("bench").mayNotBeAccessedByAnyLayer()
             .because("modules point only downward; test fixtures and the bench are never shipped in the server");
