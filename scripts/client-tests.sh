@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real S3 clients from Debian against a real `./kura server` process on loopback, and a real browser
-# (headless chromium) uploading through a presigned POST form from another origin.
+# (headless chromium) uploading through a presigned POST form from another origin and using the web
+# console on the admin port (clients/browser_console.sh).
 # Installs what it needs (awscli, python3-boto3, chromium, ...) when run as root; otherwise says what is missing.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `./kura test` runs it (the launcher has already put a JDK >= 25 on PATH):
 #   1. every Maven module's tests: unit, in-process AWS SDK for Java v2, crash and process tests;
-#   2. real third-party clients (Debian's awscli, python3-boto3, rclone, s3cmd, s3fs) against a
-#      started `./kura server`.
+#   2. real third-party clients (Debian's awscli, python3-boto3, rclone, s3cmd, s3fs) and headless
+#      chromium (the CORS/POST page and the web console) against a started `./kura server`.
 # Options: --unit (only step 1), --clients (only step 2).
 # The last line sums both: "Total: N passed, N failed, N skipped".
 set -uo pipefail
@@ -20,6 +20,13 @@ if [ "$mode" = "all" ] || [ "$mode" = "--unit" ]; then
     { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libisal2 \
       || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libisal2; }; } >/dev/null 2>&1 \
       || echo "unit tests: could not install libisal2; the ISA-L erasure codec tests will be skipped"
+  fi
+  # kura-console's build runs Debian's npm (npm ci, tsc, vite build)
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "unit tests: installing nodejs and npm (apt-get) for the web console's build"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }; } >/dev/null 2>&1 \
+      || echo "unit tests: could not install nodejs and npm; the build of kura-console will fail"
   fi
   mvn -B -ntp -Dstyle.color=never verify || status=1
   # the server the client tests start must be this build
