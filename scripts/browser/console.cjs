@@ -160,6 +160,19 @@ async function testMode(browser) {
   const head = await s3('HEAD', `/${mine}/twenty.bin`);
   check(/-3"$/.test(head.headers.get('etag') || ''), 'a 20 MiB upload is a 3-part multipart upload (ETag ' + head.headers.get('etag') + ')');
 
+  // 7b. Drag and drop: a file dropped on the drop zone is uploaded too.
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped on the page\n'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await page.dispatchEvent('#dropzone', 'drop', { dataTransfer: dropped });
+  await page.locator('.uploads li.done[data-key="dropped.txt"]').waitFor();
+  const droppedBack = await s3('GET', `/${mine}/dropped.txt`).then((r) => r.text());
+  check(droppedBack === 'dropped on the page\n', 'the dropped file reads back as ' + JSON.stringify(droppedBack));
+  await page.getByRole('link', { name: 'dropped.txt', exact: true }).waitFor();
+  await s3('DELETE', `/${mine}/dropped.txt`);
+
   // 8. Download it from the listing: byte-exact.
   await page.getByRole('link', { name: 'twenty.bin', exact: true }).waitFor();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download twenty.bin' }).click()]);
@@ -209,7 +222,13 @@ async function testMode(browser) {
   const replay = await fetch(`${ADMIN}/console/api/s3/`, { headers: { Cookie: `kura_console=${cookie.value}` } });
   check(replay.status === 401, 'the signed-out session id still works: ' + replay.status);
 
-  await s3('DELETE', `/${mine}`);
+  // 14. Sign in again and delete the (empty) bucket from the bucket list.
+  await signIn(page);
+  await page.getByRole('link', { name: 'Buckets' }).click();
+  await page.getByRole('button', { name: `Delete bucket ${mine}` }).click();
+  await page.getByText(`Bucket ${mine} deleted.`).waitFor();
+  const bucketGone = await fetch(presign(creds, 'HEAD', `/${mine}`), { method: 'HEAD' });
+  check(bucketGone.status === 404, 'the bucket deleted in the console still answers ' + bucketGone.status);
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`console browser ok: ${checks} checks; 20 MiB multipart upload in ${uploadMs} ms with progress `
     + `${progress.length} steps, byte-exact download, delete, dashboard moved, refused without a session`);
@@ -238,7 +257,7 @@ async function screenshotMode(browser) {
     await new Promise((r) => setTimeout(r, 500));
   }
   await page.waitForTimeout(2500);
-  await page.screenshot({ path: path.join(SHOTS, 'console-dashboard.png') });
+  await page.screenshot({ path: path.join(SHOTS, 'console-dashboard.png'), fullPage: true });
   await page.goto(`${ADMIN}/console/#/b/${bucket}/`);
   await page.getByRole('link', { name: 'notes.md', exact: true }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'console-browser.png') });
