@@ -110,7 +110,7 @@ function traffic(t: any): HTMLElement {
   const codes: any[] = t.topErrorCodes ?? [];
   const byOp: any[] = t.lastMinuteByOperation ?? [];
   const idle = `No requests in the last ${STEP} seconds`;
-  const requests = card('Requests', h('p', { class: 'big' }, last ? rate(last.requestsPerSecond, ' per second') : 'waiting for the first samples'), reqChart, legend(perOp));
+  const requests = card('Requests', h('p', { class: 'big' }, last ? `${rate(last.requestsPerSecond, ' per second')} in all` : 'waiting for the first samples'), reqChart, legend(perOp));
   // The plotted numbers, for tests and anyone who wants them as data: [time in ms, requests per second].
   requests.dataset.points = JSON.stringify(series.map((p) => [p.t, p.requestsPerSecond]));
   requests.id = 'requests-card';

@@ -27,6 +27,15 @@ class ServerCommandTest {
     }
 
     @Test
+    void theConsoleIsOnUnlessTurnedOff() {
+        assertThat(parse(Map.of()).console()).isTrue();
+        assertThat(parse(Map.of(), "--console", "on").console()).isTrue();
+        assertThat(parse(Map.of(), "--console", "OFF").console()).isFalse();
+        assertThat(parse(Map.of(), "--console", "off").withDomain("example.com").console()).as("kept by with*").isFalse();
+        assertThatThrownBy(() -> parse(Map.of(), "--console", "maybe")).isInstanceOf(CommandLine.ParameterException.class);
+    }
+
+    @Test
     void partitionBudgetFlags() {
         assertThat(parse(Map.of()).partitionSettings()).isEqualTo(dev.kura.object.PartitionBudgets.Settings.DEFAULTS);
         var p = parse(Map.of(), "--partition-write-rate", "20", "--partition-read-rate", "30", "--split-after", "2.5")
