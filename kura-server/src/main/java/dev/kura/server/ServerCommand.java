@@ -143,9 +143,9 @@ final class ServerCommand implements Callable<Integer> {
                     + "beyond it writers wait (default: 64)")
     int outboundBudgetMib = (int) (HttpServer.Limits.defaults().outboundBudgetBytes() >> 20);
 
-    @Option(names = "--console", paramLabel = "on|off", converter = OnOffConverter.class,
+    @Option(names = "--console", paramLabel = "on|off",
             description = "The web console on the admin port, under /console/ (default: on; off: /console/ answers 404)")
-    boolean console = true;
+    String console = "on";
 
     @Option(names = "--testing-index-writer-dies-after", hidden = true, paramLabel = "N",
             description = "For tests: the index writer thread dies before its Nth batch write")
@@ -187,7 +187,7 @@ final class ServerCommand implements Callable<Integer> {
                 .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile))
                 .withPartitions(new dev.kura.object.PartitionBudgets.Settings(partitionWriteRate, partitionReadRate,
                         seconds(splitAfter)))
-                .withConsole(console);
+                .withConsole(onOff("--console", console));
     }
 
     /** {@code 60}, {@code 2.5} (seconds) or a duration such as {@code 1m}. */
@@ -262,15 +262,12 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     /** {@code on} or {@code off}, in any case. */
-    static final class OnOffConverter implements ITypeConverter<Boolean> {
-        @Override
-        public Boolean convert(String value) {
-            return switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "on" -> true;
-                case "off" -> false;
-                default -> throw new TypeConversionException("expected on or off, not '" + value + "'");
-            };
-        }
+    static boolean onOff(String flag, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(flag + " takes on or off, not '" + value + "'");
+        };
     }
 
     /** {@code stdout}, {@code file} or {@code off}, in any case. */

@@ -32,7 +32,8 @@ class ServerCommandTest {
         assertThat(parse(Map.of(), "--console", "on").console()).isTrue();
         assertThat(parse(Map.of(), "--console", "OFF").console()).isFalse();
         assertThat(parse(Map.of(), "--console", "off").withDomain("example.com").console()).as("kept by with*").isFalse();
-        assertThatThrownBy(() -> parse(Map.of(), "--console", "maybe")).isInstanceOf(CommandLine.ParameterException.class);
+        assertThatThrownBy(() -> parse(Map.of(), "--console", "maybe")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--console takes on or off");
     }
 
     @Test
