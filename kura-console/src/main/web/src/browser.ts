@@ -28,7 +28,7 @@ export async function showBuckets(main: HTMLElement): Promise<void> {
       notice(`Could not create the bucket: ${explain(e)}`, 'error');
     }
   });
-  const list = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const list = h('div', { class: 'scroll-x' }, h('p', { class: 'muted' }, 'Loading…'));
   main.append(h('h1', {}, 'Buckets'), form, list);
   try {
     const buckets = await api.listBuckets();
@@ -77,7 +77,7 @@ export async function showFolder(main: HTMLElement, bucket: string, prefix: stri
   const drop = h('div', { class: 'drop', id: 'dropzone' },
     h('p', {}, 'Drop files here to upload them to ', h('strong', {}, `${bucket}/${prefix}`), ', or '), pick, input);
   const uploads = h('ul', { class: 'uploads', 'aria-live': 'polite', 'aria-label': 'Uploads' });
-  const listing = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const listing = h('div', { class: 'scroll-x' }, h('p', { class: 'muted' }, 'Loading…'));
   main.append(h('h1', {}, bucket, prefix ? h('span', { class: 'muted' }, ` / ${prefix}`) : null), crumbs,
     h('p', {}, h('a', { href: `#/s/${encodeURIComponent(bucket)}`, class: 'button secondary' }, 'Bucket settings')),
     drop, uploads, listing);
