@@ -85,6 +85,38 @@ class AdmissionTest extends KuraTestBase {
     }
 
     @Test
+    void anAddressWhoseHeadsKeepMissingTheDeadlineIsKeptOutForAWhile() throws Exception {
+        // three slow heads are tolerated (a poor network), the fourth keeps the address out
+        for (int round = 0; round < 2; round++) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < (round == 0 ? 3 : 1); i++) {
+                    Socket s = connect("127.0.0.10");
+                    s.getOutputStream().write("GET /admission HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                    slow.add(s);
+                }
+                for (Socket s : slow) {
+                    assertThat(s.getInputStream().read()).as("cut at the head deadline").isEqualTo(-1);
+                }
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+        try (Socket again = connect("127.0.0.10")) {
+            assertThat(again.getInputStream().read()).as("the address is refused at accept").isEqualTo(-1);
+        }
+        try (Socket other = connect("127.0.0.11")) {
+            send(other, "GET", "/admission", new byte[0]);
+            assertThat(RawHttp.read(other.getInputStream()).status()).as("another address").isEqualTo(200);
+        }
+        Scrape m = Scrape.of(server.adminAddresses().getFirst().getPort(), null);
+        assertThat(m.value("kura_http_penalties_total")).isGreaterThanOrEqualTo(1);
+        assertThat(m.value("kura_http_penalty_refusals_total")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void connectionsBeyondThePerClientCapAreClosedAtAccept() throws Exception {
         List<Socket> mine = new ArrayList<>();
         try {

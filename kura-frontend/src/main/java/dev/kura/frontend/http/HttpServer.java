@@ -126,7 +126,8 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(HttpHandler handler, Limits limits) {
         this.handler = handler;
         this.limits = limits;
-        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(), this::penalize);
+        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(),
+                ch -> penalize(ch, Penalties.Offence.STOPPED_READING));
         this.admission = new WaitingRoom(limits.maxInFlight(), limits.queueWaitMillis(), limits.maxQueuedPerTenant(),
                 limits.maxQueued());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -168,7 +169,8 @@ public final class HttpServer implements AutoCloseable {
                                 .setMaxInitialLineLength(limits.maxInitialLine())
                                 .setMaxHeaderSize(limits.maxHeaderSize())
                                 .setMaxChunkSize(256 * 1024)));
-                        ch.pipeline().addLast(new Connection(HttpServer.this::serve, limits.headTimeoutMillis()));
+                        ch.pipeline().addLast(new Connection(HttpServer.this::serve, limits.headTimeoutMillis(),
+                                slow -> penalize(slow, Penalties.Offence.MISSED_HEAD_DEADLINE)));
                     }
                 });
         List<InetSocketAddress> bound = new ArrayList<>();
@@ -181,38 +183,16 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * A client address whose connection was evicted for not reading is kept out for a while: new
-     * connections from it are closed at accept, so a non-reader cannot come straight back for
-     * another response to sit on (the attack then costs it a reconnect per penalty, not per eviction).
+     * Addresses kept out at accept for a while: a reader evicted for not reading, or a client whose
+     * heads keep missing their deadline, cannot come straight back for another connection (the attack
+     * then costs it a wait, not the server a connection per attempt). See {@link Penalties}.
      */
-    static final long EVICTION_PENALTY_MILLIS = 5_000;
-    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Long> penalized =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Penalties penalties = new Penalties();
 
-    private void penalize(Channel ch) {
+    private void penalize(Channel ch, Penalties.Offence offence) {
         if (ch.remoteAddress() instanceof InetSocketAddress a) {
-            if (penalized.size() > 65_536) { // bounded: forget expired entries, else everyone
-                long now = System.nanoTime();
-                penalized.values().removeIf(until -> until - now <= 0);
-                if (penalized.size() > 65_536) {
-                    penalized.clear();
-                }
-            }
-            penalized.put(a.getAddress(), System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                    EVICTION_PENALTY_MILLIS));
+            penalties.offence(a.getAddress(), offence);
         }
-    }
-
-    private boolean penalized(java.net.InetAddress client) {
-        Long until = penalized.get(client);
-        if (until == null) {
-            return false;
-        }
-        if (until - System.nanoTime() > 0) {
-            return true;
-        }
-        penalized.remove(client, until);
-        return false;
     }
 
     /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
@@ -227,7 +207,7 @@ public final class HttpServer implements AutoCloseable {
             return false;
         }
         java.net.InetAddress client = remote.getAddress();
-        if (penalized(client)) {
+        if (penalties.refuses(client)) {
             connections.decrementAndGet();
             return false;
         }
@@ -388,6 +368,16 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Connections that stopped reading, closed to free the outbound budget for those that read. */
+    /** Penalties imposed on client addresses (evicted non-readers, repeated slow heads). */
+    public long penaltiesImposed() {
+        return penalties.imposed();
+    }
+
+    /** Connections refused at accept because their address was kept out for a penalty. */
+    public long penalizedRefusals() {
+        return penalties.refused();
+    }
+
     public long outboundEvictions() {
         return outbound.evictions();
     }
