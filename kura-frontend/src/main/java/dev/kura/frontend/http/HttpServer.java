@@ -155,7 +155,6 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
                         if (msg instanceof SocketChannel child && !admitConnection(child)) {
-                            child.unsafe().closeForcibly(); // over a connection limit: refuse rather than collapse
                             return;
                         }
                         ctx.fireChannelRead(msg);
@@ -195,29 +194,58 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
+    /**
+     * Counts a new connection against the global and its client's caps. False when it is not to be
+     * served: over a cap (closed at once, nothing counted — refuse rather than collapse), or from an
+     * address kept out for a penalty (held: see {@link #holdRefused}).
+     */
     private boolean admitConnection(SocketChannel ch) {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
+            ch.unsafe().closeForcibly();
             return false;
         }
         InetSocketAddress remote = ch.remoteAddress();
         if (remote == null) { // closed before it was set up
             connections.decrementAndGet();
+            ch.unsafe().closeForcibly();
             return false;
         }
         java.net.InetAddress client = remote.getAddress();
-        if (penalties.refuses(client)) {
-            connections.decrementAndGet();
-            return false;
-        }
         int count = perClient.merge(client, 1, Integer::sum);
         if (count > limits.maxConnectionsPerClient()) {
             releaseConnection(client);
+            ch.unsafe().closeForcibly();
+            return false;
+        }
+        long outMillis = penalties.refusalMillis(client);
+        if (outMillis > 0) {
+            holdRefused(ch, client, outMillis);
             return false;
         }
         ch.closeFuture().addListener(f -> releaseConnection(client));
         return true;
+    }
+
+    /**
+     * A connection from an address that is kept out is held open, unread and without a thread, until
+     * the time out ends (at most the head deadline), then closed. Closing it at once would invite the
+     * attacker straight back — a refused slowloris or non-reader reconnects within a second or two,
+     * and every accept and close costs the server more than a connection that just sits. It still
+     * counts against the connection caps, so holding cannot exhaust them beyond what they allow.
+     */
+    private void holdRefused(SocketChannel ch, java.net.InetAddress client, long outMillis) {
+        long holdMillis = limits.headTimeoutMillis() > 0 ? Math.min(outMillis, limits.headTimeoutMillis()) : outMillis;
+        ch.config().setAutoRead(false);
+        workers.register(ch).addListener(f -> {
+            if (!f.isSuccess()) {
+                releaseConnection(client);
+                ch.unsafe().closeForcibly();
+                return;
+            }
+            ch.closeFuture().addListener(c -> releaseConnection(client));
+            ch.eventLoop().schedule(() -> ch.close(), holdMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
     }
 
     private void releaseConnection(java.net.InetAddress client) {

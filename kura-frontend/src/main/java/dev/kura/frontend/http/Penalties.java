@@ -79,12 +79,18 @@ final class Penalties {
 
     /** Whether a new connection from {@code client} is to be refused now (counted when so). */
     boolean refuses(InetAddress client) {
+        return refusalMillis(client) > 0;
+    }
+
+    /** How long {@code client} is still kept out, in milliseconds (a refusal counted when above 0). */
+    long refusalMillis(InetAddress client) {
         Record r = records.get(client);
-        if (r == null || r.outUntil() - nanoClock.getAsLong() <= 0) {
-            return false;
+        long left = r == null ? 0 : TimeUnit.NANOSECONDS.toMillis(r.outUntil() - nanoClock.getAsLong());
+        if (left <= 0) {
+            return 0;
         }
         refused.increment();
-        return true;
+        return left;
     }
 
     /** A minute has passed since the address's last offence and since its last time out ended. */
