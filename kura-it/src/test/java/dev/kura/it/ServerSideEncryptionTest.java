@@ -1,5 +1,6 @@
 package dev.kura.it;
 
+import static dev.kura.testing.Bytes.indexOf;
 import static dev.kura.it.TestData.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -315,18 +316,5 @@ class ServerSideEncryptionTest extends KuraTestBase {
             assertThat(indexOf(content, KEY_A)).as("%s holds the customer key", f).isEqualTo(-1);
         }
         assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("big-s3")).asByteArray()).isEqualTo(big);
-    }
-
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -129,7 +129,7 @@ class EncryptedObjectTest {
         List<Path> files = dataFiles();
         assertThat(files).hasSize(2);
         for (Path f : files) {
-            assertThat(SealedDataTest.indexOf(Files.readAllBytes(f), "quick brown fox".getBytes())).isEqualTo(-1);
+            assertThat(dev.kura.testing.Bytes.indexOf(Files.readAllBytes(f), "quick brown fox".getBytes())).isEqualTo(-1);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kura.object;
 
+import static dev.kura.testing.Bytes.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -131,18 +132,5 @@ class SealedDataTest {
         assertThat(encryption.matches(sseC.recorded(), Sse.Customer.of(bytes(32, 98)))).isFalse();
         // two versions under the same key get different salts
         assertThat(encryption.plan(customer).recorded().keyCheck()).isNotEqualTo(sseC.recorded().keyCheck());
-    }
-
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

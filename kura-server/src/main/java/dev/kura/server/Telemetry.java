@@ -137,7 +137,6 @@ final class Telemetry implements AutoCloseable {
                 .description("Repairs done from that queue").register(registry);
     }
 
-    /** Gauges of the sweeper's progress: how much it has removed, and what it still holds back. */
     /** The S3 port's admission control: connections, requests running and waiting, outbound bytes, evictions. */
     void bindFrontEnd(dev.kura.frontend.http.HttpServer s3) {
         Gauge.builder("kura.http.connections", s3, dev.kura.frontend.http.HttpServer::connections)
@@ -153,8 +152,16 @@ final class Telemetry implements AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("kura.http.outbound.evictions", s3,
                         dev.kura.frontend.http.HttpServer::outboundEvictions)
                 .description("Connections that stopped reading, closed to free the outbound budget").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.http.penalties", s3,
+                        dev.kura.frontend.http.HttpServer::penaltiesImposed)
+                .description("Client addresses kept out for a while (evicted non-readers, heads that kept missing "
+                        + "their deadline)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.http.penalty.refusals", s3,
+                        dev.kura.frontend.http.HttpServer::penalizedRefusals)
+                .description("Connections refused at accept because their address was kept out").register(registry);
     }
 
+    /** Gauges of the sweeper's progress: how much it has removed, and what it still holds back. */
     void bindSweeper(dev.kura.object.Sweeper sweeper) {
         io.micrometer.core.instrument.FunctionCounter.builder("kura.sweeper.removed", sweeper,
                         dev.kura.object.Sweeper::removedTotal)

@@ -33,9 +33,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** Requests the loop has finished (its thread only). */
     private long served;
 
-    Connection(RequestLoop loop, long headTimeoutMillis) {
+    /** Told when a head missed its deadline (the server counts it against the client's address). */
+    private final java.util.function.Consumer<Channel> headDeadlineMissed;
+
+    Connection(RequestLoop loop, long headTimeoutMillis, java.util.function.Consumer<Channel> headDeadlineMissed) {
         this.loop = loop;
         this.headTimeoutMillis = headTimeoutMillis;
+        this.headDeadlineMissed = headDeadlineMissed;
     }
 
     Channel channel() {
@@ -67,6 +71,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (awaitingHead && headDeadline == null && headTimeoutMillis > 0) {
             headDeadline = ctx.executor().schedule(() -> {
                 if (awaitingHead) {
+                    headDeadlineMissed.accept(ctx.channel());
                     ctx.channel().close();
                 }
             }, headTimeoutMillis, TimeUnit.MILLISECONDS);

@@ -126,7 +126,8 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(HttpHandler handler, Limits limits) {
         this.handler = handler;
         this.limits = limits;
-        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(), this::penalize);
+        this.outbound = new OutboundBudget(limits.outboundBudgetBytes(),
+                ch -> penalize(ch, Penalties.Offence.STOPPED_READING));
         this.admission = new WaitingRoom(limits.maxInFlight(), limits.queueWaitMillis(), limits.maxQueuedPerTenant(),
                 limits.maxQueued());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -154,7 +155,6 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
                         if (msg instanceof SocketChannel child && !admitConnection(child)) {
-                            child.unsafe().closeForcibly(); // over a connection limit: refuse rather than collapse
                             return;
                         }
                         ctx.fireChannelRead(msg);
@@ -168,7 +168,8 @@ public final class HttpServer implements AutoCloseable {
                                 .setMaxInitialLineLength(limits.maxInitialLine())
                                 .setMaxHeaderSize(limits.maxHeaderSize())
                                 .setMaxChunkSize(256 * 1024)));
-                        ch.pipeline().addLast(new Connection(HttpServer.this::serve, limits.headTimeoutMillis()));
+                        ch.pipeline().addLast(new Connection(HttpServer.this::serve, limits.headTimeoutMillis(),
+                                slow -> penalize(slow, Penalties.Offence.MISSED_HEAD_DEADLINE)));
                     }
                 });
         List<InetSocketAddress> bound = new ArrayList<>();
@@ -181,63 +182,70 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * A client address whose connection was evicted for not reading is kept out for a while: new
-     * connections from it are closed at accept, so a non-reader cannot come straight back for
-     * another response to sit on (the attack then costs it a reconnect per penalty, not per eviction).
+     * Addresses kept out at accept for a while: a reader evicted for not reading, or a client whose
+     * heads keep missing their deadline, cannot come straight back for another connection (the attack
+     * then costs it a wait, not the server a connection per attempt). See {@link Penalties}.
      */
-    static final long EVICTION_PENALTY_MILLIS = 5_000;
-    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Long> penalized =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Penalties penalties = new Penalties();
 
-    private void penalize(Channel ch) {
+    private void penalize(Channel ch, Penalties.Offence offence) {
         if (ch.remoteAddress() instanceof InetSocketAddress a) {
-            if (penalized.size() > 65_536) { // bounded: forget expired entries, else everyone
-                long now = System.nanoTime();
-                penalized.values().removeIf(until -> until - now <= 0);
-                if (penalized.size() > 65_536) {
-                    penalized.clear();
-                }
-            }
-            penalized.put(a.getAddress(), System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                    EVICTION_PENALTY_MILLIS));
+            penalties.offence(a.getAddress(), offence);
         }
     }
 
-    private boolean penalized(java.net.InetAddress client) {
-        Long until = penalized.get(client);
-        if (until == null) {
-            return false;
-        }
-        if (until - System.nanoTime() > 0) {
-            return true;
-        }
-        penalized.remove(client, until);
-        return false;
-    }
-
-    /** Counts a new connection against the global and its client's caps; false (nothing counted) when over. */
+    /**
+     * Counts a new connection against the global and its client's caps. False when it is not to be
+     * served: over a cap (closed at once, nothing counted — refuse rather than collapse), or from an
+     * address kept out for a penalty (held: see {@link #holdRefused}).
+     */
     private boolean admitConnection(SocketChannel ch) {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
+            ch.unsafe().closeForcibly();
             return false;
         }
         InetSocketAddress remote = ch.remoteAddress();
         if (remote == null) { // closed before it was set up
             connections.decrementAndGet();
+            ch.unsafe().closeForcibly();
             return false;
         }
         java.net.InetAddress client = remote.getAddress();
-        if (penalized(client)) {
-            connections.decrementAndGet();
-            return false;
-        }
         int count = perClient.merge(client, 1, Integer::sum);
         if (count > limits.maxConnectionsPerClient()) {
             releaseConnection(client);
+            ch.unsafe().closeForcibly();
+            return false;
+        }
+        long outMillis = penalties.refusalMillis(client);
+        if (outMillis > 0) {
+            holdRefused(ch, client, outMillis);
             return false;
         }
         ch.closeFuture().addListener(f -> releaseConnection(client));
         return true;
+    }
+
+    /**
+     * A connection from an address that is kept out is held open, unread and without a thread, until
+     * the time out ends (at most the head deadline), then closed. Closing it at once would invite the
+     * attacker straight back — a refused slowloris or non-reader reconnects within a second or two,
+     * and every accept and close costs the server more than a connection that just sits. It still
+     * counts against the connection caps, so holding cannot exhaust them beyond what they allow.
+     */
+    private void holdRefused(SocketChannel ch, java.net.InetAddress client, long outMillis) {
+        long holdMillis = limits.headTimeoutMillis() > 0 ? Math.min(outMillis, limits.headTimeoutMillis()) : outMillis;
+        ch.config().setAutoRead(false);
+        workers.register(ch).addListener(f -> {
+            if (!f.isSuccess()) {
+                releaseConnection(client);
+                ch.unsafe().closeForcibly();
+                return;
+            }
+            ch.closeFuture().addListener(c -> releaseConnection(client));
+            ch.eventLoop().schedule(() -> ch.close(), holdMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
     }
 
     private void releaseConnection(java.net.InetAddress client) {
@@ -388,6 +396,16 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Connections that stopped reading, closed to free the outbound budget for those that read. */
+    /** Penalties imposed on client addresses (evicted non-readers, repeated slow heads). */
+    public long penaltiesImposed() {
+        return penalties.imposed();
+    }
+
+    /** Connections refused at accept because their address was kept out for a penalty. */
+    public long penalizedRefusals() {
+        return penalties.refused();
+    }
+
     public long outboundEvictions() {
         return outbound.evictions();
     }

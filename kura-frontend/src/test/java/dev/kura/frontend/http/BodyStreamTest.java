@@ -21,7 +21,7 @@ class BodyStreamTest {
 
     @Test
     void everyBufferIsReleasedOnceRead() throws Exception {
-        Connection c = new Connection(conn -> { }, 0);
+        Connection c = new Connection(conn -> { }, 0, ch -> { });
         ByteBuf a = buf("hello ");
         ByteBuf b = buf("big ");
         ByteBuf last = buf("world");
@@ -38,7 +38,7 @@ class BodyStreamTest {
 
     @Test
     void closeReleasesAPartlyReadBuffer() throws Exception {
-        Connection c = new Connection(conn -> { }, 0);
+        Connection c = new Connection(conn -> { }, 0, ch -> { });
         ByteBuf a = buf("abcdef");
         c.channelRead(null, new DefaultLastHttpContent(a));
         BodyStream body = new BodyStream(c, () -> { }, 1_000, new RequestInfo());

@@ -75,6 +75,13 @@ public final class AdminCommand implements Callable<Integer> {
 
         abstract void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException;
 
+        /** POSTs a user's name to {@code path}, which answers with a new key pair, and prints the pair (once). */
+        void newKeys(AdminClient client, PrintWriter out, String path, String name)
+                throws AdminException, InterruptedException {
+            String body = client.call("POST", path, "name=" + SigV4Signer.encode(name), TIMEOUT);
+            out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
+        }
+
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
@@ -207,8 +214,7 @@ public final class AdminCommand implements Callable<Integer> {
 
         @Override
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
-            String body = client.call("POST", "/admin/v1/users", "name=" + SigV4Signer.encode(name), TIMEOUT);
-            out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
+            newKeys(client, out, "/admin/v1/users", name);
         }
     }
 
@@ -242,8 +248,7 @@ public final class AdminCommand implements Callable<Integer> {
 
         @Override
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
-            String body = client.call("POST", "/admin/v1/users/rotate", "name=" + SigV4Signer.encode(name), TIMEOUT);
-            out.print(json ? body : Tables.newKeys(parse(() -> AdminJson.readUser(body))));
+            newKeys(client, out, "/admin/v1/users/rotate", name);
         }
     }
 
