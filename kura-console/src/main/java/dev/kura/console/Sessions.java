@@ -18,7 +18,8 @@ import java.util.function.Function;
  * out). A session is created by checking an access key and its secret against the users (the same
  * store that verifies SigV4 signatures); the browser gets a random session id in an HttpOnly cookie
  * and a random CSRF token in the sign-in answer, never the secret. Sessions end after
- * {@link #IDLE} without use, after {@link #ABSOLUTE} in any case, or at sign-out.
+ * {@link #IDLE} without use, after {@link #ABSOLUTE} in any case, at sign-out, or when the access key
+ * stops existing (the user removed, its keys rotated).
  *
  * <p>Invariants: ids and tokens are 256 random bits from a {@link SecureRandom}; the map is keyed by
  * the SHA-256 of the id, so a lookup compares hashes, never the secret id itself; secrets and tokens
@@ -140,6 +141,11 @@ public final class Sessions {
             byIdHash.remove(k, s);
             return Optional.empty();
         }
+        if (secretOf.apply(s.accessKeyId()).isEmpty()) {
+            // The user was removed, or its keys rotated: the session ends with the access key.
+            byIdHash.remove(k, s);
+            return Optional.empty();
+        }
         s.lastUsed = now;
         return Optional.of(s);
     }
@@ -149,11 +155,6 @@ public final class Sessions {
         if (sessionId != null && sessionId.length() <= 100) {
             byIdHash.remove(key(sessionId));
         }
-    }
-
-    /** Ends every session of this access key (a removed or rotated user). */
-    public void signOutEverywhere(String accessKeyId) {
-        byIdHash.values().removeIf(s -> s.accessKeyId().equals(accessKeyId));
     }
 
     /** Drops expired sessions; returns how many are live. */

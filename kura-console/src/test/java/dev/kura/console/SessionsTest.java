@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /** Sessions with an injected clock: sign-in, idle and absolute expiry, CSRF tokens, sign-out. */
 class SessionsTest {
-    private static final Map<String, String> USERS = Map.of("AKROOT", "root-secret", "AKALICE", "alice-secret");
+    private final Map<String, String> users = new java.util.concurrent.ConcurrentHashMap<>(
+            Map.of("AKROOT", "root-secret", "AKALICE", "alice-secret"));
 
     private Instant now = Instant.parse("2026-12-07T06:00:00Z");
     private final InstantSource clock = () -> now;
-    private final Sessions sessions = new Sessions(k -> Optional.ofNullable(USERS.get(k)), clock, new SecureRandom());
+    private final Sessions sessions = new Sessions(k -> Optional.ofNullable(users.get(k)), clock, new SecureRandom());
 
     @Test
     void theRightKeyPairOpensASessionFoundByItsId() {
@@ -84,16 +85,25 @@ class SessionsTest {
     }
 
     @Test
-    void signOutEndsOneSessionAndSignOutEverywhereAllOfAUser() {
+    void signOutEndsOnlyThatSession() {
         String a = sessions.signIn("AKALICE", "alice-secret").orElseThrow().sessionId();
         String b = sessions.signIn("AKALICE", "alice-secret").orElseThrow().sessionId();
-        String root = sessions.signIn("AKROOT", "root-secret").orElseThrow().sessionId();
         sessions.signOut(a);
         assertThat(sessions.find(a)).isEmpty();
         assertThat(sessions.find(b)).isPresent();
-        sessions.signOutEverywhere("AKALICE");
-        assertThat(sessions.find(b)).isEmpty();
-        assertThat(sessions.find(root)).isPresent();
+        sessions.signOut(null);
+        sessions.signOut("unknown");
+        assertThat(sessions.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aSessionEndsWhenItsAccessKeyIsGone() {
+        String id = sessions.signIn("AKALICE", "alice-secret").orElseThrow().sessionId();
+        assertThat(sessions.find(id)).isPresent();
+        users.remove("AKALICE"); // the user removed, or its key pair rotated
+        assertThat(sessions.find(id)).isEmpty();
+        users.put("AKALICE", "alice-secret");
+        assertThat(sessions.find(id)).as("ended for good").isEmpty();
     }
 
     @Test

@@ -251,7 +251,9 @@ class ConsoleTest {
 
         // A removed user's session stops working at once.
         adminCall("DELETE", "/admin/v1/users", "name=alice");
-        assertThat(send("GET", "/console/api/s3/root-only/secret.txt", a, null).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/console/api/s3/root-only/secret.txt", a, null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/console/api/session", a, null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/console/api/dashboard", a, null).statusCode()).isEqualTo(401);
     }
 
     @Test
