@@ -1,6 +1,7 @@
 // The web console in a real browser: headless Chromium (Debian's) driven by playwright-core.
 //   test mode (default): refused without a session; a wrong secret refused; sign in; the dashboard's
-//     request chart moves after S3 traffic; keyboard and phone-width basics; create a bucket; upload a
+//     request chart moves after S3 traffic; paging through a folder; keyboard and phone-width basics;
+//     create a bucket; drag-and-drop a file; upload a
 //     20 MiB file by the file picker with the progress bar reaching 100% (a multipart upload); download
 //     it byte-exact; delete it; sign out and be refused again.
 //   screenshots mode (KURA_CONSOLE_SCREENSHOTS=DIR): fills a bucket, makes traffic and saves
@@ -118,6 +119,21 @@ async function testMode(browser) {
   await page.getByText('Most frequent error codes').waitFor({ timeout: 15000 })
     .catch(() => fail('the 404s of the traffic did not show among the error codes'));
   check(await page.locator('table').filter({ hasText: 'NoSuchKey' }).count() > 0, 'NoSuchKey is listed among the error codes');
+
+  // 4b. Paging: a folder of 55 objects shows 50, then the other 5 on the next page, and back.
+  await Promise.all(Array.from({ length: 55 }, (_, i) => s3('PUT', `/${bucket}/many/item-${String(i).padStart(3, '0')}.txt`, 'x')));
+  await page.goto(`${ADMIN}/console/#/b/${bucket}/many/`);
+  await page.getByRole('button', { name: 'Next page →' }).waitFor();
+  check(await page.locator('.listing tbody tr').count() === 50, 'the first page has 50 rows');
+  await page.getByRole('button', { name: 'Next page →' }).click();
+  await page.getByRole('button', { name: '← Previous page' }).waitFor();
+  const second = await page.locator('.listing tbody tr').allTextContents();
+  check(second.length === 5 && second[0].startsWith('item-050.txt'), 'the second page: ' + second.map((r) => r.slice(0, 12)));
+  await page.getByRole('button', { name: '← Previous page' }).click();
+  await page.getByRole('button', { name: 'Next page →' }).waitFor();
+  check(await page.locator('.listing tbody tr').first().textContent().then((t) => t.startsWith('item-000.txt')), 'back on the first page');
+  await page.goto(`${ADMIN}/console/#/`);
+  await page.locator('[data-status]').waitFor();
 
   // 5. Keyboard: the first Tab reaches "Skip to content", the next ones the main navigation.
   await page.keyboard.press('Tab');
