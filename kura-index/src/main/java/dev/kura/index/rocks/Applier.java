@@ -23,7 +23,9 @@ final class Applier {
     static final int DEFAULT_MAX_BATCH = 256;
 
     private static final System.Logger LOG = System.getLogger(Applier.class.getName());
-    private static final Pending STOP = new Pending(null, null, false);
+    private static final Pending STOP = new Pending(null, null, false, null);
+    /** The position of the last logged command applied ({@link RocksObjectIndex#applyLogged}). */
+    static final byte[] LOG_APPLIED_ROW = dev.kura.index.codec.KeyCodec.metaRow("log-applied");
 
     /** Test seams: run on the applier thread before it drains the queue, and before it writes. */
     record Hooks(Runnable beforeDrain, BatchWriteHook beforeWrite) {
@@ -36,9 +38,11 @@ final class Applier {
 
     /**
      * A queued command, or a sync barrier ({@code command == null}). {@code sync}: the caller waits
-     * for durability, so the batch that carries it is written with a synced write.
+     * for durability, so the batch that carries it is written with a synced write. {@code position}: the
+     * command's place in a replicated log (null when it has none), recorded in the same batch.
      */
-    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result, boolean sync) {
+    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result, boolean sync,
+                           LogPosition position) {
     }
 
     /** What one command did: a result, or why it was rejected. */
@@ -91,13 +95,21 @@ final class Applier {
 
     /** Queues a command; with {@code sync} its future completes only once it is durable. */
     CompletableFuture<IndexResult> submit(IndexCommand command, boolean sync) {
+        return submit(command, sync, null);
+    }
+
+    /**
+     * Queues a command taken from a replicated log at {@code position}; the batch that applies it also
+     * records the position (the last one of the batch), whether the command succeeds or is rejected.
+     */
+    CompletableFuture<IndexResult> submit(IndexCommand command, boolean sync, LogPosition position) {
         CompletableFuture<IndexResult> result = new CompletableFuture<>();
         synchronized (submitLock) {
             if (!accepting) {
                 result.completeExceptionally(new IndexException.EngineFailure("index is closed", null));
                 return result;
             }
-            queue.add(new Pending(command, result, sync));
+            queue.add(new Pending(command, result, sync, position));
         }
         return result;
     }
@@ -201,6 +213,7 @@ final class Applier {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         boolean sync = false;
         boolean bucketChange = false;
+        LogPosition position = null;
         try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
             CommandApplier applier = new CommandApplier(engine.db(), engine.readOptions(), writes);
             for (Pending p : batch) {
@@ -208,6 +221,13 @@ final class Applier {
                 outcomes.add(p.command() == null ? new Outcome(IndexResult.DONE, null)
                         : applyOne(applier, writes, p.command()));
                 bucketChange |= p.command() != null && BucketCache.changesBuckets(p.command());
+                if (p.position() != null) {
+                    position = p.position(); // logged commands are queued in log order
+                }
+            }
+            if (position != null) {
+                // In the batch that carries the commands: state and position are durable together.
+                writes.put(LOG_APPLIED_ROW, position.encode());
             }
             if (writes.count() > 0) {
                 hooks.beforeWrite().run();
