@@ -65,6 +65,8 @@ public final class IndexReplica implements AutoCloseable {
             if (snapshotEvery > 0) {
                 RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
             }
+            // A snapshot is a checkpoint of the live index; nothing is gained by one at every stop.
+            RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
             RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
             RaftServerConfigKeys.Log.setPurgeGap(p, purgeGap);
             RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentSize));

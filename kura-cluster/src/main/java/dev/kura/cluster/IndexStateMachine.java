@@ -121,10 +121,9 @@ public final class IndexStateMachine extends BaseStateMachine {
                 opened = RocksObjectIndex.open(live);
             }
             index = opened;
-            Optional<LogPosition> applied = opened.appliedLogPosition();
-            setLastAppliedTermIndex(applied.map(p -> TermIndex.valueOf(p.term(), p.index()))
-                    .or(() -> snapshot.map(CheckpointSnapshots.Snapshot::termIndex))
-                    .orElse(TermIndex.INITIAL_VALUE));
+            // Ratis resumes applying after the snapshot; the entries up to the index's own position
+            // are then skipped by the index (applyLogged), and the applied term-index moves on with them.
+            setLastAppliedTermIndex(snapshot.map(CheckpointSnapshots.Snapshot::termIndex).orElse(TermIndex.INITIAL_VALUE));
         } finally {
             swap.writeLock().unlock();
         }
@@ -158,7 +157,7 @@ public final class IndexStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         LogPosition position = new LogPosition(entry.getTerm(), entry.getIndex());
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        notifyTermIndexUpdated(entry.getTerm(), entry.getIndex());
         IndexCommand command;
         try {
             command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
@@ -183,6 +182,14 @@ public final class IndexStateMachine extends BaseStateMachine {
             }
             return reply(OutcomeCodec.encodeFailure(cause));
         });
+    }
+
+    /** Entries without a command (configuration, leader's no-op) and commands alike; never backwards. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        if (index > getLastAppliedTermIndex().getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
     }
 
     private static Message reply(byte[] bytes) {

@@ -1,0 +1,207 @@
+package dev.kura.cluster;
+
+import static dev.kura.cluster.TestCluster.object;
+import static dev.kura.cluster.TestCluster.versionedBucket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexOutcome;
+import dev.kura.index.IndexResult;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.Precondition;
+import dev.kura.index.VersionPage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replicated index on three real Ratis members (gRPC on 127.0.0.2–4) over real RocksDB: what one
+ * member acknowledges every member holds, byte for byte, with the same version ids; a leader's loss,
+ * a member's absence or the loss of its whole disk loses nothing acknowledged; a restart applies
+ * nothing twice.
+ */
+class ReplicatedIndexTest {
+    static final long B = 1;
+
+    @TempDir
+    Path root;
+
+    @Test
+    void writesThroughAnyMemberAppearIdenticallyOnEveryReplicaAndReadsAreLinearizable() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            assertThat(cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B))))
+                    .isEqualTo(IndexResult.DONE);
+            List<String> versionIds = new ArrayList<>();
+            for (int i = 0; i < 45; i++) {
+                String key = "k" + (i % 7);
+                IndexResult r = cluster.client(i % 3).apply(new IndexCommand.PutObject(B, object(key, i), Precondition.NONE));
+                String versionId = ((IndexResult.Replaced) r).current().versionId();
+                assertThat(versionId).isNotEqualTo(ObjectRecord.NULL_VERSION);
+                versionIds.add(versionId);
+                // Written through one member, read at once through another: the new version is there.
+                assertThat(cluster.client((i + 1) % 3).latest(B, key)).map(ObjectRecord::versionId).contains(versionId);
+            }
+            assertThat(versionIds).doesNotHaveDuplicates();
+
+            // Rejections come back as the single node's exceptions, decided in the apply.
+            assertThatThrownBy(() -> cluster.client(2).apply(new IndexCommand.CreateBucket(versionedBucket("b", 99))))
+                    .isInstanceOfSatisfying(IndexException.BucketAlreadyExists.class,
+                            e -> assertThat(e.existing().id()).isEqualTo(B));
+            assertThatThrownBy(() -> cluster.client(1).apply(
+                    new IndexCommand.PutObject(B, object("k0", 100), new Precondition.IfNoneMatchAny())))
+                    .isInstanceOf(IndexException.PreconditionFailed.class);
+            List<IndexOutcome> outcomes = cluster.client(1).applyAll(List.of(
+                    new IndexCommand.PutObject(B, object("batch", 200), Precondition.NONE),
+                    new IndexCommand.PutObject(7, object("nobucket", 201), Precondition.NONE)));
+            assertThat(outcomes.get(0).ok()).isTrue();
+            assertThat(outcomes.get(1).failure()).isInstanceOf(IndexException.NoSuchBucket.class);
+
+            cluster.awaitSameAppliedPosition();
+            List<VersionPage.Entry> first = cluster.localVersions(0, B);
+            assertThat(first).hasSize(46);
+            assertThat(first.stream().map(e -> e.record().versionId())).containsAll(versionIds);
+            assertThat(cluster.localVersions(1, B)).isEqualTo(first);
+            assertThat(cluster.localVersions(2, B)).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void whenTheLeaderIsLostANewOneIsElectedAndNothingAcknowledgedIsLost() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int leader = cluster.awaitLeader();
+            int survivor = (leader + 1) % 3;
+            cluster.client(survivor).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            List<String> acknowledged = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                acknowledged.add(put(cluster.client(survivor), "before" + (i % 4), i));
+            }
+
+            cluster.stopMember(leader);
+            for (int i = 0; i < 15; i++) {
+                // The client follows the leadership to the new leader; every write is answered.
+                acknowledged.add(put(cluster.client(survivor), "after" + (i % 4), 100 + i));
+            }
+            int newLeader = cluster.awaitLeader();
+            assertThat(newLeader).isNotEqualTo(leader);
+
+            List<String> seen = cluster.client(survivor)
+                    .listVersions(new dev.kura.index.VersionQuery(B, "", null, null, null, 1000, 10_000)).versions()
+                    .stream().map(e -> e.record().versionId()).toList();
+            assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
+
+            // The old leader comes back as a follower and catches up from the log.
+            cluster.startMember(leader);
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(leader, B)).isEqualTo(cluster.localVersions(survivor, B));
+        }
+    }
+
+    @Test
+    void aMemberStoppedDuringWritesCatchesUpFromTheLogWhenRestarted() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int follower = cluster.aFollower();
+            int other = 3 - follower - cluster.awaitLeader();
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 10; i++) {
+                put(cluster.client(other), "k" + i, i);
+            }
+            cluster.awaitSameAppliedPosition();
+            cluster.stopMember(follower);
+            for (int i = 10; i < 40; i++) {
+                put(cluster.client(other), "k" + (i % 5), i);
+            }
+            cluster.startMember(follower);
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(follower, B)).hasSize(40).isEqualTo(cluster.localVersions(other, B));
+            assertThat(snapshotsOf(cluster.home(follower))).isEmpty(); // caught up from the log alone
+        }
+    }
+
+    @Test
+    void aWipedMemberCatchesUpFromASnapshotOnceTheLogIsPurged() throws Exception {
+        // Small log segments and a snapshot every 40 entries, so the leader's log is soon purged.
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(40, 16 << 10, 1))) {
+            int leader = cluster.awaitLeader();
+            int follower = (leader + 1) % 3;
+            int other = 3 - leader - follower;
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            cluster.stopMember(follower);
+            CheckpointSnapshots.deleteTree(cluster.home(follower)); // the whole disk is lost
+
+            List<IndexOutcome> outcomes = new ArrayList<>();
+            for (int round = 0; round < 6; round++) {
+                List<IndexCommand> batch = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    int n = round * 50 + i;
+                    batch.add(new IndexCommand.PutObject(B, object("key-with-some-length-" + (n % 37), n), Precondition.NONE));
+                }
+                outcomes.addAll(cluster.client(other).applyAll(batch));
+            }
+            assertThat(outcomes).allMatch(IndexOutcome::ok);
+            int currentLeader = cluster.awaitLeader();
+            await().atMost(TestCluster.PATIENCE).until(() -> cluster.replica(currentLeader).logStartIndex() > 1);
+
+            cluster.startMember(follower); // empty: formatted afresh, it has none of the log
+            cluster.awaitSameAppliedPosition();
+            assertThat(snapshotsOf(cluster.home(follower))).isNotEmpty(); // installed from the leader's checkpoint
+            assertThat(cluster.localVersions(follower, B)).hasSize(300).isEqualTo(cluster.localVersions(other, B));
+
+            // And it takes part as any member: a write through it lands everywhere.
+            String v = put(cluster.client(follower), "after-install", 1000);
+            assertThat(cluster.client(other).latest(B, "after-install")).map(ObjectRecord::versionId).contains(v);
+        }
+    }
+
+    @Test
+    void restartingEveryMemberAppliesNoCommandTwice() throws Exception {
+        // No snapshots: a restart replays the whole log, and every entry must be skipped as applied.
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 30; i++) {
+                put(cluster.client(i % 3), "k" + (i % 3), i); // versioned: applying one twice adds a version
+            }
+            cluster.awaitSameAppliedPosition();
+            List<VersionPage.Entry> before = cluster.localVersions(0, B);
+            assertThat(before).hasSize(30);
+            for (int i = 0; i < 3; i++) {
+                cluster.stopMember(i);
+            }
+            for (int i = 0; i < 3; i++) {
+                cluster.startMember(i);
+            }
+            cluster.awaitLeader();
+            String v = put(cluster.client(1), "k-after", 99);
+            cluster.awaitSameAppliedPosition();
+            for (int i = 0; i < 3; i++) {
+                List<VersionPage.Entry> now = cluster.localVersions(i, B);
+                assertThat(now).hasSize(31);
+                assertThat(now).containsAll(before);
+                assertThat(now.stream().map(e -> e.record().versionId())).contains(v);
+            }
+        }
+    }
+
+    private static String put(ReplicatedIndex index, String key, long n) throws IndexException {
+        IndexResult r = index.apply(new IndexCommand.PutObject(B, object(key, n), Precondition.NONE));
+        return ((IndexResult.Replaced) r).current().versionId();
+    }
+
+    private static List<Path> snapshotsOf(Path home) throws java.io.IOException {
+        Path dir = home.resolve("snapshots");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("\\d+_\\d+")).toList();
+        }
+    }
+}
