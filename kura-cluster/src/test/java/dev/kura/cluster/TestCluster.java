@@ -48,7 +48,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static IndexReplica.Settings settings(long snapshotEvery, long segmentSize, int purgeGap) {
-        return new IndexReplica.Settings(Duration.ofMillis(1000), Duration.ofMillis(2000), Duration.ofSeconds(3),
+        return new IndexReplica.Settings(Duration.ofMillis(700), Duration.ofMillis(1400), Duration.ofSeconds(3),
                 snapshotEvery, segmentSize, purgeGap);
     }
 
