@@ -13,8 +13,10 @@ import dev.kura.index.IndexResult;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.Precondition;
 import dev.kura.index.VersionPage;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -105,10 +107,11 @@ class ReplicatedIndexTest {
     }
 
     @Test
-    void aMemberStoppedDuringWritesCatchesUpFromTheLogWhenRestarted() throws Exception {
+    void aMemberStoppedDuringWritesCatchesUpFromTheLogAndAMemberAloneServesNothing() throws Exception {
         try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
-            int follower = cluster.aFollower();
-            int other = 3 - follower - cluster.awaitLeader();
+            int leader = cluster.awaitLeader();
+            int follower = (leader + 1) % 3;
+            int other = 3 - leader - follower;
             cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
             for (int i = 0; i < 10; i++) {
                 put(cluster.client(other), "k" + i, i);
@@ -118,10 +121,24 @@ class ReplicatedIndexTest {
             for (int i = 10; i < 40; i++) {
                 put(cluster.client(other), "k" + (i % 5), i);
             }
+
+            // The leader goes too: `other` is alone, a minority. It holds every write locally, yet it
+            // neither answers a read (no read index without a leader) nor takes a write.
+            cluster.stopMember(leader);
+            assertThat(cluster.localVersions(other, B)).hasSize(40);
+            try (ReplicatedIndex impatient = new ReplicatedIndex(cluster.replica(other), Duration.ofMillis(500), 3)) {
+                assertThatThrownBy(() -> impatient.latest(B, "k0")).isInstanceOf(UncheckedIOException.class);
+                assertThatThrownBy(() -> impatient.apply(new IndexCommand.PutObject(B, object("alone", 1), Precondition.NONE)))
+                        .isInstanceOf(IndexException.OutcomeUnknown.class);
+            }
+
+            // The stopped member returns: with `other` a majority again; it catches up from the log.
             cluster.startMember(follower);
+            cluster.awaitLeader();
             cluster.awaitSameAppliedPosition();
             assertThat(cluster.localVersions(follower, B)).hasSize(40).isEqualTo(cluster.localVersions(other, B));
-            assertThat(snapshotsOf(cluster.home(follower))).isEmpty(); // caught up from the log alone
+            assertThat(snapshotsOf(cluster.home(follower))).isEmpty(); // from the log alone
+            assertThat(cluster.client(follower).latest(B, "k0")).map(ObjectRecord::key).contains("k0");
         }
     }
 
