@@ -57,6 +57,9 @@ public final class IndexReplica implements AutoCloseable {
             RaftProperties p = new RaftProperties();
             RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionTimeoutMin));
             RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionTimeoutMax));
+            // A group with no leader yet (a fresh start) need not wait a whole election timeout.
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(electionTimeoutMin.dividedBy(4)));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(electionTimeoutMin.dividedBy(2)));
             RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
             // Linearizable reads by the read index (ReplicatedIndex's read barrier); no leader lease.
             RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
@@ -99,6 +102,12 @@ public final class IndexReplica implements AutoCloseable {
 
     /** Starts this node's member {@code selfId} of {@code group}, storing everything under {@code home}. */
     public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings) throws IOException {
+        return start(group, selfId, home, settings, 0);
+    }
+
+    /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
+    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, long testingWriterDiesAfter)
+            throws IOException {
         RaftPeerId self = RaftPeerId.valueOf(selfId);
         RaftPeer me = group.getPeer(self);
         if (me == null) {
@@ -113,7 +122,9 @@ public final class IndexReplica implements AutoCloseable {
         int colon = address.lastIndexOf(':');
         GrpcConfigKeys.Server.setHost(properties, address.substring(0, colon));
         GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(address.substring(colon + 1)));
-        IndexStateMachine stateMachine = new IndexStateMachine(home);
+        java.util.concurrent.atomic.AtomicReference<RaftServer> started = new java.util.concurrent.atomic.AtomicReference<>();
+        IndexStateMachine stateMachine = new IndexStateMachine(home, failure -> stopLater(started.get()),
+                testingWriterDiesAfter);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(self)
                 .setGroup(group)
@@ -121,6 +132,7 @@ public final class IndexReplica implements AutoCloseable {
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
+        started.set(server);
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
@@ -128,6 +140,26 @@ public final class IndexReplica implements AutoCloseable {
             throw e;
         }
         return new IndexReplica(group, self, server, stateMachine);
+    }
+
+    /**
+     * A member whose index failed stops taking part (no votes, no reads, no applies): the others go on
+     * without it, and it is rebuilt by restarting it (from a snapshot when its index is unusable). Closed
+     * from a thread of its own, since the failure is reported on the index's writer thread, which the
+     * close waits for.
+     */
+    private static void stopLater(RaftServer server) {
+        if (server == null) {
+            return;
+        }
+        Thread.ofPlatform().name("kura-replica-stop").daemon(true).start(() -> {
+            try {
+                server.close();
+            } catch (IOException | RuntimeException e) {
+                System.getLogger(IndexReplica.class.getName()).log(System.Logger.Level.ERROR,
+                        "stopping the failed member", e);
+            }
+        });
     }
 
     public RaftGroup group() {
@@ -147,6 +179,11 @@ public final class IndexReplica implements AutoCloseable {
         return stateMachine;
     }
 
+    /** True once the member is closed (by its owner, or by itself after a failure). */
+    public boolean isClosed() {
+        return server.getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.CLOSED;
+    }
+
     public boolean isLeader() {
         try {
             return server.getDivision(group.getGroupId()).getInfo().isLeader();
@@ -159,7 +196,7 @@ public final class IndexReplica implements AutoCloseable {
     public boolean isHealthy() {
         try {
             var division = server.getDivision(group.getGroupId());
-            return division.getInfo().isAlive() && division.getInfo().getLeaderId() != null;
+            return !stateMachine.hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null;
         } catch (IOException e) {
             return false;
         }

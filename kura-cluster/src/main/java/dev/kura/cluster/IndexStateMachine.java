@@ -62,10 +62,47 @@ public final class IndexStateMachine extends BaseStateMachine {
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private volatile RocksObjectIndex index;
 
-    public IndexStateMachine(Path home) {
+    /** Told once when this replica can no longer apply the log (its index write failed, its writer died). */
+    private final java.util.function.Consumer<Throwable> onFailure;
+    private final long testingWriterDiesAfter;
+    /** Set when an apply failed here: the state lacks a committed command and must not be read. */
+    private volatile Throwable failed;
+
+    /**
+     * {@code onFailure} is told (once) when this replica's own index write fails: it is then behind the
+     * others for good, refuses reads and applies, and should be stopped ({@link IndexReplica} stops its
+     * member). {@code testingWriterDiesAfter} > 0 makes the index writer die before that many batch
+     * writes, for tests of exactly that path; 0 in production.
+     */
+    public IndexStateMachine(Path home, java.util.function.Consumer<Throwable> onFailure, long testingWriterDiesAfter) {
         this.home = home;
         this.live = home.resolve("index");
         this.snapshots = new CheckpointSnapshots(home);
+        this.onFailure = onFailure;
+        this.testingWriterDiesAfter = testingWriterDiesAfter;
+    }
+
+    private RocksObjectIndex open() throws IOException {
+        return RocksObjectIndex.open(live, this::fail, testingWriterDiesAfter);
+    }
+
+    private void fail(Throwable cause) {
+        boolean first;
+        synchronized (this) {
+            first = failed == null;
+            if (first) {
+                failed = cause;
+            }
+        }
+        if (first) {
+            LOG.log(System.Logger.Level.ERROR, "this replica can no longer apply the log; it stops", cause);
+            onFailure.accept(cause);
+        }
+    }
+
+    /** True once an apply failed on this replica (see the constructor). */
+    public boolean hasFailed() {
+        return failed != null;
     }
 
     @Override
@@ -108,17 +145,17 @@ public final class IndexStateMachine extends BaseStateMachine {
         try {
             closeIndex();
             Optional<CheckpointSnapshots.Snapshot> snapshot = snapshots.latest();
-            RocksObjectIndex opened = Files.isDirectory(live) ? RocksObjectIndex.open(live) : null;
+            RocksObjectIndex opened = Files.isDirectory(live) ? open() : null;
             long liveIndex = opened == null ? -1 : opened.appliedLogPosition().map(LogPosition::index).orElse(-1L);
             if (snapshot.isPresent() && snapshot.get().termIndex().getIndex() > liveIndex) {
                 if (opened != null) {
                     opened.close();
                 }
                 restore(snapshot.get().dir());
-                opened = RocksObjectIndex.open(live);
+                opened = open();
                 LOG.log(System.Logger.Level.INFO, "index restored from snapshot {0}", snapshot.get().termIndex());
             } else if (opened == null) {
-                opened = RocksObjectIndex.open(live);
+                opened = open();
             }
             index = opened;
             // Ratis resumes applying after the snapshot; the entries up to the index's own position
@@ -166,6 +203,9 @@ public final class IndexStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(reply(OutcomeCodec.encodeFailure(
                     new IllegalArgumentException("unreadable command: " + e.getMessage()))));
         }
+        if (failed != null) {
+            return CompletableFuture.failedFuture(new IOException("this replica failed", failed));
+        }
         Optional<CompletableFuture<dev.kura.index.IndexResult>> applying = index.applyLogged(position, command);
         if (applying.isEmpty()) {
             return CompletableFuture.completedFuture(reply(OutcomeCodec.SKIPPED));
@@ -177,7 +217,7 @@ public final class IndexStateMachine extends BaseStateMachine {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof IndexException.EngineFailure || cause instanceof IndexException.OutcomeUnknown) {
                 // This replica failed to write what the others apply: its state can no longer be trusted.
-                LOG.log(System.Logger.Level.ERROR, "index apply failed at " + position, cause);
+                fail(new IOException("index apply failed at " + position, cause));
                 throw new CompletionException(cause);
             }
             return reply(OutcomeCodec.encodeFailure(cause));
@@ -237,6 +277,9 @@ public final class IndexStateMachine extends BaseStateMachine {
         swap.readLock().lock();
         try {
             RocksObjectIndex current = index;
+            if (failed != null) {
+                throw new IllegalStateException("this replica failed and serves no reads", failed);
+            }
             if (current == null) {
                 throw new IllegalStateException("the replica's index is closed");
             }

@@ -178,6 +178,34 @@ class ReplicatedIndexTest {
     }
 
     @Test
+    void aMemberWhoseIndexWriteFailsStopsWhileTheOthersGoOnAndARestartRepairsIt() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int leader = cluster.awaitLeader();
+            int failing = (leader + 1) % 3;
+            int other = 3 - leader - failing;
+            cluster.stopMember(failing);
+            cluster.startMember(failing, 3); // its index writer dies before its third batch write
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 20; i++) {
+                put(cluster.client(other), "k" + (i % 4), i);
+            }
+            IndexReplica broken = cluster.replica(failing);
+            await().atMost(TestCluster.PATIENCE).until(broken::isClosed);
+            assertThat(broken.stateMachine().hasFailed()).isTrue();
+            assertThatThrownBy(() -> broken.stateMachine().read(i -> i.latest(B, "k0")))
+                    .isInstanceOf(IllegalStateException.class); // never a read from a state missing commands
+
+            for (int i = 20; i < 25; i++) {
+                put(cluster.client(other), "k" + (i % 4), i); // two members are a majority
+            }
+            cluster.stopMember(failing);
+            cluster.startMember(failing); // a healthy writer: the log fills in what the failure missed
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(failing, B)).hasSize(25).isEqualTo(cluster.localVersions(other, B));
+        }
+    }
+
+    @Test
     void restartingEveryMemberAppliesNoCommandTwice() throws Exception {
         // No snapshots: a restart replays the whole log, and every entry must be skipped as applied.
         try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {

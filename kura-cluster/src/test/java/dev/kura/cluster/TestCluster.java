@@ -71,7 +71,12 @@ final class TestCluster implements AutoCloseable {
     }
 
     void startMember(int i) throws IOException {
-        replicas[i] = IndexReplica.start(group, "n" + i, home(i), settings);
+        startMember(i, 0);
+    }
+
+    /** Starts member {@code i}; with {@code writerDiesAfter} > 0 its index writer dies before that many batch writes. */
+    void startMember(int i, long writerDiesAfter) throws IOException {
+        replicas[i] = IndexReplica.start(group, "n" + i, home(i), settings, writerDiesAfter);
         clients[i] = new ReplicatedIndex(replicas[i]);
     }
 
@@ -131,12 +136,33 @@ final class TestCluster implements AutoCloseable {
                 index.listVersions(new VersionQuery(bucketId, "", null, null, null, 10_000, 100_000)).versions());
     }
 
+    /** Stops the running members all at once (a member's close takes about a second). */
     @Override
     public void close() throws IOException {
+        List<Thread> stopping = new ArrayList<>();
+        List<IOException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < replicas.length; i++) {
             if (replicas[i] != null) {
-                stopMember(i);
+                int member = i;
+                stopping.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        stopMember(member);
+                    } catch (IOException e) {
+                        failures.add(e);
+                    }
+                }));
             }
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping the members", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.getFirst();
         }
     }
 
