@@ -3,6 +3,7 @@ package dev.kura.cluster;
 import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexException;
 import dev.kura.index.codec.CommandCodec;
+import dev.kura.index.rocks.DuplicateLogCall;
 import dev.kura.index.rocks.LogPosition;
 import dev.kura.index.rocks.RocksObjectIndex;
 import java.io.IOException;
@@ -206,7 +207,8 @@ public final class IndexStateMachine extends BaseStateMachine {
         if (failed != null) {
             return CompletableFuture.failedFuture(new IOException("this replica failed", failed));
         }
-        Optional<CompletableFuture<dev.kura.index.IndexResult>> applying = index.applyLogged(position, command);
+        Optional<CompletableFuture<dev.kura.index.IndexResult>> applying =
+                index.applyLogged(position, command, callKey(entry));
         if (applying.isEmpty()) {
             return CompletableFuture.completedFuture(reply(OutcomeCodec.SKIPPED));
         }
@@ -215,6 +217,9 @@ public final class IndexStateMachine extends BaseStateMachine {
                 return reply(OutcomeCodec.encode(result));
             }
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof DuplicateLogCall) {
+                return reply(OutcomeCodec.DUPLICATE); // the client got the first copy's answer already
+            }
             if (cause instanceof IndexException.EngineFailure || cause instanceof IndexException.OutcomeUnknown) {
                 // This replica failed to write what the others apply: its state can no longer be trusted.
                 fail(new IOException("index apply failed at " + position, cause));
@@ -222,6 +227,16 @@ public final class IndexStateMachine extends BaseStateMachine {
             }
             return reply(OutcomeCodec.encodeFailure(cause));
         });
+    }
+
+    /**
+     * The Raft client's id and the call's number: the same for every copy of one request, so a retry that
+     * a new leader appended again is recognised by the index and not applied twice.
+     */
+    private static byte[] callKey(LogEntryProto entry) {
+        var smEntry = entry.getStateMachineLogEntry();
+        byte[] client = smEntry.getClientId().toByteArray();
+        return java.nio.ByteBuffer.allocate(client.length + 8).put(client).putLong(smEntry.getCallId()).array();
     }
 
     /** Entries without a command (configuration, leader's no-op) and commands alike; never backwards. */

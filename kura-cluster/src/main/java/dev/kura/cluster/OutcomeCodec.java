@@ -29,6 +29,7 @@ final class OutcomeCodec {
     private static final byte ALREADY_COMPLETED = 1;
     private static final byte REPLACED = 2;
     private static final byte SKIPPED_TAG = 3;
+    private static final byte DUPLICATE_TAG = 4;
     private static final byte PRECONDITION_FAILED = 20;
     private static final byte NO_SUCH_BUCKET = 21;
     private static final byte BUCKET_ALREADY_EXISTS = 22;
@@ -49,6 +50,9 @@ final class OutcomeCodec {
 
     /** The answer for a log entry that was applied before a restart (see the class comment). */
     static final byte[] SKIPPED = {FORMAT, SKIPPED_TAG};
+
+    /** The answer for a second copy of a call already applied (a retry appended twice): not applied again. */
+    static final byte[] DUPLICATE = {FORMAT, DUPLICATE_TAG};
 
     private OutcomeCodec() {
     }
@@ -146,6 +150,8 @@ final class OutcomeCodec {
                 }
                 case SKIPPED_TAG -> throw new IndexException.OutcomeUnknown(
                         "the command was applied before a replica restarted; its result is not known", null);
+                case DUPLICATE_TAG -> throw new IndexException.OutcomeUnknown(
+                        "a repeated copy of a command applied once already; its result is not known here", null);
                 default -> throw failure(tag, in);
             };
         } catch (IOException e) {

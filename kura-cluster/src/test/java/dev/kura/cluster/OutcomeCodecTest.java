@@ -60,6 +60,8 @@ class OutcomeCodecTest {
     void anEntryAppliedBeforeARestartHasAnUnknownOutcome() {
         assertThatThrownBy(() -> OutcomeCodec.decode(OutcomeCodec.SKIPPED))
                 .isInstanceOf(IndexException.OutcomeUnknown.class);
+        assertThatThrownBy(() -> OutcomeCodec.decode(OutcomeCodec.DUPLICATE))
+                .isInstanceOf(IndexException.OutcomeUnknown.class);
     }
 
     @Test

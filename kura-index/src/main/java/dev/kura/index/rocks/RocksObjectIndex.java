@@ -121,9 +121,13 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch) throws IOException {
+        return open(dir, hooks, maxBatch, LogCalls.DEFAULT_RETENTION);
+    }
+
+    static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch, long callRetention) throws IOException {
         RocksEngine engine = RocksEngine.open(dir);
         try {
-            return new RocksObjectIndex(engine, Applier.start(engine, hooks, maxBatch));
+            return new RocksObjectIndex(engine, Applier.start(engine, hooks, maxBatch, callRetention));
         } catch (RuntimeException | Error e) {
             engine.close();
             throw e;
@@ -179,6 +183,19 @@ public final class RocksObjectIndex implements ObjectIndex {
      * point (a restart replays from the last snapshot) never applies a command twice.
      */
     public Optional<CompletableFuture<IndexResult>> applyLogged(LogPosition position, IndexCommand command) {
+        return applyLogged(position, command, null);
+    }
+
+    /**
+     * As {@link #applyLogged(LogPosition, IndexCommand)}, and the call is remembered by {@code callKey} (the
+     * caller's id for it: a Raft client's id and call number) for a long window of log entries: a later
+     * entry with the same key is not applied again and fails with {@link DuplicateLogCall}. A client's
+     * retry that reaches a new leader before the first copy was applied there is appended twice; this
+     * keeps it from being applied twice (a second version pointing at the same data would be a loss
+     * waiting to happen). Decided alike on every replica (see {@link LogCalls}).
+     */
+    public Optional<CompletableFuture<IndexResult>> applyLogged(LogPosition position, IndexCommand command,
+                                                                byte[] callKey) {
         Objects.requireNonNull(position, "position");
         Objects.requireNonNull(command, "command");
         if (appliedAtOpen != null && position.index() <= appliedAtOpen.index()) {
@@ -189,7 +206,7 @@ public final class RocksObjectIndex implements ObjectIndex {
             lastLogged.compareAndSet(position, previous);
             throw new IllegalStateException("log position " + position + " does not follow " + previous);
         }
-        return Optional.of(applier.submit(command, false, position));
+        return Optional.of(applier.submit(command, false, position, callKey == null ? null : callKey.clone()));
     }
 
     /** The position of the last logged command applied and committed to the database, if any. */

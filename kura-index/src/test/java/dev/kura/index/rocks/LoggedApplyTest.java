@@ -87,6 +87,38 @@ class LoggedApplyTest {
         }
     }
 
+    @Test
+    void aRepeatedCallIsAppliedOnceWithinItsWindowEvenAfterAReopenAndForgottenPastIt() throws Exception {
+        byte[] call = "client-1/call-7".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (RocksObjectIndex index = RocksObjectIndex.open(dir.resolve("i"), Applier.Hooks.NONE, Applier.DEFAULT_MAX_BATCH, 10)) {
+            index.applyLogged(new LogPosition(1, 1), new IndexCommand.CreateBucket(versionedBucket("b", B)), key("c1"))
+                    .orElseThrow().get();
+            index.applyLogged(new LogPosition(1, 2), put("k", 1), call).orElseThrow().get();
+            // The client's retry, appended once more by a new leader: refused, nothing applied.
+            CompletableFuture<IndexResult> repeat = index.applyLogged(new LogPosition(2, 3), put("k", 1), call).orElseThrow();
+            assertThatThrownBy(repeat::get).cause().isInstanceOf(DuplicateLogCall.class);
+            assertThat(versions(index)).hasSize(1);
+        }
+        try (RocksObjectIndex index = RocksObjectIndex.open(dir.resolve("i"), Applier.Hooks.NONE, Applier.DEFAULT_MAX_BATCH, 10)) {
+            CompletableFuture<IndexResult> repeat = index.applyLogged(new LogPosition(2, 4), put("k", 1), call).orElseThrow();
+            assertThatThrownBy(repeat::get).cause().isInstanceOf(DuplicateLogCall.class); // remembered in the index
+            for (int i = 5; i <= 14; i++) {
+                index.applyLogged(new LogPosition(2, i), put("other", i), key("c" + i)).orElseThrow().get();
+            }
+            // More than 10 entries later the call is forgotten (its rows pruned): the same key is a new call.
+            index.applyLogged(new LogPosition(2, 15), put("k", 2), call).orElseThrow().get();
+            assertThat(versions(index)).hasSize(1 + 10 + 1);
+        }
+    }
+
+    private static IndexCommand put(String key, long n) {
+        return new IndexCommand.PutObject(B, object(key, n), Precondition.NONE);
+    }
+
+    private static byte[] key(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static List<VersionPage.Entry> versions(RocksObjectIndex index) {
         return index.listVersions(new VersionQuery(B, "", null, null, null, 1000, 10_000)).versions();
     }
