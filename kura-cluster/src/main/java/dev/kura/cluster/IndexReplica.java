@@ -115,6 +115,12 @@ public final class IndexReplica implements AutoCloseable {
         }
         Path raftDir = home.resolve("raft");
         boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
+        if (!existing && (Files.exists(home.resolve("index")) || Files.exists(home.resolve("snapshots")))) {
+            // A fresh Raft log numbers its entries from the start again, and the index would skip every one
+            // up to the position it recorded in its earlier life: refuse rather than diverge silently.
+            throw new IOException("the member's Raft storage is missing but its index is present in " + home
+                    + "; remove the whole directory to rejoin empty (it then catches up from the others)");
+        }
         Files.createDirectories(raftDir);
         RaftProperties properties = settings.properties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));

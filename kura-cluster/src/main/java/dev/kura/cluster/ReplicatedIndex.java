@@ -88,7 +88,7 @@ public final class ReplicatedIndex implements ObjectIndex {
     }
 
     public ReplicatedIndex(IndexReplica local) {
-        this(local, Duration.ofSeconds(3), 50);
+        this(local, Duration.ofSeconds(3), 20);
     }
 
     // ---- writes

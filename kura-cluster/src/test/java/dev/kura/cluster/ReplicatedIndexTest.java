@@ -166,6 +166,12 @@ class ReplicatedIndexTest {
             int currentLeader = cluster.awaitLeader();
             await().atMost(TestCluster.PATIENCE).until(() -> cluster.replica(currentLeader).logStartIndex() > 1);
 
+            // A home that lost its Raft storage but kept its index is refused: a fresh log would be skipped.
+            java.nio.file.Files.createDirectories(cluster.home(follower).resolve("index"));
+            assertThatThrownBy(() -> cluster.startMember(follower)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("Raft storage is missing");
+            CheckpointSnapshots.deleteTree(cluster.home(follower));
+
             cluster.startMember(follower); // empty: formatted afresh, it has none of the log
             cluster.awaitSameAppliedPosition();
             assertThat(snapshotsOf(cluster.home(follower))).isNotEmpty(); // installed from the leader's checkpoint
