@@ -75,6 +75,10 @@ public final class IndexReplica implements AutoCloseable {
             RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentSize));
             RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segmentSize, 4L << 20)));
             RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+            // Acknowledged means durable: an entry counts towards the commit only once fsync'd (the
+            // defaults, stated here because the index's own applies are not synced and rely on it).
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+            RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
             return p;
         }
 

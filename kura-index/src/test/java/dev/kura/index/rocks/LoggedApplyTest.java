@@ -111,6 +111,17 @@ class LoggedApplyTest {
         }
     }
 
+    @Test
+    void theRowsArePinned() {
+        // m|log-applied: format 1, term, index (big-endian)
+        assertThat(new LogPosition(2, 5).encode()).containsExactly(1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5);
+        assertThat(LogPosition.decode(new LogPosition(7, 1L << 40).encode())).isEqualTo(new LogPosition(7, 1L << 40));
+        assertThat(Applier.LOG_APPLIED_ROW).containsExactly('m', 'l', 'o', 'g', '-', 'a', 'p', 'p', 'l', 'i', 'e', 'd');
+        // 'c' | call key -> index; 'e' | index -> call key
+        assertThat(LogCalls.callRow(new byte[] {9, 8})).containsExactly('c', 9, 8);
+        assertThat(LogCalls.indexRow(258)).containsExactly('e', 0, 0, 0, 0, 0, 0, 1, 2);
+    }
+
     private static IndexCommand put(String key, long n) {
         return new IndexCommand.PutObject(B, object(key, n), Precondition.NONE);
     }
