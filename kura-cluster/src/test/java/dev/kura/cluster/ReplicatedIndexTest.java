@@ -82,12 +82,12 @@ class ReplicatedIndexTest {
             int survivor = (leader + 1) % 3;
             cluster.client(survivor).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
             List<String> acknowledged = new ArrayList<>();
-            for (int i = 0; i < 15; i++) {
+            for (int i = 0; i < 10; i++) {
                 acknowledged.add(put(cluster.client(survivor), "before" + (i % 4), i));
             }
 
             cluster.stopMember(leader);
-            for (int i = 0; i < 15; i++) {
+            for (int i = 0; i < 10; i++) {
                 // The client follows the leadership to the new leader; every write is answered.
                 acknowledged.add(put(cluster.client(survivor), "after" + (i % 4), 100 + i));
             }
