@@ -25,7 +25,8 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.kura", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
     private static final String[] LAYERS = {
-        "dev.kura.common..", "dev.kura.s3..", "dev.kura.index..", "dev.kura.storage..", "dev.kura.object..",
+        "dev.kura.common..", "dev.kura.s3..", "dev.kura.index..", "dev.kura.cluster..", "dev.kura.storage..",
+        "dev.kura.object..",
         "dev.kura.frontend..", "dev.kura.console..", "dev.kura.server..", "dev.kura.testing..", "dev.kura.bench.."};
 
     /**
@@ -38,6 +39,7 @@ class LayeringTest {
             .layer("common").definedBy("dev.kura.common..")
             .layer("s3").definedBy("dev.kura.s3..")
             .layer("index").definedBy("dev.kura.index..")
+            .layer("cluster").definedBy("dev.kura.cluster..")
             .layer("storage").definedBy("dev.kura.storage..")
             .layer("object").definedBy("dev.kura.object..")
             .layer("frontend").definedBy("dev.kura.frontend..")
@@ -48,11 +50,15 @@ class LayeringTest {
             .whereLayer("common").mayNotAccessAnyLayer()
             .whereLayer("s3").mayOnlyAccessLayers("common")
             .whereLayer("index").mayOnlyAccessLayers("common")
+            // the replicated index: the RocksDB engine as a Raft state machine; wired by the composition root alone
+            .whereLayer("cluster").mayOnlyAccessLayers("common", "index")
+            .whereLayer("cluster").mayOnlyBeAccessedByLayers("server")
             .whereLayer("storage").mayOnlyAccessLayers("common")
             .whereLayer("object").mayOnlyAccessLayers("common", "s3", "index", "storage")
             .whereLayer("frontend").mayOnlyAccessLayers("common", "s3", "index", "storage", "object")
             .whereLayer("console").mayOnlyAccessLayers("common", "s3", "frontend")
-            .whereLayer("server").mayOnlyAccessLayers("common", "s3", "index", "storage", "object", "frontend", "console")
+            .whereLayer("server").mayOnlyAccessLayers("common", "s3", "index", "cluster", "storage", "object", "frontend",
+                    "console")
             .whereLayer("testing").mayNotBeAccessedByAnyLayer()
             .whereLayer("bench").mayNotBeAccessedByAnyLayer()
             .because("modules point only downward; test fixtures and the bench are never shipped in the server");

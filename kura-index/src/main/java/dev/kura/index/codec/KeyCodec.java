@@ -69,6 +69,10 @@ public final class KeyCodec {
     public static final byte PARTITION = 'r';
     public static final byte USER = 'n';
     public static final byte USER_BY_ACCESS_KEY = 'a';
+    /** Calls of a replicated log already applied, by the caller's call key (client and call id): their log index. */
+    public static final byte LOG_CALL = 'c';
+    /** The same calls by log index (8 bytes, big-endian), so the oldest are dropped first. */
+    public static final byte LOG_CALL_BY_INDEX = 'e';
     public static final int UPLOAD_ID_LENGTH = 32;
 
     private static final int BUCKET_ID_END = 9;

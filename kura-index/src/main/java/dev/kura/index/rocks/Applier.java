@@ -23,7 +23,9 @@ final class Applier {
     static final int DEFAULT_MAX_BATCH = 256;
 
     private static final System.Logger LOG = System.getLogger(Applier.class.getName());
-    private static final Pending STOP = new Pending(null, null, false);
+    private static final Pending STOP = new Pending(null, null, false, null, null);
+    /** The position of the last logged command applied ({@link RocksObjectIndex#applyLogged}). */
+    static final byte[] LOG_APPLIED_ROW = dev.kura.index.codec.KeyCodec.metaRow("log-applied");
 
     /** Test seams: run on the applier thread before it drains the queue, and before it writes. */
     record Hooks(Runnable beforeDrain, BatchWriteHook beforeWrite) {
@@ -36,9 +38,11 @@ final class Applier {
 
     /**
      * A queued command, or a sync barrier ({@code command == null}). {@code sync}: the caller waits
-     * for durability, so the batch that carries it is written with a synced write.
+     * for durability, so the batch that carries it is written with a synced write. {@code position}: the
+     * command's place in a replicated log (null when it has none), recorded in the same batch.
      */
-    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result, boolean sync) {
+    private record Pending(IndexCommand command, CompletableFuture<IndexResult> result, boolean sync,
+                           LogPosition position, byte[] callKey) {
     }
 
     /** What one command did: a result, or why it was rejected. */
@@ -65,18 +69,26 @@ final class Applier {
     /** Told when the thread dies of something unexpected (the process should not go on without writes). */
     private volatile java.util.function.Consumer<Throwable> onDeath = e -> { };
 
-    private Applier(RocksEngine engine, Hooks hooks, int maxBatch) {
+    /** Log entries a logged call is remembered for ({@link LogCalls}). */
+    private final long callRetention;
+
+    private Applier(RocksEngine engine, Hooks hooks, int maxBatch, long callRetention) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch < 1");
         }
         this.engine = engine;
         this.hooks = hooks;
         this.maxBatch = maxBatch;
+        this.callRetention = callRetention;
         this.thread = Thread.ofPlatform().name("kura-index-applier").daemon(true).unstarted(this::run);
     }
 
     static Applier start(RocksEngine engine, Hooks hooks, int maxBatch) {
-        Applier applier = new Applier(engine, hooks, maxBatch);
+        return start(engine, hooks, maxBatch, LogCalls.DEFAULT_RETENTION);
+    }
+
+    static Applier start(RocksEngine engine, Hooks hooks, int maxBatch, long callRetention) {
+        Applier applier = new Applier(engine, hooks, maxBatch, callRetention);
         applier.thread.start();
         return applier;
     }
@@ -91,13 +103,23 @@ final class Applier {
 
     /** Queues a command; with {@code sync} its future completes only once it is durable. */
     CompletableFuture<IndexResult> submit(IndexCommand command, boolean sync) {
+        return submit(command, sync, null, null);
+    }
+
+    /**
+     * Queues a command taken from a replicated log at {@code position}; the batch that applies it also
+     * records the position (the last one of the batch), whether the command succeeds or is rejected. A
+     * {@code callKey} (the caller's id for the call, or null) makes a repeat of an applied call fail with
+     * {@link DuplicateLogCall} instead of applying it again.
+     */
+    CompletableFuture<IndexResult> submit(IndexCommand command, boolean sync, LogPosition position, byte[] callKey) {
         CompletableFuture<IndexResult> result = new CompletableFuture<>();
         synchronized (submitLock) {
             if (!accepting) {
                 result.completeExceptionally(new IndexException.EngineFailure("index is closed", null));
                 return result;
             }
-            queue.add(new Pending(command, result, sync));
+            queue.add(new Pending(command, result, sync, position, callKey));
         }
         return result;
     }
@@ -201,13 +223,21 @@ final class Applier {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         boolean sync = false;
         boolean bucketChange = false;
+        LogPosition position = null;
         try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
             CommandApplier applier = new CommandApplier(engine.db(), engine.readOptions(), writes);
             for (Pending p : batch) {
                 sync |= p.sync();
-                outcomes.add(p.command() == null ? new Outcome(IndexResult.DONE, null)
-                        : applyOne(applier, writes, p.command()));
+                outcomes.add(p.command() == null ? new Outcome(IndexResult.DONE, null) : applyLogged(applier, writes, p));
                 bucketChange |= p.command() != null && BucketCache.changesBuckets(p.command());
+                if (p.position() != null) {
+                    position = p.position(); // logged commands are queued in log order
+                }
+            }
+            if (position != null) {
+                // In the batch that carries the commands: state and position are durable together.
+                writes.put(LOG_APPLIED_ROW, position.encode());
+                LogCalls.prune(engine.db(), writes, position.index() - callRetention);
             }
             if (writes.count() > 0) {
                 hooks.beforeWrite().run();
@@ -244,6 +274,20 @@ final class Applier {
                 batch.get(i).result().completeExceptionally(o.failure());
             }
         }
+    }
+
+    /** A logged call already applied is refused; else it is applied and, when it has a call key, recorded. */
+    private Outcome applyLogged(CommandApplier applier, WriteBatchWithIndex writes, Pending p) throws RocksDBException {
+        if (p.callKey() == null) {
+            return applyOne(applier, writes, p.command());
+        }
+        long at = p.position().index();
+        if (LogCalls.isRepeat(engine.db(), engine.readOptions(), writes, p.callKey(), at, callRetention)) {
+            return new Outcome(null, new DuplicateLogCall("log entry " + at + " repeats a call already applied", at));
+        }
+        Outcome outcome = applyOne(applier, writes, p.command());
+        LogCalls.record(writes, p.callKey(), at);
+        return outcome;
     }
 
     /**

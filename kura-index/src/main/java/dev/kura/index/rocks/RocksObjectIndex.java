@@ -80,10 +80,17 @@ public final class RocksObjectIndex implements ObjectIndex {
 
     private final BucketCache bucketCache = new BucketCache();
 
+    /** The last logged position applied when the index was opened: a replayed log skips up to it. */
+    private final LogPosition appliedAtOpen;
+    /** The last position handed to {@link #applyLogged}; positions must increase. */
+    private final java.util.concurrent.atomic.AtomicReference<LogPosition> lastLogged =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private RocksObjectIndex(RocksEngine engine, Applier applier) {
         this.engine = engine;
         this.applier = applier;
         applier.afterBucketChange(bucketCache::invalidate);
+        this.appliedAtOpen = storedLogPosition().orElse(null);
     }
 
     /** Opens (creating if missing) the index stored in {@code dir}. */
@@ -114,9 +121,13 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch) throws IOException {
+        return open(dir, hooks, maxBatch, LogCalls.DEFAULT_RETENTION);
+    }
+
+    static RocksObjectIndex open(Path dir, Applier.Hooks hooks, int maxBatch, long callRetention) throws IOException {
         RocksEngine engine = RocksEngine.open(dir);
         try {
-            return new RocksObjectIndex(engine, Applier.start(engine, hooks, maxBatch));
+            return new RocksObjectIndex(engine, Applier.start(engine, hooks, maxBatch, callRetention));
         } catch (RuntimeException | Error e) {
             engine.close();
             throw e;
@@ -155,6 +166,93 @@ public final class RocksObjectIndex implements ObjectIndex {
     @Override
     public void awaitDurable() throws IndexException {
         await(applier.durable());
+    }
+
+    // ---- the replicated log's seam (kura-cluster's state machine)
+
+    /**
+     * Applies a command taken from a replicated log at {@code position}, exactly as {@link #apply} would,
+     * and records the position in the same atomic batch (also when the command is rejected), so the state
+     * and the recorded position are always durable together. Used by a Raft state machine whose log is
+     * the durable record: the batch is written without a sync of its own (a crash loses a suffix of
+     * applies together with their positions, and the log replays them); {@link #awaitDurable} before
+     * the log is purged.
+     *
+     * <p>Positions must increase. A position at or before the one recorded when the index was opened
+     * is already applied: nothing is queued and the answer is empty — so replaying a log from an earlier
+     * point (a restart replays from the last snapshot) never applies a command twice.
+     */
+    public Optional<CompletableFuture<IndexResult>> applyLogged(LogPosition position, IndexCommand command) {
+        return applyLogged(position, command, null);
+    }
+
+    /**
+     * As {@link #applyLogged(LogPosition, IndexCommand)}, and the call is remembered by {@code callKey} (the
+     * caller's id for it: a Raft client's id and call number) for a long window of log entries: a later
+     * entry with the same key is not applied again and fails with {@link DuplicateLogCall}. A client's
+     * retry that reaches a new leader before the first copy was applied there is appended twice; this
+     * keeps it from being applied twice (a second version pointing at the same data would be a loss
+     * waiting to happen). Decided alike on every replica (see {@link LogCalls}).
+     */
+    public Optional<CompletableFuture<IndexResult>> applyLogged(LogPosition position, IndexCommand command,
+                                                                byte[] callKey) {
+        Objects.requireNonNull(position, "position");
+        Objects.requireNonNull(command, "command");
+        if (appliedAtOpen != null && position.index() <= appliedAtOpen.index()) {
+            return Optional.empty();
+        }
+        LogPosition previous = lastLogged.getAndSet(position);
+        if (previous != null && position.index() <= previous.index()) {
+            lastLogged.compareAndSet(position, previous);
+            throw new IllegalStateException("log position " + position + " does not follow " + previous);
+        }
+        return Optional.of(applier.submit(command, false, position, callKey == null ? null : callKey.clone()));
+    }
+
+    /** The position of the last logged command applied and committed to the database, if any. */
+    public Optional<LogPosition> appliedLogPosition() {
+        return read(this::storedLogPosition);
+    }
+
+    private Optional<LogPosition> storedLogPosition() {
+        try {
+            return Optional.ofNullable(engine.db().get(Applier.LOG_APPLIED_ROW)).map(LogPosition::decode);
+        } catch (RocksDBException e) {
+            throw new UncheckedIOException(new IOException("index read failed", e));
+        }
+    }
+
+    /**
+     * Makes everything applied durable, then writes a RocksDB checkpoint of the whole index into
+     * {@code target} (which must not exist; SST files are hard links when on the same file system) —
+     * a consistent copy that {@link #open} opens as an index. Returns the log position the checkpoint
+     * holds. The caller applies nothing meanwhile (a Raft state machine takes snapshots between applies);
+     * a position that moved during the checkpoint is refused.
+     */
+    public Optional<LogPosition> checkpoint(Path target) throws IOException {
+        try {
+            awaitDurable();
+        } catch (IndexException e) {
+            throw new IOException("index not durable before checkpoint", e);
+        }
+        lifecycle.readLock().lock();
+        try {
+            if (handlesClosed) {
+                throw new IOException("index is closed");
+            }
+            Optional<LogPosition> before = storedLogPosition();
+            try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(engine.db())) {
+                checkpoint.createCheckpoint(target.toString());
+            } catch (RocksDBException e) {
+                throw new IOException("checkpoint to " + target + " failed", e);
+            }
+            if (!before.equals(storedLogPosition())) {
+                throw new IllegalStateException("commands were applied during the checkpoint");
+            }
+            return before;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     @Override

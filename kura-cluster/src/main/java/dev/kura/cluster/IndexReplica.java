@@ -1,0 +1,225 @@
+package dev.kura.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One member of a replicated index group on this node: a Ratis server (gRPC transport) whose state
+ * machine is an {@link IndexStateMachine} keeping its RocksDB index, snapshots and Raft log under
+ * {@code home} ({@code index/}, {@code snapshots/}, {@code raft/}).
+ *
+ * <p>The first start formats the Raft storage with the group; a later start (the storage holds the
+ * group) recovers it — log, term and vote — as Raft requires of a restarted member.
+ */
+public final class IndexReplica implements AutoCloseable {
+
+    /** A member of the group: a stable id and the address its Raft server listens on. */
+    public record Member(String id, InetSocketAddress address) {
+        public Member {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(address, "address");
+        }
+
+        RaftPeer peer() {
+            return RaftPeer.newBuilder().setId(id).setAddress(address.getHostString() + ":" + address.getPort()).build();
+        }
+    }
+
+    /**
+     * Raft tuning. {@code snapshotEvery}: entries applied between automatic snapshots (0: only on
+     * demand); {@code segmentSize}: the Raft log's segment size (the log is purged a closed segment at
+     * a time, up to the snapshot); {@code purgeGap}: entries a snapshot must be ahead of the last purge.
+     */
+    public record Settings(Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout,
+                           long snapshotEvery, long segmentSize, int purgeGap) {
+        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(5), 100_000, 8L << 20, 1024);
+
+        RaftProperties properties() {
+            RaftProperties p = new RaftProperties();
+            RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionTimeoutMin));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionTimeoutMax));
+            // A group with no leader yet (a fresh start) need not wait a whole election timeout.
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(electionTimeoutMin.dividedBy(4)));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(electionTimeoutMin.dividedBy(2)));
+            RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
+            // Linearizable reads by the read index (ReplicatedIndex's read barrier); no leader lease.
+            RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+            RaftServerConfigKeys.Read.setTimeout(p, millis(requestTimeout));
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshotEvery > 0);
+            if (snapshotEvery > 0) {
+                RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
+            }
+            // A snapshot is a checkpoint of the live index; nothing is gained by one at every stop.
+            RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+            RaftServerConfigKeys.Log.setPurgeGap(p, purgeGap);
+            RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentSize));
+            RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segmentSize, 4L << 20)));
+            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+            // Acknowledged means durable: an entry counts towards the commit only once fsync'd (the
+            // defaults, stated here because the index's own applies are not synced and rely on it).
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+            RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+            return p;
+        }
+
+        private static TimeDuration millis(Duration d) {
+            return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private final RaftGroup group;
+    private final RaftPeerId self;
+    private final RaftServer server;
+    private final IndexStateMachine stateMachine;
+
+    private IndexReplica(RaftGroup group, RaftPeerId self, RaftServer server, IndexStateMachine stateMachine) {
+        this.group = group;
+        this.self = self;
+        this.server = server;
+        this.stateMachine = stateMachine;
+    }
+
+    /** The Raft group of these members; {@code groupId} names the group (the same on every member). */
+    public static RaftGroup group(UUID groupId, List<Member> members) {
+        return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), members.stream().map(Member::peer).toList());
+    }
+
+    /** Starts this node's member {@code selfId} of {@code group}, storing everything under {@code home}. */
+    public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings) throws IOException {
+        return start(group, selfId, home, settings, 0);
+    }
+
+    /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
+    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, long testingWriterDiesAfter)
+            throws IOException {
+        RaftPeerId self = RaftPeerId.valueOf(selfId);
+        RaftPeer me = group.getPeer(self);
+        if (me == null) {
+            throw new IllegalArgumentException(selfId + " is not a member of " + group);
+        }
+        Path raftDir = home.resolve("raft");
+        boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
+        if (!existing && (Files.exists(home.resolve("index")) || Files.exists(home.resolve("snapshots")))) {
+            // A fresh Raft log numbers its entries from the start again, and the index would skip every one
+            // up to the position it recorded in its earlier life: refuse rather than diverge silently.
+            throw new IOException("the member's Raft storage is missing but its index is present in " + home
+                    + "; remove the whole directory to rejoin empty (it then catches up from the others)");
+        }
+        Files.createDirectories(raftDir);
+        RaftProperties properties = settings.properties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
+        String address = me.getAddress();
+        int colon = address.lastIndexOf(':');
+        GrpcConfigKeys.Server.setHost(properties, address.substring(0, colon));
+        GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(address.substring(colon + 1)));
+        java.util.concurrent.atomic.AtomicReference<RaftServer> started = new java.util.concurrent.atomic.AtomicReference<>();
+        IndexStateMachine stateMachine = new IndexStateMachine(home, failure -> stopLater(started.get()),
+                testingWriterDiesAfter);
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(self)
+                .setGroup(group)
+                .setProperties(properties)
+                .setStateMachine(stateMachine)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        started.set(server);
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return new IndexReplica(group, self, server, stateMachine);
+    }
+
+    /**
+     * A member whose index failed stops taking part (no votes, no reads, no applies): the others go on
+     * without it, and it is rebuilt by restarting it (from a snapshot when its index is unusable). Closed
+     * from a thread of its own, since the failure is reported on the index's writer thread, which the
+     * close waits for.
+     */
+    private static void stopLater(RaftServer server) {
+        if (server == null) {
+            return;
+        }
+        Thread.ofPlatform().name("kura-replica-stop").daemon(true).start(() -> {
+            try {
+                server.close();
+            } catch (IOException | RuntimeException e) {
+                System.getLogger(IndexReplica.class.getName()).log(System.Logger.Level.ERROR,
+                        "stopping the failed member", e);
+            }
+        });
+    }
+
+    public RaftGroup group() {
+        return group;
+    }
+
+    public String id() {
+        return self.toString();
+    }
+
+    RaftPeerId peerId() {
+        return self;
+    }
+
+    /** This member's state machine: its local index, for reads after a barrier and for tests. */
+    public IndexStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** True once the member is closed (by its owner, or by itself after a failure). */
+    public boolean isClosed() {
+        return server.getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.CLOSED;
+    }
+
+    public boolean isLeader() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** True while the member runs and knows of a leader (itself or another). */
+    public boolean isHealthy() {
+        try {
+            var division = server.getDivision(group.getGroupId());
+            return !stateMachine.hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The first index still in this member's Raft log (above 0 once the log was purged after a snapshot). */
+    public long logStartIndex() throws IOException {
+        return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+    }
+
+    /** Stops the Raft server and closes the index (applies handed over are finished first). */
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

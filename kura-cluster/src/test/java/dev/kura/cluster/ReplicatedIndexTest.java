@@ -1,0 +1,258 @@
+package dev.kura.cluster;
+
+import static dev.kura.cluster.TestCluster.object;
+import static dev.kura.cluster.TestCluster.versionedBucket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexException;
+import dev.kura.index.IndexOutcome;
+import dev.kura.index.IndexResult;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.Precondition;
+import dev.kura.index.VersionPage;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replicated index on three real Ratis members (gRPC on 127.0.0.2–4) over real RocksDB: what one
+ * member acknowledges every member holds, byte for byte, with the same version ids; a leader's loss,
+ * a member's absence or the loss of its whole disk loses nothing acknowledged; a restart applies
+ * nothing twice.
+ */
+class ReplicatedIndexTest {
+    static final long B = 1;
+
+    @TempDir
+    Path root;
+
+    @Test
+    void writesThroughAnyMemberAppearIdenticallyOnEveryReplicaAndReadsAreLinearizable() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            assertThat(cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B))))
+                    .isEqualTo(IndexResult.DONE);
+            List<String> versionIds = new ArrayList<>();
+            for (int i = 0; i < 45; i++) {
+                String key = "k" + (i % 7);
+                IndexResult r = cluster.client(i % 3).apply(new IndexCommand.PutObject(B, object(key, i), Precondition.NONE));
+                String versionId = ((IndexResult.Replaced) r).current().versionId();
+                assertThat(versionId).isNotEqualTo(ObjectRecord.NULL_VERSION);
+                versionIds.add(versionId);
+                // Written through one member, read at once through another: the new version is there.
+                assertThat(cluster.client((i + 1) % 3).latest(B, key)).map(ObjectRecord::versionId).contains(versionId);
+            }
+            assertThat(versionIds).doesNotHaveDuplicates();
+
+            // Rejections come back as the single node's exceptions, decided in the apply.
+            assertThatThrownBy(() -> cluster.client(2).apply(new IndexCommand.CreateBucket(versionedBucket("b", 99))))
+                    .isInstanceOfSatisfying(IndexException.BucketAlreadyExists.class,
+                            e -> assertThat(e.existing().id()).isEqualTo(B));
+            assertThatThrownBy(() -> cluster.client(1).apply(
+                    new IndexCommand.PutObject(B, object("k0", 100), new Precondition.IfNoneMatchAny())))
+                    .isInstanceOf(IndexException.PreconditionFailed.class);
+            List<IndexOutcome> outcomes = cluster.client(1).applyAll(List.of(
+                    new IndexCommand.PutObject(B, object("batch", 200), Precondition.NONE),
+                    new IndexCommand.PutObject(7, object("nobucket", 201), Precondition.NONE)));
+            assertThat(outcomes.get(0).ok()).isTrue();
+            assertThat(outcomes.get(1).failure()).isInstanceOf(IndexException.NoSuchBucket.class);
+
+            cluster.awaitSameAppliedPosition();
+            List<VersionPage.Entry> first = cluster.localVersions(0, B);
+            assertThat(first).hasSize(46);
+            assertThat(first.stream().map(e -> e.record().versionId())).containsAll(versionIds);
+            assertThat(cluster.localVersions(1, B)).isEqualTo(first);
+            assertThat(cluster.localVersions(2, B)).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void whenTheLeaderIsLostANewOneIsElectedAndNothingAcknowledgedIsLost() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int leader = cluster.awaitLeader();
+            int survivor = (leader + 1) % 3;
+            cluster.client(survivor).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            List<String> acknowledged = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                acknowledged.add(put(cluster.client(survivor), "before" + (i % 4), i));
+            }
+
+            cluster.stopMember(leader);
+            for (int i = 0; i < 10; i++) {
+                // The client follows the leadership to the new leader; every write is answered.
+                acknowledged.add(put(cluster.client(survivor), "after" + (i % 4), 100 + i));
+            }
+            int newLeader = cluster.awaitLeader();
+            assertThat(newLeader).isNotEqualTo(leader);
+
+            List<String> seen = cluster.client(survivor)
+                    .listVersions(new dev.kura.index.VersionQuery(B, "", null, null, null, 1000, 10_000)).versions()
+                    .stream().map(e -> e.record().versionId()).toList();
+            assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
+
+            // The old leader comes back as a follower and catches up from the log.
+            cluster.startMember(leader);
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(leader, B)).isEqualTo(cluster.localVersions(survivor, B));
+        }
+    }
+
+    @Test
+    void aMemberStoppedDuringWritesCatchesUpFromTheLogAndAMemberAloneServesNothing() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int leader = cluster.awaitLeader();
+            int follower = (leader + 1) % 3;
+            int other = 3 - leader - follower;
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 10; i++) {
+                put(cluster.client(other), "k" + i, i);
+            }
+            cluster.awaitSameAppliedPosition();
+            cluster.stopMember(follower);
+            for (int i = 10; i < 40; i++) {
+                put(cluster.client(other), "k" + (i % 5), i);
+            }
+
+            // The leader goes too: `other` is alone, a minority. It holds every write locally, yet it
+            // neither answers a read (no read index without a leader) nor takes a write.
+            cluster.stopMember(leader);
+            assertThat(cluster.localVersions(other, B)).hasSize(40);
+            try (ReplicatedIndex impatient = new ReplicatedIndex(cluster.replica(other), Duration.ofMillis(500), 3)) {
+                assertThatThrownBy(() -> impatient.latest(B, "k0")).isInstanceOf(UncheckedIOException.class);
+                assertThatThrownBy(() -> impatient.apply(new IndexCommand.PutObject(B, object("alone", 1), Precondition.NONE)))
+                        .isInstanceOf(IndexException.OutcomeUnknown.class);
+            }
+
+            // The stopped member returns: with `other` a majority again; it catches up from the log.
+            cluster.startMember(follower);
+            cluster.awaitLeader();
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(follower, B)).hasSize(40).isEqualTo(cluster.localVersions(other, B));
+            assertThat(snapshotsOf(cluster.home(follower))).isEmpty(); // from the log alone
+            assertThat(cluster.client(follower).latest(B, "k0")).map(ObjectRecord::key).contains("k0");
+        }
+    }
+
+    @Test
+    void aWipedMemberCatchesUpFromASnapshotOnceTheLogIsPurged() throws Exception {
+        // Small log segments and a snapshot every 40 entries, so the leader's log is soon purged.
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(40, 16 << 10, 1))) {
+            int leader = cluster.awaitLeader();
+            int follower = (leader + 1) % 3;
+            int other = 3 - leader - follower;
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            cluster.stopMember(follower);
+            CheckpointSnapshots.deleteTree(cluster.home(follower)); // the whole disk is lost
+
+            List<IndexOutcome> outcomes = new ArrayList<>();
+            for (int round = 0; round < 6; round++) {
+                List<IndexCommand> batch = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    int n = round * 50 + i;
+                    batch.add(new IndexCommand.PutObject(B, object("key-with-some-length-" + (n % 37), n), Precondition.NONE));
+                }
+                outcomes.addAll(cluster.client(other).applyAll(batch));
+            }
+            assertThat(outcomes).allMatch(IndexOutcome::ok);
+            int currentLeader = cluster.awaitLeader();
+            await().atMost(TestCluster.PATIENCE).until(() -> cluster.replica(currentLeader).logStartIndex() > 1);
+
+            // A home that lost its Raft storage but kept its index is refused: a fresh log would be skipped.
+            java.nio.file.Files.createDirectories(cluster.home(follower).resolve("index"));
+            assertThatThrownBy(() -> cluster.startMember(follower)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("Raft storage is missing");
+            CheckpointSnapshots.deleteTree(cluster.home(follower));
+
+            cluster.startMember(follower); // empty: formatted afresh, it has none of the log
+            cluster.awaitSameAppliedPosition();
+            assertThat(snapshotsOf(cluster.home(follower))).isNotEmpty(); // installed from the leader's checkpoint
+            assertThat(cluster.localVersions(follower, B)).hasSize(300).isEqualTo(cluster.localVersions(other, B));
+
+            // And it takes part as any member: a write through it lands everywhere.
+            String v = put(cluster.client(follower), "after-install", 1000);
+            assertThat(cluster.client(other).latest(B, "after-install")).map(ObjectRecord::versionId).contains(v);
+        }
+    }
+
+    @Test
+    void aMemberWhoseIndexWriteFailsStopsWhileTheOthersGoOnAndARestartRepairsIt() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            int leader = cluster.awaitLeader();
+            int failing = (leader + 1) % 3;
+            int other = 3 - leader - failing;
+            cluster.stopMember(failing);
+            cluster.startMember(failing, 3); // its index writer dies before its third batch write
+            cluster.client(other).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 20; i++) {
+                put(cluster.client(other), "k" + (i % 4), i);
+            }
+            IndexReplica broken = cluster.replica(failing);
+            await().atMost(TestCluster.PATIENCE).until(broken::isClosed);
+            assertThat(broken.stateMachine().hasFailed()).isTrue();
+            assertThatThrownBy(() -> broken.stateMachine().read(i -> i.latest(B, "k0")))
+                    .isInstanceOf(IllegalStateException.class); // never a read from a state missing commands
+
+            for (int i = 20; i < 25; i++) {
+                put(cluster.client(other), "k" + (i % 4), i); // two members are a majority
+            }
+            cluster.stopMember(failing);
+            cluster.startMember(failing); // a healthy writer: the log fills in what the failure missed
+            cluster.awaitSameAppliedPosition();
+            assertThat(cluster.localVersions(failing, B)).hasSize(25).isEqualTo(cluster.localVersions(other, B));
+        }
+    }
+
+    @Test
+    void restartingEveryMemberAppliesNoCommandTwice() throws Exception {
+        // No snapshots: a restart replays the whole log, and every entry must be skipped as applied.
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 30; i++) {
+                put(cluster.client(i % 3), "k" + (i % 3), i); // versioned: applying one twice adds a version
+            }
+            cluster.awaitSameAppliedPosition();
+            List<VersionPage.Entry> before = cluster.localVersions(0, B);
+            assertThat(before).hasSize(30);
+            for (int i = 0; i < 3; i++) {
+                cluster.stopMember(i);
+            }
+            for (int i = 0; i < 3; i++) {
+                cluster.startMember(i);
+            }
+            cluster.awaitLeader();
+            String v = put(cluster.client(1), "k-after", 99);
+            cluster.awaitSameAppliedPosition();
+            for (int i = 0; i < 3; i++) {
+                List<VersionPage.Entry> now = cluster.localVersions(i, B);
+                assertThat(now).hasSize(31);
+                assertThat(now).containsAll(before);
+                assertThat(now.stream().map(e -> e.record().versionId())).contains(v);
+            }
+        }
+    }
+
+    private static String put(ReplicatedIndex index, String key, long n) throws IndexException {
+        IndexResult r = index.apply(new IndexCommand.PutObject(B, object(key, n), Precondition.NONE));
+        return ((IndexResult.Replaced) r).current().versionId();
+    }
+
+    private static List<Path> snapshotsOf(Path home) throws java.io.IOException {
+        Path dir = home.resolve("snapshots");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("\\d+_\\d+")).toList();
+        }
+    }
+}
