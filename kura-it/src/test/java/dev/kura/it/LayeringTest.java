@@ -50,8 +50,9 @@ class LayeringTest {
             .whereLayer("common").mayNotAccessAnyLayer()
             .whereLayer("s3").mayOnlyAccessLayers("common")
             .whereLayer("index").mayOnlyAccessLayers("common")
-            // the replicated index: the RocksDB engine as a Raft state machine; wired by the composition root alone
-            .whereLayer("cluster").mayOnlyAccessLayers("common", "index")
+            // the replicated index (the RocksDB engine as a Raft state machine) and the shard protocol (a node's
+            // drives served to its peers); wired by the composition root alone
+            .whereLayer("cluster").mayOnlyAccessLayers("common", "index", "storage")
             .whereLayer("cluster").mayOnlyBeAccessedByLayers("server")
             .whereLayer("storage").mayOnlyAccessLayers("common")
             .whereLayer("object").mayOnlyAccessLayers("common", "s3", "index", "storage")

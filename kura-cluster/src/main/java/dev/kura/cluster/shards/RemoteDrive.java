@@ -1,0 +1,494 @@
+package dev.kura.cluster.shards;
+
+import static dev.kura.cluster.shards.ShardProtocol.COMMITTED;
+import static dev.kura.cluster.shards.ShardProtocol.DATA;
+import static dev.kura.cluster.shards.ShardProtocol.END;
+import static dev.kura.cluster.shards.ShardProtocol.ERROR;
+import static dev.kura.cluster.shards.ShardProtocol.FOUND;
+import static dev.kura.cluster.shards.ShardProtocol.NOT_FOUND;
+import static dev.kura.cluster.shards.ShardProtocol.OK;
+import static dev.kura.cluster.shards.ShardProtocol.SYNCED;
+
+import dev.kura.common.DataId;
+import dev.kura.common.DataLocation;
+import dev.kura.storage.BlobWriter;
+import dev.kura.storage.CorruptDataException;
+import dev.kura.storage.StorageFullException;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import javax.net.SocketFactory;
+
+/**
+ * One drive of another node, reached over the shard protocol ({@link ShardProtocol}, served by that
+ * node's {@link ShardServer}): the same operations, answers and exception types as a
+ * {@link LocalBlobStore} on this node — a shard writer whose {@code commit(barrier, annotation)} runs the
+ * barrier after the remote drive has synced the data and before it becomes visible there; a verified,
+ * streamed ranged read; delete; inspect; status.
+ *
+ * <p>Connections are authenticated once (the handshake) and reused one request at a time; one that
+ * ends in the middle of anything is closed, never reused. Thread-safe.
+ */
+public final class RemoteDrive implements AutoCloseable {
+    static final int CONNECT_MILLIS = 3_000;
+    static final int READ_MILLIS = 60_000;
+    private static final int POOLED = 16;
+
+    private final String node;
+    private final byte[] secret;
+    private final InetSocketAddress peer;
+    private final String driveId;
+    private final SocketFactory sockets;
+    private final ConcurrentLinkedDeque<Peer> idle = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
+
+    /**
+     * {@code node}: this node's name, told to the peer; {@code secret}: the cluster secret; {@code peer}:
+     * the other node's shard address; {@code driveId}: the drive there.
+     */
+    public RemoteDrive(String node, byte[] secret, InetSocketAddress peer, String driveId, SocketFactory sockets) {
+        if (secret.length < ShardProtocol.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("the cluster secret must be at least " + ShardProtocol.MIN_SECRET_BYTES
+                    + " bytes");
+        }
+        this.node = node;
+        this.secret = secret.clone();
+        this.peer = peer;
+        this.driveId = driveId;
+        this.sockets = sockets;
+    }
+
+    public String driveId() {
+        return driveId;
+    }
+
+    /** What the remote drive says of itself. */
+    public record Status(String zone, boolean writable, boolean present) {
+    }
+
+    public Status status() throws IOException {
+        byte[] answer = call(ShardProtocol.STATUS, request(o -> o.writeUTF(driveId)), OK);
+        DataInputStream p = new DataInputStream(new ByteArrayInputStream(answer));
+        return new Status(p.readUTF(), p.readBoolean(), p.readBoolean());
+    }
+
+    /** A writer of one piece of data on the remote drive (see {@link LocalBlobStore#create}). */
+    public BlobWriter create(DataLocation planned, String label, boolean mayJournal) throws IOException {
+        Peer p = take();
+        try {
+            p.send(ShardProtocol.OPEN_WRITE, request(o -> {
+                o.writeUTF(driveId);
+                planned.writeTo(o);
+                o.writeUTF(label);
+                o.writeBoolean(mayJournal);
+            }));
+            p.expect(OK);
+        } catch (IOException | RuntimeException e) {
+            p.finish(e);
+            throw e;
+        }
+        return new RemoteWriter(p);
+    }
+
+    /** The bytes {@code [offset, offset + length)} of the data, verified by the remote drive as it reads them. */
+    public InputStream open(DataLocation location, long offset, long length) throws IOException {
+        Peer p = take();
+        try {
+            p.send(ShardProtocol.READ, request(o -> {
+                o.writeUTF(driveId);
+                location.writeTo(o);
+                o.writeLong(offset);
+                o.writeLong(length);
+            }));
+        } catch (IOException | RuntimeException e) {
+            p.finish(e);
+            throw e;
+        }
+        return new RemoteInput(p);
+    }
+
+    public void delete(DataLocation location) throws IOException {
+        call(ShardProtocol.DELETE, request(o -> {
+            o.writeUTF(driveId);
+            location.writeTo(o);
+        }), OK);
+    }
+
+    public boolean deleteCommitted(DataId id) throws IOException {
+        byte[] answer = call(ShardProtocol.DELETE_COMMITTED, request(o -> {
+            o.writeUTF(driveId);
+            o.writeUTF(id.value());
+        }), OK);
+        return answer.length == 1 && answer[0] == 1;
+    }
+
+    public Optional<LocalBlobStore.StoredData> inspect(DataId id) throws IOException {
+        Peer p = take();
+        try {
+            p.send(ShardProtocol.INSPECT, request(o -> {
+                o.writeUTF(driveId);
+                o.writeUTF(id.value());
+            }));
+            ShardProtocol.Message m = p.receive();
+            if (m.type() == NOT_FOUND) {
+                p.finish(null);
+                return Optional.empty();
+            }
+            byte[] payload = p.payloadOf(m, FOUND);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+            DataId dataId = new DataId(in.readUTF());
+            String label = in.readUTF();
+            int blockSize = in.readInt();
+            long length = in.readLong();
+            byte[] annotation = new byte[in.readInt()];
+            in.readFully(annotation);
+            p.finish(null);
+            return Optional.of(new LocalBlobStore.StoredData(dataId, label, blockSize, length, annotation));
+        } catch (IOException | RuntimeException e) {
+            p.finish(e);
+            throw e;
+        }
+    }
+
+    private byte[] call(byte type, byte[] payload, byte expected) throws IOException {
+        Peer p = take();
+        try {
+            p.send(type, payload);
+            byte[] answer = p.expect(expected);
+            p.finish(null);
+            return answer;
+        } catch (IOException | RuntimeException e) {
+            p.finish(e);
+            throw e;
+        }
+    }
+
+    private interface Fields {
+        void write(DataOutputStream o) throws IOException;
+    }
+
+    private static byte[] request(Fields f) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        f.write(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
+    private Peer take() throws IOException {
+        if (closed) {
+            throw new IOException("remote drive " + driveId + " is closed");
+        }
+        Peer p = idle.pollFirst();
+        return p != null ? p : connect();
+    }
+
+    private Peer connect() throws IOException {
+        Socket s = sockets.createSocket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(peer, CONNECT_MILLIS);
+            s.setSoTimeout(READ_MILLIS);
+            Peer p = new Peer(s);
+            p.handshake();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Peer p;
+        while ((p = idle.pollFirst()) != null) {
+            p.close();
+        }
+    }
+
+    /** One authenticated connection to the peer. */
+    private final class Peer {
+        final Socket socket;
+        final DataInputStream in;
+        final DataOutputStream out;
+
+        Peer(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+        }
+
+        void handshake() throws IOException {
+            byte[] mine = ShardProtocol.nonce();
+            out.write(ShardProtocol.MAGIC);
+            out.writeByte(ShardProtocol.VERSION);
+            ShardProtocol.writeName(out, node);
+            out.write(mine);
+            out.flush();
+            ShardProtocol.expectMagic(in);
+            String server = ShardProtocol.readName(in);
+            byte[] theirs = ShardProtocol.readNonce(in);
+            byte[] proof = ShardProtocol.readProof(in);
+            if (!ShardProtocol.sameProof(ShardProtocol.proof(secret, "kura-shards server", mine, theirs, node, server),
+                    proof)) {
+                throw new IOException("shard peer " + peer + " did not prove the cluster secret");
+            }
+            out.write(ShardProtocol.proof(secret, "kura-shards client", theirs, mine, node, server));
+            out.flush();
+            int ack = in.read();
+            if (ack != OK) {
+                throw new IOException("shard peer " + peer + " refused this node (cluster secret?)");
+            }
+        }
+
+        void send(byte type, byte[] payload) throws IOException {
+            ShardProtocol.write(out, type, payload);
+            out.flush();
+        }
+
+        ShardProtocol.Message receive() throws IOException {
+            return ShardProtocol.read(in);
+        }
+
+        byte[] expect(byte type) throws IOException {
+            return payloadOf(receive(), type);
+        }
+
+        byte[] payloadOf(ShardProtocol.Message m, byte type) throws IOException {
+            if (m.type() == ERROR) {
+                throw failure(m.payload());
+            }
+            if (m.type() != type) {
+                throw new IOException("shard protocol: got message type " + m.type() + ", expected " + type);
+            }
+            return m.payload();
+        }
+
+        /** The peer's own answer of failure (after it the connection is still in step); see {@link #finish}. */
+        private IOException answered;
+
+        /** The drive's exception the peer answered with, of the type a local drive would have thrown. */
+        IOException failure(byte[] payload) throws IOException {
+            DataInputStream p = new DataInputStream(new ByteArrayInputStream(payload));
+            byte kind = p.readByte();
+            String message = "drive " + driveId + " at " + peer + ": " + p.readUTF();
+            answered = switch (kind) {
+                case ShardProtocol.E_CORRUPT -> new CorruptDataException(message);
+                case ShardProtocol.E_FULL -> new StorageFullException(message);
+                case ShardProtocol.E_NOT_FOUND -> new NoSuchFileException(message);
+                default -> new IOException(message);
+            };
+            return answered;
+        }
+
+        /**
+         * Ends an exchange: back to the pool when it ended cleanly ({@code failure} null, or the peer's own
+         * answered failure), else closed. Called once per exchange.
+         */
+        void finish(Throwable failure) {
+            boolean clean = failure == null || failure == answered;
+            answered = null;
+            if (clean && !closed && idle.size() < POOLED) {
+                idle.addFirst(this);
+            } else {
+                close();
+            }
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+    }
+
+    /** Streams DATA to the peer; commit is the two-step SYNCED / PUBLISH exchange around the barrier. */
+    private final class RemoteWriter implements BlobWriter {
+        private final Peer p;
+        private final byte[] chunk = new byte[ShardProtocol.MAX_DATA];
+        private int fill;
+        private boolean done;
+        private boolean finished;
+
+        RemoteWriter(Peer p) {
+            this.p = p;
+        }
+
+        private void end(Throwable failure) {
+            if (!finished) {
+                finished = true;
+                p.finish(failure);
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer data) throws IOException {
+            if (done) {
+                throw new IOException("writer is closed");
+            }
+            try {
+                while (data.hasRemaining()) {
+                    int n = Math.min(data.remaining(), chunk.length - fill);
+                    data.get(chunk, fill, n);
+                    fill += n;
+                    if (fill == chunk.length) {
+                        flushChunk();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+                throw e;
+            }
+        }
+
+        private void flushChunk() throws IOException {
+            if (fill > 0) {
+                ShardProtocol.writeData(p.out, chunk, 0, fill);
+                fill = 0;
+            }
+        }
+
+        @Override
+        public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
+            if (done) {
+                throw new IOException("writer is closed");
+            }
+            done = true;
+            try {
+                flushChunk();
+                p.send(ShardProtocol.COMMIT, request(o -> {
+                    if (annotation == null || annotation.length == 0) {
+                        o.writeInt(-1);
+                    } else {
+                        o.writeInt(annotation.length);
+                        o.write(annotation);
+                    }
+                }));
+                p.expect(SYNCED); // the remote drive has the data synced; nothing of it is findable yet
+                try {
+                    beforeVisible.await();
+                } catch (IOException | RuntimeException e) {
+                    p.send(ShardProtocol.ABORT, new byte[0]);
+                    ShardProtocol.Message answer = p.receive(); // its refusal of the commit
+                    if (answer.type() != ERROR) {
+                        throw new IOException("shard protocol: the peer did not withdraw the write");
+                    }
+                    end(null);
+                    throw e;
+                }
+                p.send(ShardProtocol.PUBLISH, new byte[0]);
+                byte[] location = p.expect(COMMITTED);
+                end(null);
+                return DataLocation.readFrom(new DataInputStream(new ByteArrayInputStream(location)));
+            } catch (IOException | RuntimeException e) {
+                end(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                p.send(ShardProtocol.ABORT, new byte[0]);
+                p.expect(OK);
+                end(null);
+            } catch (IOException | RuntimeException e) {
+                end(e); // closing the connection aborts the write on the other side too
+            }
+        }
+
+        private void fail(Exception e) {
+            done = true;
+            end(e);
+        }
+    }
+
+    /** The DATA of a read, message by message, until END; ERROR becomes the drive's own exception. */
+    private final class RemoteInput extends InputStream {
+        private final Peer p;
+        private byte[] current = new byte[0];
+        private int pos;
+        private int limit;
+        private boolean ended;
+
+        RemoteInput(Peer p) {
+            this.p = p;
+        }
+
+        private boolean fill() throws IOException {
+            while (pos == limit) {
+                if (ended) {
+                    return false;
+                }
+                ShardProtocol.Message m;
+                try {
+                    m = p.receive();
+                } catch (IOException | RuntimeException e) {
+                    ended = true;
+                    p.finish(e);
+                    throw e;
+                }
+                if (m.type() == DATA) {
+                    current = m.payload();
+                    pos = 0;
+                    limit = ShardProtocol.dataLength(m);
+                } else if (m.type() == END) {
+                    ended = true;
+                    p.finish(null);
+                    return false;
+                } else {
+                    ended = true;
+                    IOException e = m.type() == ERROR ? p.failure(m.payload())
+                            : new IOException("shard protocol: unexpected message type " + m.type() + " in a read");
+                    p.finish(e);
+                    throw e;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return fill() ? current[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            if (!ended) { // stopped before the end: the rest is still coming, so this connection is done
+                ended = true;
+                p.finish(new IOException("read abandoned"));
+            }
+        }
+    }
+}
