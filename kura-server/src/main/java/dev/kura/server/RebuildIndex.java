@@ -124,7 +124,7 @@ public final class RebuildIndex implements Callable<Integer> {
                 drive.forEachData(ids::add);
                 for (DataId id : ids) {
                     files[0]++;
-                    LocalBlobStore.StoredData stored;
+                    dev.kura.storage.StoredData stored;
                     try {
                         stored = drive.inspect(id).orElse(null);
                     } catch (IOException e) {

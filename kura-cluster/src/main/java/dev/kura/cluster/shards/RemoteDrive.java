@@ -39,12 +39,16 @@ import javax.net.SocketFactory;
  * streamed ranged read; delete; inspect; status.
  *
  * <p>Connections are authenticated once (the handshake) and reused one request at a time; one that
- * ends in the middle of anything is closed, never reused. Thread-safe.
+ * ends in the middle of anything is closed, never reused. The drive's state (zone, writable, present)
+ * is asked at most once a second ({@link #STATUS_MILLIS}); a peer that cannot be reached is neither
+ * present nor writable until it answers again, and while it is down it is asked again at most every
+ * second, so placement, which asks every drive, does not wait on it each time. Thread-safe.
  */
-public final class RemoteDrive implements AutoCloseable {
+public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoCloseable {
     static final int CONNECT_MILLIS = 3_000;
     static final int READ_MILLIS = 60_000;
     private static final int POOLED = 16;
+    static final long STATUS_MILLIS = 1_000;
 
     private final String node;
     private final byte[] secret;
@@ -53,6 +57,10 @@ public final class RemoteDrive implements AutoCloseable {
     private final SocketFactory sockets;
     private final ConcurrentLinkedDeque<Peer> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
+    /** The last status asked, and when (nanoTime); null before the first. */
+    private volatile Status cached;
+    private volatile long cachedAt;
+    private final Object statusLock = new Object();
 
     /**
      * {@code node}: this node's name, told to the peer; {@code secret}: the cluster secret; {@code peer}:
@@ -70,8 +78,71 @@ public final class RemoteDrive implements AutoCloseable {
         this.sockets = sockets;
     }
 
+    @Override
     public String driveId() {
         return driveId;
+    }
+
+    /** The zone the remote drive was formatted in; "unknown" until the peer has answered once. */
+    @Override
+    public String zone() {
+        Status s = recentStatus();
+        return s.zone();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return recentStatus().writable();
+    }
+
+    @Override
+    public boolean isPresent() {
+        return recentStatus().present();
+    }
+
+    /** The status at most {@link #STATUS_MILLIS} old; an unreachable peer's is "not present, not writable". */
+    private Status recentStatus() {
+        Status s = cached;
+        if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
+            return s;
+        }
+        synchronized (statusLock) {
+            s = cached;
+            if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
+                return s;
+            }
+            String zone = s == null ? zoneKnown : s.zone();
+            try {
+                s = status();
+                zoneKnown = s.zone();
+            } catch (IOException | RuntimeException e) {
+                s = new Status(zone, false, false);
+            }
+            cached = s;
+            cachedAt = System.nanoTime();
+            return s;
+        }
+    }
+
+    private volatile String zoneKnown = "unknown";
+
+    @Override
+    public void checkSpace(long bytes) throws IOException {
+        call(ShardProtocol.CHECK_SPACE, request(o -> {
+            o.writeUTF(driveId);
+            o.writeLong(bytes);
+        }), OK);
+    }
+
+    /** Has the remote drive read the whole data verifying every block (see {@link LocalBlobStore#repair}). */
+    @Override
+    public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+        byte[] answer = call(ShardProtocol.VERIFY, request(o -> {
+            o.writeUTF(driveId);
+            location.writeTo(o);
+        }), OK);
+        ByteBuffer b = ByteBuffer.wrap(answer);
+        return new dev.kura.storage.RepairResult(b.getInt(), b.getInt(), b.getInt());
     }
 
     /** What the remote drive says of itself. */
@@ -85,9 +156,9 @@ public final class RemoteDrive implements AutoCloseable {
     }
 
     /** A writer of one piece of data on the remote drive (see {@link LocalBlobStore#create}). */
+    @Override
     public BlobWriter create(DataLocation planned, String label, boolean mayJournal) throws IOException {
-        Peer p = take();
-        try {
+        return exchange(p -> {
             p.send(ShardProtocol.OPEN_WRITE, request(o -> {
                 o.writeUTF(driveId);
                 planned.writeTo(o);
@@ -95,30 +166,29 @@ public final class RemoteDrive implements AutoCloseable {
                 o.writeBoolean(mayJournal);
             }));
             p.expect(OK);
-        } catch (IOException | RuntimeException e) {
-            p.finish(e);
-            throw e;
-        }
-        return new RemoteWriter(p);
+            return new RemoteWriter(p); // the writer owns the connection from here
+        });
     }
 
     /** The bytes {@code [offset, offset + length)} of the data, verified by the remote drive as it reads them. */
+    @Override
     public InputStream open(DataLocation location, long offset, long length) throws IOException {
-        Peer p = take();
-        try {
+        return exchange(p -> {
             p.send(ShardProtocol.READ, request(o -> {
                 o.writeUTF(driveId);
                 location.writeTo(o);
                 o.writeLong(offset);
                 o.writeLong(length);
             }));
-        } catch (IOException | RuntimeException e) {
-            p.finish(e);
-            throw e;
-        }
-        return new RemoteInput(p);
+            ShardProtocol.Message first = p.receive(); // here, so a stale connection is found and replaced
+            if (first.type() == ERROR) {
+                throw p.failure(first.payload());
+            }
+            return new RemoteInput(p, first); // the stream owns the connection from here
+        });
     }
 
+    @Override
     public void delete(DataLocation location) throws IOException {
         call(ShardProtocol.DELETE, request(o -> {
             o.writeUTF(driveId);
@@ -126,6 +196,7 @@ public final class RemoteDrive implements AutoCloseable {
         }), OK);
     }
 
+    @Override
     public boolean deleteCommitted(DataId id) throws IOException {
         byte[] answer = call(ShardProtocol.DELETE_COMMITTED, request(o -> {
             o.writeUTF(driveId);
@@ -134,9 +205,9 @@ public final class RemoteDrive implements AutoCloseable {
         return answer.length == 1 && answer[0] == 1;
     }
 
-    public Optional<LocalBlobStore.StoredData> inspect(DataId id) throws IOException {
-        Peer p = take();
-        try {
+    @Override
+    public Optional<dev.kura.storage.StoredData> inspect(DataId id) throws IOException {
+        return exchange(p -> {
             p.send(ShardProtocol.INSPECT, request(o -> {
                 o.writeUTF(driveId);
                 o.writeUTF(id.value());
@@ -146,8 +217,7 @@ public final class RemoteDrive implements AutoCloseable {
                 p.finish(null);
                 return Optional.empty();
             }
-            byte[] payload = p.payloadOf(m, FOUND);
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(p.payloadOf(m, FOUND)));
             DataId dataId = new DataId(in.readUTF());
             String label = in.readUTF();
             int blockSize = in.readInt();
@@ -155,23 +225,55 @@ public final class RemoteDrive implements AutoCloseable {
             byte[] annotation = new byte[in.readInt()];
             in.readFully(annotation);
             p.finish(null);
-            return Optional.of(new LocalBlobStore.StoredData(dataId, label, blockSize, length, annotation));
-        } catch (IOException | RuntimeException e) {
-            p.finish(e);
-            throw e;
-        }
+            return Optional.of(new dev.kura.storage.StoredData(dataId, label, blockSize, length, annotation));
+        });
     }
 
     private byte[] call(byte type, byte[] payload, byte expected) throws IOException {
-        Peer p = take();
-        try {
+        return exchange(p -> {
             p.send(type, payload);
             byte[] answer = p.expect(expected);
             p.finish(null);
             return answer;
+        });
+    }
+
+    /** One request's start on a connection; it finishes the connection itself when it succeeds. */
+    private interface Exchange<T> {
+        T run(Peer p) throws IOException;
+    }
+
+    /**
+     * Runs {@code x} on a connection. A pooled connection that turns out dead before the peer answered
+     * (the peer restarted, or closed it idle) is not an answer: every idle connection to that peer is
+     * dropped and the request is sent once more on a fresh one. Every request is safe to resend until its
+     * first answer: nothing has happened on the other side before it answers.
+     */
+    private <T> T exchange(Exchange<T> x) throws IOException {
+        Peer p = take();
+        try {
+            return x.run(p);
         } catch (IOException | RuntimeException e) {
+            boolean answered = e == p.answered;
             p.finish(e);
+            if (answered || !p.pooled) {
+                throw e;
+            }
+        }
+        dropIdle();
+        Peer fresh = connect();
+        try {
+            return x.run(fresh);
+        } catch (IOException | RuntimeException e) {
+            fresh.finish(e);
             throw e;
+        }
+    }
+
+    private void dropIdle() {
+        Peer q;
+        while ((q = idle.pollFirst()) != null) {
+            q.close();
         }
     }
 
@@ -190,7 +292,11 @@ public final class RemoteDrive implements AutoCloseable {
             throw new IOException("remote drive " + driveId + " is closed");
         }
         Peer p = idle.pollFirst();
-        return p != null ? p : connect();
+        if (p != null) {
+            p.pooled = true;
+            return p;
+        }
+        return connect();
     }
 
     private Peer connect() throws IOException {
@@ -211,15 +317,14 @@ public final class RemoteDrive implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Peer p;
-        while ((p = idle.pollFirst()) != null) {
-            p.close();
-        }
+        dropIdle();
     }
 
     /** One authenticated connection to the peer. */
     private final class Peer {
         final Socket socket;
+        /** Taken from the pool (it may have died since), not freshly connected. */
+        boolean pooled;
         final DataInputStream in;
         final DataOutputStream out;
 
@@ -428,8 +533,27 @@ public final class RemoteDrive implements AutoCloseable {
         private int limit;
         private boolean ended;
 
-        RemoteInput(Peer p) {
+        RemoteInput(Peer p, ShardProtocol.Message first) throws IOException {
             this.p = p;
+            take(first);
+        }
+
+        /** Takes one message of the read: data, the end, or the drive's failure. */
+        private void take(ShardProtocol.Message m) throws IOException {
+            if (m.type() == DATA) {
+                current = m.payload();
+                pos = 0;
+                limit = ShardProtocol.dataLength(m);
+            } else if (m.type() == END) {
+                ended = true;
+                p.finish(null);
+            } else {
+                ended = true;
+                IOException e = m.type() == ERROR ? p.failure(m.payload())
+                        : new IOException("shard protocol: unexpected message type " + m.type() + " in a read");
+                p.finish(e);
+                throw e;
+            }
         }
 
         private boolean fill() throws IOException {
@@ -445,21 +569,7 @@ public final class RemoteDrive implements AutoCloseable {
                     p.finish(e);
                     throw e;
                 }
-                if (m.type() == DATA) {
-                    current = m.payload();
-                    pos = 0;
-                    limit = ShardProtocol.dataLength(m);
-                } else if (m.type() == END) {
-                    ended = true;
-                    p.finish(null);
-                    return false;
-                } else {
-                    ended = true;
-                    IOException e = m.type() == ERROR ? p.failure(m.payload())
-                            : new IOException("shard protocol: unexpected message type " + m.type() + " in a read");
-                    p.finish(e);
-                    throw e;
-                }
+                take(m);
             }
             return true;
         }

@@ -50,6 +50,8 @@ final class ShardProtocol {
     static final byte DELETE_COMMITTED = 8;
     static final byte INSPECT = 9;
     static final byte STATUS = 10;
+    static final byte CHECK_SPACE = 11;
+    static final byte VERIFY = 12;
     // answers
     static final byte OK = 20;
     static final byte SYNCED = 21;

@@ -211,6 +211,27 @@ public final class ShardServer implements AutoCloseable {
                     inspect(d, new DataId(p.readUTF()), out);
                 }
             }
+            case ShardProtocol.CHECK_SPACE -> {
+                LocalBlobStore d = drive(p.readUTF(), out);
+                if (d != null) {
+                    long bytes = p.readLong();
+                    answer(out, () -> {
+                        d.checkSpace(bytes);
+                        return new byte[0];
+                    });
+                }
+            }
+            case ShardProtocol.VERIFY -> {
+                LocalBlobStore d = drive(p.readUTF(), out);
+                if (d != null) {
+                    DataLocation location = DataLocation.readFrom(p);
+                    answer(out, () -> {
+                        dev.kura.storage.RepairResult r = d.repair(location);
+                        return java.nio.ByteBuffer.allocate(12).putInt(r.shardsChecked()).putInt(r.shardsRebuilt())
+                                .putInt(r.shardsUnrepairable()).array();
+                    });
+                }
+            }
             case ShardProtocol.STATUS -> {
                 LocalBlobStore d = drive(p.readUTF(), out);
                 if (d != null) {
@@ -354,7 +375,7 @@ public final class ShardServer implements AutoCloseable {
     }
 
     private void inspect(LocalBlobStore d, DataId id, DataOutputStream out) throws IOException {
-        Optional<LocalBlobStore.StoredData> found;
+        Optional<dev.kura.storage.StoredData> found;
         try {
             found = d.inspect(id);
         } catch (IOException | RuntimeException e) {
@@ -365,7 +386,7 @@ public final class ShardServer implements AutoCloseable {
             reply(out, NOT_FOUND, new byte[0]);
             return;
         }
-        LocalBlobStore.StoredData s = found.get();
+        dev.kura.storage.StoredData s = found.get();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream o = new DataOutputStream(b);
         o.writeUTF(s.dataId().value());

@@ -1,5 +1,7 @@
 package dev.kura.storage.erasure;
 
+import dev.kura.storage.ShardDrive;
+
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobStore;
@@ -75,8 +77,8 @@ public final class ErasureBlobStore implements BlobStore {
     static final int MAX_STRIPE_UNIT = 16 << 20;
     private static final Pattern SCHEME = Pattern.compile("rs-(\\d{1,2})-(\\d{1,2})");
 
-    private final List<LocalBlobStore> drives;
-    private final Map<String, LocalBlobStore> byId;
+    private final List<ShardDrive> drives;
+    private final Map<String, ShardDrive> byId;
     private final int k;
     private final int m;
     private final int unit;
@@ -111,10 +113,10 @@ public final class ErasureBlobStore implements BlobStore {
         }
     }
 
-    private ErasureBlobStore(List<LocalBlobStore> drives, int k, int m, int unit) {
+    private ErasureBlobStore(List<? extends ShardDrive> drives, int k, int m, int unit) {
         this.drives = List.copyOf(drives);
         this.byId = new LinkedHashMap<>();
-        for (LocalBlobStore d : drives) {
+        for (ShardDrive d : drives) {
             byId.put(d.driveId(), d);
         }
         this.k = k;
@@ -123,7 +125,7 @@ public final class ErasureBlobStore implements BlobStore {
     }
 
     /** As {@link #open(List, int, int, int)} with {@link #DEFAULT_STRIPE_UNIT}. */
-    public static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m) {
+    public static ErasureBlobStore open(List<? extends ShardDrive> drives, int k, int m) {
         return open(drives, k, m, DEFAULT_STRIPE_UNIT);
     }
 
@@ -133,7 +135,7 @@ public final class ErasureBlobStore implements BlobStore {
      *
      * @throws IllegalArgumentException when the layout cannot be laid out on these drives
      */
-    public static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
+    public static ErasureBlobStore open(List<? extends ShardDrive> drives, int k, int m, int stripeUnit) {
         return open(drives, k, m, stripeUnit, k + m);
     }
 
@@ -142,11 +144,11 @@ public final class ErasureBlobStore implements BlobStore {
      * now (a zone down at start): at least {@code minDrives} drives must be there; placement narrows
      * the parity of new data to the drives present, reads rebuild what the missing ones held.
      */
-    public static ErasureBlobStore openDegraded(List<LocalBlobStore> drives, int k, int m, int stripeUnit) {
+    public static ErasureBlobStore openDegraded(List<? extends ShardDrive> drives, int k, int m, int stripeUnit) {
         return open(drives, k, m, stripeUnit, m == 0 ? k : 2);
     }
 
-    private static ErasureBlobStore open(List<LocalBlobStore> drives, int k, int m, int stripeUnit, int minDrives) {
+    private static ErasureBlobStore open(List<? extends ShardDrive> drives, int k, int m, int stripeUnit, int minDrives) {
         Objects.requireNonNull(drives, "drives");
         if (k < 1) {
             throw new IllegalArgumentException("need at least 1 data shard, got k=" + k);
@@ -162,7 +164,7 @@ public final class ErasureBlobStore implements BlobStore {
             throw new IllegalArgumentException("stripe unit must be 1.." + MAX_STRIPE_UNIT + ": " + stripeUnit);
         }
         ErasureCodecs.create(k, m); // refuses shard counts the codec cannot do, with its own message
-        if (new HashSet<>(drives.stream().map(LocalBlobStore::driveId).toList()).size() != drives.size()) {
+        if (new HashSet<>(drives.stream().map(ShardDrive::driveId).toList()).size() != drives.size()) {
             throw new IllegalArgumentException("the same drive id appears twice (a copied drive?)");
         }
         return new ErasureBlobStore(drives, k, m, stripeUnit);
@@ -234,7 +236,7 @@ public final class ErasureBlobStore implements BlobStore {
     }
 
     private DataLocation place(DataId id, int dataShards, int parityShards, int stripeUnit) throws IOException {
-        List<LocalBlobStore> usable = drives.stream().filter(LocalBlobStore::isWritable).toList();
+        List<ShardDrive> usable = drives.stream().filter(ShardDrive::isWritable).toList();
         Layout layout = narrowed(dataShards, parityShards, usable.size());
         if (layout == null) {
             throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "
@@ -272,12 +274,12 @@ public final class ErasureBlobStore implements BlobStore {
     }
 
     /** Rendezvous hashing dealt round-robin over zones; see the class comment. */
-    static List<String> spread(DataId id, List<LocalBlobStore> usable, int n) {
+    static List<String> spread(DataId id, List<ShardDrive> usable, int n) {
         record Scored(String driveId, String zone, long score) {
         }
         Comparator<Scored> best = (a, b) -> Long.compareUnsigned(b.score, a.score);
         Map<String, List<Scored>> zones = new LinkedHashMap<>();
-        for (LocalBlobStore d : usable) {
+        for (ShardDrive d : usable) {
             zones.computeIfAbsent(d.zone(), z -> new ArrayList<>())
                     .add(new Scored(d.driveId(), d.zone(), score(id, d.driveId())));
         }
@@ -339,7 +341,7 @@ public final class ErasureBlobStore implements BlobStore {
         // Every drive of the set, not only those the location names: a repair that rebuilt a shard
         // onto a spare drive and died before the index recorded it left that shard under this id.
         // Only the named drives can hold a temp file of the original write.
-        for (LocalBlobStore d : drives) {
+        for (ShardDrive d : drives) {
             String driveId = d.driveId();
             try {
                 if (location.drives().contains(driveId)) {
@@ -396,7 +398,7 @@ public final class ErasureBlobStore implements BlobStore {
         long perShard = Math.ceilDiv(bytes, k);
         int roomy = 0;
         IOException full = null;
-        for (LocalBlobStore d : drives) {
+        for (ShardDrive d : drives) {
             if (!d.isWritable()) {
                 continue;
             }
@@ -415,22 +417,22 @@ public final class ErasureBlobStore implements BlobStore {
     /** Enough drives for a layout with at least one parity shard (all {@code k} when {@code m = 0}). */
     @Override
     public boolean isWritable() {
-        long writable = drives.stream().filter(LocalBlobStore::isWritable).count();
+        long writable = drives.stream().filter(ShardDrive::isWritable).count();
         return writable >= minWritable();
     }
 
     @Override
     public void close() {
-        drives.forEach(LocalBlobStore::close);
+        drives.forEach(ShardDrive::close);
     }
 
     /** The drive holding a shard, or null when the slot is {@code "-"} or the drive is not attached. */
     /** The drives of the set, in order. */
-    List<LocalBlobStore> drives() {
+    List<ShardDrive> drives() {
         return drives;
     }
 
-    LocalBlobStore drive(String driveId) {
+    ShardDrive drive(String driveId) {
         return byId.get(driveId);
     }
 

@@ -1,9 +1,10 @@
 package dev.kura.storage.erasure;
 
+import dev.kura.storage.ShardDrive;
+
 import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobWriter;
 import dev.kura.storage.StorageFullException;
-import dev.kura.storage.local.LocalBlobStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.Locale;
 
 /**
  * Writes one erasure-coded piece of data: buffers one stripe ({@code k} units), encodes its
- * parity and hands unit {@code i} to the {@link LocalBlobStore} writer of shard {@code i}. A shard
+ * parity and hands unit {@code i} to the {@link ShardDrive} writer of shard {@code i}. A shard
  * whose drive fails is aborted and dropped while at least the write quorum is left; below it the
  * whole write aborts. Memory: the stripe ({@code (k + m) * unit}) plus one block in each shard
  * writer. Not thread-safe.
@@ -67,7 +68,7 @@ final class ErasureBlobWriter implements BlobWriter {
                 <= SMALL_SHARD_BYTES);
         for (int i = 0; i < w.shards.length; i++) {
             String driveId = planned.drives().get(i);
-            LocalBlobStore d = store.drive(driveId);
+            ShardDrive d = store.drive(driveId);
             try {
                 if (d == null) {
                     throw new IOException("drive " + driveId + " is not attached");

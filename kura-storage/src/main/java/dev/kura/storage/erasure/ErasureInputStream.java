@@ -1,7 +1,6 @@
 package dev.kura.storage.erasure;
 
 import dev.kura.common.DataLocation;
-import dev.kura.storage.local.LocalBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -12,7 +11,7 @@ import java.util.Objects;
 /**
  * Serves {@code [offset, offset + length)} of erasure-coded data one stripe at a time. For each
  * stripe it reads only the data shards the range touches, each through its drive's verified
- * {@link LocalBlobStore} stream; when one fails it reads other shards (data first, then parity)
+ * {@link ShardDrive} stream; when one fails it reads other shards (data first, then parity)
  * until {@code k} are good and rebuilds the rest. A shard that failed is retried at the next
  * stripe (a checksum error spoils one block, not the file) unless it is known gone: a {@code "-"}
  * slot, a detached drive or a missing file.

@@ -1,7 +1,8 @@
 package dev.kura.storage.erasure;
 
+import dev.kura.storage.ShardDrive;
+
 import dev.kura.common.DataLocation;
-import dev.kura.storage.local.LocalBlobStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,7 @@ import java.nio.file.NoSuchFileException;
 
 /**
  * Reads the shards of one erasure-coded location unit by unit, in stripe order, through each
- * drive's verified {@link LocalBlobStore} stream, and remembers which shards failed and how.
+ * drive's verified {@link ShardDrive} stream, and remembers which shards failed and how.
  * Used by {@link ShardRepair} to find bad shards and to read the sources of their rebuild.
  *
  * <p>{@link #checkAll()} first opens every shard for its header and footer: a shard failing there
@@ -107,7 +108,7 @@ final class ShardReader implements Closeable {
     }
 
     /** The drive of shard {@code i}, or null for a {@code "-"} slot or a drive not in the set. */
-    LocalBlobStore drive(int i) {
+    ShardDrive drive(int i) {
         String driveId = location.drives().get(i);
         return ErasureBlobStore.MISSING.equals(driveId) ? null : store.drive(driveId);
     }

@@ -1,5 +1,7 @@
 package dev.kura.storage.erasure;
 
+import dev.kura.storage.ShardDrive;
+
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobWriter;
@@ -80,12 +82,12 @@ final class ShardRepair {
                     + health.goodInLostStripe() + " good shards, " + layout.k() + " needed");
         }
         List<Integer> targets = new ArrayList<>();
-        LocalBlobStore[] onto = new LocalBlobStore[n];
+        ShardDrive[] onto = new ShardDrive[n];
         java.util.Set<String> taken = new java.util.HashSet<>(location.drives());
         int unrepairable = 0;
         for (int i = 0; i < n; i++) {
             if (health.bad()[i]) {
-                LocalBlobStore d = driveOf(location, i);
+                ShardDrive d = driveOf(location, i);
                 if (d != null && d.isPresent()) {
                     onto[i] = d; // rebuilt in place
                 } else if (isGoneForGood(location, i)) {
@@ -127,16 +129,16 @@ final class ShardRepair {
     }
 
     /** A writable drive holding no shard of this data, in the zone that holds the fewest of them; null if none. */
-    private LocalBlobStore spare(DataLocation location, java.util.Set<String> taken) {
+    private ShardDrive spare(DataLocation location, java.util.Set<String> taken) {
         java.util.Map<String, Integer> perZone = new java.util.HashMap<>();
         for (String id : taken) {
-            LocalBlobStore d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
+            ShardDrive d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
             if (d != null) {
                 perZone.merge(d.zone(), 1, Integer::sum);
             }
         }
-        LocalBlobStore best = null;
-        for (LocalBlobStore d : store.drives()) {
+        ShardDrive best = null;
+        for (ShardDrive d : store.drives()) {
             if (taken.contains(d.driveId()) || !d.isWritable()) {
                 continue;
             }
@@ -149,7 +151,7 @@ final class ShardRepair {
 
     /** The second pass; returns {rebuilt, failed to write, then per shard 1 when rebuilt}. */
     private int[] rebuild(DataLocation location, ErasureBlobStore.Layout layout, Health health, List<Integer> targets,
-                          LocalBlobStore[] onto) throws IOException {
+                          ShardDrive[] onto) throws IOException {
         int k = layout.k();
         int n = k + layout.m();
         int unit = location.blockSize();
@@ -231,7 +233,7 @@ final class ShardRepair {
             if (writers[i] == null) {
                 continue;
             }
-            LocalBlobStore d = onto[i];
+            ShardDrive d = onto[i];
             DataLocation shard = ErasureBlobStore.shardLocation(location, d.driveId());
             boolean oldFile = !health.absent()[i] && d.driveId().equals(location.drives().get(i));
             try {
@@ -287,7 +289,7 @@ final class ShardRepair {
         if (location.drives().size() != 1) {
             throw new IllegalArgumentException("a single-drive location needs one drive: " + location.drives());
         }
-        LocalBlobStore d = store.drive(location.drives().getFirst());
+        ShardDrive d = store.drive(location.drives().getFirst());
         try {
             return d != null && d.repair(location).shardsUnrepairable() == 0;
         } catch (IOException | RuntimeException e) {
@@ -295,7 +297,7 @@ final class ShardRepair {
         }
     }
 
-    private LocalBlobStore driveOf(DataLocation location, int i) {
+    private ShardDrive driveOf(DataLocation location, int i) {
         String driveId = location.drives().get(i);
         return ErasureBlobStore.MISSING.equals(driveId) ? null : store.drive(driveId);
     }
@@ -320,12 +322,12 @@ final class ShardRepair {
         String best = null;
         byte[] annotation = null;
         for (int j = 0; j < health.bad().length; j++) {
-            LocalBlobStore d = health.bad()[j] ? null : reader.drive(j);
+            ShardDrive d = health.bad()[j] ? null : reader.drive(j);
             if (d == null) {
                 continue;
             }
             try {
-                LocalBlobStore.StoredData stored = d.inspect(location.dataId()).orElse(null);
+                dev.kura.storage.StoredData stored = d.inspect(location.dataId()).orElse(null);
                 if (stored == null) {
                     continue;
                 }

@@ -45,7 +45,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Thread-safe: writers and readers of different ids share nothing but the set of directories known
  * to be durable. A write and a delete of the same id race; the index prevents that.
  */
-public final class LocalBlobStore implements BlobStore {
+public final class LocalBlobStore implements BlobStore, dev.kura.storage.ShardDrive {
     /**
      * 64 KiB: memory per open read stream is one block, and range reads fetch at most two extra
      * blocks, so small blocks keep thousands of concurrent GETs cheap; the checksum costs 4 bytes per
@@ -280,16 +280,13 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    /** What a data file on this drive says of itself: its header and footer, checked, and its annotation. */
-    public record StoredData(DataId dataId, String label, int blockSize, long length, byte[] annotation) {
-    }
-
     /**
      * Reads the header, footer and annotation of the committed data file of this id (empty when there is
      * none), checking their checksums but not the blocks. The annotation is empty when the data was
      * committed without one (or by an earlier version).
      */
-    public java.util.Optional<StoredData> inspect(DataId id) throws IOException {
+    @Override
+    public java.util.Optional<dev.kura.storage.StoredData> inspect(DataId id) throws IOException {
         checkNotClosed();
         Path file = dataFile(id);
         if (!io.exists(file)) {
@@ -303,7 +300,7 @@ public final class LocalBlobStore implements BlobStore {
             }
             ShardFormat.Footer footer = ShardFormat.readFooter(f, h, name);
             byte[] annotation = ShardFormat.readAnnotation(f, h, name);
-            return java.util.Optional.of(new StoredData(id, h.label(), h.blockSize(), footer.length(), annotation));
+            return java.util.Optional.of(new dev.kura.storage.StoredData(id, h.label(), h.blockSize(), footer.length(), annotation));
         } catch (java.nio.file.NoSuchFileException e) {
             return java.util.Optional.empty();
         }
@@ -311,7 +308,7 @@ public final class LocalBlobStore implements BlobStore {
 
     /** The annotation stored with the data of this id: empty when there is no such data or no annotation. */
     public java.util.Optional<byte[]> readAnnotation(DataId id) throws IOException {
-        return inspect(id).map(StoredData::annotation).filter(a -> a.length > 0);
+        return inspect(id).map(dev.kura.storage.StoredData::annotation).filter(a -> a.length > 0);
     }
 
     /**

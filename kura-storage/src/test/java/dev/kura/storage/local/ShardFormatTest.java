@@ -52,7 +52,7 @@ class ShardFormatTest {
         assertThat(TestData.read(store, loc, 0, 5)).asString(UTF_8).isEqualTo("hello");
         assertThat(TestData.read(store, loc, 4, 1)).asString(UTF_8).isEqualTo("o");
         assertThat(store.readAnnotation(ID)).hasValueSatisfying(a -> assertThat(a).asString(UTF_8).isEqualTo("ann"));
-        LocalBlobStore.StoredData stored = store.inspect(ID).orElseThrow();
+        dev.kura.storage.StoredData stored = store.inspect(ID).orElseThrow();
         assertThat(stored.label()).isEqualTo("b/k");
         assertThat(stored.length()).isEqualTo(5);
         assertThat(stored.blockSize()).isEqualTo(4);
