@@ -13,6 +13,7 @@
 const crypto = require('crypto');
 const http = require('http');
 const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+const sigv4 = require('./sigv4.cjs');
 
 const ENDPOINT = process.env.KURA_ENDPOINT;
 const ACCESS = process.env.KURA_ACCESS_KEY;
@@ -28,32 +29,15 @@ function fail(msg) {
 const hmac = (key, data) => crypto.createHmac('sha256', key).update(data, 'utf8').digest();
 const sha256hex = (data) => crypto.createHash('sha256').update(data).digest('hex');
 const amzDate = (d) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 function signingKey(date) {
   return hmac(hmac(hmac(hmac('AWS4' + SECRET, date), REGION), 's3'), 'aws4_request');
 }
 
-/** A presigned URL (query SigV4, UNSIGNED-PAYLOAD, only host signed), from the AWS docs. */
-function presign(method, path, extraQuery = {}, expires = 300) {
-  const now = new Date();
-  const t = amzDate(now);
-  const date = t.slice(0, 8);
-  const host = new URL(ENDPOINT).host;
-  const q = Object.assign({}, extraQuery, {
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${ACCESS}/${date}/${REGION}/s3/aws4_request`,
-    'X-Amz-Date': t,
-    'X-Amz-Expires': String(expires),
-    'X-Amz-SignedHeaders': 'host',
-  });
-  const query = Object.keys(q).sort().map((k) => `${enc(k)}=${enc(q[k])}`).join('&');
-  const canonicalPath = path.split('/').map(enc).join('/');
-  const canonical = [method, canonicalPath, query, `host:${host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n');
-  const toSign = ['AWS4-HMAC-SHA256', t, `${date}/${REGION}/s3/aws4_request`, sha256hex(canonical)].join('\n');
-  const sig = hmac(signingKey(date), toSign).toString('hex');
-  return `${ENDPOINT}${canonicalPath}?${query}&X-Amz-Signature=${sig}`;
-}
+/** A presigned URL (query SigV4, UNSIGNED-PAYLOAD, only host signed): scripts/browser/sigv4.cjs. */
+const presign = (method, path, extraQuery = {}, expires = 300) =>
+  sigv4.presign({ endpoint: ENDPOINT, access: ACCESS, secret: SECRET, region: REGION }, method, path, extraQuery,
+    expires);
 
 /** The fields of a SigV4 POST form for keys under {@code prefix}. */
 function postForm(bucket, prefix, redirect) {
