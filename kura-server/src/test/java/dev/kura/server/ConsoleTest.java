@@ -301,10 +301,12 @@ class ConsoleTest {
         Path dir = Files.createTempDirectory("kura-console-off");
         try (KuraServer off = start(dir, false)) {
             String base = "http://127.0.0.1:" + off.adminAddresses().getFirst().getPort();
-            for (String path : List.of("/console/", "/console/api/session", "/console/api/s3/")) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(path).isEqualTo(404);
+            for (String path : List.of("/console", "/console/", "/console/api/session", "/console/api/s3/", "/console/api/s3/b/k")) {
+                for (String method : List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as(method + " " + path).isEqualTo(404);
+                }
             }
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
