@@ -10,6 +10,8 @@ export interface Session {
   accessKey: string;
   csrfToken: string;
   expires: string;
+  /** True for the node's operator (the root key pair): only its session may read the dashboard. */
+  operator: boolean;
 }
 
 export class S3Error extends Error {
@@ -58,6 +60,7 @@ export async function dashboard(): Promise<any> {
     onSignedOut();
     throw new SignedOut('not signed in');
   }
+  if (r.status === 403) throw new Error("the dashboard shows the whole node, so only its operator (the root key pair) sees it");
   if (!r.ok) throw new Error(`dashboard: HTTP ${r.status}`);
   return r.json();
 }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The web console on the admin port, under {@code /console/}:
@@ -25,7 +26,8 @@ import java.util.Set;
  *   <li>{@code POST /console/api/session} (form {@code accessKey}, {@code secretKey}): signs in — sets the
  *       session cookie ({@code HttpOnly; SameSite=Strict; Path=/console}) and answers the CSRF token;
  *       {@code GET}: who is signed in (and the token again); {@code DELETE}: signs out;</li>
- *   <li>{@code GET /console/api/dashboard}: the {@link Dashboard} as JSON;</li>
+ *   <li>{@code GET /console/api/dashboard}: the {@link Dashboard} as JSON, for the operator's sessions only
+ *       (any other user: 403 — it names every bucket on the node);</li>
  *   <li>{@code /console/api/s3/BUCKET/KEY?…}: any S3 request, run by the S3 front end's own door for
  *       pre-authenticated requests as the session's user — the same routing, authorization
  *       (AccessControl), budgets, handlers and S3 error documents as a signed request on the S3 port.</li>
@@ -49,9 +51,14 @@ public final class Console {
             "x-amz-security-token", "x-amz-decoded-content-length", "x-amz-trailer");
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json",
             "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff");
-    /** Added to every S3 answer served on the console's origin: an object is never a page that runs here. */
+    /**
+     * Added to every S3 answer served on the console's origin: an object is never a page that runs here,
+     * and no other origin may embed it ({@code <script src>}, {@code <img>}) — the S3 port on the same
+     * host is the same site, so the session cookie would go along with such a request.
+     */
     private static final Map<String, String> SANDBOX = Map.of("Content-Security-Policy", "sandbox; default-src 'none'",
-            "X-Content-Type-Options", "nosniff", "Cache-Control", "no-store");
+            "X-Content-Type-Options", "nosniff", "Cache-Control", "no-store",
+            "Cross-Origin-Resource-Policy", "same-origin");
     private static final String APP_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -60,14 +67,20 @@ public final class Console {
     private final HttpHandler s3;
     private final StaticFiles files;
     private final SignInThrottle throttle;
+    private final Predicate<String> operator;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
      * @param s3 the S3 front end's {@code authenticatedDoor()}, decorated as the composition root
      *           decorates the S3 port's handler (metrics, access log)
+     * @param operator whether an access key operates the node (the root key pair): only its sessions see
+     *                 the dashboard, which shows the whole node (every bucket's name, drive paths), as
+     *                 only it may read {@code /metrics} with a token and call the admin API
      */
-    public Console(Sessions sessions, Dashboard dashboard, HttpHandler s3, java.time.InstantSource clock) {
+    public Console(Sessions sessions, Dashboard dashboard, HttpHandler s3, java.time.InstantSource clock,
+                   Predicate<String> operator) {
         this.sessions = sessions;
+        this.operator = operator;
         this.dashboard = dashboard;
         this.s3 = s3;
         this.files = new StaticFiles(Console.class.getClassLoader());
@@ -86,8 +99,13 @@ public final class Console {
         } else if (path.equals("/console/api/session")) {
             session(ex);
         } else if (path.equals("/console/api/dashboard")) {
-            if (requireSession(ex, false).isPresent()) {
-                respondJson(ex, 200, dashboard.snapshot());
+            Optional<Sessions.Session> s = requireSession(ex, false);
+            if (s.isPresent()) {
+                if (operator.test(s.get().accessKeyId())) {
+                    respondJson(ex, 200, dashboard.snapshot());
+                } else {
+                    error(ex, 403, "the dashboard shows the whole node: only its operator (the root key pair) sees it");
+                }
             }
         } else if (path.startsWith("/console/api/")) {
             error(ex, 404, "no such console API");
@@ -189,9 +207,10 @@ public final class Console {
         ex.respond(200, headers, json.writeValueAsBytes(describe(s.session())));
     }
 
-    private static Map<String, Object> describe(Sessions.Session s) {
+    private Map<String, Object> describe(Sessions.Session s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("accessKey", s.accessKeyId());
+        m.put("operator", operator.test(s.accessKeyId()));
         m.put("csrfToken", s.csrfToken());
         m.put("expires", s.expires().toString());
         return m;

@@ -210,6 +210,8 @@ class ConsoleTest {
         // an object served on the console's origin can never run script there
         assertThat(get.headers().firstValue("content-security-policy").orElseThrow()).startsWith("sandbox");
         assertThat(get.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+        // ...nor be embedded by another origin of the same site (the S3 port on this host) with the cookie
+        assertThat(get.headers().firstValue("cross-origin-resource-policy")).hasValue("same-origin");
         String list = text(send("GET", "/console/api/s3/objects-test?list-type=2&delimiter=/", root, null));
         assertThat(list).contains("<Prefix>a dir/</Prefix>");
         // a bad Content-MD5 is S3's BadDigest, and nothing is stored
@@ -285,6 +287,51 @@ class ConsoleTest {
         assertThat(d.at("/protection/drivesOffline").asInt()).isZero();
         assertThat(d.at("/protection/scrub/state").asText()).isIn("idle", "running", "done");
         assertThat(d.at("/traffic/topErrorCodes").toString()).contains("NoSuchBucket");
+    }
+
+    /**
+     * The dashboard is the node's (every bucket's name and busiest key ranges, drive paths, traffic):
+     * what /metrics and the admin API give only the operator. A user who cannot list another user's
+     * buckets through S3 must not read their names off the dashboard.
+     */
+    @Test
+    void theDashboardIsOnlyTheOperators() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(200);
+        JsonNode erin = JSON.readTree(adminCall("POST", "/admin/v1/users", "name=erin"));
+        Browser e = signIn(erin.get("accessKey").asText(), erin.get("secretKey").asText());
+        HttpResponse<byte[]> d = send("GET", "/console/api/dashboard", e, null);
+        assertThat(d.statusCode()).isEqualTo(403);
+        assertThat(text(d)).doesNotContain("operators-private-bucket").doesNotContain(data.toString());
+        assertThat(JSON.readTree(send("GET", "/console/api/session", e, null).body()).get("operator").asBoolean()).isFalse();
+        assertThat(JSON.readTree(send("GET", "/console/api/session", root, null).body()).get("operator").asBoolean()).isTrue();
+        assertThat(send("GET", "/console/api/dashboard", root, null).statusCode()).isEqualTo(200);
+        adminCall("DELETE", "/admin/v1/users", "name=erin");
+        assertThat(send("DELETE", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(204);
+    }
+
+    /** A malformed escape in the query is the client's error (400 InvalidURI, as on the S3 port), never a 500. */
+    @Test
+    void aMalformedQueryIsInvalidUriNotAServerError() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/bad-query-test", root, null).statusCode()).isEqualTo(200);
+        for (String path : List.of("/console/api/s3/bad-query-test?%ZZ",
+                "/console/api/s3/bad-query-test/key?versionId=%", "/console/api/s3/?x=%G0")) {
+            String r = rawGet(path, root);
+            assertThat(r).as(path).startsWith("HTTP/1.1 400 ").contains("<Code>InvalidURI</Code>");
+        }
+        assertThat(send("DELETE", "/console/api/s3/bad-query-test", root, null).statusCode()).isEqualTo(204);
+    }
+
+    /** A GET sent as written (java.net.URI refuses a malformed escape), answered on a fresh connection. */
+    private static String rawGet(String target, Browser who) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.adminAddresses().getFirst().getPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: kura_console=" + who.cookie()
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private static boolean movedAfterTraffic(JsonNode d) {
