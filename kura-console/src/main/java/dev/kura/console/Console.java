@@ -49,6 +49,7 @@ public final class Console {
             "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "expect");
     private static final Set<String> NOT_FORWARDED_AMZ = Set.of("x-amz-content-sha256", "x-amz-date",
             "x-amz-security-token", "x-amz-decoded-content-length", "x-amz-trailer");
+    private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json",
             "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff");
     /**
@@ -314,6 +315,9 @@ public final class Console {
                 }
             }
         }
+        // What the body is: an unsigned payload. Said in the head, so a bucket policy's condition on
+        // s3:x-amz-content-sha256 (e.g. "deny UNSIGNED-PAYLOAD") decides as for the same body on the S3 port.
+        inner.header("x-amz-content-sha256", UNSIGNED_PAYLOAD);
         s3.handle(new AuthenticatedExchange(ex, inner.build(), s.get().accessKeyId(), SANDBOX));
     }
 

@@ -310,6 +310,34 @@ class ConsoleTest {
         assertThat(send("DELETE", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(204);
     }
 
+    /**
+     * The console's bodies are unsigned payloads: a bucket policy that denies unsigned payloads (AWS's
+     * recommended StringEquals s3:x-amz-content-sha256 UNSIGNED-PAYLOAD) denies them through the console
+     * too, as it denies the same body on the S3 port.
+     */
+    @Test
+    void aPolicyDenyingUnsignedPayloadsDeniesTheConsoleToo() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/signed-bodies-only", root, null).statusCode()).isEqualTo(200);
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\","
+                + "\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::signed-bodies-only/*\",\"Condition\":"
+                + "{\"StringEquals\":{\"s3:x-amz-content-sha256\":\"UNSIGNED-PAYLOAD\"}}}]}";
+        HttpResponse<byte[]> put = send("PUT", "/console/api/s3/signed-bodies-only?policy", root, true, policy.getBytes(),
+                Map.of("Content-Type", "application/json"));
+        assertThat(put.statusCode()).as(text(put)).isEqualTo(204);
+        for (Map<String, String> headers : List.of(Map.<String, String>of(),
+                Map.of("x-amz-content-sha256", "0".repeat(64)))) { // a client's own claim is not forwarded
+            HttpResponse<byte[]> denied = send("PUT", "/console/api/s3/signed-bodies-only/k", root, true, "x".getBytes(), headers);
+            assertThat(denied.statusCode()).as(text(denied)).isEqualTo(403);
+            assertThat(text(denied)).contains("<Code>AccessDenied</Code>");
+        }
+        assertThat(send("HEAD", "/console/api/s3/signed-bodies-only/k", root, null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only?policy", root, null).statusCode()).isEqualTo(204);
+        assertThat(send("PUT", "/console/api/s3/signed-bodies-only/k", root, "x".getBytes()).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only/k", root, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only", root, null).statusCode()).isEqualTo(204);
+    }
+
     /** A malformed escape in the query is the client's error (400 InvalidURI, as on the S3 port), never a 500. */
     @Test
     void aMalformedQueryIsInvalidUriNotAServerError() throws Exception {
