@@ -100,6 +100,11 @@ public final class Console {
         } else if (path.equals("/console/api/session")) {
             session(ex);
         } else if (path.equals("/console/api/dashboard")) {
+            if (!isRead(ex.head().method())) {
+                ex.closeAfterResponse(); // a body, if any, is never read
+                error(ex, 405, "method not allowed");
+                return;
+            }
             Optional<Sessions.Session> s = requireSession(ex, false);
             if (s.isPresent()) {
                 if (operator.test(s.get().accessKeyId())) {

@@ -306,6 +306,9 @@ class ConsoleTest {
         assertThat(JSON.readTree(send("GET", "/console/api/session", e, null).body()).get("operator").asBoolean()).isFalse();
         assertThat(JSON.readTree(send("GET", "/console/api/session", root, null).body()).get("operator").asBoolean()).isTrue();
         assertThat(send("GET", "/console/api/dashboard", root, null).statusCode()).isEqualTo(200);
+        for (String method : List.of("POST", "PUT", "DELETE")) { // only read, and without a CSRF token never
+            assertThat(send(method, "/console/api/dashboard", root, false, null, Map.of()).statusCode()).as(method).isEqualTo(405);
+        }
         adminCall("DELETE", "/admin/v1/users", "name=erin");
         assertThat(send("DELETE", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(204);
     }
