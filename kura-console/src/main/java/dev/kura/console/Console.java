@@ -11,7 +11,9 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +45,8 @@ public final class Console {
     public static final String CSRF_HEADER = "x-kura-csrf";
     private static final String S3_PREFIX = "/console/api/s3";
     private static final int MAX_SIGN_IN_BODY = 4096;
+    /** Session cookies looked at per request (a browser sends one, or a few if some were planted). */
+    private static final int MAX_SESSION_COOKIES = 8;
     /** Headers a browser's request may pass on to the S3 handlers; everything else (cookies above all) stays here. */
     private static final Set<String> FORWARDED = Set.of("content-type", "content-length", "transfer-encoding",
             "content-md5", "content-disposition", "content-encoding", "content-language", "cache-control", "expires",
@@ -162,12 +166,13 @@ public final class Console {
             case "GET" -> {
                 Optional<Sessions.Session> s = requireSession(ex, false);
                 if (s.isPresent()) {
-                    respondJson(ex, 200, describe(s.get()));
+                    respondJson(ex, 200, describe(s.get(), false));
                 }
             }
             case "DELETE" -> {
-                if (requireSession(ex, true).isPresent()) {
-                    sessions.signOut(cookie(ex.head()));
+                Optional<Found> found = findSession(ex.head());
+                if (requireSession(ex, true).isPresent() && found.isPresent()) {
+                    sessions.signOut(found.get().id());
                     ex.respond(204, Map.of("Set-Cookie", cookieHeader("", Duration.ZERO), "Cache-Control", "no-store"),
                             new byte[0]);
                 }
@@ -210,14 +215,21 @@ public final class Console {
         Sessions.SignedIn s = in.get();
         Map<String, String> headers = new LinkedHashMap<>(JSON);
         headers.put("Set-Cookie", cookieHeader(s.sessionId(), Sessions.ABSOLUTE));
-        ex.respond(200, headers, json.writeValueAsBytes(describe(s.session())));
+        ex.respond(200, headers, json.writeValueAsBytes(describe(s.session(), true)));
     }
 
-    private Map<String, Object> describe(Sessions.Session s) {
+    /**
+     * @param withToken true only in the sign-in answer: the CSRF token is handed out once, so a cookie
+     *                  alone (one planted by a page on another port of this host, which shares cookies)
+     *                  never yields the token that writes, and picks the session, need
+     */
+    private Map<String, Object> describe(Sessions.Session s, boolean withToken) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("accessKey", s.accessKeyId());
         m.put("operator", operator.test(s.accessKeyId()));
-        m.put("csrfToken", s.csrfToken());
+        if (withToken) {
+            m.put("csrfToken", s.csrfToken());
+        }
         m.put("expires", s.expires().toString());
         return m;
     }
@@ -227,7 +239,7 @@ public final class Console {
      * CSRF token, or from another origin).
      */
     private Optional<Sessions.Session> requireSession(Exchange ex, boolean write) throws IOException {
-        Optional<Sessions.Session> s = sessions.find(cookie(ex.head()));
+        Optional<Sessions.Session> s = findSession(ex.head()).map(Found::session);
         if (s.isEmpty()) {
             ex.closeAfterResponse(); // the body, if any, is never read
             Map<String, String> headers = new LinkedHashMap<>(JSON);
@@ -257,16 +269,48 @@ public final class Console {
         return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
     }
 
-    static String cookie(RequestHead head) {
+    /** A live session and the id (cookie value) it was found by. */
+    private record Found(String id, Sessions.Session session) {
+    }
+
+    /**
+     * The request's session. Cookies are shared by every port of a host, so a page served by the S3 port
+     * (any user's public object) can plant more {@value #COOKIE} cookies, with a longer path so they come
+     * first; the session is therefore the one, among those the request carries, whose CSRF token it
+     * presents in {@value #CSRF_HEADER} (the app sends it on every call), and only without that header
+     * the first live one.
+     */
+    private Optional<Found> findSession(RequestHead head) {
+        String presented = head.header(CSRF_HEADER);
+        Found first = null;
+        List<String> ids = cookies(head);
+        for (String id : ids.subList(0, Math.min(ids.size(), MAX_SESSION_COOKIES))) {
+            Optional<Sessions.Session> s = sessions.find(id);
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (presented != null && s.get().csrfMatches(presented)) {
+                return Optional.of(new Found(id, s.get()));
+            }
+            if (first == null) {
+                first = new Found(id, s.get());
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /** Every {@value #COOKIE} value the request carries, in order. */
+    static List<String> cookies(RequestHead head) {
+        List<String> out = new ArrayList<>();
         for (String line : head.headers("cookie")) {
             for (String part : line.split(";")) {
                 String p = part.trim();
                 if (p.startsWith(COOKIE + "=")) {
-                    return p.substring(COOKIE.length() + 1);
+                    out.add(p.substring(COOKIE.length() + 1));
                 }
             }
         }
-        return null;
+        return out;
     }
 
     private static String cookieHeader(String value, Duration maxAge) {

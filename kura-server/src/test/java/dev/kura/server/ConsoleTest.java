@@ -341,6 +341,36 @@ class ConsoleTest {
         assertThat(send("DELETE", "/console/api/s3/signed-bodies-only", root, null).statusCode()).isEqualTo(204);
     }
 
+    /**
+     * Cookies do not keep to a port: a page on the S3 port of this host (any user's public HTML object)
+     * can plant its own kura_console cookie with a longer Path, which the browser then sends first. The
+     * CSRF token, handed out only in the sign-in answer, picks the tab's own session, so the victim's
+     * uploads never land in the planter's account, and a planted cookie alone never yields a token.
+     */
+    @Test
+    void aCookiePlantedByAnotherPortCannotSwitchTheSession() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        JsonNode mallory = JSON.readTree(adminCall("POST", "/admin/v1/users", "name=mallory"));
+        Browser m = signIn(mallory.get("accessKey").asText(), mallory.get("secretKey").asText());
+        JsonNode plain = JSON.readTree(send("GET", "/console/api/session", m, false, null, Map.of()).body());
+        assertThat(plain.get("accessKey").asText()).isEqualTo(mallory.get("accessKey").asText());
+        assertThat(plain.has("csrfToken")).as("the token is handed out only at sign-in").isFalse();
+
+        Map<String, String> both = Map.of("Cookie", "kura_console=" + m.cookie() + "; kura_console=" + root.cookie(),
+                "X-Kura-CSRF", root.csrf());
+        assertThat(JSON.readTree(send("GET", "/console/api/session", null, false, null, both).body()).get("accessKey").asText())
+                .isEqualTo(ROOT);
+        assertThat(send("PUT", "/console/api/s3/planted-cookie-test", null, false, null, both).statusCode()).isEqualTo(200);
+        assertThat(text(send("GET", "/console/api/s3/", root, null))).contains("planted-cookie-test");
+        assertThat(text(send("GET", "/console/api/s3/", m, null))).doesNotContain("planted-cookie-test");
+        assertThat(send("DELETE", "/console/api/session", null, false, null, both).statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/console/api/session", root, null).statusCode()).as("root's session ended").isEqualTo(401);
+        assertThat(send("GET", "/console/api/session", m, null).statusCode()).as("not mallory's").isEqualTo(200);
+        Browser again = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("DELETE", "/console/api/s3/planted-cookie-test", again, null).statusCode()).isEqualTo(204);
+        adminCall("DELETE", "/admin/v1/users", "name=mallory");
+    }
+
     /** A malformed escape in the query is the client's error (400 InvalidURI, as on the S3 port), never a 500. */
     @Test
     void aMalformedQueryIsInvalidUriNotAServerError() throws Exception {
