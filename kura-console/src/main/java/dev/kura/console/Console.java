@@ -26,8 +26,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code /console/}, {@code /console/assets/…}: the single-page app from the jar ({@link StaticFiles});</li>
  *   <li>{@code POST /console/api/session} (form {@code accessKey}, {@code secretKey}): signs in — sets the
- *       session cookie ({@code HttpOnly; SameSite=Strict; Path=/console}) and answers the CSRF token;
- *       {@code GET}: who is signed in (and the token again); {@code DELETE}: signs out;</li>
+ *       session cookie ({@code HttpOnly; SameSite=Strict; Path=/console}) and answers the CSRF token (only
+ *       there); {@code GET}: who is signed in and whether it is the operator; {@code DELETE}: signs out;</li>
  *   <li>{@code GET /console/api/dashboard}: the {@link Dashboard} as JSON, for the operator's sessions only
  *       (any other user: 403 — it names every bucket on the node);</li>
  *   <li>{@code /console/api/s3/BUCKET/KEY?…}: any S3 request, run by the S3 front end's own door for
@@ -221,7 +221,7 @@ public final class Console {
     /**
      * @param withToken true only in the sign-in answer: the CSRF token is handed out once, so a cookie
      *                  alone (one planted by a page on another port of this host, which shares cookies)
-     *                  never yields the token that writes, and picks the session, need
+     *                  never yields the token, which writes need and which picks the session
      */
     private Map<String, Object> describe(Sessions.Session s, boolean withToken) {
         Map<String, Object> m = new LinkedHashMap<>();
