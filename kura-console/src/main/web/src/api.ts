@@ -1,15 +1,38 @@
 // The console's only door to Kura: its own session API and S3 requests under /console/api/s3, which
 // the server runs through the S3 front end as the signed-in user. The secret key is sent once, to
-// sign in, and kept nowhere; the session lives in an HttpOnly cookie this code cannot read, and the
-// CSRF token only in memory (a reload asks the server for it again).
+// sign in, and kept nowhere; the session lives in an HttpOnly cookie this code cannot read. The CSRF
+// token comes only in the sign-in answer and is kept in this origin's localStorage (pages on other
+// ports of the host, which share its cookies, cannot read it); it goes with every call, reads too, so
+// the server picks this tab's session even if another page planted a cookie of the same name.
 
 const BASE = '/console/api';
-let csrf: string | null = null;
+const TOKEN_KEY = 'kura_console_csrf';
+let csrf: string | null = loadToken();
+
+function loadToken(): string | null {
+  try {
+    return window.localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function keepToken(token: string | null): void {
+  csrf = token;
+  try {
+    if (token) window.localStorage.setItem(TOKEN_KEY, token); else window.localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // no storage (private mode): the token lives in memory, a reload signs in again
+  }
+}
 
 export interface Session {
   accessKey: string;
-  csrfToken: string;
+  /** Only in the sign-in answer. */
+  csrfToken?: string;
   expires: string;
+  /** True for the node's operator (the root key pair): only its session may read the dashboard. */
+  operator: boolean;
 }
 
 export class S3Error extends Error {
@@ -25,39 +48,50 @@ export function whenSignedOut(f: () => void): void {
   onSignedOut = f;
 }
 
+function signedOut(): void {
+  keepToken(null);
+  onSignedOut();
+}
+
 export async function signIn(accessKey: string, secretKey: string): Promise<Session> {
   const body = new URLSearchParams({ accessKey, secretKey });
   const r = await fetch(`${BASE}/session`, { method: 'POST', body, credentials: 'same-origin' });
   const json = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
   if (!r.ok) throw new Error(json.error ?? `sign-in failed (${r.status})`);
-  csrf = json.csrfToken;
+  keepToken(json.csrfToken);
   return json as Session;
 }
 
 export async function currentSession(): Promise<Session | null> {
-  const r = await fetch(`${BASE}/session`, { credentials: 'same-origin' });
-  if (r.status === 401) return null;
+  // Without the token from this browser's own sign-in, a cookie is not a session to use (it may have
+  // been planted by another page of this host): sign in.
+  if (!csrf) return null;
+  const r = await fetch(`${BASE}/session`, { headers: tokenHeaders(), credentials: 'same-origin' });
+  if (r.status === 401) {
+    keepToken(null);
+    return null;
+  }
   if (!r.ok) throw new Error(`session check failed (${r.status})`);
-  const json = (await r.json()) as Session;
-  csrf = json.csrfToken;
-  return json;
+  return (await r.json()) as Session;
 }
 
 export async function signOut(): Promise<void> {
-  await fetch(`${BASE}/session`, { method: 'DELETE', headers: writeHeaders(), credentials: 'same-origin' });
-  csrf = null;
+  await fetch(`${BASE}/session`, { method: 'DELETE', headers: tokenHeaders(), credentials: 'same-origin' });
+  keepToken(null);
 }
 
-function writeHeaders(extra: Record<string, string> = {}): Record<string, string> {
+/** Every call carries the token: writes need it, and it tells the server which session is this tab's. */
+function tokenHeaders(extra: Record<string, string> = {}): Record<string, string> {
   return csrf ? { 'X-Kura-CSRF': csrf, ...extra } : extra;
 }
 
 export async function dashboard(): Promise<any> {
-  const r = await fetch(`${BASE}/dashboard`, { credentials: 'same-origin' });
+  const r = await fetch(`${BASE}/dashboard`, { headers: tokenHeaders(), credentials: 'same-origin' });
   if (r.status === 401) {
-    onSignedOut();
+    signedOut();
     throw new SignedOut('not signed in');
   }
+  if (r.status === 403) throw new Error("the dashboard shows the whole node, so only its operator (the root key pair) sees it");
   if (!r.ok) throw new Error(`dashboard: HTTP ${r.status}`);
   return r.json();
 }
@@ -81,10 +115,9 @@ export function s3Url(bucket: string, key?: string, query?: Record<string, strin
 
 /** An S3 request; S3 error documents become S3Error with the code and message. */
 export async function s3(method: string, url: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
-  const write = method !== 'GET' && method !== 'HEAD';
-  const r = await fetch(url, { method, body, headers: write ? writeHeaders(headers) : headers, credentials: 'same-origin' });
+  const r = await fetch(url, { method, body, headers: tokenHeaders(headers), credentials: 'same-origin' });
   if (r.status === 401) {
-    onSignedOut();
+    signedOut();
     throw new SignedOut('not signed in');
   }
   if (!r.ok) {
@@ -212,7 +245,7 @@ function putWithProgress(url: string, body: Blob, contentType: string | null, on
     x.upload.onprogress = (e) => onBytes(e.loaded);
     x.onload = () => {
       if (x.status === 401) {
-        onSignedOut();
+        signedOut();
         reject(new SignedOut('not signed in'));
       } else if (x.status >= 200 && x.status < 300) {
         onBytes(body.size);

@@ -54,7 +54,8 @@ function shell(): void {
   app.append(
     h('header', { class: 'top' },
       h('span', { class: 'brand' }, 'Kura'),
-      h('nav', { 'aria-label': 'Main' }, link('#/', 'Dashboard'), link('#/buckets', 'Buckets')),
+      // The dashboard is the node's (every bucket's name): only the operator's session may read it.
+      h('nav', { 'aria-label': 'Main' }, session?.operator ? link('#/', 'Dashboard') : null, link('#/buckets', 'Buckets')),
       h('span', { class: 'who' }, session ? `Signed in as ${session.accessKey}` : ''), out),
     h('div', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
     h('main', { id: 'main', tabindex: '-1' }));
@@ -68,14 +69,15 @@ function route(): void {
   const hash = location.hash.replace(/^#/, '') || '/';
   for (const a of Array.from(document.querySelectorAll<HTMLAnchorElement>('[data-nav]'))) {
     const target = a.dataset.nav!.slice(1);
-    const active = target === '/' ? hash === '/' : hash.startsWith('/b') || hash.startsWith('/buckets') || hash.startsWith('/o') || hash.startsWith('/s');
+    const active = target === '/' ? hash === '/'
+      : hash.startsWith('/b') || hash.startsWith('/o') || hash.startsWith('/s') || (hash === '/' && !session.operator);
     if (active) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const m = /^\/(b|o|s)\/([^/]+)\/?(.*)$/.exec(hash);
   try {
-    if (hash === '/' ) {
+    if (hash === '/' && session.operator) {
       void dashboard.show(main);
-    } else if (hash === '/buckets') {
+    } else if (hash === '/buckets' || hash === '/') {
       void browser.showBuckets(main);
     } else if (m && m[1] === 'b') {
       void browser.showFolder(main, decodeURIComponent(m[2]), decodeKey(m[3]));
@@ -85,7 +87,7 @@ function route(): void {
       void settings.show(main, decodeURIComponent(m[2]));
     } else {
       clear(main);
-      main.appendChild(h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Go to the dashboard.')));
+      main.appendChild(h('p', {}, 'No such page. ', h('a', { href: '#/' }, session.operator ? 'Go to the dashboard.' : 'Go to your buckets.')));
     }
   } catch (e) {
     notice(String(e), 'error');

@@ -11,11 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The web console on the admin port, under {@code /console/}:
@@ -23,9 +26,10 @@ import java.util.Set;
  * <ul>
  *   <li>{@code /console/}, {@code /console/assets/…}: the single-page app from the jar ({@link StaticFiles});</li>
  *   <li>{@code POST /console/api/session} (form {@code accessKey}, {@code secretKey}): signs in — sets the
- *       session cookie ({@code HttpOnly; SameSite=Strict; Path=/console}) and answers the CSRF token;
- *       {@code GET}: who is signed in (and the token again); {@code DELETE}: signs out;</li>
- *   <li>{@code GET /console/api/dashboard}: the {@link Dashboard} as JSON;</li>
+ *       session cookie ({@code HttpOnly; SameSite=Strict; Path=/console}) and answers the CSRF token (only
+ *       there); {@code GET}: who is signed in and whether it is the operator; {@code DELETE}: signs out;</li>
+ *   <li>{@code GET /console/api/dashboard}: the {@link Dashboard} as JSON, for the operator's sessions only
+ *       (any other user: 403 — it names every bucket on the node);</li>
  *   <li>{@code /console/api/s3/BUCKET/KEY?…}: any S3 request, run by the S3 front end's own door for
  *       pre-authenticated requests as the session's user — the same routing, authorization
  *       (AccessControl), budgets, handlers and S3 error documents as a signed request on the S3 port.</li>
@@ -41,17 +45,25 @@ public final class Console {
     public static final String CSRF_HEADER = "x-kura-csrf";
     private static final String S3_PREFIX = "/console/api/s3";
     private static final int MAX_SIGN_IN_BODY = 4096;
+    /** Session cookies looked at per request (a browser sends one, or a few if some were planted). */
+    private static final int MAX_SESSION_COOKIES = 8;
     /** Headers a browser's request may pass on to the S3 handlers; everything else (cookies above all) stays here. */
     private static final Set<String> FORWARDED = Set.of("content-type", "content-length", "transfer-encoding",
             "content-md5", "content-disposition", "content-encoding", "content-language", "cache-control", "expires",
             "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "expect");
     private static final Set<String> NOT_FORWARDED_AMZ = Set.of("x-amz-content-sha256", "x-amz-date",
             "x-amz-security-token", "x-amz-decoded-content-length", "x-amz-trailer");
+    private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json",
             "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff");
-    /** Added to every S3 answer served on the console's origin: an object is never a page that runs here. */
+    /**
+     * Added to every S3 answer served on the console's origin: an object is never a page that runs here,
+     * and no other origin may embed it ({@code <script src>}, {@code <img>}) — the S3 port on the same
+     * host is the same site, so the session cookie would go along with such a request.
+     */
     private static final Map<String, String> SANDBOX = Map.of("Content-Security-Policy", "sandbox; default-src 'none'",
-            "X-Content-Type-Options", "nosniff", "Cache-Control", "no-store");
+            "X-Content-Type-Options", "nosniff", "Cache-Control", "no-store",
+            "Cross-Origin-Resource-Policy", "same-origin");
     private static final String APP_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -60,14 +72,20 @@ public final class Console {
     private final HttpHandler s3;
     private final StaticFiles files;
     private final SignInThrottle throttle;
+    private final Predicate<String> operator;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
      * @param s3 the S3 front end's {@code authenticatedDoor()}, decorated as the composition root
      *           decorates the S3 port's handler (metrics, access log)
+     * @param operator whether an access key operates the node (the root key pair): only its sessions see
+     *                 the dashboard, which shows the whole node (every bucket's name, drive paths), as
+     *                 only it may read {@code /metrics} with a token and call the admin API
      */
-    public Console(Sessions sessions, Dashboard dashboard, HttpHandler s3, java.time.InstantSource clock) {
+    public Console(Sessions sessions, Dashboard dashboard, HttpHandler s3, java.time.InstantSource clock,
+                   Predicate<String> operator) {
         this.sessions = sessions;
+        this.operator = operator;
         this.dashboard = dashboard;
         this.s3 = s3;
         this.files = new StaticFiles(Console.class.getClassLoader());
@@ -86,8 +104,18 @@ public final class Console {
         } else if (path.equals("/console/api/session")) {
             session(ex);
         } else if (path.equals("/console/api/dashboard")) {
-            if (requireSession(ex, false).isPresent()) {
-                respondJson(ex, 200, dashboard.snapshot());
+            if (!isRead(ex.head().method())) {
+                ex.closeAfterResponse(); // a body, if any, is never read
+                error(ex, 405, "method not allowed");
+                return;
+            }
+            Optional<Sessions.Session> s = requireSession(ex, false);
+            if (s.isPresent()) {
+                if (operator.test(s.get().accessKeyId())) {
+                    respondJson(ex, 200, dashboard.snapshot());
+                } else {
+                    error(ex, 403, "the dashboard shows the whole node: only its operator (the root key pair) sees it");
+                }
             }
         } else if (path.startsWith("/console/api/")) {
             error(ex, 404, "no such console API");
@@ -138,12 +166,13 @@ public final class Console {
             case "GET" -> {
                 Optional<Sessions.Session> s = requireSession(ex, false);
                 if (s.isPresent()) {
-                    respondJson(ex, 200, describe(s.get()));
+                    respondJson(ex, 200, describe(s.get(), false));
                 }
             }
             case "DELETE" -> {
-                if (requireSession(ex, true).isPresent()) {
-                    sessions.signOut(cookie(ex.head()));
+                Optional<Found> found = findSession(ex.head());
+                if (requireSession(ex, true).isPresent() && found.isPresent()) {
+                    sessions.signOut(found.get().id());
                     ex.respond(204, Map.of("Set-Cookie", cookieHeader("", Duration.ZERO), "Cache-Control", "no-store"),
                             new byte[0]);
                 }
@@ -186,13 +215,21 @@ public final class Console {
         Sessions.SignedIn s = in.get();
         Map<String, String> headers = new LinkedHashMap<>(JSON);
         headers.put("Set-Cookie", cookieHeader(s.sessionId(), Sessions.ABSOLUTE));
-        ex.respond(200, headers, json.writeValueAsBytes(describe(s.session())));
+        ex.respond(200, headers, json.writeValueAsBytes(describe(s.session(), true)));
     }
 
-    private static Map<String, Object> describe(Sessions.Session s) {
+    /**
+     * @param withToken true only in the sign-in answer: the CSRF token is handed out once, so a cookie
+     *                  alone (one planted by a page on another port of this host, which shares cookies)
+     *                  never yields the token, which writes need and which picks the session
+     */
+    private Map<String, Object> describe(Sessions.Session s, boolean withToken) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("accessKey", s.accessKeyId());
-        m.put("csrfToken", s.csrfToken());
+        m.put("operator", operator.test(s.accessKeyId()));
+        if (withToken) {
+            m.put("csrfToken", s.csrfToken());
+        }
         m.put("expires", s.expires().toString());
         return m;
     }
@@ -202,7 +239,7 @@ public final class Console {
      * CSRF token, or from another origin).
      */
     private Optional<Sessions.Session> requireSession(Exchange ex, boolean write) throws IOException {
-        Optional<Sessions.Session> s = sessions.find(cookie(ex.head()));
+        Optional<Sessions.Session> s = findSession(ex.head()).map(Found::session);
         if (s.isEmpty()) {
             ex.closeAfterResponse(); // the body, if any, is never read
             Map<String, String> headers = new LinkedHashMap<>(JSON);
@@ -232,16 +269,48 @@ public final class Console {
         return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
     }
 
-    static String cookie(RequestHead head) {
+    /** A live session and the id (cookie value) it was found by. */
+    private record Found(String id, Sessions.Session session) {
+    }
+
+    /**
+     * The request's session. Cookies are shared by every port of a host, so a page served by the S3 port
+     * (any user's public object) can plant more {@value #COOKIE} cookies, with a longer path so they come
+     * first; the session is therefore the one, among those the request carries, whose CSRF token it
+     * presents in {@value #CSRF_HEADER} (the app sends it on every call), and only without that header
+     * the first live one.
+     */
+    private Optional<Found> findSession(RequestHead head) {
+        String presented = head.header(CSRF_HEADER);
+        Found first = null;
+        List<String> ids = cookies(head);
+        for (String id : ids.subList(0, Math.min(ids.size(), MAX_SESSION_COOKIES))) {
+            Optional<Sessions.Session> s = sessions.find(id);
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (presented != null && s.get().csrfMatches(presented)) {
+                return Optional.of(new Found(id, s.get()));
+            }
+            if (first == null) {
+                first = new Found(id, s.get());
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /** Every {@value #COOKIE} value the request carries, in order. */
+    static List<String> cookies(RequestHead head) {
+        List<String> out = new ArrayList<>();
         for (String line : head.headers("cookie")) {
             for (String part : line.split(";")) {
                 String p = part.trim();
                 if (p.startsWith(COOKIE + "=")) {
-                    return p.substring(COOKIE.length() + 1);
+                    out.add(p.substring(COOKIE.length() + 1));
                 }
             }
         }
-        return null;
+        return out;
     }
 
     private static String cookieHeader(String value, Duration maxAge) {
@@ -295,6 +364,9 @@ public final class Console {
                 }
             }
         }
+        // What the body is: an unsigned payload. Said in the head, so a bucket policy's condition on
+        // s3:x-amz-content-sha256 (e.g. "deny UNSIGNED-PAYLOAD") decides as for the same body on the S3 port.
+        inner.header("x-amz-content-sha256", UNSIGNED_PAYLOAD);
         s3.handle(new AuthenticatedExchange(ex, inner.build(), s.get().accessKeyId(), SANDBOX));
     }
 

@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,12 +27,15 @@ import java.util.function.Function;
  * <p>Invariants: ids and tokens are 256 random bits from a {@link SecureRandom}; the map is keyed by
  * the SHA-256 of the id, so a lookup compares hashes, never the secret id itself; secrets and tokens
  * are compared in constant time ({@link MessageDigest#isEqual} of their hashes); at most
- * {@link #MAX_SESSIONS} live at once.
+ * {@link #MAX_SESSIONS} live at once, at most {@link #MAX_PER_ACCESS_KEY} of them one access key's
+ * (beyond that its oldest ends), so no single user can fill the table and lock the others out.
  */
 public final class Sessions {
     public static final Duration IDLE = Duration.ofHours(1);
     public static final Duration ABSOLUTE = Duration.ofHours(12);
     public static final int MAX_SESSIONS = 10_000;
+    /** One access key's share of {@link #MAX_SESSIONS}: past it, that key's oldest session ends. */
+    public static final int MAX_PER_ACCESS_KEY = 100;
 
     /** One signed-in user. {@code lastUsed} moves on every request. */
     public static final class Session {
@@ -114,16 +120,39 @@ public final class Sessions {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (byIdHash.size() >= MAX_SESSIONS) {
-            expire(now);
-            if (byIdHash.size() >= MAX_SESSIONS) {
-                throw new IllegalStateException("too many console sessions");
-            }
-        }
         String id = randomToken();
         Session session = new Session(accessKeyId, randomToken(), now);
-        byIdHash.put(key(id), session);
+        synchronized (this) { // the counts below and the insert are one step
+            endOldestBeyondShare(accessKeyId);
+            if (byIdHash.size() >= MAX_SESSIONS) {
+                expire(now);
+                if (byIdHash.size() >= MAX_SESSIONS) {
+                    throw new IllegalStateException("too many console sessions");
+                }
+            }
+            byIdHash.put(key(id), session);
+        }
         return Optional.of(new SignedIn(id, session));
+    }
+
+    /**
+     * Makes room for one more session of this access key within its share ({@link #MAX_PER_ACCESS_KEY}):
+     * its oldest sessions end, so one key signing in over and over never fills the table for everyone.
+     */
+    private void endOldestBeyondShare(String accessKeyId) {
+        List<Map.Entry<String, Session>> mine = new ArrayList<>();
+        for (Map.Entry<String, Session> e : byIdHash.entrySet()) {
+            if (e.getValue().accessKeyId.equals(accessKeyId)) {
+                mine.add(e);
+            }
+        }
+        if (mine.size() < MAX_PER_ACCESS_KEY) {
+            return;
+        }
+        mine.sort(Comparator.comparing((Map.Entry<String, Session> e) -> e.getValue().created));
+        for (Map.Entry<String, Session> e : mine.subList(0, mine.size() - MAX_PER_ACCESS_KEY + 1)) {
+            byIdHash.remove(e.getKey(), e.getValue());
+        }
     }
 
     /** The live session with this id (and marks it used), or empty: unknown, expired or signed out. */

@@ -118,13 +118,37 @@ class SessionsTest {
 
     @Test
     void theNumberOfLiveSessionsIsBounded() {
-        for (int i = 0; i < Sessions.MAX_SESSIONS; i++) {
-            sessions.signIn("AKROOT", "root-secret").orElseThrow();
+        int keys = Sessions.MAX_SESSIONS / Sessions.MAX_PER_ACCESS_KEY;
+        for (int k = 0; k < keys; k++) {
+            users.put("AKUSER" + k, "secret-" + k);
+            for (int i = 0; i < Sessions.MAX_PER_ACCESS_KEY; i++) {
+                sessions.signIn("AKUSER" + k, "secret-" + k).orElseThrow();
+            }
         }
+        assertThat(sessions.size()).isEqualTo(Sessions.MAX_SESSIONS);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> sessions.signIn("AKROOT", "root-secret"))
                 .isInstanceOf(IllegalStateException.class);
         now = now.plus(Sessions.IDLE); // all expired: room again
         assertThat(sessions.signIn("AKROOT", "root-secret")).isPresent();
         assertThat(sessions.size()).isEqualTo(1);
+    }
+
+    /**
+     * One user signing in over and over (a script, or someone holding a low-privilege key) must not
+     * fill the node-wide table and lock every other user, the operator included, out of the console:
+     * past {@link Sessions#MAX_PER_ACCESS_KEY}, that key's oldest session makes room.
+     */
+    @Test
+    void oneAccessKeyCannotTakeEverySession() {
+        String first = sessions.signIn("AKALICE", "alice-secret").orElseThrow().sessionId();
+        String last = null;
+        for (int i = 0; i < Sessions.MAX_SESSIONS + 10; i++) {
+            now = now.plusMillis(1);
+            last = sessions.signIn("AKALICE", "alice-secret").orElseThrow().sessionId();
+        }
+        assertThat(sessions.size()).isEqualTo(Sessions.MAX_PER_ACCESS_KEY);
+        assertThat(sessions.find(first)).as("the oldest made room").isEmpty();
+        assertThat(sessions.find(last)).isPresent();
+        assertThat(sessions.signIn("AKROOT", "root-secret")).as("another user still signs in").isPresent();
     }
 }

@@ -78,8 +78,14 @@ final class AdminHandler implements HttpHandler {
     public void handle(Exchange ex) throws Exception {
         String path = ex.head().rawPath();
         dev.kura.console.Console webConsole = console;
-        if (webConsole != null && dev.kura.console.Console.handles(path)) {
-            webConsole.handle(ex);
+        if (dev.kura.console.Console.handles(path)) {
+            if (webConsole != null) {
+                webConsole.handle(ex);
+            } else {
+                // --console off: no console route exists, whatever the method (not a 405 that hints at one)
+                ex.closeAfterResponse(); // a body, if any, is never read
+                text(ex, 404, "not found\n");
+            }
             return;
         }
         if (AdminApi.handles(path)) {

@@ -131,7 +131,7 @@ public final class KuraServer implements AutoCloseable {
                     () -> objects.buckets().stream().map(dev.kura.index.BucketRecord::name).toList(), clock, boot);
             adminHandler.withConsole(new dev.kura.console.Console(
                     new dev.kura.console.Sessions(users::secretKey, clock, new SecureRandom()), dashboard,
-                    telemetry.observe(s3Handler.authenticatedDoor()), clock));
+                    telemetry.observe(s3Handler.authenticatedDoor()), clock, creds.accessKey()::equals));
         }
         HttpServer admin = new HttpServer(adminHandler, HttpServer.Limits.defaults());
         // Two threads: a long lifecycle pass never holds up the sweeper's once-a-second pass.

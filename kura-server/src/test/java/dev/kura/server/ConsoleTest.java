@@ -210,6 +210,8 @@ class ConsoleTest {
         // an object served on the console's origin can never run script there
         assertThat(get.headers().firstValue("content-security-policy").orElseThrow()).startsWith("sandbox");
         assertThat(get.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+        // ...nor be embedded by another origin of the same site (the S3 port on this host) with the cookie
+        assertThat(get.headers().firstValue("cross-origin-resource-policy")).hasValue("same-origin");
         String list = text(send("GET", "/console/api/s3/objects-test?list-type=2&delimiter=/", root, null));
         assertThat(list).contains("<Prefix>a dir/</Prefix>");
         // a bad Content-MD5 is S3's BadDigest, and nothing is stored
@@ -287,6 +289,112 @@ class ConsoleTest {
         assertThat(d.at("/traffic/topErrorCodes").toString()).contains("NoSuchBucket");
     }
 
+    /**
+     * The dashboard is the node's (every bucket's name and busiest key ranges, drive paths, traffic):
+     * what /metrics and the admin API give only the operator. A user who cannot list another user's
+     * buckets through S3 must not read their names off the dashboard.
+     */
+    @Test
+    void theDashboardIsOnlyTheOperators() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(200);
+        JsonNode erin = JSON.readTree(adminCall("POST", "/admin/v1/users", "name=erin"));
+        Browser e = signIn(erin.get("accessKey").asText(), erin.get("secretKey").asText());
+        HttpResponse<byte[]> d = send("GET", "/console/api/dashboard", e, null);
+        assertThat(d.statusCode()).isEqualTo(403);
+        assertThat(text(d)).doesNotContain("operators-private-bucket").doesNotContain(data.toString());
+        assertThat(JSON.readTree(send("GET", "/console/api/session", e, null).body()).get("operator").asBoolean()).isFalse();
+        assertThat(JSON.readTree(send("GET", "/console/api/session", root, null).body()).get("operator").asBoolean()).isTrue();
+        assertThat(send("GET", "/console/api/dashboard", root, null).statusCode()).isEqualTo(200);
+        for (String method : List.of("POST", "PUT", "DELETE")) { // only read, and without a CSRF token never
+            assertThat(send(method, "/console/api/dashboard", root, false, null, Map.of()).statusCode()).as(method).isEqualTo(405);
+        }
+        adminCall("DELETE", "/admin/v1/users", "name=erin");
+        assertThat(send("DELETE", "/console/api/s3/operators-private-bucket", root, null).statusCode()).isEqualTo(204);
+    }
+
+    /**
+     * The console's bodies are unsigned payloads: a bucket policy that denies unsigned payloads (AWS's
+     * recommended StringEquals s3:x-amz-content-sha256 UNSIGNED-PAYLOAD) denies them through the console
+     * too, as it denies the same body on the S3 port.
+     */
+    @Test
+    void aPolicyDenyingUnsignedPayloadsDeniesTheConsoleToo() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/signed-bodies-only", root, null).statusCode()).isEqualTo(200);
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\","
+                + "\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::signed-bodies-only/*\",\"Condition\":"
+                + "{\"StringEquals\":{\"s3:x-amz-content-sha256\":\"UNSIGNED-PAYLOAD\"}}}]}";
+        HttpResponse<byte[]> put = send("PUT", "/console/api/s3/signed-bodies-only?policy", root, true, policy.getBytes(),
+                Map.of("Content-Type", "application/json"));
+        assertThat(put.statusCode()).as(text(put)).isEqualTo(204);
+        for (Map<String, String> headers : List.of(Map.<String, String>of(),
+                Map.of("x-amz-content-sha256", "0".repeat(64)))) { // a client's own claim is not forwarded
+            HttpResponse<byte[]> denied = send("PUT", "/console/api/s3/signed-bodies-only/k", root, true, "x".getBytes(), headers);
+            assertThat(denied.statusCode()).as(text(denied)).isEqualTo(403);
+            assertThat(text(denied)).contains("<Code>AccessDenied</Code>");
+        }
+        assertThat(send("HEAD", "/console/api/s3/signed-bodies-only/k", root, null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only?policy", root, null).statusCode()).isEqualTo(204);
+        assertThat(send("PUT", "/console/api/s3/signed-bodies-only/k", root, "x".getBytes()).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only/k", root, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/console/api/s3/signed-bodies-only", root, null).statusCode()).isEqualTo(204);
+    }
+
+    /**
+     * Cookies do not keep to a port: a page on the S3 port of this host (any user's public HTML object)
+     * can plant its own kura_console cookie with a longer Path, which the browser then sends first. The
+     * CSRF token, handed out only in the sign-in answer, picks the tab's own session, so the victim's
+     * uploads never land in the planter's account, and a planted cookie alone never yields a token.
+     */
+    @Test
+    void aCookiePlantedByAnotherPortCannotSwitchTheSession() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        JsonNode mallory = JSON.readTree(adminCall("POST", "/admin/v1/users", "name=mallory"));
+        Browser m = signIn(mallory.get("accessKey").asText(), mallory.get("secretKey").asText());
+        JsonNode plain = JSON.readTree(send("GET", "/console/api/session", m, false, null, Map.of()).body());
+        assertThat(plain.get("accessKey").asText()).isEqualTo(mallory.get("accessKey").asText());
+        assertThat(plain.has("csrfToken")).as("the token is handed out only at sign-in").isFalse();
+
+        Map<String, String> both = Map.of("Cookie", "kura_console=" + m.cookie() + "; kura_console=" + root.cookie(),
+                "X-Kura-CSRF", root.csrf());
+        assertThat(JSON.readTree(send("GET", "/console/api/session", null, false, null, both).body()).get("accessKey").asText())
+                .isEqualTo(ROOT);
+        assertThat(send("PUT", "/console/api/s3/planted-cookie-test", null, false, null, both).statusCode()).isEqualTo(200);
+        assertThat(text(send("GET", "/console/api/s3/", root, null))).contains("planted-cookie-test");
+        assertThat(text(send("GET", "/console/api/s3/", m, null))).doesNotContain("planted-cookie-test");
+        assertThat(send("DELETE", "/console/api/session", null, false, null, both).statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/console/api/session", root, null).statusCode()).as("root's session ended").isEqualTo(401);
+        assertThat(send("GET", "/console/api/session", m, null).statusCode()).as("not mallory's").isEqualTo(200);
+        Browser again = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("DELETE", "/console/api/s3/planted-cookie-test", again, null).statusCode()).isEqualTo(204);
+        adminCall("DELETE", "/admin/v1/users", "name=mallory");
+    }
+
+    /** A malformed escape in the query is the client's error (400 InvalidURI, as on the S3 port), never a 500. */
+    @Test
+    void aMalformedQueryIsInvalidUriNotAServerError() throws Exception {
+        Browser root = signIn(ROOT, ROOT_SECRET);
+        assertThat(send("PUT", "/console/api/s3/bad-query-test", root, null).statusCode()).isEqualTo(200);
+        for (String path : List.of("/console/api/s3/bad-query-test?%ZZ",
+                "/console/api/s3/bad-query-test/key?versionId=%", "/console/api/s3/?x=%G0")) {
+            String r = rawGet(path, root);
+            assertThat(r).as(path).startsWith("HTTP/1.1 400 ").contains("<Code>InvalidURI</Code>");
+        }
+        assertThat(send("DELETE", "/console/api/s3/bad-query-test", root, null).statusCode()).isEqualTo(204);
+    }
+
+    /** A GET sent as written (java.net.URI refuses a malformed escape), answered on a fresh connection. */
+    private static String rawGet(String target, Browser who) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.adminAddresses().getFirst().getPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: kura_console=" + who.cookie()
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private static boolean movedAfterTraffic(JsonNode d) {
         for (JsonNode p : d.at("/traffic/series")) {
             if (p.get("requestsPerSecond").asDouble() > 0 && !p.at("/byOperation/ListObjects").isMissingNode()) {
@@ -301,10 +409,12 @@ class ConsoleTest {
         Path dir = Files.createTempDirectory("kura-console-off");
         try (KuraServer off = start(dir, false)) {
             String base = "http://127.0.0.1:" + off.adminAddresses().getFirst().getPort();
-            for (String path : List.of("/console/", "/console/api/session", "/console/api/s3/")) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(path).isEqualTo(404);
+            for (String path : List.of("/console", "/console/", "/console/api/session", "/console/api/s3/", "/console/api/s3/b/k")) {
+                for (String method : List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as(method + " " + path).isEqualTo(404);
+                }
             }
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);

@@ -71,6 +71,11 @@ public final class S3Router {
             throw new S3Exception(S3ErrorCode.InvalidURI);
         }
         String path = decodePath(raw);
+        try {
+            head.queryParams(); // decoded once here: a malformed escape is the client's error, not a 500 later
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3ErrorCode.InvalidURI);
+        }
         String bucket = virtualHostBucket(head.header("host"), domain);
         String key;
         if (bucket != null) {

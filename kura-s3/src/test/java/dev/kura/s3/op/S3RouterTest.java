@@ -94,6 +94,10 @@ class S3RouterTest {
         assertCode(() -> route("PUT", "/"), S3ErrorCode.MethodNotAllowed);
         assertCode(() -> route("GET", "/b/%zz"), S3ErrorCode.InvalidURI);
         assertCode(() -> route("GET", "relative"), S3ErrorCode.InvalidURI);
+        // a malformed escape in the query (reached unsigned through the console's door): InvalidURI, not a 500
+        assertCode(() -> route("GET", "/b?%ZZ"), S3ErrorCode.InvalidURI);
+        assertCode(() -> route("GET", "/b/k?versionId=%"), S3ErrorCode.InvalidURI);
+        assertCode(() -> route("GET", "/?x=%G0"), S3ErrorCode.InvalidURI);
         assertCode(() -> route("POST", "/b/k"), S3ErrorCode.MethodNotAllowed);
     }
 
