@@ -33,6 +33,15 @@ class HttpEdgeTest extends KuraTestBase {
     }
 
     @Test
+    void aMalformedQueryEscapeIsInvalidUriSignedOrNot() throws Exception {
+        for (String target : new String[] {"/" + bucket + "?%ZZ", "/" + bucket + "/k?X-Amz-Credential=%G1", "/?a=%"}) {
+            var r = RawHttp.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", new byte[0]);
+            assertThat(r.status()).as(target).isEqualTo(400);
+            assertThat(r.body()).as(target).contains("<Code>InvalidURI</Code>");
+        }
+    }
+
+    @Test
     void errorBodyIsS3XmlWithRequestId() throws Exception {
         var r = RawHttp.signedGet("/" + bucket + "/missing-key");
         assertThat(r.status()).isEqualTo(404);

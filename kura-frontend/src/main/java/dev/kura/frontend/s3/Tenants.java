@@ -28,11 +28,17 @@ final class Tenants {
             }
             return ANONYMOUS;
         }
-        String credential = head.queryParam("X-Amz-Credential");
+        String credential;
+        String v2;
+        try {
+            credential = head.queryParam("X-Amz-Credential");
+            v2 = head.queryParam("AWSAccessKeyId");
+        } catch (IllegalArgumentException e) {
+            return ANONYMOUS; // a malformed query: the router answers InvalidURI
+        }
         if (credential != null) {
             return until(credential, 0, '/');
         }
-        String v2 = head.queryParam("AWSAccessKeyId");
         return v2 == null ? ANONYMOUS : bounded(v2);
     }
 
