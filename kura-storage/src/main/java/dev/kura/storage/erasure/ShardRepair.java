@@ -33,6 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * repair waits and then finds the data healthy. Thread-safe.
  */
 final class ShardRepair {
+    private static final System.Logger LOG = System.getLogger(ShardRepair.class.getName());
     private final ErasureBlobStore store;
     private final ConcurrentHashMap<DataId, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -172,6 +173,7 @@ final class ShardRepair {
                     writers[i] = onto[i].create(shardHere, prefix(i, layout) + base);
                 } catch (IOException | RuntimeException e) {
                     failed++; // the drive cannot take the shard now; left for a later repair
+                    cannotWrite(location, i, onto[i], "start", e);
                 }
             }
             if (failed == targets.size()) {
@@ -216,6 +218,7 @@ final class ShardRepair {
                         writers[i].abort();
                         writers[i] = null;
                         failed++;
+                        cannotWrite(location, i, onto[i], "write", e);
                     }
                 }
             }
@@ -247,11 +250,18 @@ final class ShardRepair {
                 outcome[2 + i] = 1;
             } catch (IOException | RuntimeException e) {
                 failed++;
+                cannotWrite(location, i, d, "commit", e);
             }
         }
         outcome[0] = rebuilt;
         outcome[1] = failed;
         return outcome;
+    }
+
+    /** A rebuilt shard that could not be written is counted as failed; the log says why. */
+    private static void cannotWrite(DataLocation location, int shard, ShardDrive drive, String step, Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "repair of data {0}: shard {1} could not be written to drive {2} ({3}): {4}",
+                location.dataId(), shard, drive.driveId(), step, e.toString());
     }
 
     /** The first pass: reads every unit of every shard once. */
