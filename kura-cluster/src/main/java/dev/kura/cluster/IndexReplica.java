@@ -104,6 +104,11 @@ public final class IndexReplica implements AutoCloseable {
         return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), members.stream().map(Member::peer).toList());
     }
 
+    /** True when {@code home} holds this group's Raft storage from an earlier start (the member recovers it). */
+    public static boolean holdsGroup(Path home, RaftGroup group) {
+        return Files.isDirectory(home.resolve("raft").resolve(group.getGroupId().getUuid().toString()));
+    }
+
     /** Starts this node's member {@code selfId} of {@code group}, storing everything under {@code home}. */
     public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings) throws IOException {
         return start(group, selfId, home, settings, 0);
@@ -199,6 +204,34 @@ public final class IndexReplica implements AutoCloseable {
             return server.getDivision(group.getGroupId()).getInfo().isLeader();
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The member this one believes leads now, or null when it knows of none. */
+    public String leaderId() {
+        try {
+            RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+            return leader == null ? null : leader.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The member's current Raft term (0 when it cannot say). */
+    public long term() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The index of the last entry this member has applied to its index (-1 when it cannot say). */
+    public long appliedIndex() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -63,7 +63,8 @@ import org.apache.ratis.util.TimeDuration;
  * (the leader confirms it still leads with a round of heartbeats to a majority; no clock-based lease),
  * waits until the local state machine has applied up to it, and only then answers. The local read that
  * follows sees every write acknowledged before the read began. A member cut off from the majority gets
- * no read index, so it never serves a stale read: the barrier fails ({@link UncheckedIOException}).
+ * no read index, so it never serves a stale read: the barrier fails
+ * ({@link dev.kura.index.IndexUnavailableException}).
  */
 public final class ReplicatedIndex implements ObjectIndex {
     private static final Message BARRIER = Message.EMPTY;
@@ -160,10 +161,10 @@ public final class ReplicatedIndex implements ObjectIndex {
         try {
             reply = client.io().sendReadOnly(BARRIER, local.peerId());
         } catch (IOException e) {
-            throw new UncheckedIOException("no linearizable read: the read index is not available", e);
+            throw new dev.kura.index.IndexUnavailableException("no linearizable read: the read index is not available", e);
         }
         if (!reply.isSuccess()) {
-            throw new UncheckedIOException(new IOException("no linearizable read", reply.getException()));
+            throw new dev.kura.index.IndexUnavailableException("no linearizable read", reply.getException());
         }
     }
 

@@ -13,7 +13,6 @@ import dev.kura.index.IndexResult;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.Precondition;
 import dev.kura.index.VersionPage;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,7 +126,7 @@ class ReplicatedIndexTest {
             cluster.stopMember(leader);
             assertThat(cluster.localVersions(other, B)).hasSize(40);
             try (ReplicatedIndex impatient = new ReplicatedIndex(cluster.replica(other), Duration.ofMillis(500), 3)) {
-                assertThatThrownBy(() -> impatient.latest(B, "k0")).isInstanceOf(UncheckedIOException.class);
+                assertThatThrownBy(() -> impatient.latest(B, "k0")).isInstanceOf(dev.kura.index.IndexUnavailableException.class);
                 assertThatThrownBy(() -> impatient.apply(new IndexCommand.PutObject(B, object("alone", 1), Precondition.NONE)))
                         .isInstanceOf(IndexException.OutcomeUnknown.class);
             }

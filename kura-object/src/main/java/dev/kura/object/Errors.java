@@ -25,7 +25,10 @@ final class Errors {
                     .with("BucketName", bucket);
             case IndexException.InvalidPart p -> new S3Exception(S3ErrorCode.InvalidPart, p.getMessage());
             case IndexException.EngineFailure f -> new IllegalStateException("index failure", f);
-            case IndexException.OutcomeUnknown f -> new IllegalStateException("index outcome unknown", f);
+            // No answer in time (a replicated index without a majority): the change may or may not have
+            // happened; the client retries, as S3's clients do on 503.
+            case IndexException.OutcomeUnknown f -> new S3Exception(S3ErrorCode.ServiceUnavailable,
+                    "The index did not answer in time; the request may or may not have taken effect. Try again.");
             default -> new IllegalStateException("unexpected index failure", e);
         };
     }

@@ -67,6 +67,12 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
      * the other node's shard address; {@code driveId}: the drive there.
      */
     public RemoteDrive(String node, byte[] secret, InetSocketAddress peer, String driveId, SocketFactory sockets) {
+        this(node, secret, peer, driveId, "unknown", sockets);
+    }
+
+    /** As above, knowing the drive's zone already (from {@link #drivesOf}), so it is right while the peer is down. */
+    public RemoteDrive(String node, byte[] secret, InetSocketAddress peer, String driveId, String zone,
+                       SocketFactory sockets) {
         if (secret.length < ShardProtocol.MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("the cluster secret must be at least " + ShardProtocol.MIN_SECRET_BYTES
                     + " bytes");
@@ -76,6 +82,32 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         this.peer = peer;
         this.driveId = driveId;
         this.sockets = sockets;
+        this.zoneKnown = zone;
+    }
+
+    /** A drive a peer serves, as it described it. */
+    public record Listed(String driveId, String zone, boolean writable, boolean present) {
+    }
+
+    /** Asks the node at {@code peer} which drives it serves. */
+    public static java.util.List<Listed> drivesOf(String node, byte[] secret, InetSocketAddress peer, SocketFactory sockets)
+            throws IOException {
+        RemoteDrive any = new RemoteDrive(node, secret, peer, "*", sockets);
+        try {
+            byte[] answer = any.call(ShardProtocol.DRIVES, new byte[0], OK);
+            DataInputStream p = new DataInputStream(new ByteArrayInputStream(answer));
+            int n = p.readInt();
+            if (n < 0 || n > 10_000) {
+                throw new IOException("node at " + peer + " lists " + n + " drives");
+            }
+            java.util.List<Listed> out = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new Listed(p.readUTF(), p.readUTF(), p.readBoolean(), p.readBoolean()));
+            }
+            return out;
+        } finally {
+            any.close();
+        }
     }
 
     @Override

@@ -52,6 +52,8 @@ final class ShardProtocol {
     static final byte STATUS = 10;
     static final byte CHECK_SPACE = 11;
     static final byte VERIFY = 12;
+    /** Which drives the node serves, with their state (a new peer learns the shard drives of the cluster). */
+    static final byte DRIVES = 13;
     // answers
     static final byte OK = 20;
     static final byte SYNCED = 21;

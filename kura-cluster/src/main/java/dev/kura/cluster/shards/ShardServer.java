@@ -59,22 +59,33 @@ public final class ShardServer implements AutoCloseable {
 
     private final String node;
     private final byte[] secret;
-    private final Map<String, LocalBlobStore> drives;
+    private final java.util.function.Supplier<Map<String, LocalBlobStore>> drives;
     private final ServerSocket listener;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refusedPeers = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean closed;
 
-    private ShardServer(String node, byte[] secret, Map<String, LocalBlobStore> drives, ServerSocket listener) {
+    private ShardServer(String node, byte[] secret, java.util.function.Supplier<Map<String, LocalBlobStore>> drives,
+                        ServerSocket listener) {
         this.node = node;
         this.secret = secret.clone();
-        this.drives = Map.copyOf(drives);
+        this.drives = drives;
         this.listener = listener;
     }
 
     /** Serves {@code drives} (by drive id) at {@code address} (port 0: any) to peers holding {@code secret}. */
     public static ShardServer start(String node, byte[] secret, Map<String, LocalBlobStore> drives,
+                                    InetSocketAddress address, ServerSocketFactory sockets) throws IOException {
+        Map<String, LocalBlobStore> fixed = Map.copyOf(drives);
+        return start(node, secret, () -> fixed, address, sockets);
+    }
+
+    /**
+     * As above, serving the drives {@code drives} names at each request (by drive id): a drive formatted
+     * while the node runs is served from then on.
+     */
+    public static ShardServer start(String node, byte[] secret, java.util.function.Supplier<Map<String, LocalBlobStore>> drives,
                                     InetSocketAddress address, ServerSocketFactory sockets) throws IOException {
         if (secret.length < ShardProtocol.MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("the cluster secret must be at least " + ShardProtocol.MIN_SECRET_BYTES
@@ -232,6 +243,19 @@ public final class ShardServer implements AutoCloseable {
                     });
                 }
             }
+            case ShardProtocol.DRIVES -> {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                DataOutputStream o = new DataOutputStream(b);
+                Map<String, LocalBlobStore> now = drives.get();
+                o.writeInt(now.size());
+                for (var e : now.entrySet()) {
+                    o.writeUTF(e.getKey());
+                    o.writeUTF(e.getValue().zone());
+                    o.writeBoolean(e.getValue().isWritable());
+                    o.writeBoolean(e.getValue().isPresent());
+                }
+                reply(out, OK, b.toByteArray());
+            }
             case ShardProtocol.STATUS -> {
                 LocalBlobStore d = drive(p.readUTF(), out);
                 if (d != null) {
@@ -252,7 +276,7 @@ public final class ShardServer implements AutoCloseable {
     }
 
     private LocalBlobStore drive(String driveId, DataOutputStream out) throws IOException {
-        LocalBlobStore d = drives.get(driveId);
+        LocalBlobStore d = drives.get().get(driveId);
         if (d == null) {
             error(out, ShardProtocol.E_NO_SUCH_DRIVE, "node " + node + " has no drive " + driveId);
         }

@@ -82,6 +82,20 @@ class ShardProtocolTest {
     }
 
     @Test
+    void aPeerListsTheDrivesItServesWithTheirZonesAndOnlyToHoldersOfTheSecret() throws Exception {
+        List<RemoteDrive.Listed> listed = RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault());
+        assertThat(listed).containsExactly(new RemoteDrive.Listed(drive.driveId(), drive.zone(), true, true));
+        assertThatThrownBy(() -> RemoteDrive.drivesOf("node-a", OTHER, server.address(), SocketFactory.getDefault()))
+                .isInstanceOf(IOException.class);
+        RemoteDrive known = new RemoteDrive("node-a", SECRET, server.address(), drive.driveId(), drive.zone(),
+                SocketFactory.getDefault());
+        server.close(); // the peer goes away: the drive keeps the zone it was listed with
+        assertThat(known.zone()).isEqualTo(drive.zone());
+        assertThat(known.isPresent()).isFalse();
+        known.close();
+    }
+
+    @Test
     void aShardIsWrittenAndReadBackByteExactAndTheBarrierRunsBetweenSyncAndPublish() throws Exception {
         byte[] data = random(5 * 1024 * 1024 + 123, 1);
         DataId id = DataId.random(new Random(2));

@@ -162,6 +162,14 @@ public final class S3Handler implements HttpHandler {
             dispatch(op, ex, who, principal);
         } catch (S3Exception e) {
             fail(ex, e);
+        } catch (dev.kura.index.IndexUnavailableException e) {
+            // A cluster member cut off from the majority: nothing stale is served, the client retries.
+            if (ex.responded()) {
+                throw new IOException("failed after the response started", e);
+            }
+            LOG.warn("request {}: {}", ex.requestId(), e.getMessage());
+            fail(ex, new S3Exception(S3ErrorCode.ServiceUnavailable,
+                    "The index cannot answer now (this node cannot reach a majority of the cluster); try again."));
         } catch (IOException e) {
             if (ex.responded()) {
                 throw e;

@@ -34,6 +34,13 @@ import java.util.stream.Stream;
  * format PATH}). A drive of another set is {@link State#FOREIGN}, a directory that is not empty and has
  * no header, or that cannot be opened, is {@link State#OFFLINE}; none of them is ever written.
  * Shards are addressed by drive id, so a drive moved to another path is found by its header.
+ *
+ * <h2>In a cluster</h2>
+ * A node's set ({@link #openClustered}) also places shards on the drives of the other nodes
+ * ({@link #peerDrives}, {@link dev.kura.storage.ShardDrive}s reached over the network): the store is
+ * erasure-coded over this node's online drives and every peer drive known, present or not, so data
+ * written by any node can be read and repaired by any other. Until enough drives are known to keep
+ * one parity shard, the store refuses writes ({@link InsufficientDrivesException}).
  */
 public final class DriveSet implements AutoCloseable {
     /** File in Kura's home recording the set id once the drive set has been created. */
@@ -140,10 +147,14 @@ public final class DriveSet implements AutoCloseable {
     private final Layout layout;
     private final int stripeUnit;
     private final List<Drive> drives;
+    private final boolean clustered;
+    /** Other nodes' drives (a cluster only); the store is rebuilt when they change. */
+    private volatile List<dev.kura.storage.ShardDrive> peers = List.of();
     private final Switch store;
 
     private DriveSet(FileIo io, Path home, String setId, Layout layout, int stripeUnit, List<Drive> drives,
-                     java.util.Properties known) {
+                     java.util.Properties known, boolean clustered) {
+        this.clustered = clustered;
         this.io = io;
         this.home = home;
         this.known = known;
@@ -163,6 +174,22 @@ public final class DriveSet implements AutoCloseable {
      */
     public static DriveSet open(Path home, List<DriveSpec> specs, Layout layout, FileIo io) throws IOException {
         layout.check(specs.size());
+        return open(home, specs, layout, io, false);
+    }
+
+    /**
+     * As {@link #open(Path, List, Layout, FileIo)} for one node of a cluster whose nodes hold
+     * {@code clusterDrives} drives in all (the layout is checked against those): the store is built over
+     * this node's drives and, once {@link #peerDrives} names them, the other nodes'.
+     */
+    public static DriveSet openClustered(Path home, List<DriveSpec> specs, Layout layout, int clusterDrives, FileIo io)
+            throws IOException {
+        layout.check(clusterDrives);
+        return open(home, specs, layout, io, true);
+    }
+
+    private static DriveSet open(Path home, List<DriveSpec> specs, Layout layout, FileIo io, boolean clustered)
+            throws IOException {
         Path setFile = home.resolve(SET_FILE);
         boolean fresh = !Files.exists(setFile);
         java.util.Properties known = fresh ? new java.util.Properties() : readSetFile(setFile);
@@ -177,7 +204,8 @@ public final class DriveSet implements AutoCloseable {
             }
             opened.add(d);
         }
-        DriveSet set = new DriveSet(io, home, setId, layout, ErasureBlobStore.DEFAULT_STRIPE_UNIT, opened, known);
+        DriveSet set = new DriveSet(io, home, setId, layout, ErasureBlobStore.DEFAULT_STRIPE_UNIT, opened, known,
+                clustered);
         set.saveSetFile();
         return set;
     }
@@ -327,14 +355,38 @@ public final class DriveSet implements AutoCloseable {
         }
     }
 
+    /**
+     * The other nodes' drives, as the cluster knows them now (present or not): the store is rebuilt over
+     * this node's online drives and these. Refused on a set that is not a cluster node's.
+     */
+    public synchronized void peerDrives(List<? extends dev.kura.storage.ShardDrive> drives) {
+        if (!clustered) {
+            throw new IllegalStateException("not a cluster node's drive set");
+        }
+        peers = List.copyOf(drives);
+        store.replace(build());
+    }
+
+    /** The other nodes' drives this set places shards on (empty outside a cluster). */
+    public List<dev.kura.storage.ShardDrive> peerDrives() {
+        return peers;
+    }
+
     /** The store for the current online drives: a single drive as is, else erasure-coded. */
     private BlobStore build() {
-        List<LocalBlobStore> up = drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).toList();
-        if (drives.size() == 1) {
+        List<dev.kura.storage.ShardDrive> up = new ArrayList<>();
+        drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).forEach(up::add);
+        if (clustered) {
+            up.addAll(peers);
+            if (up.size() < 2) {
+                return new Unready("this node knows " + up.size() + " drive(s) of the cluster so far; "
+                        + "waiting for the other nodes");
+            }
+        } else if (drives.size() == 1) {
             if (up.isEmpty()) {
                 throw new IllegalArgumentException("the only drive is not usable: " + drives.getFirst().reason());
             }
-            return up.getFirst();
+            return (LocalBlobStore) up.getFirst();
         }
         try {
             ErasureBlobStore e = ErasureBlobStore.openDegraded(up, layout.k(), layout.m(), stripeUnit);
@@ -352,6 +404,54 @@ public final class DriveSet implements AutoCloseable {
             if (d.store() != null) {
                 d.store().close();
             }
+        }
+    }
+
+    /** A cluster node's store before it knows enough drives: refuses writes, and reads of erasure-coded data. */
+    private static final class Unready implements BlobStore {
+        private final String why;
+
+        Unready(String why) {
+            this.why = why;
+        }
+
+        @Override
+        public DataLocation place(DataId id) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public BlobWriter create(DataLocation planned, String label) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public InputStream open(DataLocation location, long offset, long length) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public void delete(DataLocation location) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public void checkSpace(long bytes) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+            throw new dev.kura.storage.InsufficientDrivesException(why);
+        }
+
+        @Override
+        public boolean isWritable() {
+            return false;
+        }
+
+        @Override
+        public void close() {
         }
     }
 

@@ -142,4 +142,40 @@ class DriveSetTest {
             }
         }
     }
+
+    @Test
+    void aClusterNodesSetRefusesWritesUntilItKnowsEnoughDrivesThenSpreadsShardsOverThem() throws IOException {
+        // This node's one drive, and two drives standing for two other nodes' (ShardDrives all).
+        DriveSet set = DriveSet.openClustered(dir.resolve("home"),
+                List.of(DriveSet.DriveSpec.parse(dir.resolve("mine") + ",zone=a", 0)), DriveSet.Layout.parse("2+1"), 3,
+                new RealFileIo());
+        dev.kura.storage.local.LocalBlobStore b = dev.kura.storage.local.LocalBlobStore.open(dir.resolve("b"),
+                new RealFileIo(), new dev.kura.storage.local.LocalBlobStore.Format("b", java.util.UUID.randomUUID().toString(), null),
+                dev.kura.storage.local.LocalBlobStore.DEFAULT_BLOCK_SIZE);
+        dev.kura.storage.local.LocalBlobStore c = dev.kura.storage.local.LocalBlobStore.open(dir.resolve("c"),
+                new RealFileIo(), new dev.kura.storage.local.LocalBlobStore.Format("c", java.util.UUID.randomUUID().toString(), null),
+                dev.kura.storage.local.LocalBlobStore.DEFAULT_BLOCK_SIZE);
+        try {
+            assertThat(set.store().isWritable()).isFalse();
+            assertThatThrownBy(() -> write(set.store(), new byte[10], rnd))
+                    .isInstanceOf(dev.kura.storage.InsufficientDrivesException.class)
+                    .hasMessageContaining("waiting for the other nodes");
+            set.peerDrives(List.of(b, c));
+            assertThat(set.store().isWritable()).isTrue();
+            byte[] data = new byte[3 << 20];
+            rnd.nextBytes(data);
+            DataLocation loc = write(set.store(), data, rnd);
+            assertThat(loc.drives()).containsExactlyInAnyOrder(set.online().getFirst().driveId(), b.driveId(), c.driveId());
+            assertThat(read(set.store(), loc)).isEqualTo(data);
+            assertThat(set.peerDrives()).containsExactly(b, c);
+            DriveSet alone = DriveSet.open(dir.resolve("home-alone"), six(), DriveSet.Layout.parse("4+2"), new RealFileIo());
+            assertThatThrownBy(() -> alone.peerDrives(List.of(b)))
+                    .as("only a cluster node's set takes other nodes' drives").isInstanceOf(IllegalStateException.class);
+            alone.close();
+        } finally {
+            set.close();
+            b.close();
+            c.close();
+        }
+    }
 }
