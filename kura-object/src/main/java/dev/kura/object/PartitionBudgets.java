@@ -89,13 +89,46 @@ public final class PartitionBudgets implements RequestBudget {
 
     /** Measures every partition, then splits or merges where the policy says so. Never throws. */
     public void tick() {
+        tick(true);
+    }
+
+    /**
+     * As {@link #tick()}; with {@code decide} false (a cluster node that does not lead the index) it only
+     * measures, and follows the splits and merges another node decided. Never throws.
+     */
+    public void tick(boolean decide) {
         long now = nanos.getAsLong();
         for (BucketBudget b : List.copyOf(buckets.values())) {
             try {
+                if (!decide) {
+                    follow(b, now);
+                    continue;
+                }
                 tick(b, now);
             } catch (RuntimeException e) {
                 LOG.warn("partition pass over bucket {} failed: {}", b.name, e.toString());
             }
+        }
+    }
+
+    /** Measures the bucket's partitions and takes up the index's ranges when they changed. */
+    private void follow(BucketBudget b, long now) {
+        Optional<BucketRecord> current = index.bucket(b.name);
+        if (current.isEmpty() || current.get().id() != b.id) {
+            buckets.remove(b.id);
+            return;
+        }
+        PartitionBudget[] parts = b.parts;
+        for (PartitionBudget p : parts) {
+            p.measure(now, settings);
+        }
+        List<PartitionRecord> records = index.partitions(b.id);
+        boolean same = records.size() == parts.length;
+        for (int i = 0; same && i < parts.length; i++) {
+            same = records.get(i).id() == parts[i].id && records.get(i).start().equals(parts[i].start);
+        }
+        if (!same) {
+            buckets.put(b.id, load(b.name, b.id, Arrays.asList(parts)));
         }
     }
 

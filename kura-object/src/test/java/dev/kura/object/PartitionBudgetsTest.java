@@ -118,6 +118,31 @@ class PartitionBudgetsTest {
     }
 
     @Test
+    void aNodeThatDoesNotLeadNeverSplitsButTakesUpTheSplitsOfTheOneThatDoes() throws Exception {
+        // Two nodes' budgets over one (replicated) index: the follower measures the same hot prefix...
+        PartitionBudgets follower = new PartitionBudgets(index, new PartitionBudgets.Settings(20, 30, Duration.ofSeconds(3)),
+                nanos::get, clock);
+        for (int s = 0; s < 6; s++) {
+            for (int i = 0; i < 100; i++) {
+                nanos.addAndGet(10_000_000L);
+                try {
+                    follower.admit(new S3Operation.PutObject("b", "2026-12-07/" + String.format("%05d", i * 7919 % 10_000)),
+                            "PUT");
+                } catch (S3Exception e) {
+                    assertThat(e.code()).isEqualTo(S3ErrorCode.SlowDown);
+                }
+            }
+            follower.tick(false);
+        }
+        assertThat(index.partitions(1)).as("only the leader decides splits").hasSize(1);
+        assertThat(follower.report("b").orElseThrow().partitions()).hasSize(1);
+        // ...and once the leader split the range, the follower's budgets follow it: two partitions, two budgets.
+        index.apply(new IndexCommand.SplitPartition(1, 0, "2026-12-07/05000", T));
+        follower.tick(false);
+        assertThat(follower.report("b").orElseThrow().partitions()).hasSize(2);
+    }
+
+    @Test
     void coldNeighboursMergeBack() throws Exception {
         index.apply(new IndexCommand.SplitPartition(1, 0, "m", T));
         put("a"); // the bucket is now tracked

@@ -45,10 +45,13 @@ public final class KuraServer implements AutoCloseable {
     private final List<InetSocketAddress> adminBound;
     private final Credentials credentials;
     private final Telemetry telemetry;
+    private final ClusterNode cluster; // null: a single node
 
     private KuraServer(ObjectIndex index, Storage store, StorageAdminService storageAdmin, HttpServer s3, HttpServer admin,
                        ScheduledExecutorService background, List<InetSocketAddress> s3Bound,
-                       List<InetSocketAddress> adminBound, Credentials credentials, Telemetry telemetry) {
+                       List<InetSocketAddress> adminBound, Credentials credentials, Telemetry telemetry,
+                       ClusterNode cluster) {
+        this.cluster = cluster;
         this.index = index;
         this.store = store;
         this.storageAdmin = storageAdmin;
@@ -75,27 +78,56 @@ public final class KuraServer implements AutoCloseable {
         InstantSource clock = InstantSource.system();
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
+        if (config.cluster() != null && (config.accessKey() == null || config.accessKey().isEmpty()
+                || config.secretKey() == null || config.secretKey().isEmpty())) {
+            throw new IllegalArgumentException("a cluster node needs the cluster's root credentials: set KURA_ACCESS_KEY "
+                    + "and KURA_SECRET_KEY to the same values on every node");
+        }
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
         // The master key ring (docs/encryption.md): SSE-S3 data keys and stored user secrets are sealed by it.
         MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? System.getenv("KURA_MASTER_KEY")
                 : config.masterKey().fromEnv(), config.masterKeyFile(), terminal);
-        ObjectIndex index = RocksObjectIndex.open(config.dataDir().resolve("index"), onIndexWriterDeath,
-                testingIndexWriterDiesAfter);
+        if (config.cluster() != null && (config.masterKey() == null || config.masterKey().fromEnv() == null)
+                && !Files.exists(config.masterKeyFile())) {
+            throw new IllegalArgumentException("a cluster node needs the cluster's master key: give every node the same "
+                    + "--master-key-file (or KURA_MASTER_KEY); none at " + config.masterKeyFile());
+        }
+        // One node: its own RocksDB index. A cluster node: its member of the replicated index.
+        ClusterNode cluster = config.cluster() == null ? null : ClusterNode.start(config.cluster(), config.dataDir());
+        ObjectIndex index = cluster != null ? cluster.index() : RocksObjectIndex.open(config.dataDir().resolve("index"),
+                onIndexWriterDeath, testingIndexWriterDiesAfter);
+        // Work done once for the whole store (sweeping, lifecycle, splits, scrubs): by the index leader in a cluster.
+        java.util.function.BooleanSupplier leads = cluster == null ? () -> true : cluster::leads;
         Storage storage;
         Telemetry telemetry;
         ObjectService objects;
         Sweeper sweeper;
         try {
             storage = Storage.open(config);
+            if (cluster != null) {
+                cluster.attach(storage.driveSet());
+            }
             telemetry = Telemetry.start(config.telemetry(), config.dataDir(), terminal, clock, boot, index, storage.store(),
                     storage::onlineDrives);
+            if (cluster != null) {
+                cluster.bindMetrics(telemetry.registry());
+            }
             objects = new ObjectService(telemetry.index(), telemetry.drive(), clock, new SecureRandom(), config.region(),
                     config.inlineThreshold(), masterKey);
-            sweeper = new Sweeper(index, storage.store(), clock, boot, objects.activeReads());
-            sweeper.sweepOnce(); // garbage of writes the previous process never finished
+            // In a cluster an intent older than this node's start may be another node's write in progress:
+            // only the intents' lifetime applies there.
+            sweeper = new Sweeper(index, storage.store(), clock, cluster == null ? boot : Instant.EPOCH,
+                    objects.activeReads());
+            if (cluster == null) {
+                sweeper.sweepOnce(); // garbage of writes the previous process never finished
+            }
             telemetry.bindSweeper(sweeper);
         } catch (Exception e) {
-            index.close();
+            if (cluster != null) {
+                cluster.close();
+            } else {
+                index.close();
+            }
             throw e;
         }
         LOG.info("storage: {}", storage.describe());
@@ -113,7 +145,7 @@ public final class KuraServer implements AutoCloseable {
         telemetry.bindFrontEnd(s3);
         StorageAdminService storageAdmin = new StorageAdminService(storage, new Repairer(index, storage.store(), clock),
                 clock, config.storage().scrubInterval());
-        storageAdmin.startPeriodicScrub();
+        storageAdmin.startPeriodicScrub(leads);
         telemetry.bindRepairs(storageAdmin);
         if (storage.driveSet() != null) {
             storageAdmin.startRepairQueue(storage.store());
@@ -138,6 +170,9 @@ public final class KuraServer implements AutoCloseable {
         ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
                 Thread.ofVirtual().name("kura-background-", 0).factory());
         background.scheduleWithFixedDelay(() -> {
+            if (!leads.getAsBoolean()) {
+                return;
+            }
             try {
                 sweeper.sweepOnce();
             } catch (Exception e) {
@@ -146,7 +181,7 @@ public final class KuraServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS); // a pass over nothing is two short index scans; space comes back within seconds
         background.scheduleWithFixedDelay(() -> {
             try {
-                budgets.tick();
+                budgets.tick(leads.getAsBoolean()); // rates are this node's; splits and merges the leader's
             } catch (RuntimeException e) {
                 LOG.warn("partition pass failed: {}", e.toString());
             }
@@ -169,6 +204,9 @@ public final class KuraServer implements AutoCloseable {
             dev.kura.object.LifecycleWorker lifecycle = new dev.kura.object.LifecycleWorker(objects, index,
                     () -> clock.instant(), 10_000);
             background.scheduleWithFixedDelay(() -> {
+                if (!leads.getAsBoolean()) {
+                    return;
+                }
                 try {
                     var pass = lifecycle.runOnce();
                     if (pass.actions() > 0) {
@@ -183,9 +221,13 @@ public final class KuraServer implements AutoCloseable {
         }
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
-        KuraServer server = new KuraServer(index, storage, storageAdmin, s3, admin, background, s3Bound, adminBound, creds, telemetry);
+        KuraServer server = new KuraServer(index, storage, storageAdmin, s3, admin, background, s3Bound, adminBound, creds,
+                telemetry, cluster);
         terminal.println("Kura is serving S3 on " + describe(s3Bound) + " (region " + config.region() + "), admin on "
-                + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath() + "; " + storage.describe());
+                + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath() + "; " + storage.describe()
+                + (cluster == null ? "" : "; cluster node " + config.cluster().node() + " (zone " + config.cluster().zone()
+                        + ") at " + config.cluster().address().getAddress().getHostAddress() + ":"
+                        + config.cluster().address().getPort() + " with " + config.cluster().join().size() + " other members"));
         return server;
     }
 
@@ -245,6 +287,10 @@ public final class KuraServer implements AutoCloseable {
         storageAdmin.close();
         telemetry.close();
         store.close();
-        index.close();
+        if (cluster != null) {
+            cluster.close();
+        } else {
+            index.close();
+        }
     }
 }

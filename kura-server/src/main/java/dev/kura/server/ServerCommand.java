@@ -147,6 +147,31 @@ final class ServerCommand implements Callable<Integer> {
             description = "The web console on the admin port, under /console/ (default: on; off: /console/ answers 404)")
     String console = "on";
 
+    @Option(names = "--cluster-address", paramLabel = "HOST:PORT",
+            description = "Run as a node of a cluster: its Raft (index replication) address; the node-to-node shard "
+                    + "protocol listens on the next port. Every node is an S3 front end")
+    String clusterAddress;
+
+    @Option(names = "--join", paramLabel = "HOST:PORT[,...]", split = ",",
+            description = "The other initial members' --cluster-address (every initial member lists the others)")
+    List<String> join = new ArrayList<>();
+
+    @Option(names = "--bootstrap",
+            description = "Form the cluster from this node and --join the first time this node starts "
+                    + "(a node that already holds cluster state ignores it)")
+    boolean bootstrap;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "This node's name (default: node-HOST-PORT)")
+    String node;
+
+    @Option(names = "--zone", paramLabel = "NAME",
+            description = "This node's failure zone, given to its drives that name none (default: the node's name)")
+    String zone;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "PATH",
+            description = "The cluster secret, 32 bytes or more, the same on every node (KURA_CLUSTER_SECRET overrides it)")
+    Path clusterSecretFile;
+
     @Option(names = "--testing-index-writer-dies-after", hidden = true, paramLabel = "N",
             description = "For tests: the index writer thread dies before its Nth batch write")
     long testingIndexWriterDiesAfter;
@@ -180,14 +205,65 @@ final class ServerCommand implements Callable<Integer> {
                 .withAccessLog(accessLog, accessLogTimings)
                 .withBuckets(metricsBuckets, metricsTopBuckets)
                 .withOpenTelemetry(tracing ? GlobalOpenTelemetry.get() : null);
+        ServerConfig.ClusterConfig cluster = cluster(env);
         return new ServerConfig(parse(addresses, 9000), parse(adminAddresses, 9001), data, region,
                 env.get("KURA_ACCESS_KEY"), env.get("KURA_SECRET_KEY"),
                 limits(), telemetry).withDomain(domain)
-                .withStorage(storage())
+                .withStorage(storage(cluster))
                 .withMasterKey(new ServerConfig.MasterKeyConfig(env.get("KURA_MASTER_KEY"), masterKeyFile))
                 .withPartitions(new dev.kura.object.PartitionBudgets.Settings(partitionWriteRate, partitionReadRate,
                         seconds(splitAfter)))
-                .withConsole(onOff("--console", console));
+                .withConsole(onOff("--console", console))
+                .withCluster(cluster);
+    }
+
+    /** The cluster flags, checked; null when this node runs alone (no {@code --cluster-address}). */
+    ServerConfig.ClusterConfig cluster(Map<String, String> env) {
+        if (clusterAddress == null) {
+            if (!join.isEmpty() || bootstrap || node != null || zone != null || clusterSecretFile != null) {
+                throw new IllegalArgumentException("--join, --bootstrap, --node, --zone and --cluster-secret-file "
+                        + "need --cluster-address");
+            }
+            return null;
+        }
+        InetSocketAddress self = parseOne(clusterAddress);
+        if (self.getAddress() == null || self.getAddress().isAnyLocalAddress()) {
+            throw new IllegalArgumentException("--cluster-address must name this node's own address, not a wildcard: "
+                    + clusterAddress);
+        }
+        List<InetSocketAddress> others = new ArrayList<>();
+        for (String j : join) {
+            if (!j.isBlank()) {
+                InetSocketAddress a = parseOne(j.trim());
+                if (!a.equals(self) && !others.contains(a)) {
+                    others.add(a);
+                }
+            }
+        }
+        byte[] secret;
+        String fromEnv = env.get("KURA_CLUSTER_SECRET");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            secret = fromEnv.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else if (clusterSecretFile != null) {
+            try {
+                secret = java.nio.file.Files.readString(clusterSecretFile).strip()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --cluster-secret-file " + clusterSecretFile + ": " + e);
+            }
+        } else {
+            throw new IllegalArgumentException("a cluster node needs the cluster secret: --cluster-secret-file PATH "
+                    + "or KURA_CLUSTER_SECRET (32 bytes or more, the same on every node)");
+        }
+        if (secret.length < 32) {
+            throw new IllegalArgumentException("the cluster secret must be at least 32 bytes; it is " + secret.length);
+        }
+        String name = node != null ? node : "node-" + self.getAddress().getHostAddress().replace(':', '_') + "-"
+                + self.getPort();
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            throw new IllegalArgumentException("--node takes letters, digits, '.', '_' and '-' (at most 63): " + name);
+        }
+        return new ServerConfig.ClusterConfig(name, zone != null ? zone : name, self, others, bootstrap, secret);
     }
 
     /** {@code 60}, {@code 2.5} (seconds) or a duration such as {@code 1m}. */
@@ -213,11 +289,36 @@ final class ServerCommand implements Callable<Integer> {
 
     /** The storage flags, checked: a layout the drives cannot serve is refused with the reason. */
     ServerConfig.StorageConfig storage() {
+        return storage(null);
+    }
+
+    /**
+     * As above for a cluster node: its drives get the node's zone unless they name one, it has one drive
+     * under {@code --data} without {@code --drive}, and a layout is checked against the drives of all
+     * the initial members (each assumed to have as many as this one).
+     */
+    ServerConfig.StorageConfig storage(ServerConfig.ClusterConfig cluster) {
         List<dev.kura.storage.drives.DriveSet.DriveSpec> specs = new ArrayList<>();
         for (int i = 0; i < drives.size(); i++) {
-            specs.add(dev.kura.storage.drives.DriveSet.DriveSpec.parse(drives.get(i), i));
+            String text = drives.get(i);
+            if (cluster != null && !text.contains(",zone=")) {
+                text += ",zone=" + cluster.zone();
+            }
+            specs.add(dev.kura.storage.drives.DriveSet.DriveSpec.parse(text, i));
         }
         dev.kura.storage.drives.DriveSet.Layout layout = ec == null ? null : dev.kura.storage.drives.DriveSet.Layout.parse(ec);
+        if (cluster != null) {
+            if (specs.isEmpty()) {
+                specs.add(new dev.kura.storage.drives.DriveSet.DriveSpec(data.resolve("drive"), cluster.zone()));
+            }
+            int all = specs.size() * (1 + cluster.join().size());
+            if (layout != null) {
+                layout.check(all);
+            }
+            return new ServerConfig.StorageConfig(inlineThreshold != null ? inlineThreshold : -1, specs,
+                    layout != null ? layout : dev.kura.storage.drives.DriveSet.Layout.defaultFor(all),
+                    parseDuration(scrubInterval)).withLifecycle(parseDuration(lifecycleInterval), lifecycleTesting);
+        }
         if (layout != null) {
             layout.check(Math.max(1, specs.size()));
             if (specs.isEmpty() && (layout.k() != 1 || layout.m() != 0)) {

@@ -15,11 +15,68 @@ import java.util.List;
  * @param partitions per-partition request budgets and the split delay ({@code --partition-write-rate},
  *                   {@code --partition-read-rate}, {@code --split-after}); null: S3's defaults
  * @param console   whether the admin port serves the web console under {@code /console/} ({@code --console on|off})
+ * @param cluster   this node's place in a cluster ({@code --node}, {@code --cluster-address}, …); null: a single node
  */
 public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                            String region, String accessKey, String secretKey, HttpServer.Limits limits,
                            TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey,
-                           dev.kura.object.PartitionBudgets.Settings partitions, boolean console) {
+                           dev.kura.object.PartitionBudgets.Settings partitions, boolean console,
+                           ClusterConfig cluster) {
+
+    public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
+                        String region, String accessKey, String secretKey, HttpServer.Limits limits,
+                        TelemetryConfig telemetry, String domain, StorageConfig storage, MasterKeyConfig masterKey,
+                        dev.kura.object.PartitionBudgets.Settings partitions, boolean console) {
+        this(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain, storage,
+                masterKey, partitions, console, null);
+    }
+
+    /**
+     * A node of a cluster.
+     *
+     * @param node      this node's name ({@code --node}), shown in listings and told to peers
+     * @param zone      its failure zone ({@code --zone}): the zone of its drives
+     * @param address   where its Raft server listens ({@code --cluster-address}); the shard protocol listens
+     *                  on the next port
+     * @param join      the other initial members' cluster addresses ({@code --join})
+     * @param bootstrap form the cluster from these members if this node holds no cluster state yet
+     * @param secret    the cluster secret (at least 32 bytes) every node proves it holds
+     */
+    public record ClusterConfig(String node, String zone, InetSocketAddress address, List<InetSocketAddress> join,
+                                boolean bootstrap, byte[] secret) {
+        public ClusterConfig {
+            join = List.copyOf(join);
+            secret = secret.clone();
+        }
+
+        /** Where the shard protocol of the node whose cluster address is {@code a} listens: the next port. */
+        public static InetSocketAddress shardAddress(InetSocketAddress a) {
+            return new InetSocketAddress(a.getAddress(), a.getPort() + 1);
+        }
+
+        @Override
+        public String toString() {
+            return "ClusterConfig[node=" + node + ", zone=" + zone + ", address=" + address + ", join=" + join
+                    + ", bootstrap=" + bootstrap + ", secret=<redacted>]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ClusterConfig c && node.equals(c.node) && zone.equals(c.zone) && address.equals(c.address)
+                    && join.equals(c.join) && bootstrap == c.bootstrap && java.util.Arrays.equals(secret, c.secret);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(node, zone, address, join, bootstrap, java.util.Arrays.hashCode(secret));
+        }
+    }
+
+    /** The same configuration as one node of a cluster. */
+    public ServerConfig withCluster(ClusterConfig newCluster) {
+        return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
+                storage, masterKey, partitions, console, newCluster);
+    }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
                         String region, String accessKey, String secretKey, HttpServer.Limits limits,
@@ -32,7 +89,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with the web console on or off. */
     public ServerConfig withConsole(boolean on) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, masterKey, partitions, on);
+                storage, masterKey, partitions, on, cluster);
     }
 
     public ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketAddress> adminAddresses, Path dataDir,
@@ -45,7 +102,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with these partition budgets. */
     public ServerConfig withPartitions(dev.kura.object.PartitionBudgets.Settings newPartitions) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, masterKey, newPartitions, console);
+                storage, masterKey, newPartitions, console, cluster);
     }
 
     /** The partition budgets to enforce (S3's 3,500 writes and 5,500 reads a second, split after 60 s, unless set). */
@@ -73,7 +130,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration with this master key source. */
     public ServerConfig withMasterKey(MasterKeyConfig newMasterKey) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                storage, newMasterKey, partitions, console);
+                storage, newMasterKey, partitions, console, cluster);
     }
 
     /** The master key file this configuration reads (or creates). */
@@ -145,13 +202,13 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
     /** The same configuration serving virtual-hosted-style requests under {@code base}. */
     public ServerConfig withDomain(String base) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, base,
-                storage, masterKey, partitions, console);
+                storage, masterKey, partitions, console, cluster);
     }
 
     /** The same configuration with another storage configuration. */
     public ServerConfig withStorage(StorageConfig newStorage) {
         return new ServerConfig(s3Addresses, adminAddresses, dataDir, region, accessKey, secretKey, limits, telemetry, domain,
-                newStorage, masterKey, partitions, console);
+                newStorage, masterKey, partitions, console, cluster);
     }
 
     public int inlineThreshold() {

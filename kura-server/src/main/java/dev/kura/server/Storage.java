@@ -23,6 +23,12 @@ final class Storage implements AutoCloseable {
 
     static Storage open(ServerConfig config) throws IOException {
         ServerConfig.StorageConfig sc = config.storage();
+        if (config.cluster() != null) {
+            // A cluster node: its drives and, once known, the other nodes' (ClusterNode tells the set).
+            int all = sc.drives().size() * (1 + config.cluster().join().size());
+            return new Storage(null, DriveSet.openClustered(config.dataDir(), sc.drives(), sc.layout(), all,
+                    new RealFileIo()));
+        }
         if (sc.drives().isEmpty()) {
             LocalBlobStore drive = LocalBlobStore.open(config.dataDir().resolve("drive0"), new RealFileIo(), true);
             drive.purgeTemp();
@@ -56,6 +62,9 @@ final class Storage implements AutoCloseable {
         long zones = set.drives().stream().map(d -> d.spec().zone()).distinct().count();
         String text = set.drives().size() + " drives in " + zones + " zones, erasure coding " + set.layout()
                 + ", " + online + " online";
+        if (!set.peerDrives().isEmpty()) {
+            text += ", and " + set.peerDrives().size() + " drives of other nodes";
+        }
         for (DriveSet.Drive d : set.drives()) {
             if (d.state() != DriveSet.State.ONLINE) {
                 text += "; " + d.spec().path() + " is " + d.state().label() + ": " + d.reason();

@@ -253,6 +253,11 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
 
     /** Periodic scrubs: one pass per interval, paced to take about the interval. */
     void startPeriodicScrub() {
+        startPeriodicScrub(() -> true);
+    }
+
+    /** As above, a pass running only when {@code when} says so (in a cluster: on the index leader). */
+    void startPeriodicScrub(java.util.function.BooleanSupplier when) {
         if (scrubInterval == null || scrubInterval.isZero() || scrubInterval.isNegative()) {
             return;
         }
@@ -260,6 +265,9 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
             while (!closed) {
                 try {
                     Thread.sleep(scrubInterval.toMillis());
+                    if (!when.getAsBoolean()) {
+                        continue;
+                    }
                     long used = drives().stream().mapToLong(d -> Math.max(0, d.usedBytes())).sum();
                     scrub.start(Repairer.Pace.spread(used, scrubInterval)).get();
                 } catch (InterruptedException e) {

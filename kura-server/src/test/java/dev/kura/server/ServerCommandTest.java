@@ -15,6 +15,58 @@ class ServerCommandTest {
         return cmd.config(env);
     }
 
+    static final String SECRET = "a cluster secret of at least 32 bytes, shared";
+
+    @Test
+    void aNodeRunsAloneUnlessGivenAClusterAddress() {
+        assertThat(parse(Map.of()).cluster()).isNull();
+        assertThatThrownBy(() -> parse(Map.of(), "--join", "127.0.0.3:7000")).hasMessageContaining("--cluster-address");
+    }
+
+    @Test
+    void clusterFlagsNameTheMembersTheSecretAndTheZoneOfTheDrives() {
+        ServerConfig c = parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000,127.0.0.4:7000", "--join", "127.0.0.2:7000", "--bootstrap", "--zone", "rack-1",
+                "--drive", "/srv/a", "--drive", "/srv/b,zone=other");
+        ServerConfig.ClusterConfig cluster = c.cluster();
+        assertThat(cluster.node()).isEqualTo("node-127.0.0.2-7000");
+        assertThat(cluster.zone()).isEqualTo("rack-1");
+        assertThat(cluster.bootstrap()).isTrue();
+        assertThat(cluster.join()).as("the others, itself left out").extracting(a -> a.getHostString() + ":" + a.getPort())
+                .containsExactly("127.0.0.3:7000", "127.0.0.4:7000");
+        assertThat(cluster.secret()).isEqualTo(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(cluster.toString()).doesNotContain("shared");
+        assertThat(c.storage().drives()).extracting(dev.kura.storage.drives.DriveSet.DriveSpec::zone)
+                .containsExactly("rack-1", "other");
+        // Two drives on each of three members: six in all, so 4+2 by default.
+        assertThat(c.storage().layout()).isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(4, 2));
+        assertThat(ServerConfig.ClusterConfig.shardAddress(cluster.address()).getPort()).isEqualTo(7001);
+    }
+
+    @Test
+    void aClusterNodeWithoutDrivesHasOneUnderItsDataDirectoryInItsZone() {
+        ServerConfig c = parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000,127.0.0.4:7000", "--node", "n1", "--data", "/var/kura");
+        assertThat(c.cluster().zone()).as("the node's own zone by default").isEqualTo("n1");
+        assertThat(c.storage().drives()).containsExactly(
+                new dev.kura.storage.drives.DriveSet.DriveSpec(java.nio.file.Path.of("/var/kura/drive"), "n1"));
+        assertThat(c.storage().layout()).isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(2, 1));
+    }
+
+    @Test
+    void badClusterFlagsAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> parse(Map.of(), "--cluster-address", "127.0.0.2:7000"))
+                .hasMessageContaining("cluster secret");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", "too short"), "--cluster-address", "127.0.0.2:7000"))
+                .hasMessageContaining("at least 32 bytes");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "0.0.0.0:7000"))
+                .hasMessageContaining("wildcard");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--node", "bad name")).hasMessageContaining("--node");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000", "--ec", "4+2")).hasMessageContaining("needs at least 6 drives");
+    }
+
     @Test
     void telemetryDefaultsWhenTheServerRuns() {
         TelemetryConfig t = parse(Map.of()).telemetry();

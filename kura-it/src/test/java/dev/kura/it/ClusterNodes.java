@@ -1,0 +1,241 @@
+package dev.kura.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A cluster of {@code kura server} processes on loopback addresses 127.0.0.2, .3, … (one zone each),
+ * started as {@code kura cluster up} starts them: the same secret, root credentials and master key,
+ * every node listing the others with {@code --join}. Nodes can be killed (-9) and started again on the
+ * same data and ports.
+ */
+final class ClusterNodes implements AutoCloseable {
+    static final String AK = ServerProcess.AK;
+    static final String SK = ServerProcess.SK;
+
+    final Path home;
+    final List<String> hosts = new ArrayList<>();
+    final int s3Port;
+    final int adminPort;
+    final int clusterPort;
+    final List<String> extra;
+    final Process[] processes;
+    final Path[] logs;
+
+    private ClusterNodes(Path home, int n, int s3Port, int adminPort, int clusterPort, List<String> extra) {
+        this.home = home;
+        this.s3Port = s3Port;
+        this.adminPort = adminPort;
+        this.clusterPort = clusterPort;
+        this.extra = extra;
+        for (int i = 0; i < n; i++) {
+            hosts.add("127.0.0." + (2 + i));
+        }
+        this.processes = new Process[n];
+        this.logs = new Path[n];
+    }
+
+    /** Starts {@code n} nodes and waits until every one is ready (index leader known, enough drives). */
+    static ClusterNodes start(Path home, int n, List<String> extra) throws Exception {
+        int[] ports = freePorts(n);
+        ClusterNodes c = new ClusterNodes(home, n, ports[0], ports[1], ports[2], extra);
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(home.resolve("master-key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        Files.setPosixFilePermissions(home.resolve("master-key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try {
+            for (int i = 0; i < n; i++) {
+                c.launch(i);
+            }
+            for (int i = 0; i < n; i++) {
+                c.awaitReady(i, 90);
+            }
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Ports free on every node's address: S3, admin, and the cluster port with the shard port after it. */
+    private static int[] freePorts(int n) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int[] p = new int[3];
+            try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"));
+                 ServerSocket b = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+                p[0] = a.getLocalPort();
+                p[1] = b.getLocalPort();
+            }
+            p[2] = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000);
+            boolean free = true;
+            for (int i = 0; i < n && free; i++) {
+                for (int port : new int[] {p[0], p[1], p[2], p[2] + 1}) {
+                    try (ServerSocket s = new ServerSocket()) {
+                        s.bind(new InetSocketAddress("127.0.0." + (2 + i), port));
+                    } catch (IOException e) {
+                        free = false;
+                        break;
+                    }
+                }
+            }
+            if (free) {
+                return p;
+            }
+        }
+        throw new IOException("no free ports on 127.0.0.2..");
+    }
+
+    /** Starts node {@code i} (again, after a kill: same data, same addresses). */
+    void launch(int i) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.kura.server.Main", "server",
+                "--address", hosts.get(i) + ":" + s3Port, "--admin-address", hosts.get(i) + ":" + adminPort,
+                "--data", home.resolve("node" + (i + 1)).toString(), "--node", "node" + (i + 1), "--zone", "zone" + (i + 1),
+                "--cluster-address", hosts.get(i) + ":" + clusterPort, "--bootstrap",
+                "--cluster-secret-file", home.resolve("cluster-secret").toString(),
+                "--master-key-file", home.resolve("master-key").toString(), "--access-log", "off"));
+        List<String> others = new ArrayList<>();
+        for (int j = 0; j < hosts.size(); j++) {
+            if (j != i) {
+                others.add(hosts.get(j) + ":" + clusterPort);
+            }
+        }
+        cmd.add("--join");
+        cmd.add(String.join(",", others));
+        cmd.addAll(extra);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("KURA_ACCESS_KEY", AK);
+        pb.environment().put("KURA_SECRET_KEY", SK);
+        pb.redirectErrorStream(true);
+        logs[i] = home.resolve("node" + (i + 1) + ".log");
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logs[i].toFile()));
+        processes[i] = pb.start();
+    }
+
+    /** Waits until node {@code i} answers /health/ready with 200. */
+    void awaitReady(int i, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (!processes[i].isAlive()) {
+                throw new IllegalStateException("node" + (i + 1) + " exited: " + log(i));
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(admin(i) + "/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("node" + (i + 1) + " did not become ready: " + log(i));
+    }
+
+    String admin(int i) {
+        return "http://" + hosts.get(i) + ":" + adminPort;
+    }
+
+    /** An SDK client of node {@code i}, with the SDK's standard retries (as users run it). */
+    S3Client client(int i) {
+        return S3Client.builder().endpointOverride(URI.create("http://" + hosts.get(i) + ":" + s3Port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(AK, SK)))
+                .forcePathStyle(true)
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(20)))
+                .build();
+    }
+
+    /** A metric of node {@code i}'s /metrics (the first series starting with {@code series}); NaN when absent. */
+    double metric(int i, String series) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        String text = http.send(HttpRequest.newBuilder(URI.create(admin(i) + "/metrics")).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The node that leads the index group now, waiting for one to be elected; -1 on timeout. */
+    int leader(int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < processes.length; i++) {
+                if (processes[i] != null && processes[i].isAlive()) {
+                    try {
+                        if (metric(i, "kura_cluster_leader{") == 1) {
+                            return i;
+                        }
+                    } catch (IOException e) {
+                        // not answering: not the leader
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        return -1;
+    }
+
+    void kill9(int i) throws InterruptedException {
+        processes[i].destroyForcibly();
+        processes[i].waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String log(int i) {
+        try {
+            List<String> lines = Files.readAllLines(logs[i], StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Every node's log tail, for a failure message. */
+    String logs() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < processes.length; i++) {
+            b.append("\n---- node").append(i + 1).append(" ----\n").append(log(i));
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroy();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null && !p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.kura.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Three {@code kura server} processes as one cluster on 127.0.0.2–4 (a zone each, one drive each, so
+ * 2+1 erasure coding over the three nodes), driven by the AWS SDK with its standard retries: any node
+ * serves any request and sees every other node's writes at once; the shards of one object lie on all
+ * three nodes; the index leader is killed with -9 and the two left elect another, read everything back
+ * byte-exact (rebuilding the dead node's shards) and take new writes; the dead node comes back on its
+ * data, catches up, and serves what was written while it was down.
+ */
+class ClusterTest {
+    static final int[] SIZES = {0, 1, 4096, 100_000, 1_048_579};
+
+    @TempDir
+    Path dir;
+    final Map<String, Integer> written = new TreeMap<>();
+
+    static byte[] content(String key, int size) {
+        byte[] b = new byte[size];
+        new Random(key.hashCode()).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void everyNodeServesEveryRequestAndTheClusterOutlivesItsLeader() throws Exception {
+        try (ClusterNodes cluster = ClusterNodes.start(dir, 3, List.of())) {
+            try {
+                scenario(cluster);
+            } catch (Throwable t) {
+                throw new AssertionError(t.getMessage() + cluster.logs(), t);
+            }
+        }
+    }
+
+    void scenario(ClusterNodes cluster) throws Exception {
+        List<S3Client> s3 = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            s3.add(cluster.client(i));
+        }
+        s3.get(0).createBucket(b -> b.bucket("spread"));
+        for (int n = 0; n < 15; n++) {
+            put(s3.get(n % 3), "before/" + n, SIZES[n % SIZES.length]); // each node writes some
+        }
+        // Read-your-writes across nodes: every node reads and lists what the others wrote.
+        for (int i = 0; i < 3; i++) {
+            readAll(s3.get(i));
+            assertThat(keys(s3.get(i))).as("listing through node%d", i + 1).containsExactlyElementsOf(written.keySet());
+        }
+        // 2+1 over one drive per node (small data: whole copies on two): shards lie on every node's drive,
+        // whichever node took the write, at least two per non-empty object.
+        long total = 0;
+        for (int i = 0; i < 3; i++) {
+            long here = dataFiles(cluster.home.resolve("node" + (i + 1)).resolve("drive"));
+            assertThat(here).as("shard files on node%d's drive", i + 1).isPositive();
+            total += here;
+        }
+        assertThat(total).as("shard files on the three drives").isGreaterThanOrEqualTo(2 * 12);
+
+        int leader = cluster.leader(30);
+        assertThat(leader).as("an index leader").isNotNegative();
+        double term = cluster.metric(leader, "kura_cluster_term{");
+        cluster.kill9(leader);
+        List<Integer> alive = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            if (i != leader) {
+                alive.add(i);
+            }
+        }
+        int next = cluster.leader(30);
+        assertThat(next).as("a new leader among the two left").isIn(alive);
+        assertThat(cluster.metric(next, "kura_cluster_term{")).as("a later term").isGreaterThan(term);
+        for (int i : alive) {
+            readAll(s3.get(i)); // the dead node's shards are rebuilt from the other two
+        }
+        for (int n = 0; n < 10; n++) {
+            put(s3.get(alive.get(n % 2)), "during/" + n, SIZES[n % SIZES.length]);
+        }
+        for (int i : alive) {
+            readAll(s3.get(i));
+            assertThat(keys(s3.get(i))).containsExactlyElementsOf(written.keySet());
+        }
+
+        cluster.launch(leader);
+        cluster.awaitReady(leader, 90);
+        readAll(s3.get(leader)); // caught up: it serves what was written while it was down
+        assertThat(keys(s3.get(leader))).containsExactlyElementsOf(written.keySet());
+        put(s3.get(leader), "after/0", 300_000);
+        for (int i = 0; i < 3; i++) {
+            readAll(s3.get(i));
+        }
+        s3.forEach(S3Client::close);
+    }
+
+    void put(S3Client s3, String key, int size) {
+        s3.putObject(r -> r.bucket("spread").key(key), RequestBody.fromBytes(content(key, size)));
+        written.put(key, size);
+    }
+
+    void readAll(S3Client s3) {
+        for (var e : written.entrySet()) {
+            byte[] got = s3.getObjectAsBytes(r -> r.bucket("spread").key(e.getKey())).asByteArray();
+            assertThat(got).as(e.getKey()).isEqualTo(content(e.getKey(), e.getValue()));
+        }
+    }
+
+    static List<String> keys(S3Client s3) {
+        return s3.listObjectsV2Paginator(r -> r.bucket("spread")).contents().stream().map(S3Object::key).toList();
+    }
+
+    static long dataFiles(Path drive) throws IOException {
+        Path data = drive.resolve("data");
+        if (!Files.exists(data)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(data)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package dev.kura.server;
+
+import dev.kura.cluster.IndexReplica;
+import dev.kura.cluster.ReplicatedIndex;
+import dev.kura.cluster.shards.RemoteDrive;
+import dev.kura.cluster.shards.ShardServer;
+import dev.kura.index.ObjectIndex;
+import dev.kura.storage.ShardDrive;
+import dev.kura.storage.drives.DriveSet;
+import dev.kura.storage.local.LocalBlobStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
+import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part of a cluster: its member of the replicated index (one Raft group over the initial
+ * members, {@link ReplicatedIndex}: writes go to the leader through Ratis, reads pass the read index),
+ * its drives served to the other nodes ({@link ShardServer}, the cluster address's next port), and the
+ * other nodes' drives, learned from them and placed into this node's {@link DriveSet}.
+ *
+ * <p>Members are named by their cluster address ({@code HOST_PORT}), so every node, given the same
+ * addresses, forms the same group; the group id is derived from the cluster secret, so nodes of two
+ * clusters never join one group. Peer drives are asked every few seconds until every peer has answered,
+ * then every 30 s, and remembered in {@code <data>/cluster/peer-drives.properties}, so a node started
+ * while a peer is down still places its shards' slots on that peer's drives (as offline).
+ */
+final class ClusterNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    static final String DIR = "cluster";
+    private static final String PEER_DRIVES = "peer-drives.properties";
+
+    private final ServerConfig.ClusterConfig config;
+    private final Path home;
+    private final IndexReplica replica;
+    private final ReplicatedIndex index;
+    private final List<InetSocketAddress> peers;
+    private final Map<String, RemoteDrive> remote = new LinkedHashMap<>();
+    private final Map<InetSocketAddress, Boolean> answered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ScheduledExecutorService discovery = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("kura-cluster-discovery").factory());
+    private volatile ShardServer shards;
+    private volatile DriveSet drives;
+
+    private ClusterNode(ServerConfig.ClusterConfig config, Path home, IndexReplica replica, ReplicatedIndex index) {
+        this.config = config;
+        this.home = home;
+        this.replica = replica;
+        this.index = index;
+        this.peers = config.join();
+    }
+
+    /** The Raft member id of the node whose cluster address is {@code a}. */
+    static String memberId(InetSocketAddress a) {
+        return a.getAddress().getHostAddress().replace(':', '_') + "_" + a.getPort();
+    }
+
+    /** The index group of these members: the same on every node given the same addresses and secret. */
+    static RaftGroup group(ServerConfig.ClusterConfig c) {
+        List<IndexReplica.Member> members = new ArrayList<>();
+        members.add(new IndexReplica.Member(memberId(c.address()), c.address()));
+        for (InetSocketAddress a : c.join()) {
+            members.add(new IndexReplica.Member(memberId(a), a));
+        }
+        byte[] seed = ("kura index group\0" + new String(c.secret(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        return IndexReplica.group(UUID.nameUUIDFromBytes(seed), members);
+    }
+
+    /** Starts this node's index member (formatting its Raft storage the first time, with {@code --bootstrap}). */
+    static ClusterNode start(ServerConfig.ClusterConfig config, Path dataDir) throws IOException {
+        Path home = dataDir.resolve(DIR);
+        RaftGroup group = group(config);
+        if (!IndexReplica.holdsGroup(home, group)) {
+            if (!config.bootstrap()) {
+                throw new IllegalArgumentException("this node holds no cluster state in " + home + "; start the initial "
+                        + "members with --bootstrap and the same --join list (adding a node to a running cluster is "
+                        + "not supported yet)");
+            }
+            if (Files.isDirectory(home) && Files.exists(home.resolve("raft"))) {
+                try (var entries = Files.list(home.resolve("raft"))) {
+                    if (entries.findAny().isPresent()) {
+                        throw new IllegalArgumentException(home + " holds another cluster's state (a different secret "
+                                + "or member list); use another --data directory");
+                    }
+                }
+            }
+        }
+        Files.createDirectories(home);
+        IndexReplica replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS);
+        // An S3 request waits at most about 10 s for the index (a node cut off from the majority then answers 503).
+        ReplicatedIndex index = new ReplicatedIndex(replica, Duration.ofSeconds(2), 4);
+        awaitMajority(replica, index, config);
+        return new ClusterNode(config, home, replica, index);
+    }
+
+    /**
+     * Waits (as long as it takes, saying so every 10 s) until the index answers a linearizable read: a
+     * majority of the members is up and has a leader. The server starts nothing before, since it reads
+     * the index as it starts (users, buckets).
+     */
+    private static void awaitMajority(IndexReplica replica, ReplicatedIndex index, ServerConfig.ClusterConfig config) {
+        long started = System.nanoTime();
+        long said = started;
+        while (true) {
+            try {
+                if (replica.isHealthy()) {
+                    index.buckets();
+                    return;
+                }
+            } catch (dev.kura.index.IndexUnavailableException e) {
+                // no leader confirmed yet
+            }
+            if (System.nanoTime() - said > TimeUnit.SECONDS.toNanos(10)) {
+                said = System.nanoTime();
+                LOG.info("cluster: waiting for a majority of the {} members ({} s so far; the others: {})",
+                        1 + config.join().size(), TimeUnit.NANOSECONDS.toSeconds(said - started), config.join());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the cluster", e);
+            }
+        }
+    }
+
+    ObjectIndex index() {
+        return index;
+    }
+
+    /** True while this node's member leads the index group: it alone runs the cluster-wide background work. */
+    boolean leads() {
+        return replica.isLeader();
+    }
+
+    IndexReplica replica() {
+        return replica;
+    }
+
+    ServerConfig.ClusterConfig config() {
+        return config;
+    }
+
+    /** Peers whose drives this node has heard of, and whether they answered the last time. */
+    Map<InetSocketAddress, Boolean> peerReachability() {
+        Map<InetSocketAddress, Boolean> out = new LinkedHashMap<>();
+        for (InetSocketAddress p : peers) {
+            out.put(p, answered.getOrDefault(p, false));
+        }
+        return out;
+    }
+
+    /**
+     * Serves this node's online drives to the peers and starts learning theirs into {@code set}
+     * (remembered ones first, so the store knows every shard slot from the start).
+     */
+    void attach(DriveSet set) throws IOException {
+        this.drives = set;
+        shards = ShardServer.start(config.node(), config.secret(), () -> {
+            Map<String, LocalBlobStore> byId = new LinkedHashMap<>();
+            for (LocalBlobStore d : set.online()) {
+                byId.put(d.driveId(), d);
+            }
+            return byId;
+        }, ServerConfig.ClusterConfig.shardAddress(config.address()), ServerSocketFactory.getDefault());
+        Properties known = loadKnown();
+        synchronized (remote) {
+            for (String driveId : known.stringPropertyNames()) {
+                String[] v = known.getProperty(driveId).split(" ", 2);
+                if (v.length == 2) {
+                    InetSocketAddress peer = ServerCommand.parseOne(v[0]);
+                    remote.put(driveId, new RemoteDrive(config.node(), config.secret(),
+                            ServerConfig.ClusterConfig.shardAddress(peer), driveId, v[1], SocketFactory.getDefault()));
+                }
+            }
+            if (!remote.isEmpty()) {
+                set.peerDrives(List.copyOf(remote.values()));
+            }
+        }
+        discovery.execute(this::discoverLoop);
+    }
+
+    private void discoverLoop() {
+        boolean all = discoverOnce();
+        if (!discovery.isShutdown()) {
+            discovery.schedule(this::discoverLoop, all ? 30 : 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Asks every peer for its drives; true when every peer answered. */
+    boolean discoverOnce() {
+        boolean all = true;
+        boolean changed = false;
+        for (InetSocketAddress peer : peers) {
+            List<RemoteDrive.Listed> listed;
+            try {
+                listed = RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
+                        SocketFactory.getDefault());
+                answered.put(peer, true);
+            } catch (IOException | RuntimeException e) {
+                answered.put(peer, false);
+                all = false;
+                continue;
+            }
+            synchronized (remote) {
+                for (RemoteDrive.Listed d : listed) {
+                    if (!remote.containsKey(d.driveId())) {
+                        remote.put(d.driveId(), new RemoteDrive(config.node(), config.secret(),
+                                ServerConfig.ClusterConfig.shardAddress(peer), d.driveId(), d.zone(),
+                                SocketFactory.getDefault()));
+                        knownAt.put(d.driveId(), peer);
+                        changed = true;
+                        LOG.info("cluster: drive {} (zone {}) of the node at {} is in use", d.driveId(), d.zone(), peer);
+                    }
+                }
+            }
+        }
+        if (changed) {
+            List<ShardDrive> now;
+            synchronized (remote) {
+                now = List.copyOf(remote.values());
+            }
+            drives.peerDrives(now);
+            saveKnown();
+        }
+        return all;
+    }
+
+    private final Map<String, InetSocketAddress> knownAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Properties loadKnown() {
+        Properties p = new Properties();
+        Path file = home.resolve(PEER_DRIVES);
+        if (Files.exists(file)) {
+            try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("cannot read {} ({}); the peers' drives are asked again", file, e.toString());
+                return new Properties();
+            }
+        }
+        for (String id : p.stringPropertyNames()) {
+            String[] v = p.getProperty(id).split(" ", 2);
+            try {
+                knownAt.put(id, ServerCommand.parseOne(v[0]));
+            } catch (RuntimeException e) {
+                p.remove(id);
+            }
+        }
+        return p;
+    }
+
+    private void saveKnown() {
+        Properties p = new Properties();
+        synchronized (remote) {
+            for (RemoteDrive d : remote.values()) {
+                InetSocketAddress at = knownAt.get(d.driveId());
+                if (at != null) {
+                    p.setProperty(d.driveId(), at.getAddress().getHostAddress() + ":" + at.getPort() + " " + d.zone());
+                }
+            }
+        }
+        Path file = home.resolve(PEER_DRIVES);
+        Path tmp = home.resolve(PEER_DRIVES + ".tmp");
+        try {
+            try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(out, "Drives of the other nodes: drive id = node cluster address, zone");
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("cannot save {}: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * The node's view of the cluster in {@code /metrics}: whether it leads the index group, the Raft term,
+     * the last index entry it applied, and which peers answered the last drive discovery.
+     */
+    void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        String group = "index";
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.leader", replica, r -> r.isLeader() ? 1 : 0)
+                .description("1 while this node leads the Raft group").tag("group", group).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.term", replica, IndexReplica::term)
+                .description("The Raft group's current term as this node knows it").tag("group", group).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
+                .description("The last Raft log entry this node applied to its index").tag("group", group)
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", config, c -> 1 + c.join().size())
+                .description("Members of the Raft group").tag("group", group).register(registry);
+        for (InetSocketAddress p : peers) {
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
+                            a -> a.getOrDefault(p, false) ? 1 : 0)
+                    .description("1 when the peer answered the last drive discovery")
+                    .tag("peer", memberId(p)).register(registry);
+        }
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.drives", remote, r -> {
+                    synchronized (r) {
+                        return r.size();
+                    }
+                })
+                .description("Drives of other nodes this node places shards on").register(registry);
+    }
+
+    @Override
+    public void close() {
+        discovery.shutdownNow();
+        ShardServer s = shards;
+        if (s != null) {
+            s.close();
+        }
+        synchronized (remote) {
+            remote.values().forEach(RemoteDrive::close);
+        }
+        index.close();
+        try {
+            replica.close();
+        } catch (IOException e) {
+            LOG.warn("closing the index member: {}", e.toString());
+        }
+    }
+}
