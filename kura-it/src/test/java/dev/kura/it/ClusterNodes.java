@@ -169,6 +169,34 @@ final class ClusterNodes implements AutoCloseable {
                 .build();
     }
 
+    /** A client of node {@code i} that tries each request once (for recorded histories), 20 s per attempt. */
+    S3Client onceClient(int i) {
+        return S3Client.builder().endpointOverride(URI.create("http://" + hosts.get(i) + ":" + s3Port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(AK, SK)))
+                .forcePathStyle(true)
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))
+                        .apiCallAttemptTimeout(Duration.ofSeconds(20)))
+                .build();
+    }
+
+    /** Freezes node {@code i} (SIGSTOP): to the others it is cut off, its sockets open but silent. */
+    void pause(int i) throws Exception {
+        signal(i, "-STOP");
+    }
+
+    /** Thaws node {@code i} (SIGCONT). */
+    void resume(int i) throws Exception {
+        signal(i, "-CONT");
+    }
+
+    private void signal(int i, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(processes[i].pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " node" + (i + 1) + " failed");
+        }
+    }
+
     /** A metric of node {@code i}'s /metrics (the first series starting with {@code series}); NaN when absent. */
     double metric(int i, String series) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -227,6 +255,11 @@ final class ClusterNodes implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        for (int i = 0; i < processes.length; i++) {
+            if (processes[i] != null && processes[i].isAlive()) {
+                resume(i); // a stopped process would not act on SIGTERM
+            }
+        }
         for (Process p : processes) {
             if (p != null) {
                 p.destroy();
