@@ -75,6 +75,15 @@ class ClusterTest {
 
         int leader = cluster.leader(30);
         assertThat(leader).as("an index leader").isNotNegative();
+        // kura admin nodes / endpoints, asked of any node: every member, its zone, the leader, every S3 endpoint.
+        String nodes = admin(cluster.admin((leader + 1) % 3), "nodes");
+        for (int i = 0; i < 3; i++) {
+            assertThat(nodes).contains("node" + (i + 1), "zone" + (i + 1), cluster.hosts.get(i) + ":" + cluster.s3Port);
+        }
+        assertThat(nodes).contains("leader", "(this node)").doesNotContain("unreachable");
+        assertThat(admin(cluster.admin(leader), "endpoints").lines().toList()).containsExactlyInAnyOrder(
+                "http://" + cluster.hosts.get(0) + ":" + cluster.s3Port, "http://" + cluster.hosts.get(1) + ":" + cluster.s3Port,
+                "http://" + cluster.hosts.get(2) + ":" + cluster.s3Port);
         double term = cluster.metric(leader, "kura_cluster_term{");
         cluster.kill9(leader);
         List<Integer> alive = new ArrayList<>();
@@ -89,6 +98,8 @@ class ClusterTest {
         for (int i : alive) {
             readAll(s3.get(i)); // the dead node's shards are rebuilt from the other two
         }
+        assertThat(admin(cluster.admin(next), "nodes")).as("the dead node, seen from the new leader")
+                .containsPattern("node" + (leader + 1) + " .*unreachable");
         for (int n = 0; n < 10; n++) {
             put(s3.get(alive.get(n % 2)), "during/" + n, SIZES[n % SIZES.length]);
         }
@@ -106,6 +117,10 @@ class ClusterTest {
             readAll(s3.get(i));
         }
         s3.forEach(S3Client::close);
+    }
+
+    static String admin(String endpoint, String... args) {
+        return ZoneFailureTest.admin(endpoint, args);
     }
 
     void put(S3Client s3, String key, int size) {

@@ -68,6 +68,12 @@ final class AdminHandler implements HttpHandler {
         return this;
     }
 
+    /** Lets the admin API show the cluster ({@code kura admin nodes}, {@code endpoints}). */
+    AdminHandler withCluster(java.util.function.Supplier<dev.kura.server.admin.ClusterView> view) {
+        adminApi.withCluster(view);
+        return this;
+    }
+
     /** Lets the admin API show these partition budgets ({@code kura admin partitions}). */
     AdminHandler withPartitions(dev.kura.object.PartitionBudgets budgets) {
         adminApi.withPartitions(budgets);

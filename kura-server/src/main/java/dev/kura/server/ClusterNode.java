@@ -53,6 +53,9 @@ final class ClusterNode implements AutoCloseable {
     private final List<InetSocketAddress> peers;
     private final Map<String, RemoteDrive> remote = new LinkedHashMap<>();
     private final Map<InetSocketAddress, Boolean> answered = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What each peer said of itself at its last answer. */
+    private final Map<InetSocketAddress, RemoteDrive.Listing> listings = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile List<String> s3Endpoints = List.of();
     private final ScheduledExecutorService discovery = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("kura-cluster-discovery").factory());
     private volatile ShardServer shards;
@@ -179,6 +182,7 @@ final class ClusterNode implements AutoCloseable {
             }
             return byId;
         }, ServerConfig.ClusterConfig.shardAddress(config.address()), ServerSocketFactory.getDefault());
+        shards.describe(config.zone(), s3Endpoints);
         Properties known = loadKnown();
         synchronized (remote) {
             for (String driveId : known.stringPropertyNames()) {
@@ -203,16 +207,19 @@ final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Asks every peer for its drives; true when every peer answered. */
+    /** Asks every peer for its drives; true when every peer answered, serving S3 already. */
     boolean discoverOnce() {
         boolean all = true;
         boolean changed = false;
         for (InetSocketAddress peer : peers) {
             List<RemoteDrive.Listed> listed;
             try {
-                listed = RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
-                        SocketFactory.getDefault());
+                RemoteDrive.Listing listing = RemoteDrive.drivesOf(config.node(), config.secret(),
+                        ServerConfig.ClusterConfig.shardAddress(peer), SocketFactory.getDefault());
+                listings.put(peer, listing);
+                listed = listing.drives();
                 answered.put(peer, true);
+                all &= !listing.s3Endpoints().isEmpty(); // still starting: ask again soon for its endpoints
             } catch (IOException | RuntimeException e) {
                 answered.put(peer, false);
                 all = false;
@@ -286,6 +293,55 @@ final class ClusterNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("cannot save {}: {}", file, e.toString());
         }
+    }
+
+    /** Tells the peers (with this node's drives) where this node serves S3. */
+    void advertise(List<InetSocketAddress> s3) {
+        List<String> endpoints = new ArrayList<>();
+        for (InetSocketAddress a : s3) {
+            String host = a.getAddress().getHostAddress();
+            endpoints.add((host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+        }
+        s3Endpoints = List.copyOf(endpoints);
+        ShardServer s = shards;
+        if (s != null) {
+            s.describe(config.zone(), s3Endpoints);
+        }
+    }
+
+    /** The cluster as this node sees it now (kura admin nodes). */
+    dev.kura.server.admin.ClusterView view() {
+        List<dev.kura.server.admin.ClusterView.Member> members = new ArrayList<>();
+        List<dev.kura.server.admin.ClusterView.Drive> mine = new ArrayList<>();
+        for (LocalBlobStore d : drives.online()) {
+            mine.add(new dev.kura.server.admin.ClusterView.Drive(d.driveId(), d.zone(), d.isPresent(), d.isWritable()));
+        }
+        members.add(new dev.kura.server.admin.ClusterView.Member(memberId(config.address()), hostPort(config.address()),
+                config.node(), config.zone(), true, s3Endpoints, mine));
+        for (InetSocketAddress p : peers) {
+            RemoteDrive.Listing l = listings.get(p);
+            // The drives' state now (asked at most once a second), not as at the last discovery.
+            List<dev.kura.server.admin.ClusterView.Drive> theirs = new ArrayList<>();
+            List<RemoteDrive> at;
+            synchronized (remote) {
+                at = remote.values().stream().filter(d -> p.equals(knownAt.get(d.driveId()))).toList();
+            }
+            boolean reachable = false;
+            for (RemoteDrive d : at) {
+                boolean present = d.isPresent();
+                reachable |= present;
+                theirs.add(new dev.kura.server.admin.ClusterView.Drive(d.driveId(), d.zone(), present, d.isWritable()));
+            }
+            members.add(new dev.kura.server.admin.ClusterView.Member(memberId(p), hostPort(p), l == null ? null : l.node(),
+                    l == null ? null : l.zone(), at.isEmpty() ? answered.getOrDefault(p, false) : reachable,
+                    l == null ? List.of() : l.s3Endpoints(), theirs));
+        }
+        return new dev.kura.server.admin.ClusterView(memberId(config.address()), replica.leaderId(), replica.term(), members);
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /**

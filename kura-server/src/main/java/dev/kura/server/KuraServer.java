@@ -154,6 +154,9 @@ public final class KuraServer implements AutoCloseable {
         // Its own listener, event loops and limits: an S3 flood never starves /health and /metrics.
         AdminHandler adminHandler = new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(),
                 storageAdmin, users, auth, creds.accessKey()).withPartitions(budgets);
+        if (cluster != null) {
+            adminHandler.withCluster(cluster::view);
+        }
         ConsoleDashboard dashboard = null;
         if (config.console()) {
             // The web console (kura-console): its S3 calls enter the S3 handler's door for requests a session
@@ -221,6 +224,9 @@ public final class KuraServer implements AutoCloseable {
         }
         List<InetSocketAddress> s3Bound = bindAll(s3, config.s3Addresses());
         List<InetSocketAddress> adminBound = bindAll(admin, config.adminAddresses());
+        if (cluster != null) {
+            cluster.advertise(s3Bound);
+        }
         KuraServer server = new KuraServer(index, storage, storageAdmin, s3, admin, background, s3Bound, adminBound, creds,
                 telemetry, cluster);
         terminal.println("Kura is serving S3 on " + describe(s3Bound) + " (region " + config.region() + "), admin on "

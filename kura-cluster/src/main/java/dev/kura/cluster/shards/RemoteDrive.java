@@ -89,13 +89,27 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     public record Listed(String driveId, String zone, boolean writable, boolean present) {
     }
 
-    /** Asks the node at {@code peer} which drives it serves. */
-    public static java.util.List<Listed> drivesOf(String node, byte[] secret, InetSocketAddress peer, SocketFactory sockets)
+    /** What a peer says of itself: its name, zone, S3 endpoints and drives. */
+    public record Listing(String node, String zone, java.util.List<String> s3Endpoints, java.util.List<Listed> drives) {
+    }
+
+    /** Asks the node at {@code peer} which drives it serves (and what it is). */
+    public static Listing drivesOf(String node, byte[] secret, InetSocketAddress peer, SocketFactory sockets)
             throws IOException {
         RemoteDrive any = new RemoteDrive(node, secret, peer, "*", sockets);
         try {
             byte[] answer = any.call(ShardProtocol.DRIVES, new byte[0], OK);
             DataInputStream p = new DataInputStream(new ByteArrayInputStream(answer));
+            String name = p.readUTF();
+            String zone = p.readUTF();
+            int e = p.readInt();
+            if (e < 0 || e > 64) {
+                throw new IOException("node at " + peer + " lists " + e + " endpoints");
+            }
+            java.util.List<String> endpoints = new java.util.ArrayList<>(e);
+            for (int i = 0; i < e; i++) {
+                endpoints.add(p.readUTF());
+            }
             int n = p.readInt();
             if (n < 0 || n > 10_000) {
                 throw new IOException("node at " + peer + " lists " + n + " drives");
@@ -104,7 +118,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             for (int i = 0; i < n; i++) {
                 out.add(new Listed(p.readUTF(), p.readUTF(), p.readBoolean(), p.readBoolean()));
             }
-            return out;
+            return new Listing(name, zone, endpoints, out);
         } finally {
             any.close();
         }

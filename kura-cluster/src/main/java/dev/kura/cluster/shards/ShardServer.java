@@ -33,6 +33,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +66,9 @@ public final class ShardServer implements AutoCloseable {
     private final AtomicInteger refusedPeers = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean closed;
+    /** What this node says of itself in a DRIVES answer: its zone and S3 endpoints (set once they are bound). */
+    private volatile String zone = "";
+    private volatile List<String> s3Endpoints = List.of();
 
     private ShardServer(String node, byte[] secret, java.util.function.Supplier<Map<String, LocalBlobStore>> drives,
                         ServerSocket listener) {
@@ -96,6 +100,12 @@ public final class ShardServer implements AutoCloseable {
         ShardServer s = new ShardServer(node, secret, drives, listener);
         Thread.ofVirtual().name("kura-shards-accept").start(s::acceptLoop);
         return s;
+    }
+
+    /** What this node tells peers of itself with its drives: its zone and the S3 endpoints it serves. */
+    public void describe(String nodeZone, List<String> endpoints) {
+        this.zone = nodeZone;
+        this.s3Endpoints = List.copyOf(endpoints);
     }
 
     public InetSocketAddress address() {
@@ -247,6 +257,13 @@ public final class ShardServer implements AutoCloseable {
                 ByteArrayOutputStream b = new ByteArrayOutputStream();
                 DataOutputStream o = new DataOutputStream(b);
                 Map<String, LocalBlobStore> now = drives.get();
+                o.writeUTF(node);
+                o.writeUTF(zone);
+                List<String> endpoints = s3Endpoints;
+                o.writeInt(endpoints.size());
+                for (String e : endpoints) {
+                    o.writeUTF(e);
+                }
                 o.writeInt(now.size());
                 for (var e : now.entrySet()) {
                     o.writeUTF(e.getKey());

@@ -83,8 +83,12 @@ class ShardProtocolTest {
 
     @Test
     void aPeerListsTheDrivesItServesWithTheirZonesAndOnlyToHoldersOfTheSecret() throws Exception {
-        List<RemoteDrive.Listed> listed = RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault());
-        assertThat(listed).containsExactly(new RemoteDrive.Listed(drive.driveId(), drive.zone(), true, true));
+        server.describe("zone-b", List.of("10.0.0.2:9000"));
+        RemoteDrive.Listing listing = RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault());
+        assertThat(listing.node()).isEqualTo("node-b");
+        assertThat(listing.zone()).isEqualTo("zone-b");
+        assertThat(listing.s3Endpoints()).containsExactly("10.0.0.2:9000");
+        assertThat(listing.drives()).containsExactly(new RemoteDrive.Listed(drive.driveId(), drive.zone(), true, true));
         assertThatThrownBy(() -> RemoteDrive.drivesOf("node-a", OTHER, server.address(), SocketFactory.getDefault()))
                 .isInstanceOf(IOException.class);
         RemoteDrive known = new RemoteDrive("node-a", SECRET, server.address(), drive.driveId(), drive.zone(),

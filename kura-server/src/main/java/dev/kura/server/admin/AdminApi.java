@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /admin/v1/heal?wait=true|false}, {@code POST /admin/v1/scrub?wait=…}: starts (or
  *       joins) a pass and answers its {@link StorageAdmin.RepairStatus}, when it is done if
  *       {@code wait=true}; {@code GET} on the same paths: the status alone.</li>
+ *   <li>{@code GET /admin/v1/cluster}: a cluster node's {@link ClusterView} (404 on a single node);</li>
  *   <li>{@code GET /admin/v1/users}: the users (the root user first), without secrets;
  *       {@code POST /admin/v1/users?name=N}: adds a user and answers its new key pair — the only time
  *       the secret key is shown; {@code POST /admin/v1/users/rotate?name=N}: a new key pair (the old
@@ -42,6 +43,7 @@ public final class AdminApi {
     private final StorageAdmin storage; // null: not available on this node
     private final dev.kura.object.Users users; // null: not available on this node
     private volatile dev.kura.object.PartitionBudgets partitions; // null: not available on this node
+    private volatile java.util.function.Supplier<ClusterView> cluster; // null: a single node
     private final SigV4Authenticator auth;
     private final String rootAccessKey;
 
@@ -68,6 +70,12 @@ public final class AdminApi {
         return this;
     }
 
+    /** Serves {@code GET /admin/v1/cluster} (the members, their zones, drives and S3 endpoints) from this view. */
+    public AdminApi withCluster(java.util.function.Supplier<ClusterView> view) {
+        this.cluster = view;
+        return this;
+    }
+
     /** True for the paths this API answers (everything under {@code /admin/v1}). */
     public static boolean handles(String path) {
         return path.startsWith(PREFIX) || path.equals("/admin/v1");
@@ -82,6 +90,15 @@ public final class AdminApi {
         }
         String method = head.method();
         String path = head.rawPath();
+        if (path.equals("/admin/v1/cluster")) {
+            var view = cluster;
+            if (view == null) {
+                error(ex, 404, "this node runs alone, not in a cluster");
+            } else if (allowed(ex, "GET")) {
+                respond(ex, 200, AdminJson.cluster(view.get()).toString());
+            }
+            return;
+        }
         if (path.equals("/admin/v1/partitions")) {
             partitions(ex, method, head.queryParam("bucket"));
             return;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Operates a running Kura node through its admin port: drives, heal, scrub; rebuild-index works on a stopped node.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
         subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
+                AdminCommand.Nodes.class, AdminCommand.Endpoints.class,
                 AdminCommand.UserCommand.class, AdminCommand.Partitions.class, dev.kura.server.RebuildIndex.class})
 public final class AdminCommand implements Callable<Integer> {
     /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
@@ -62,7 +63,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, user or rebuild-index");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, nodes, endpoints, user, partitions or rebuild-index");
     }
 
     /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
@@ -249,6 +250,33 @@ public final class AdminCommand implements Callable<Integer> {
         @Override
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
             newKeys(client, out, "/admin/v1/users/rotate", name);
+        }
+    }
+
+    @Command(name = "nodes", mixinStandardHelpOptions = true,
+            description = "Lists the cluster's nodes: zones, addresses, which leads the index, which answer, their "
+                    + "S3 endpoints and drives.")
+    static final class Nodes extends Leaf {
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("GET", "/admin/v1/cluster", "", TIMEOUT);
+            out.print(json ? body : Tables.nodes(parse(() -> AdminJson.readCluster(body))));
+        }
+    }
+
+    @Command(name = "endpoints", mixinStandardHelpOptions = true,
+            description = "Prints every node's S3 endpoint, one a line: the addresses for a DNS name with one record "
+                    + "per node, or for a load balancer.")
+    static final class Endpoints extends Leaf {
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("GET", "/admin/v1/cluster", "", TIMEOUT);
+            ClusterView v = parse(() -> AdminJson.readCluster(body));
+            for (ClusterView.Member m : v.members()) {
+                for (String e : m.s3Endpoints()) {
+                    out.println("http://" + e);
+                }
+            }
         }
     }
 

@@ -174,4 +174,49 @@ final class AdminJson {
     private static double decimal(Map<?, ?> m, String name) {
         return m.get(name) instanceof Number n ? n.doubleValue() : 0;
     }
+
+    // ---- cluster (GET /admin/v1/cluster)
+
+    static JsonWriter cluster(ClusterView v) {
+        List<JsonWriter> members = new ArrayList<>();
+        for (ClusterView.Member m : v.members()) {
+            List<JsonWriter> drives = new ArrayList<>();
+            for (ClusterView.Drive d : m.drives()) {
+                drives.add(new JsonWriter().field("id", d.id()).field("zone", d.zone()).field("present", d.present())
+                        .field("writable", d.writable()));
+            }
+            members.add(new JsonWriter().field("member", m.member()).field("address", m.address()).field("node", m.node())
+                    .field("zone", m.zone()).field("reachable", m.reachable()).strings("s3Endpoints", m.s3Endpoints())
+                    .array("drives", drives));
+        }
+        return new JsonWriter().field("self", v.self()).field("leader", v.leader()).field("term", v.term())
+                .array("members", members);
+    }
+
+    static ClusterView readCluster(String json) {
+        Map<?, ?> m = object(JsonReader.parse(json));
+        List<ClusterView.Member> members = new ArrayList<>();
+        if (m.get("members") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<?, ?> e = object(o);
+                List<ClusterView.Drive> drives = new ArrayList<>();
+                if (e.get("drives") instanceof List<?> ds) {
+                    for (Object d : ds) {
+                        Map<?, ?> dm = object(d);
+                        drives.add(new ClusterView.Drive(text(dm, "id"), text(dm, "zone"),
+                                Boolean.TRUE.equals(dm.get("present")), Boolean.TRUE.equals(dm.get("writable"))));
+                    }
+                }
+                List<String> endpoints = new ArrayList<>();
+                if (e.get("s3Endpoints") instanceof List<?> es) {
+                    for (Object x : es) {
+                        endpoints.add(String.valueOf(x));
+                    }
+                }
+                members.add(new ClusterView.Member(text(e, "member"), text(e, "address"), text(e, "node"), text(e, "zone"),
+                        Boolean.TRUE.equals(e.get("reachable")), endpoints, drives));
+            }
+        }
+        return new ClusterView(text(m, "self"), text(m, "leader"), number(m, "term"), members);
+    }
 }

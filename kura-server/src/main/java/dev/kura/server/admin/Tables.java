@@ -23,6 +23,20 @@ final class Tables {
         return render(rows, 4, 5, 6);
     }
 
+    /** The members of a cluster: one row each, the leader and the node that answered marked. */
+    static String nodes(ClusterView v) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NODE", "ZONE", "MEMBER", "ROLE", "STATE", "S3", "DRIVES"});
+        for (ClusterView.Member m : v.members()) {
+            long up = m.drives().stream().filter(ClusterView.Drive::present).count();
+            String role = (m.member().equals(v.leader()) ? "leader" : "follower") + (m.member().equals(v.self()) ? " (this node)" : "");
+            rows.add(new String[] {or(m.node()), or(m.zone()), m.address(), v.leader() == null ? "no leader known" : role,
+                m.reachable() ? "up" : "unreachable", m.s3Endpoints().isEmpty() ? "-" : String.join(" ", m.s3Endpoints()),
+                up + " of " + m.drives().size() + " present"});
+        }
+        return render(rows) + "term " + v.term() + (v.leader() == null ? "; no leader known to this node" : "") + "\n";
+    }
+
     static String users(List<AdminJson.User> users) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "ACCESS KEY", "CANONICAL ID", "ROOT"});
