@@ -356,8 +356,20 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             return p;
         } catch (IOException | RuntimeException e) {
             s.close();
+            markUnreachable();
             throw e;
         }
+    }
+
+    /**
+     * The peer did not take a connection: until the next status refresh (at most {@link #STATUS_MILLIS}
+     * later) the drive counts as neither present nor writable, so placement leaves it out at once rather
+     * than after the cached "writable" expires (a retried PUT does not land on the stopped node again).
+     */
+    private void markUnreachable() {
+        Status s = cached;
+        cached = new Status(s == null ? zoneKnown : s.zone(), false, false);
+        cachedAt = System.nanoTime();
     }
 
     @Override

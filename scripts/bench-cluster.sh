@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A three-node local cluster beside one node, on this machine: the cost per operation of replication.
+# One node: three drives in one process, erasure coding 2+1. Cluster: `kura cluster up --nodes 3`, one
+# drive per node (127.0.0.2-4), 2+1 across the nodes, the index replicated by Raft. The generator talks
+# to one endpoint (the first node) with the same workloads; every process shares the same two cores.
+#
+#   scripts/bench-cluster.sh [SECONDS]     (default 10; writes the generator's lines to stdout)
+# (on a shared machine: flock /tmp/kura-mvn.lock scripts/bench-cluster.sh)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+SECS="${1:-10}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kura-bench-cluster.XXXXXX")"
+KURA_PID=""; CLUSTER_PID=""
+cleanup() { stop_pid "$KURA_PID"; stop_pid "$CLUSTER_PID"; sleep 1; rm -rf "$WORK"; }
+trap cleanup EXIT
+bench_build
+machine_info "$WORK"
+
+workloads() { # ENDPOINT AK SK LABEL
+  local e="$1" ak="$2" sk="$3" label="$4"
+  for w in "put 4KiB 16" "get 4KiB 16" "put 16MiB 4" "get 16MiB 4"; do
+    set -- $w
+    bench "$1" --endpoint "$e" --access-key "$ak" --secret-key "$sk" --size "$2" --concurrency "$3" \
+      --duration "$SECS" --warmup 2 --label "$label" 2>&1 | grep -A1 -E "ops/s|^errors" | grep -v -- "^--" \
+      | sed "s/^/$label $1 $2 c$3: /" || true
+  done
+}
+
+port="$(free_port)"
+KURA_DRIVES=3 KURA_EC=2+1 start_kura "$port" "$WORK/single"
+workloads "http://127.0.0.1:$port" "$BENCH_ACCESS_KEY" "$BENCH_SECRET_KEY" "one-node"
+stop_pid "$KURA_PID"; KURA_PID=""
+
+s3port="$(free_port)"
+"$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" \
+  dev.kura.server.Main cluster up --nodes 3 --data "$WORK/cluster" --s3-port "$s3port" -- --access-log off \
+  --partition-read-rate 1000000 --partition-write-rate 1000000 >"$WORK/cluster-up.log" 2>&1 &
+CLUSTER_PID=$!
+for n in 2 3 4; do
+  for i in $(seq 1 240); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.$n:$((s3port + 1))/health/ready")" = 200 ] && break
+    sleep 0.5
+  done
+done
+ak="$(sed -n 's/^access_key=//p' "$WORK/cluster/credentials")"; sk="$(sed -n 's/^secret_key=//p' "$WORK/cluster/credentials")"
+workloads "http://127.0.0.2:$s3port" "$ak" "$sk" "3-node-cluster"
