@@ -33,13 +33,7 @@ class ClusterLinearizabilityProcessTest {
 
     @Test
     void oneOrderPerKeyAcrossALeaderKilledAndANodeLeftAlone() throws Exception {
-        try (ClusterNodes cluster = ClusterNodes.start(dir, 3, List.of())) {
-            try {
-                scenario(cluster);
-            } catch (Throwable t) {
-                throw new AssertionError(t.getMessage() + cluster.logs(), t);
-            }
-        }
+        ClusterNodes.run(dir, 3, this::scenario);
     }
 
     void scenario(ClusterNodes cluster) throws Exception {

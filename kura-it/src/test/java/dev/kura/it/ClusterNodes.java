@@ -77,6 +77,22 @@ final class ClusterNodes implements AutoCloseable {
         return c;
     }
 
+    /** What a test does with a running cluster. */
+    interface Scenario {
+        void run(ClusterNodes cluster) throws Exception;
+    }
+
+    /** Starts {@code n} nodes in {@code home}, runs {@code scenario}, and on a failure adds every node's log tail. */
+    static void run(Path home, int n, Scenario scenario) throws Exception {
+        try (ClusterNodes cluster = start(home, n, List.of())) {
+            try {
+                scenario.run(cluster);
+            } catch (Exception | AssertionError e) {
+                throw new AssertionError(e.getMessage() + cluster.logs(), e);
+            }
+        }
+    }
+
     /** Ports free on every node's address: S3, admin, and the cluster port with the shard port after it. */
     private static int[] freePorts(int n) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {

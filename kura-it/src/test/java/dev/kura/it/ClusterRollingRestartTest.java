@@ -28,20 +28,12 @@ class ClusterRollingRestartTest {
     Path dir;
 
     static byte[] content(String key, int size) {
-        byte[] b = new byte[size];
-        new Random(key.hashCode()).nextBytes(b);
-        return b;
+        return ZoneFailureTest.content(key, size);
     }
 
     @Test
     void noRequestFailsWhileEveryNodeIsRestartedInTurn() throws Exception {
-        try (ClusterNodes cluster = ClusterNodes.start(dir, 3, List.of())) {
-            try {
-                scenario(cluster);
-            } catch (Throwable t) {
-                throw new AssertionError(t.getMessage() + cluster.logs(), t);
-            }
-        }
+        ClusterNodes.run(dir, 3, this::scenario);
     }
 
     void scenario(ClusterNodes cluster) throws Exception {

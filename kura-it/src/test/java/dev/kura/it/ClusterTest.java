@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,20 +32,12 @@ class ClusterTest {
     final Map<String, Integer> written = new TreeMap<>();
 
     static byte[] content(String key, int size) {
-        byte[] b = new byte[size];
-        new Random(key.hashCode()).nextBytes(b);
-        return b;
+        return ZoneFailureTest.content(key, size);
     }
 
     @Test
     void everyNodeServesEveryRequestAndTheClusterOutlivesItsLeader() throws Exception {
-        try (ClusterNodes cluster = ClusterNodes.start(dir, 3, List.of())) {
-            try {
-                scenario(cluster);
-            } catch (Throwable t) {
-                throw new AssertionError(t.getMessage() + cluster.logs(), t);
-            }
-        }
+        ClusterNodes.run(dir, 3, this::scenario);
     }
 
     void scenario(ClusterNodes cluster) throws Exception {
