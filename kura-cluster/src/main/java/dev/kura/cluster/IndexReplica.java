@@ -94,8 +94,11 @@ public final class IndexReplica implements AutoCloseable {
     private final RaftPeerId self;
     private final RaftServer server;
     private final IndexStateMachine stateMachine;
+    private final CommandSeal seal;
 
-    private IndexReplica(RaftGroup group, RaftPeerId self, RaftServer server, IndexStateMachine stateMachine) {
+    private IndexReplica(RaftGroup group, RaftPeerId self, RaftServer server, IndexStateMachine stateMachine,
+                         CommandSeal seal) {
+        this.seal = seal;
         this.group = group;
         this.self = self;
         this.server = server;
@@ -113,13 +116,19 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /** Starts this node's member {@code selfId} of {@code group}, storing everything under {@code home}. */
-    public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings) throws IOException {
-        return start(group, selfId, home, settings, 0);
+    /**
+     * {@code secret}: the cluster secret (at least 32 bytes, the same on every member); commands are sealed
+     * with a key derived from it, and a request or entry without a valid seal is refused ({@link CommandSeal}).
+     */
+    public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret)
+            throws IOException {
+        return start(group, selfId, home, settings, secret, 0);
     }
 
     /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
-    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, long testingWriterDiesAfter)
-            throws IOException {
+    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
+                              long testingWriterDiesAfter) throws IOException {
+        CommandSeal seal = new CommandSeal(secret);
         RaftPeerId self = RaftPeerId.valueOf(selfId);
         RaftPeer me = group.getPeer(self);
         if (me == null) {
@@ -141,7 +150,7 @@ public final class IndexReplica implements AutoCloseable {
         GrpcConfigKeys.Server.setHost(properties, address.substring(0, colon));
         GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(address.substring(colon + 1)));
         java.util.concurrent.atomic.AtomicReference<RaftServer> started = new java.util.concurrent.atomic.AtomicReference<>();
-        IndexStateMachine stateMachine = new IndexStateMachine(home, failure -> stopLater(started.get()),
+        IndexStateMachine stateMachine = new IndexStateMachine(home, seal, failure -> stopLater(started.get()),
                 testingWriterDiesAfter);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(self)
@@ -157,7 +166,7 @@ public final class IndexReplica implements AutoCloseable {
             server.close();
             throw e;
         }
-        return new IndexReplica(group, self, server, stateMachine);
+        return new IndexReplica(group, self, server, stateMachine, seal);
     }
 
     /**
@@ -193,6 +202,11 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /** This member's state machine: its local index, for reads after a barrier and for tests. */
+    /** Seals the commands this member's clients send. */
+    CommandSeal seal() {
+        return seal;
+    }
+
     public IndexStateMachine stateMachine() {
         return stateMachine;
     }

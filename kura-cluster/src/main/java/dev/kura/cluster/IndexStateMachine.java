@@ -63,6 +63,8 @@ public final class IndexStateMachine extends BaseStateMachine {
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private volatile RocksObjectIndex index;
 
+    /** Verifies that a command was sealed by a holder of the cluster secret. */
+    private final CommandSeal seal;
     /** Told once when this replica can no longer apply the log (its index write failed, its writer died). */
     private final java.util.function.Consumer<Throwable> onFailure;
     private final long testingWriterDiesAfter;
@@ -75,7 +77,9 @@ public final class IndexStateMachine extends BaseStateMachine {
      * member). {@code testingWriterDiesAfter} > 0 makes the index writer die before that many batch
      * writes, for tests of exactly that path; 0 in production.
      */
-    public IndexStateMachine(Path home, java.util.function.Consumer<Throwable> onFailure, long testingWriterDiesAfter) {
+    public IndexStateMachine(Path home, CommandSeal seal, java.util.function.Consumer<Throwable> onFailure,
+                             long testingWriterDiesAfter) {
+        this.seal = seal;
         this.home = home;
         this.live = home.resolve("index");
         this.snapshots = new CheckpointSnapshots(home);
@@ -191,15 +195,34 @@ public final class IndexStateMachine extends BaseStateMachine {
         CheckpointSnapshots.deleteTree(old);
     }
 
+    /**
+     * A client request enters the log only when its command's seal verifies: a process that reaches the
+     * Raft port without the cluster secret cannot write to the index.
+     */
+    @Override
+    public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+        try {
+            seal.open(request.getMessage().getContent().toByteArray());
+        } catch (SecurityException e) {
+            LOG.log(System.Logger.Level.WARNING, "refused an index request from client " + request.getClientId()
+                    + ": " + e.getMessage());
+            throw new IOException("refused: " + e.getMessage());
+        }
+        return super.startTransaction(request);
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        return inOrder(entry.getTerm(), entry.getIndex(), apply(entry));
+    }
+
+    private CompletableFuture<Message> apply(LogEntryProto entry) {
         LogPosition position = new LogPosition(entry.getTerm(), entry.getIndex());
-        notifyTermIndexUpdated(entry.getTerm(), entry.getIndex());
         IndexCommand command;
         try {
-            command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        } catch (RuntimeException e) {
+            command = CommandCodec.decode(seal.open(entry.getStateMachineLogEntry().getLogData().toByteArray()));
+        } catch (RuntimeException e) { // a bad seal too (an entry no member sealed): refused, the same everywhere
             // The same bytes fail alike on every replica: an answer, not a divergence.
             return CompletableFuture.completedFuture(reply(OutcomeCodec.encodeFailure(
                     new IllegalArgumentException("unreadable command: " + e.getMessage()))));
@@ -239,12 +262,36 @@ public final class IndexStateMachine extends BaseStateMachine {
         return java.nio.ByteBuffer.allocate(client.length + 8).put(client).putLong(smEntry.getCallId()).array();
     }
 
-    /** Entries without a command (configuration, leader's no-op) and commands alike; never backwards. */
+    /**
+     * Entries without a command (configuration, a new leader's no-op): applied once every entry before
+     * them is (see {@link #inOrder}).
+     */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
-        if (index > getLastAppliedTermIndex().getIndex()) {
-            updateLastAppliedTermIndex(term, index);
-        }
+        inOrder(term, index, CompletableFuture.completedFuture(null));
+    }
+
+    /** Completes once every entry handed over before the latest is applied; only Ratis's apply thread sets it. */
+    private CompletableFuture<?> lastInOrder = CompletableFuture.completedFuture(null);
+
+    /**
+     * The applied position moves only when an entry's apply is written and every entry before it is:
+     * Ratis lets a linearizable read through as soon as {@link #getLastAppliedTermIndex()} reaches the read
+     * index, and also when the future of that entry completes, so neither may run ahead of the index
+     * (moving it when an apply was merely handed over let a read miss a write the client had seen
+     * acknowledged: a read that went back in time). Returns {@code mine}, completing in log order.
+     */
+    private synchronized <T> CompletableFuture<T> inOrder(long term, long index, CompletableFuture<T> mine) {
+        CompletableFuture<T> ordered = lastInOrder.handle((x, e) -> null).thenCompose(x -> mine);
+        ordered.whenComplete((m, e) -> {
+            synchronized (this) {
+                if (index > getLastAppliedTermIndex().getIndex()) {
+                    updateLastAppliedTermIndex(term, index);
+                }
+            }
+        });
+        lastInOrder = ordered;
+        return ordered;
     }
 
     private static Message reply(byte[] bytes) {

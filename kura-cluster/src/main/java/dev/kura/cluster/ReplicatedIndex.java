@@ -134,8 +134,9 @@ public final class ReplicatedIndex implements ObjectIndex {
     public void awaitDurable() {
     }
 
-    private static Message encode(IndexCommand command) {
-        return Message.valueOf(ByteString.copyFrom(CommandCodec.encode(Objects.requireNonNull(command, "command"))));
+    private Message encode(IndexCommand command) {
+        return Message.valueOf(ByteString.copyFrom(
+                local.seal().seal(CommandCodec.encode(Objects.requireNonNull(command, "command")))));
     }
 
     private static RaftClientReply join(CompletableFuture<RaftClientReply> f) throws IndexException {

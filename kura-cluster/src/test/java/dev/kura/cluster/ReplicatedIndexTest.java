@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kura.index.IndexCommand;
+import dev.kura.index.codec.CommandCodec;
 import dev.kura.index.IndexException;
 import dev.kura.index.IndexOutcome;
 import dev.kura.index.IndexResult;
@@ -71,6 +72,37 @@ class ReplicatedIndexTest {
             assertThat(first.stream().map(e -> e.record().versionId())).containsAll(versionIds);
             assertThat(cluster.localVersions(1, B)).isEqualTo(first);
             assertThat(cluster.localVersions(2, B)).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void aRequestNotSealedWithTheClusterSecretNeverReachesTheIndex() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            byte[] command = CommandCodec.encode(new IndexCommand.CreateBucket(versionedBucket("forged", B)));
+            byte[] wrongSeal = new CommandSeal("somebody else's secret, 32 bytes or more".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)).seal(command);
+            org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+            try (org.apache.ratis.client.RaftClient intruder = org.apache.ratis.client.RaftClient.newBuilder()
+                    .setProperties(p).setRaftGroup(cluster.group())
+                    .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(2,
+                            org.apache.ratis.util.TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                    .build()) {
+                for (byte[] forged : List.of(command, wrongSeal)) {
+                    boolean refused;
+                    try {
+                        refused = !intruder.io().send(org.apache.ratis.protocol.Message.valueOf(
+                                org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(forged))).isSuccess();
+                    } catch (java.io.IOException e) {
+                        refused = true;
+                    }
+                    assertThat(refused).as("a command without the cluster's seal").isTrue();
+                }
+            }
+            assertThat(cluster.client(1).bucket("forged")).as("nothing forged was applied").isEmpty();
+            // The members' own clients seal their commands and go on.
+            assertThat(cluster.client(2).apply(new IndexCommand.CreateBucket(versionedBucket("b", B))))
+                    .isEqualTo(IndexResult.DONE);
         }
     }
 

@@ -32,6 +32,7 @@ import org.apache.ratis.protocol.RaftGroup;
 final class TestCluster implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
     static final Duration PATIENCE = Duration.ofSeconds(30);
+    static final byte[] SECRET = "the test cluster's secret, 32 bytes or more".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final Path root;
     private final RaftGroup group;
@@ -45,6 +46,10 @@ final class TestCluster implements AutoCloseable {
         this.settings = settings;
         this.replicas = new IndexReplica[group.getPeers().size()];
         this.clients = new ReplicatedIndex[replicas.length];
+    }
+
+    RaftGroup group() {
+        return group;
     }
 
     static IndexReplica.Settings settings(long snapshotEvery, long segmentSize, int purgeGap) {
@@ -76,7 +81,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts member {@code i}; with {@code writerDiesAfter} > 0 its index writer dies before that many batch writes. */
     void startMember(int i, long writerDiesAfter) throws IOException {
-        replicas[i] = IndexReplica.start(group, "n" + i, home(i), settings, writerDiesAfter);
+        replicas[i] = IndexReplica.start(group, "n" + i, home(i), settings, SECRET, writerDiesAfter);
         clients[i] = new ReplicatedIndex(replicas[i]);
     }
 

@@ -105,7 +105,8 @@ final class ClusterNode implements AutoCloseable {
             }
         }
         Files.createDirectories(home);
-        IndexReplica replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS);
+        IndexReplica replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS,
+                config.secret());
         // An S3 request waits at most about 10 s for the index (a node cut off from the majority then answers 503).
         ReplicatedIndex index = new ReplicatedIndex(replica, Duration.ofSeconds(2), 4);
         awaitMajority(replica, index, config);
