@@ -172,6 +172,29 @@ class AdmissionTest extends KuraTestBase {
             for (Socket s : flood) {
                 s.close();
             }
+            awaitConnectionsReleased();
+        }
+    }
+
+    /**
+     * The server releases a closed connection's place under the caps when it sees the close, a moment
+     * after the client's: the next test must not find the global cap still full.
+     */
+    private static void awaitConnectionsReleased() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket probe = connect("127.0.2.1")) {
+                send(probe, "GET", "/admission", new byte[0]);
+                if (RawHttp.read(probe.getInputStream()).status() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // refused while the cap is still full
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the server still refuses connections 10 s after the flood ended");
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -378,7 +378,7 @@ public final class DriveSet implements AutoCloseable {
         drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).forEach(up::add);
         if (clustered) {
             up.addAll(peers);
-            if (up.size() < 2) {
+            if (up.size() < (layout.m() == 0 ? layout.k() : 2)) { // a one-drive cluster (1+0) needs no other
                 return new Unready("this node knows " + up.size() + " drive(s) of the cluster so far; "
                         + "waiting for the other nodes");
             }

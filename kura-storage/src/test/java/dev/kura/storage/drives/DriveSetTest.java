@@ -178,4 +178,19 @@ class DriveSetTest {
             c.close();
         }
     }
+
+    @Test
+    void aOneNodeClusterWithOneDriveIsWritableAtOnce() throws IOException {
+        DriveSet set = DriveSet.openClustered(dir.resolve("home"),
+                List.of(DriveSet.DriveSpec.parse(dir.resolve("only") + ",zone=a", 0)), DriveSet.Layout.parse("1+0"), 1,
+                new RealFileIo());
+        try {
+            assertThat(set.store().isWritable()).isTrue();
+            byte[] data = new byte[70_000];
+            rnd.nextBytes(data);
+            assertThat(read(set.store(), write(set.store(), data, rnd))).isEqualTo(data);
+        } finally {
+            set.close();
+        }
+    }
 }
