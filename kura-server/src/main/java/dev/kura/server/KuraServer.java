@@ -78,20 +78,10 @@ public final class KuraServer implements AutoCloseable {
         InstantSource clock = InstantSource.system();
         Instant boot = clock.instant();
         Files.createDirectories(config.dataDir());
-        if (config.cluster() != null && (config.accessKey() == null || config.accessKey().isEmpty()
-                || config.secretKey() == null || config.secretKey().isEmpty())) {
-            throw new IllegalArgumentException("a cluster node needs the cluster's root credentials: set KURA_ACCESS_KEY "
-                    + "and KURA_SECRET_KEY to the same values on every node");
-        }
+        checkClusterSecrets(config);
         Credentials creds = Credentials.resolve(config, config.dataDir(), terminal);
         // The master key ring (docs/encryption.md): SSE-S3 data keys and stored user secrets are sealed by it.
-        MasterKey masterKey = MasterKey.resolve(config.masterKey() == null ? System.getenv("KURA_MASTER_KEY")
-                : config.masterKey().fromEnv(), config.masterKeyFile(), terminal);
-        if (config.cluster() != null && (config.masterKey() == null || config.masterKey().fromEnv() == null)
-                && !Files.exists(config.masterKeyFile())) {
-            throw new IllegalArgumentException("a cluster node needs the cluster's master key: give every node the same "
-                    + "--master-key-file (or KURA_MASTER_KEY); none at " + config.masterKeyFile());
-        }
+        MasterKey masterKey = MasterKey.resolve(masterKeyFromEnv(config), config.masterKeyFile(), terminal);
         // One node: its own RocksDB index. A cluster node: its member of the replicated index.
         ClusterNode cluster = config.cluster() == null ? null : ClusterNode.start(config.cluster(), config.dataDir());
         ObjectIndex index = cluster != null ? cluster.index() : RocksObjectIndex.open(config.dataDir().resolve("index"),
@@ -235,6 +225,30 @@ public final class KuraServer implements AutoCloseable {
                         + ") at " + config.cluster().address().getAddress().getHostAddress() + ":"
                         + config.cluster().address().getPort() + " with " + config.cluster().join().size() + " other members"));
         return server;
+    }
+
+    private static String masterKeyFromEnv(ServerConfig config) {
+        return config.masterKey() == null ? System.getenv("KURA_MASTER_KEY") : config.masterKey().fromEnv();
+    }
+
+    /**
+     * A cluster node must share the root credentials and the master key with the others (SSE data keys
+     * and user secrets written through one node are opened by another): it refuses to start without them
+     * given, before it would generate its own.
+     */
+    private static void checkClusterSecrets(ServerConfig config) {
+        if (config.cluster() == null) {
+            return;
+        }
+        if (config.accessKey() == null || config.accessKey().isEmpty()
+                || config.secretKey() == null || config.secretKey().isEmpty()) {
+            throw new IllegalArgumentException("a cluster node needs the cluster's root credentials: set KURA_ACCESS_KEY "
+                    + "and KURA_SECRET_KEY to the same values on every node");
+        }
+        if (masterKeyFromEnv(config) == null && !Files.exists(config.masterKeyFile())) {
+            throw new IllegalArgumentException("a cluster node needs the cluster's master key: give every node the same "
+                    + "--master-key-file (or KURA_MASTER_KEY); none at " + config.masterKeyFile());
+        }
     }
 
     /** Binds each address; an address family the machine lacks (no IPv6) is skipped when others bind. */
