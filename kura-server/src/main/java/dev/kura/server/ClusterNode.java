@@ -51,7 +51,12 @@ final class ClusterNode implements AutoCloseable {
     private final IndexReplica replica;
     private final ReplicatedIndex index;
     private final List<InetSocketAddress> peers;
-    private final Map<String, RemoteDrive> remote = new LinkedHashMap<>();
+    /** A drive of another node: where that node is, and the drive as this node reaches it. */
+    private record PeerDrive(InetSocketAddress peer, RemoteDrive drive) {
+    }
+
+    /** The other nodes' drives by drive id; guarded by itself. */
+    private final Map<String, PeerDrive> remote = new LinkedHashMap<>();
     private final Map<InetSocketAddress, Boolean> answered = new java.util.concurrent.ConcurrentHashMap<>();
     /** What each peer said of itself at its last answer. */
     private final Map<InetSocketAddress, RemoteDrive.Listing> listings = new java.util.concurrent.ConcurrentHashMap<>();
@@ -133,7 +138,7 @@ final class ClusterNode implements AutoCloseable {
             if (System.nanoTime() - said > TimeUnit.SECONDS.toNanos(10)) {
                 said = System.nanoTime();
                 LOG.info("cluster: waiting for a majority of the {} members ({} s so far; the others: {})",
-                        1 + config.join().size(), TimeUnit.NANOSECONDS.toSeconds(said - started), config.join());
+                        config.members(), TimeUnit.NANOSECONDS.toSeconds(said - started), config.join());
             }
             try {
                 Thread.sleep(100);
@@ -153,23 +158,6 @@ final class ClusterNode implements AutoCloseable {
         return replica.isLeader();
     }
 
-    IndexReplica replica() {
-        return replica;
-    }
-
-    ServerConfig.ClusterConfig config() {
-        return config;
-    }
-
-    /** Peers whose drives this node has heard of, and whether they answered the last time. */
-    Map<InetSocketAddress, Boolean> peerReachability() {
-        Map<InetSocketAddress, Boolean> out = new LinkedHashMap<>();
-        for (InetSocketAddress p : peers) {
-            out.put(p, answered.getOrDefault(p, false));
-        }
-        return out;
-    }
-
     /**
      * Serves this node's online drives to the peers and starts learning theirs into {@code set}
      * (remembered ones first, so the store knows every shard slot from the start).
@@ -184,18 +172,10 @@ final class ClusterNode implements AutoCloseable {
             return byId;
         }, ServerConfig.ClusterConfig.shardAddress(config.address()), ServerSocketFactory.getDefault());
         shards.describe(config.zone(), s3Endpoints);
-        Properties known = loadKnown();
         synchronized (remote) {
-            for (String driveId : known.stringPropertyNames()) {
-                String[] v = known.getProperty(driveId).split(" ", 2);
-                if (v.length == 2) {
-                    InetSocketAddress peer = ServerCommand.parseOne(v[0]);
-                    remote.put(driveId, new RemoteDrive(config.node(), config.secret(),
-                            ServerConfig.ClusterConfig.shardAddress(peer), driveId, v[1], SocketFactory.getDefault()));
-                }
-            }
+            loadKnown();
             if (!remote.isEmpty()) {
-                set.peerDrives(List.copyOf(remote.values()));
+                set.peerDrives(peerDrives());
             }
         }
         discovery.execute(this::discoverLoop);
@@ -229,10 +209,7 @@ final class ClusterNode implements AutoCloseable {
             synchronized (remote) {
                 for (RemoteDrive.Listed d : listed) {
                     if (!remote.containsKey(d.driveId())) {
-                        remote.put(d.driveId(), new RemoteDrive(config.node(), config.secret(),
-                                ServerConfig.ClusterConfig.shardAddress(peer), d.driveId(), d.zone(),
-                                SocketFactory.getDefault()));
-                        knownAt.put(d.driveId(), peer);
+                        remote.put(d.driveId(), peerDrive(peer, d.driveId(), d.zone()));
                         changed = true;
                         LOG.info("cluster: drive {} (zone {}) of the node at {} is in use", d.driveId(), d.zone(), peer);
                     }
@@ -242,47 +219,54 @@ final class ClusterNode implements AutoCloseable {
         if (changed) {
             List<ShardDrive> now;
             synchronized (remote) {
-                now = List.copyOf(remote.values());
+                now = peerDrives();
+                saveKnown();
             }
             drives.peerDrives(now);
-            saveKnown();
         }
         return all;
     }
 
-    private final Map<String, InetSocketAddress> knownAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private PeerDrive peerDrive(InetSocketAddress peer, String driveId, String zone) {
+        return new PeerDrive(peer, new RemoteDrive(config.node(), config.secret(),
+                ServerConfig.ClusterConfig.shardAddress(peer), driveId, zone, SocketFactory.getDefault()));
+    }
 
-    private Properties loadKnown() {
-        Properties p = new Properties();
+    /** Under the lock of {@code remote}. */
+    private List<ShardDrive> peerDrives() {
+        return remote.values().stream().map(d -> (ShardDrive) d.drive()).toList();
+    }
+
+    /** The drives remembered from earlier discoveries ({@code drive id = HOST:PORT zone}); under the lock of {@code remote}. */
+    private void loadKnown() {
         Path file = home.resolve(PEER_DRIVES);
-        if (Files.exists(file)) {
-            try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(in);
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.warn("cannot read {} ({}); the peers' drives are asked again", file, e.toString());
-                return new Properties();
-            }
+        if (!Files.exists(file)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("cannot read {} ({}); the peers' drives are asked again", file, e.toString());
+            return;
         }
         for (String id : p.stringPropertyNames()) {
             String[] v = p.getProperty(id).split(" ", 2);
             try {
-                knownAt.put(id, ServerCommand.parseOne(v[0]));
+                if (v.length == 2) {
+                    remote.put(id, peerDrive(ServerCommand.parseOne(v[0]), id, v[1]));
+                }
             } catch (RuntimeException e) {
-                p.remove(id);
+                LOG.warn("{}: ignoring drive {} ({})", file, id, e.toString());
             }
         }
-        return p;
     }
 
+    /** Under the lock of {@code remote}. */
     private void saveKnown() {
         Properties p = new Properties();
-        synchronized (remote) {
-            for (RemoteDrive d : remote.values()) {
-                InetSocketAddress at = knownAt.get(d.driveId());
-                if (at != null) {
-                    p.setProperty(d.driveId(), at.getAddress().getHostAddress() + ":" + at.getPort() + " " + d.zone());
-                }
-            }
+        for (PeerDrive d : remote.values()) {
+            p.setProperty(d.drive().driveId(), hostPort(d.peer()) + " " + d.drive().zone());
         }
         Path file = home.resolve(PEER_DRIVES);
         Path tmp = home.resolve(PEER_DRIVES + ".tmp");
@@ -298,12 +282,7 @@ final class ClusterNode implements AutoCloseable {
 
     /** Tells the peers (with this node's drives) where this node serves S3. */
     void advertise(List<InetSocketAddress> s3) {
-        List<String> endpoints = new ArrayList<>();
-        for (InetSocketAddress a : s3) {
-            String host = a.getAddress().getHostAddress();
-            endpoints.add((host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
-        }
-        s3Endpoints = List.copyOf(endpoints);
+        s3Endpoints = s3.stream().map(ClusterNode::hostPort).toList();
         ShardServer s = shards;
         if (s != null) {
             s.describe(config.zone(), s3Endpoints);
@@ -325,7 +304,7 @@ final class ClusterNode implements AutoCloseable {
             List<dev.kura.server.admin.ClusterView.Drive> theirs = new ArrayList<>();
             List<RemoteDrive> at;
             synchronized (remote) {
-                at = remote.values().stream().filter(d -> p.equals(knownAt.get(d.driveId()))).toList();
+                at = remote.values().stream().filter(d -> p.equals(d.peer())).map(PeerDrive::drive).toList();
             }
             boolean reachable = false;
             for (RemoteDrive d : at) {
@@ -358,7 +337,7 @@ final class ClusterNode implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
                 .description("The last Raft log entry this node applied to its index").tag("group", group)
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", config, c -> 1 + c.join().size())
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", config, ServerConfig.ClusterConfig::members)
                 .description("Members of the Raft group").tag("group", group).register(registry);
         for (InetSocketAddress p : peers) {
             io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
@@ -382,7 +361,7 @@ final class ClusterNode implements AutoCloseable {
             s.close();
         }
         synchronized (remote) {
-            remote.values().forEach(RemoteDrive::close);
+            remote.values().forEach(d -> d.drive().close());
         }
         index.close();
         try {

@@ -311,7 +311,7 @@ final class ServerCommand implements Callable<Integer> {
             if (specs.isEmpty()) {
                 specs.add(new dev.kura.storage.drives.DriveSet.DriveSpec(data.resolve("drive"), cluster.zone()));
             }
-            int all = specs.size() * (1 + cluster.join().size());
+            int all = specs.size() * cluster.members();
             if (layout != null) {
                 layout.check(all);
             }

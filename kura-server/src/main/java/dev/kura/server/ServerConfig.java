@@ -49,6 +49,11 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
             secret = secret.clone();
         }
 
+        /** The initial members: this node and those it joins. */
+        public int members() {
+            return 1 + join.size();
+        }
+
         /** Where the shard protocol of the node whose cluster address is {@code a} listens: the next port. */
         public static InetSocketAddress shardAddress(InetSocketAddress a) {
             return new InetSocketAddress(a.getAddress(), a.getPort() + 1);

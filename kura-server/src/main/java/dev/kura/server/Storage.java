@@ -25,7 +25,7 @@ final class Storage implements AutoCloseable {
         ServerConfig.StorageConfig sc = config.storage();
         if (config.cluster() != null) {
             // A cluster node: its drives and, once known, the other nodes' (ClusterNode tells the set).
-            int all = sc.drives().size() * (1 + config.cluster().join().size());
+            int all = sc.drives().size() * config.cluster().members();
             return new Storage(null, DriveSet.openClustered(config.dataDir(), sc.drives(), sc.layout(), all,
                     new RealFileIo()));
         }

@@ -251,12 +251,10 @@ final class StorageAdminService implements StorageAdmin, AutoCloseable {
         return queuedRepairsDone.get();
     }
 
-    /** Periodic scrubs: one pass per interval, paced to take about the interval. */
-    void startPeriodicScrub() {
-        startPeriodicScrub(() -> true);
-    }
-
-    /** As above, a pass running only when {@code when} says so (in a cluster: on the index leader). */
+    /**
+     * Periodic scrubs: one pass per interval, paced to take about the interval, run only when {@code when}
+     * says so (always on a single node; in a cluster, on the index leader).
+     */
     void startPeriodicScrub(java.util.function.BooleanSupplier when) {
         if (scrubInterval == null || scrubInterval.isZero() || scrubInterval.isNegative()) {
             return;

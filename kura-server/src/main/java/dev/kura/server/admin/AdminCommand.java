@@ -271,8 +271,7 @@ public final class AdminCommand implements Callable<Integer> {
         @Override
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
             String body = client.call("GET", "/admin/v1/cluster", "", TIMEOUT);
-            ClusterView v = parse(() -> AdminJson.readCluster(body));
-            for (ClusterView.Member m : v.members()) {
+            for (ClusterView.Member m : parse(() -> AdminJson.readCluster(body)).members()) {
                 for (String e : m.s3Endpoints()) {
                     out.println("http://" + e);
                 }
