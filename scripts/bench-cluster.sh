@@ -3,6 +3,8 @@
 # One node: three drives in one process, erasure coding 2+1. Cluster: `kura cluster up --nodes 3`, one
 # drive per node (127.0.0.2-4), 2+1 across the nodes, the index replicated by Raft. The generator talks
 # to one endpoint (the first node) with the same workloads; every process shares the same two cores.
+# Cells keep their objects (--no-cleanup): a cell's deletes would go on in the background (the cluster's
+# sweeper frees shards on three nodes) and slow the next cell; each server is thrown away at the end.
 #
 #   scripts/bench-cluster.sh [SECONDS]     (default 10; writes the generator's lines to stdout)
 # (on a shared machine: flock /tmp/kura-mvn.lock scripts/bench-cluster.sh)
@@ -18,10 +20,14 @@ machine_info "$WORK"
 
 workloads() { # ENDPOINT AK SK LABEL
   local e="$1" ak="$2" sk="$3" label="$4"
+  # An unmeasured minute-fraction first: fresh JVMs (three of them for the cluster, on two cores) are
+  # still compiling, and the first cell would measure the JIT rather than the system.
+  bench mixed --endpoint "$e" --access-key "$ak" --secret-key "$sk" --size 4KiB --concurrency 8 \
+    --duration 10 --warmup 0 --label "$label-warm" >/dev/null 2>&1 || true
   for w in "put 4KiB 16" "get 4KiB 16" "put 16MiB 4" "get 16MiB 4"; do
     set -- $w
     bench "$1" --endpoint "$e" --access-key "$ak" --secret-key "$sk" --size "$2" --concurrency "$3" \
-      --duration "$SECS" --warmup 2 --label "$label" 2>&1 | grep -A1 -E "ops/s|^errors" | grep -v -- "^--" \
+      --duration "$SECS" --warmup 2 --no-cleanup --label "$label" 2>&1 | grep -A1 -E "ops/s|^errors" | grep -v -- "^--" \
       | sed "s/^/$label $1 $2 c$3: /" || true
   done
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -55,6 +56,8 @@ public final class IndexReplica implements AutoCloseable {
 
         RaftProperties properties() {
             RaftProperties p = new RaftProperties();
+            // Ratis's gRPC, with the commit index pushed to followers at once (CommitPushRpc).
+            RaftConfigKeys.Rpc.setType(p, new CommitPushRpc());
             RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionTimeoutMin));
             RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionTimeoutMax));
             // A group with no leader yet (a fresh start) need not wait a whole election timeout.
@@ -81,6 +84,10 @@ public final class IndexReplica implements AutoCloseable {
             // Acknowledged means durable: an entry counts towards the commit only once fsync'd (the
             // defaults, stated here because the index's own applies are not synced and rely on it).
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+            // No metadata entry after every commit: it was one more append per write, in flight when a
+            // read index was asked, and made a follower's acknowledgement of the read miss the commit
+            // (CommitPushRpc). A restarted member learns the commit index from the leader instead.
+            RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
             RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
             return p;
         }

@@ -75,6 +75,47 @@ class ReplicatedIndexTest {
         }
     }
 
+    /**
+     * With heartbeats 4 s apart (election timeout 8–16 s), a read right after a write must not wait for
+     * one, on any member, with a client on each member at once. The leader pushes a new commit index to
+     * the followers at once, and confirms a read index with heartbeats sent after it noted their bound
+     * (CommitPushRpc). Without that, on a busy machine a read now and then waits for the next heartbeat:
+     * 4 s, past the 3 s read timeout, and the read fails.
+     */
+    @Test
+    void aReadRightAfterAWriteWaitsForNoHeartbeatOnAnyMember() throws Exception {
+        IndexReplica.Settings slowHeartbeats = new IndexReplica.Settings(Duration.ofSeconds(8), Duration.ofSeconds(16),
+                Duration.ofSeconds(3), 0, 8L << 20, 1024);
+        try (TestCluster cluster = TestCluster.start(root, slowHeartbeats)) {
+            cluster.awaitLeader();
+            cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            List<java.util.concurrent.Future<Duration>> slowest = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+                for (int m = 0; m < 3; m++) {
+                    int member = m;
+                    slowest.add(pool.submit(() -> {
+                        Duration worst = Duration.ZERO;
+                        for (int i = 0; i < 25; i++) {
+                            String key = "m" + member + "/" + i;
+                            IndexResult r = cluster.client(member).apply(
+                                    new IndexCommand.PutObject(B, object(key, i), Precondition.NONE));
+                            long started = System.nanoTime();
+                            assertThat(cluster.client((member + 1) % 3).latest(B, key)).map(ObjectRecord::versionId)
+                                    .contains(((IndexResult.Replaced) r).current().versionId());
+                            Duration took = Duration.ofNanos(System.nanoTime() - started);
+                            worst = took.compareTo(worst) > 0 ? took : worst;
+                        }
+                        return worst;
+                    }));
+                }
+            }
+            for (var f : slowest) {
+                // Far below the 4 s between heartbeats, far above what a loaded machine needs (~10-50 ms).
+                assertThat(f.get()).isLessThan(Duration.ofMillis(1500));
+            }
+        }
+    }
+
     @Test
     void aRequestNotSealedWithTheClusterSecretNeverReachesTheIndex() throws Exception {
         try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
