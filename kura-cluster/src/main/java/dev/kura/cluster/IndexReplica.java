@@ -10,12 +10,17 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -132,9 +137,88 @@ public final class IndexReplica implements AutoCloseable {
         return start(group, selfId, home, settings, secret, 0);
     }
 
+    /**
+     * Starts {@code self} as a new member of the running group {@code existing} (its id and some of its
+     * members: enough to reach one), storing everything under {@code home}. The first time, the member
+     * starts with no configuration (it cannot elect itself or vote) and asks the group to add it; the
+     * leader brings it up to date (log or snapshot) before the new configuration is committed, and this
+     * returns once it is. Later starts recover the member like any other: its log holds the configuration.
+     * Returns the member with {@link #group()} = {@code existing} plus itself (where its client looks for
+     * the leader; the leader's answers lead it on from there).
+     */
+    public static IndexReplica join(RaftGroup existing, Member self, Path home, Settings settings, byte[] secret,
+                                    Duration patience) throws IOException {
+        List<RaftPeer> peers = new java.util.ArrayList<>(existing.getPeers());
+        peers.removeIf(p -> p.getId().toString().equals(self.id()));
+        peers.add(self.peer());
+        RaftGroup withSelf = RaftGroup.valueOf(existing.getGroupId(), peers);
+        if (holdsGroup(home, existing)) {
+            return start(withSelf, self.id(), home, settings, secret, 0);
+        }
+        IndexReplica replica = start(withSelf, self.id(), home, settings, secret, 0, RaftGroup.valueOf(existing.getGroupId()));
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
+        try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(existing)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
+                .build()) {
+            RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                    .setServersInNewConf(List.of(self.peer()))
+                    .setMode(SetConfigurationRequest.Mode.ADD)
+                    .build());
+            if (!reply.isSuccess()) {
+                throw new IOException("the cluster did not add " + self.id() + ": " + reply.getException());
+            }
+        } catch (IOException | RuntimeException e) {
+            replica.close();
+            forget(home, existing);
+            throw e instanceof IOException io ? io : new IOException("joining the cluster: " + e, e);
+        }
+        return replica;
+    }
+
+    /**
+     * Removes what a member that never joined left in {@code home} (its fresh Raft storage, its empty index),
+     * so the next start is a first start again, whether it joins or bootstraps.
+     */
+    private static void forget(Path home, RaftGroup group) throws IOException {
+        for (Path p : List.of(home.resolve("raft").resolve(group.getGroupId().getUuid().toString()), home.resolve("index"),
+                home.resolve("snapshots"), home.resolve("snapshot-tmp"))) {
+            if (Files.exists(p)) {
+                try (var walk = Files.walk(p)) {
+                    for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(q);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The group's members now (its committed configuration), as this member knows them. */
+    public List<Member> members() {
+        try {
+            return server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().stream()
+                    .map(IndexReplica::member).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Member member(RaftPeer p) {
+        String address = p.getAddress();
+        int colon = address.lastIndexOf(':');
+        return new Member(p.getId().toString(), new InetSocketAddress(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1))));
+    }
+
     /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
     static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
                               long testingWriterDiesAfter) throws IOException {
+        return start(group, selfId, home, settings, secret, testingWriterDiesAfter, group);
+    }
+
+    /** {@code initial}: the group the Raft server is formatted with ({@code group} itself, or empty to join). */
+    private static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
+                                      long testingWriterDiesAfter, RaftGroup initial) throws IOException {
         CommandSeal seal = new CommandSeal(secret);
         RaftPeerId self = RaftPeerId.valueOf(selfId);
         RaftPeer me = group.getPeer(self);
@@ -161,7 +245,7 @@ public final class IndexReplica implements AutoCloseable {
                 testingWriterDiesAfter);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(self)
-                .setGroup(group)
+                .setGroup(initial)
                 .setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)

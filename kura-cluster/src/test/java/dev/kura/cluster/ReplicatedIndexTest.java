@@ -116,6 +116,65 @@ class ReplicatedIndexTest {
         }
     }
 
+    /**
+     * A fourth member joins the running group (one of the three down meanwhile): it starts with no
+     * configuration, the group adds it once it has caught up, and it then holds every write, serves
+     * reads and takes writes; the group's configuration lists four members on every member, and a
+     * restart of the new member recovers it as a member.
+     */
+    @Test
+    void aNewMemberJoinsTheRunningGroupCatchesUpAndServes() throws Exception {
+        try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {
+            cluster.awaitLeader();
+            cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("b", B)));
+            for (int i = 0; i < 20; i++) {
+                cluster.client(i % 3).apply(new IndexCommand.PutObject(B, object("before" + i, i), Precondition.NONE));
+            }
+            int down = cluster.aFollower();
+            cluster.stopMember(down);
+            IndexReplica.Member fourth = new IndexReplica.Member("n3", TestCluster.freeAddress("127.0.0.5"));
+            Path home = root.resolve("n3");
+            IndexReplica joined = IndexReplica.join(cluster.group(), fourth, home, TestCluster.settings(0, 8L << 20, 1024),
+                    TestCluster.SECRET, Duration.ofSeconds(30));
+            try (ReplicatedIndex index = new ReplicatedIndex(joined)) {
+                assertThat(joined.members()).extracting(IndexReplica.Member::id).containsExactlyInAnyOrder("n0", "n1", "n2", "n3");
+                assertThat(index.latest(B, "before19")).isPresent();
+                index.apply(new IndexCommand.PutObject(B, object("joined", 100), Precondition.NONE));
+                int up = (down + 1) % 3;
+                assertThat(cluster.client(up).latest(B, "joined")).isPresent();
+                assertThat(cluster.replica(up).members()).hasSize(4);
+            } finally {
+                joined.close();
+            }
+            // Four members now: with the new one stopped too, two of four are no majority until the first is
+            // back; the new member then restarts from its own state (its log holds the configuration).
+            cluster.startMember(down);
+            IndexReplica again = IndexReplica.join(cluster.group(), fourth, home, TestCluster.settings(0, 8L << 20, 1024),
+                    TestCluster.SECRET, Duration.ofSeconds(30));
+            try (ReplicatedIndex index = new ReplicatedIndex(again)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(index.latest(B, "joined")).isPresent());
+                assertThat(cluster.client(down).latest(B, "joined")).isPresent();
+                assertThat(cluster.replica(down).members()).hasSize(4);
+            } finally {
+                again.close();
+            }
+        }
+    }
+
+    /** Joining where no group runs fails, and leaves nothing behind: the next start is a first start again. */
+    @Test
+    void joiningWhereNoGroupRunsFailsAndLeavesNoState() throws Exception {
+        List<IndexReplica.Member> nobody = List.of(new IndexReplica.Member("n0", TestCluster.freeAddress("127.0.0.2")),
+                new IndexReplica.Member("n1", TestCluster.freeAddress("127.0.0.3")));
+        var group = IndexReplica.group(java.util.UUID.randomUUID(), nobody);
+        IndexReplica.Member self = new IndexReplica.Member("n2", TestCluster.freeAddress("127.0.0.4"));
+        Path home = root.resolve("n2");
+        assertThatThrownBy(() -> IndexReplica.join(group, self, home, TestCluster.settings(0, 8L << 20, 1024),
+                TestCluster.SECRET, Duration.ofSeconds(2))).isInstanceOf(java.io.IOException.class);
+        assertThat(IndexReplica.holdsGroup(home, group)).isFalse();
+        assertThat(home.resolve("index")).doesNotExist();
+    }
+
     @Test
     void aRequestNotSealedWithTheClusterSecretNeverReachesTheIndex() throws Exception {
         try (TestCluster cluster = TestCluster.start(root, TestCluster.settings(0, 8L << 20, 1024))) {

@@ -69,7 +69,7 @@ final class TestCluster implements AutoCloseable {
         return cluster;
     }
 
-    private static InetSocketAddress freeAddress(String host) throws IOException {
+    static InetSocketAddress freeAddress(String host) throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return new InetSocketAddress(host, s.getLocalPort());
         }

@@ -36,26 +36,34 @@ final class ClusterNodes implements AutoCloseable {
     final int adminPort;
     final int clusterPort;
     final List<String> extra;
+    /** The initial members (started with --bootstrap); nodes past them join the running cluster. */
+    final int initial;
     final Process[] processes;
     final Path[] logs;
 
-    private ClusterNodes(Path home, int n, int s3Port, int adminPort, int clusterPort, List<String> extra) {
+    private ClusterNodes(Path home, int n, int capacity, int s3Port, int adminPort, int clusterPort, List<String> extra) {
         this.home = home;
         this.s3Port = s3Port;
         this.adminPort = adminPort;
         this.clusterPort = clusterPort;
         this.extra = extra;
-        for (int i = 0; i < n; i++) {
+        this.initial = n;
+        for (int i = 0; i < capacity; i++) {
             hosts.add("127.0.0." + (2 + i));
         }
-        this.processes = new Process[n];
-        this.logs = new Path[n];
+        this.processes = new Process[capacity];
+        this.logs = new Path[capacity];
     }
 
     /** Starts {@code n} nodes and waits until every one is ready (index leader known, enough drives). */
     static ClusterNodes start(Path home, int n, List<String> extra) throws Exception {
-        int[] ports = freePorts(n);
-        ClusterNodes c = new ClusterNodes(home, n, ports[0], ports[1], ports[2], extra);
+        return start(home, n, n, extra);
+    }
+
+    /** As above, with addresses and ports free for {@code capacity} nodes: the others can join later. */
+    static ClusterNodes start(Path home, int n, int capacity, List<String> extra) throws Exception {
+        int[] ports = freePorts(capacity);
+        ClusterNodes c = new ClusterNodes(home, n, capacity, ports[0], ports[1], ports[2], extra);
         Files.createDirectories(home);
         Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
         byte[] key = new byte[32];
@@ -84,7 +92,12 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts {@code n} nodes in {@code home}, runs {@code scenario}, and on a failure adds every node's log tail. */
     static void run(Path home, int n, Scenario scenario) throws Exception {
-        try (ClusterNodes cluster = start(home, n, List.of())) {
+        run(home, n, n, scenario);
+    }
+
+    /** As above, room for {@code capacity} nodes: {@link #launch} of a node past the {@code n} first adds it. */
+    static void run(Path home, int n, int capacity, Scenario scenario) throws Exception {
+        try (ClusterNodes cluster = start(home, n, capacity, List.of())) {
             try {
                 scenario.run(cluster);
             } catch (Exception | AssertionError e) {
@@ -121,18 +134,25 @@ final class ClusterNodes implements AutoCloseable {
         throw new IOException("no free ports on 127.0.0.2..");
     }
 
-    /** Starts node {@code i} (again, after a kill: same data, same addresses). */
+    /**
+     * Starts node {@code i} (again, after a kill: same data, same addresses). An initial member starts with
+     * {@code --bootstrap} and the other initial members; a node past them without, joining the running
+     * cluster through the initial members.
+     */
     void launch(int i) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "dev.kura.server.Main", "server",
                 "--address", hosts.get(i) + ":" + s3Port, "--admin-address", hosts.get(i) + ":" + adminPort,
                 "--data", home.resolve("node" + (i + 1)).toString(), "--node", "node" + (i + 1), "--zone", "zone" + (i + 1),
-                "--cluster-address", hosts.get(i) + ":" + clusterPort, "--bootstrap",
+                "--cluster-address", hosts.get(i) + ":" + clusterPort,
                 "--cluster-secret-file", home.resolve("cluster-secret").toString(),
                 "--master-key-file", home.resolve("master-key").toString(), "--access-log", "off"));
+        if (i < initial) {
+            cmd.add("--bootstrap");
+        }
         List<String> others = new ArrayList<>();
-        for (int j = 0; j < hosts.size(); j++) {
+        for (int j = 0; j < initial; j++) {
             if (j != i) {
                 others.add(hosts.get(j) + ":" + clusterPort);
             }
@@ -252,6 +272,9 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     String log(int i) {
+        if (logs[i] == null) {
+            return "(not started)";
+        }
         try {
             List<String> lines = Files.readAllLines(logs[i], StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));

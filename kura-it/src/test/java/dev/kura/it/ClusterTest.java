@@ -37,7 +37,7 @@ class ClusterTest {
 
     @Test
     void everyNodeServesEveryRequestAndTheClusterOutlivesItsLeader() throws Exception {
-        ClusterNodes.run(dir, 3, this::scenario);
+        ClusterNodes.run(dir, 3, 4, this::scenario);
     }
 
     void scenario(ClusterNodes cluster) throws Exception {
@@ -130,8 +130,41 @@ class ClusterTest {
         assertThat(ZoneFailureTest.number(fromElsewhere, "failed")).isZero();
         assertThat(ZoneFailureTest.number(fromElsewhere, "repaired")).as("another node's heal finds nothing to do")
                 .isZero();
-        cluster.kill9((replaced + 2) % 3);
+        int dead = (replaced + 2) % 3;
+        cluster.kill9(dead);
         readAll(s3.get(healer));
+
+        // A fourth node joins the running cluster (no --bootstrap, --join the initial members) while one of
+        // the three is down: the group adds it (3 of 4 up is a majority), it serves everything written
+        // before, its drive takes shards of new writes at once (the dead node's is skipped), and the
+        // others know it within seconds: what it writes reads back through them.
+        cluster.launch(3);
+        cluster.awaitReady(3, 90);
+        S3Client fourth = cluster.client(3);
+        readAll(fourth);
+        assertThat(keys(fourth)).containsExactlyElementsOf(written.keySet());
+        for (int n = 0; n < 6; n++) {
+            put(fourth, "joined/" + n, SIZES[n % SIZES.length]);
+        }
+        assertThat(dataFiles(cluster.home.resolve("node4").resolve("drive"))).as("shards on the new node's drive")
+                .isPositive();
+        int other = 3 - healer - dead; // the third of the initial nodes, alive
+        for (int i : List.of(healer, other)) {
+            S3Client c = cluster.client(i);
+            readAll(c);
+            c.close();
+        }
+        assertThat(cluster.metric(healer, "kura_cluster_members{")).isEqualTo(4);
+        String four = admin(cluster.admin(3), "nodes");
+        assertThat(four).contains("node4", "zone4", "(this node)", cluster.hosts.get(3) + ":" + cluster.s3Port);
+        assertThat(admin(cluster.admin(healer), "endpoints").lines()).contains(
+                "http://" + cluster.hosts.get(3) + ":" + cluster.s3Port);
+        // It stays a member across a restart (its own log holds the configuration).
+        cluster.kill9(3);
+        cluster.launch(3);
+        cluster.awaitReady(3, 90);
+        readAll(fourth);
+        fourth.close();
         s3.forEach(S3Client::close);
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * its drives served to the other nodes ({@link ShardServer}, the cluster address's next port), and the
  * other nodes' drives, learned from them and placed into this node's {@link DriveSet}.
  *
- * <p>Members are named by their cluster address ({@code HOST_PORT}), so every node, given the same
+ * <p>The members are the group's configuration: the initial ones ({@code --bootstrap}) and any added
+ * since (a node started without {@code --bootstrap} and without state joins the cluster at {@code --join}).
+ * Members are named by their cluster address ({@code HOST_PORT}), so every node, given the same
  * addresses, forms the same group; the group id is derived from the cluster secret, so nodes of two
  * clusters never join one group. Peer drives are asked every few seconds until every peer has answered,
  * then every 30 s, and remembered in {@code <data>/cluster/peer-drives.properties}, so a node started
@@ -50,7 +53,9 @@ final class ClusterNode implements AutoCloseable {
     private final Path home;
     private final IndexReplica replica;
     private final ReplicatedIndex index;
-    private final List<InetSocketAddress> peers;
+    private volatile io.micrometer.core.instrument.MeterRegistry registry;
+    /** Peers whose reachability gauge is registered. */
+    private final java.util.Set<InetSocketAddress> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** A drive of another node: where that node is, and the drive as this node reaches it. */
     private record PeerDrive(InetSocketAddress peer, RemoteDrive drive) {
     }
@@ -71,7 +76,17 @@ final class ClusterNode implements AutoCloseable {
         this.home = home;
         this.replica = replica;
         this.index = index;
-        this.peers = config.join();
+    }
+
+    /** The other members' cluster addresses, from the group's configuration now (it changes as nodes join). */
+    private List<InetSocketAddress> peers() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (IndexReplica.Member m : replica.members()) {
+            if (!m.id().equals(memberId(config.address()))) {
+                out.add(m.address());
+            }
+        }
+        return out.isEmpty() ? config.join() : out;
     }
 
     /** The Raft member id of the node whose cluster address is {@code a}. */
@@ -90,16 +105,16 @@ final class ClusterNode implements AutoCloseable {
         return IndexReplica.group(UUID.nameUUIDFromBytes(seed), members);
     }
 
-    /** Starts this node's index member (formatting its Raft storage the first time, with {@code --bootstrap}). */
+    /**
+     * Starts this node's index member: the first time, with {@code --bootstrap}, formatting the group of
+     * the initial members; without it, joining the running cluster at {@code --join} (the group adds it
+     * once it has caught up). Later starts recover the member's own state.
+     */
     static ClusterNode start(ServerConfig.ClusterConfig config, Path dataDir) throws IOException {
         Path home = dataDir.resolve(DIR);
         RaftGroup group = group(config);
+        boolean joining = false;
         if (!IndexReplica.holdsGroup(home, group)) {
-            if (!config.bootstrap()) {
-                throw new IllegalArgumentException("this node holds no cluster state in " + home + "; start the initial "
-                        + "members with --bootstrap and the same --join list (adding a node to a running cluster is "
-                        + "not supported yet)");
-            }
             if (Files.isDirectory(home) && Files.exists(home.resolve("raft"))) {
                 try (var entries = Files.list(home.resolve("raft"))) {
                     if (entries.findAny().isPresent()) {
@@ -108,10 +123,27 @@ final class ClusterNode implements AutoCloseable {
                     }
                 }
             }
+            joining = !config.bootstrap();
         }
         Files.createDirectories(home);
-        IndexReplica replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS,
-                config.secret());
+        IndexReplica replica;
+        if (joining) {
+            LOG.info("cluster: joining the cluster at {} (no cluster state in {})", config.join(), home);
+            List<RaftPeer> existing = group.getPeers().stream()
+                    .filter(p -> !p.getId().toString().equals(memberId(config.address()))).toList();
+            try {
+                replica = IndexReplica.join(RaftGroup.valueOf(group.getGroupId(), existing),
+                        new IndexReplica.Member(memberId(config.address()), config.address()), home,
+                        IndexReplica.Settings.DEFAULTS, config.secret(), Duration.ofSeconds(60));
+            } catch (IOException e) {
+                throw new IOException("could not join a cluster at " + config.join() + " (" + e.getMessage() + "); to "
+                        + "form a new cluster, start its initial members with --bootstrap", e);
+            }
+            LOG.info("cluster: joined; members now {}", replica.members().stream().map(IndexReplica.Member::id).toList());
+        } else {
+            replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS,
+                    config.secret());
+        }
         // An S3 request waits at most about 10 s for the index (a node cut off from the majority then answers 503).
         ReplicatedIndex index = new ReplicatedIndex(replica, Duration.ofSeconds(2), 4);
         awaitMajority(replica, index, config);
@@ -149,6 +181,27 @@ final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** Members of the index group now (this node included). */
+    int memberCount() {
+        return Math.max(1, replica.members().size());
+    }
+
+    /** The layout the first other member to answer writes with ({@code K+M}), or null when none says. */
+    String peerLayout() {
+        for (InetSocketAddress peer : peers()) {
+            try {
+                String l = RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
+                        SocketFactory.getDefault()).layout();
+                if (!l.isEmpty()) {
+                    return l;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not up (yet): ask the next
+            }
+        }
+        return null;
+    }
+
     ObjectIndex index() {
         return index;
     }
@@ -171,7 +224,7 @@ final class ClusterNode implements AutoCloseable {
             }
             return byId;
         }, ServerConfig.ClusterConfig.shardAddress(config.address()), ServerSocketFactory.getDefault());
-        shards.describe(config.zone(), s3Endpoints);
+        shards.describe(config.zone(), s3Endpoints, set.layout().toString());
         synchronized (remote) {
             loadKnown();
             if (!remote.isEmpty()) {
@@ -181,18 +234,36 @@ final class ClusterNode implements AutoCloseable {
         discovery.execute(this::discoverLoop);
     }
 
+    /**
+     * Every 2 s: asks the members not yet fully known (new ones, ones that have not answered with their S3
+     * endpoints) for their drives, and every member every 30 s. A node that joins is known to the others
+     * within seconds, before they meet its drives in a location.
+     */
     private void discoverLoop() {
-        boolean all = discoverOnce();
+        long now = System.nanoTime();
+        boolean everyone = now - lastFullDiscovery > TimeUnit.SECONDS.toNanos(30);
+        if (everyone) {
+            lastFullDiscovery = now;
+        }
+        discoverOnce(everyone);
         if (!discovery.isShutdown()) {
-            discovery.schedule(this::discoverLoop, all ? 30 : 2, TimeUnit.SECONDS);
+            discovery.schedule(this::discoverLoop, 2, TimeUnit.SECONDS);
         }
     }
 
-    /** Asks every peer for its drives; true when every peer answered, serving S3 already. */
-    boolean discoverOnce() {
+    private long lastFullDiscovery = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+    /** Peers that answered with their drives and S3 endpoints (asked again only in the 30 s round). */
+    private final java.util.Set<InetSocketAddress> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Asks every peer ({@code everyone}) or those not fully known yet for its drives; true when all are known. */
+    boolean discoverOnce(boolean everyone) {
         boolean all = true;
         boolean changed = false;
-        for (InetSocketAddress peer : peers) {
+        for (InetSocketAddress peer : peers()) {
+            gauge(peer);
+            if (!everyone && known.contains(peer)) {
+                continue;
+            }
             List<RemoteDrive.Listed> listed;
             try {
                 RemoteDrive.Listing listing = RemoteDrive.drivesOf(config.node(), config.secret(),
@@ -200,9 +271,15 @@ final class ClusterNode implements AutoCloseable {
                 listings.put(peer, listing);
                 listed = listing.drives();
                 answered.put(peer, true);
-                all &= !listing.s3Endpoints().isEmpty(); // still starting: ask again soon for its endpoints
+                if (listing.s3Endpoints().isEmpty()) {
+                    known.remove(peer); // still starting: ask again soon for its endpoints
+                    all = false;
+                } else {
+                    known.add(peer);
+                }
             } catch (IOException | RuntimeException e) {
                 answered.put(peer, false);
+                known.remove(peer);
                 all = false;
                 continue;
             }
@@ -298,7 +375,7 @@ final class ClusterNode implements AutoCloseable {
         }
         members.add(new dev.kura.server.admin.ClusterView.Member(memberId(config.address()), hostPort(config.address()),
                 config.node(), config.zone(), true, s3Endpoints, mine));
-        for (InetSocketAddress p : peers) {
+        for (InetSocketAddress p : peers()) {
             RemoteDrive.Listing l = listings.get(p);
             // The drives' state now (asked at most once a second), not as at the last discovery.
             List<dev.kura.server.admin.ClusterView.Drive> theirs = new ArrayList<>();
@@ -337,20 +414,27 @@ final class ClusterNode implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
                 .description("The last Raft log entry this node applied to its index").tag("group", group)
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", config, ServerConfig.ClusterConfig::members)
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", replica, r -> r.members().size())
                 .description("Members of the Raft group").tag("group", group).register(registry);
-        for (InetSocketAddress p : peers) {
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
-                            a -> a.getOrDefault(p, false) ? 1 : 0)
-                    .description("1 when the peer answered the last drive discovery")
-                    .tag("peer", memberId(p)).register(registry);
-        }
+        this.registry = registry;
+        peers().forEach(this::gauge);
         io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.drives", remote, r -> {
                     synchronized (r) {
                         return r.size();
                     }
                 })
                 .description("Drives of other nodes this node places shards on").register(registry);
+    }
+
+    /** Registers the reachability gauge of a peer the first time it is seen (members join while running). */
+    private void gauge(InetSocketAddress p) {
+        io.micrometer.core.instrument.MeterRegistry r = registry;
+        if (r != null && gauged.add(p)) {
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
+                            a -> a.getOrDefault(p, false) ? 1 : 0)
+                    .description("1 when the peer answered the last drive discovery")
+                    .tag("peer", memberId(p)).register(r);
+        }
     }
 
     @Override

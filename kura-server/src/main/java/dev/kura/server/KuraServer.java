@@ -93,7 +93,7 @@ public final class KuraServer implements AutoCloseable {
         ObjectService objects;
         Sweeper sweeper;
         try {
-            storage = Storage.open(config);
+            storage = Storage.open(config, cluster);
             if (cluster != null) {
                 cluster.attach(storage.driveSet());
             }
@@ -223,7 +223,7 @@ public final class KuraServer implements AutoCloseable {
                 + describe(adminBound) + ", data in " + config.dataDir().toAbsolutePath() + "; " + storage.describe()
                 + (cluster == null ? "" : "; cluster node " + config.cluster().node() + " (zone " + config.cluster().zone()
                         + ") at " + config.cluster().address().getAddress().getHostAddress() + ":"
-                        + config.cluster().address().getPort() + " with " + config.cluster().join().size() + " other members"));
+                        + config.cluster().address().getPort() + " with " + (cluster.memberCount() - 1) + " other members"));
         return server;
     }
 

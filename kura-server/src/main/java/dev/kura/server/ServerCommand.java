@@ -315,8 +315,8 @@ final class ServerCommand implements Callable<Integer> {
             if (layout != null) {
                 layout.check(all);
             }
-            return new ServerConfig.StorageConfig(inlineThreshold != null ? inlineThreshold : -1, specs,
-                    layout != null ? layout : dev.kura.storage.drives.DriveSet.Layout.defaultFor(all),
+            // Without --ec the layout is the cluster's, decided at start (Storage.clusterLayout).
+            return new ServerConfig.StorageConfig(inlineThreshold != null ? inlineThreshold : -1, specs, layout,
                     parseDuration(scrubInterval)).withLifecycle(parseDuration(lifecycleInterval), lifecycleTesting);
         }
         if (layout != null) {

@@ -49,7 +49,7 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
             secret = secret.clone();
         }
 
-        /** The initial members: this node and those it joins. */
+        /** This node and those it names with {@code --join}. */
         public int members() {
             return 1 + join.size();
         }

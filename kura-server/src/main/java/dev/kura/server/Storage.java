@@ -22,11 +22,19 @@ final class Storage implements AutoCloseable {
     }
 
     static Storage open(ServerConfig config) throws IOException {
+        return open(config, null);
+    }
+
+    /** {@code cluster}: this node's part of its cluster (null for a single node). */
+    static Storage open(ServerConfig config, ClusterNode cluster) throws IOException {
         ServerConfig.StorageConfig sc = config.storage();
         if (config.cluster() != null) {
             // A cluster node: its drives and, once known, the other nodes' (ClusterNode tells the set).
-            int all = sc.drives().size() * config.cluster().members();
-            return new Storage(null, DriveSet.openClustered(config.dataDir(), sc.drives(), sc.layout(), all,
+            int members = cluster != null ? cluster.memberCount() : config.cluster().members();
+            int all = sc.drives().size() * members;
+            DriveSet.Layout layout = clusterLayout(sc.layout(), sc.layout() == null && cluster != null
+                    ? cluster.peerLayout() : null, all);
+            return new Storage(null, DriveSet.openClustered(config.dataDir(), sc.drives(), layout, all,
                     new RealFileIo()));
         }
         if (sc.drives().isEmpty()) {
@@ -54,6 +62,28 @@ final class Storage implements AutoCloseable {
     }
 
     /** One line for the log and the terminal. */
+    /**
+     * The layout a cluster node writes with: {@code --ec} when given; else the one the other members say
+     * they write with (a node added to a running cluster takes it up, so every node writes alike); else,
+     * the cluster forming, the default for all the members' drives ({@code drives}: this node's times the
+     * members).
+     */
+    static DriveSet.Layout clusterLayout(DriveSet.Layout given, String peers, int drives) {
+        if (given != null) {
+            return given;
+        }
+        if (peers != null && !peers.isBlank()) {
+            try {
+                DriveSet.Layout theirs = DriveSet.Layout.parse(peers);
+                theirs.check(drives);
+                return theirs;
+            } catch (IllegalArgumentException e) {
+                // a layout these drives cannot serve (or garbled): the default
+            }
+        }
+        return DriveSet.Layout.defaultFor(drives);
+    }
+
     String describe() {
         if (single != null) {
             return "1 drive (" + single.root() + ")";

@@ -38,8 +38,8 @@ class ServerCommandTest {
         assertThat(cluster.toString()).doesNotContain("shared");
         assertThat(c.storage().drives()).extracting(dev.kura.storage.drives.DriveSet.DriveSpec::zone)
                 .containsExactly("rack-1", "other");
-        // Two drives on each of three members: six in all, so 4+2 by default.
-        assertThat(c.storage().layout()).isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(4, 2));
+        // No --ec: the cluster's layout, decided at start (Storage.clusterLayout).
+        assertThat(c.storage().layout()).isNull();
         assertThat(ServerConfig.ClusterConfig.shardAddress(cluster.address()).getPort()).isEqualTo(7001);
     }
 
@@ -50,7 +50,25 @@ class ServerCommandTest {
         assertThat(c.cluster().zone()).as("the node's own zone by default").isEqualTo("n1");
         assertThat(c.storage().drives()).containsExactly(
                 new dev.kura.storage.drives.DriveSet.DriveSpec(java.nio.file.Path.of("/var/kura/drive"), "n1"));
-        assertThat(c.storage().layout()).isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(2, 1));
+        assertThat(c.storage().layout()).isNull();
+        assertThat(parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000", "--ec", "1+1").storage().layout())
+                .isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(1, 1));
+    }
+
+    @Test
+    void aClusterNodeWritesWithEcWhenGivenElseWithTheOtherMembersLayoutElseTheDefaultForAllDrives() {
+        var l21 = new dev.kura.storage.drives.DriveSet.Layout(2, 1);
+        var l42 = new dev.kura.storage.drives.DriveSet.Layout(4, 2);
+        // Two drives on each of three members: six in all, so 4+2 by default.
+        assertThat(Storage.clusterLayout(null, null, 6)).isEqualTo(l42);
+        assertThat(Storage.clusterLayout(null, "", 6)).isEqualTo(l42);
+        // A fourth node joining a 2+1 cluster writes 2+1, not the default for four drives (2+2).
+        assertThat(Storage.clusterLayout(null, "2+1", 4)).isEqualTo(l21);
+        assertThat(Storage.clusterLayout(l42, "2+1", 6)).as("--ec wins").isEqualTo(l42);
+        assertThat(Storage.clusterLayout(null, "8+4", 4)).as("more shards than drives: the default")
+                .isEqualTo(new dev.kura.storage.drives.DriveSet.Layout(2, 2));
+        assertThat(Storage.clusterLayout(null, "garbled", 3)).isEqualTo(l21);
     }
 
     @Test

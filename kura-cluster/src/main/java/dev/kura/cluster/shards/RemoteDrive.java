@@ -47,6 +47,7 @@ import javax.net.SocketFactory;
 public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoCloseable {
     static final int CONNECT_MILLIS = 3_000;
     static final int READ_MILLIS = 60_000;
+    static final int LIST_MILLIS = 5_000;
     private static final int POOLED = 16;
     static final long STATUS_MILLIS = 1_000;
 
@@ -61,6 +62,8 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     private volatile Status cached;
     private volatile long cachedAt;
     private final Object statusLock = new Object();
+    /** How long a read on a connection may wait: long for shards, short for a listing ({@link #drivesOf}). */
+    private int readMillis = READ_MILLIS;
 
     /**
      * {@code node}: this node's name, told to the peer; {@code secret}: the cluster secret; {@code peer}:
@@ -89,14 +92,16 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     public record Listed(String driveId, String zone, boolean writable, boolean present) {
     }
 
-    /** What a peer says of itself: its name, zone, S3 endpoints and drives. */
-    public record Listing(String node, String zone, java.util.List<String> s3Endpoints, java.util.List<Listed> drives) {
+    /** What a peer says of itself: its name, zone, S3 endpoints, drives and write layout ({@code K+M}, or empty). */
+    public record Listing(String node, String zone, java.util.List<String> s3Endpoints, java.util.List<Listed> drives,
+                          String layout) {
     }
 
     /** Asks the node at {@code peer} which drives it serves (and what it is). */
     public static Listing drivesOf(String node, byte[] secret, InetSocketAddress peer, SocketFactory sockets)
             throws IOException {
         RemoteDrive any = new RemoteDrive(node, secret, peer, "*", sockets);
+        any.readMillis = LIST_MILLIS; // a frozen peer must not hold a start or a discovery round for a minute
         try {
             byte[] answer = any.call(ShardProtocol.DRIVES, new byte[0], OK);
             DataInputStream p = new DataInputStream(new ByteArrayInputStream(answer));
@@ -118,7 +123,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             for (int i = 0; i < n; i++) {
                 out.add(new Listed(p.readUTF(), p.readUTF(), p.readBoolean(), p.readBoolean()));
             }
-            return new Listing(name, zone, endpoints, out);
+            return new Listing(name, zone, endpoints, out, p.readUTF());
         } finally {
             any.close();
         }
@@ -350,7 +355,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         try {
             s.setTcpNoDelay(true);
             s.connect(peer, CONNECT_MILLIS);
-            s.setSoTimeout(READ_MILLIS);
+            s.setSoTimeout(readMillis);
             Peer p = new Peer(s);
             p.handshake();
             return p;

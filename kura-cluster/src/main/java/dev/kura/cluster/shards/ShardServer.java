@@ -68,6 +68,7 @@ public final class ShardServer implements AutoCloseable {
     private volatile boolean closed;
     /** What this node says of itself in a DRIVES answer: its zone and S3 endpoints (set once they are bound). */
     private volatile String zone = "";
+    private volatile String layout = "";
     private volatile List<String> s3Endpoints = List.of();
 
     private ShardServer(String node, byte[] secret, java.util.function.Supplier<Map<String, LocalBlobStore>> drives,
@@ -104,8 +105,14 @@ public final class ShardServer implements AutoCloseable {
 
     /** What this node tells peers of itself with its drives: its zone and the S3 endpoints it serves. */
     public void describe(String nodeZone, List<String> endpoints) {
+        describe(nodeZone, endpoints, layout);
+    }
+
+    /** As above, and the erasure-coding layout it writes with ({@code K+M}; a joining node takes it up). */
+    public void describe(String nodeZone, List<String> endpoints, String writeLayout) {
         this.zone = nodeZone;
         this.s3Endpoints = List.copyOf(endpoints);
+        this.layout = writeLayout == null ? "" : writeLayout;
     }
 
     public InetSocketAddress address() {
@@ -271,6 +278,7 @@ public final class ShardServer implements AutoCloseable {
                     o.writeBoolean(e.getValue().isWritable());
                     o.writeBoolean(e.getValue().isPresent());
                 }
+                o.writeUTF(layout);
                 reply(out, OK, b.toByteArray());
             }
             case ShardProtocol.STATUS -> {

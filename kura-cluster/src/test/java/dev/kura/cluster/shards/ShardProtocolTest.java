@@ -83,8 +83,11 @@ class ShardProtocolTest {
 
     @Test
     void aPeerListsTheDrivesItServesWithTheirZonesAndOnlyToHoldersOfTheSecret() throws Exception {
-        server.describe("zone-b", List.of("10.0.0.2:9000"));
+        assertThat(RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault()).layout())
+                .as("not said yet").isEmpty();
+        server.describe("zone-b", List.of("10.0.0.2:9000"), "2+1");
         RemoteDrive.Listing listing = RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault());
+        assertThat(listing.layout()).isEqualTo("2+1");
         assertThat(listing.node()).isEqualTo("node-b");
         assertThat(listing.zone()).isEqualTo("zone-b");
         assertThat(listing.s3Endpoints()).containsExactly("10.0.0.2:9000");
