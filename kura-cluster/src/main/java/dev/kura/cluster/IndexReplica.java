@@ -177,6 +177,37 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /**
+     * Asks the group to drop member {@code id} from its configuration (the leader commits the change; the
+     * member is then no longer asked for votes or sent entries, and its own reads fail). Refuses the
+     * last member. Returns once the new configuration is committed.
+     */
+    public void removeMember(String id, Duration patience) throws IOException {
+        List<Member> now = members();
+        if (now.stream().noneMatch(m -> m.id().equals(id))) {
+            throw new IllegalArgumentException(id + " is not a member");
+        }
+        List<RaftPeer> remaining = now.stream().filter(m -> !m.id().equals(id)).map(Member::peer).toList();
+        if (remaining.isEmpty()) {
+            throw new IllegalArgumentException("the last member cannot be removed");
+        }
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
+        try (RaftClient client = RaftClient.newBuilder().setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
+                .build()) {
+            RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                    .setServersInNewConf(remaining)
+                    .setServersInCurrentConf(now.stream().map(Member::peer).toList())
+                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET) // not over a change made meanwhile
+                    .build());
+            if (!reply.isSuccess()) {
+                throw new IOException("the cluster did not remove " + id + ": " + reply.getException());
+            }
+        }
+    }
+
+    /**
      * Removes what a member that never joined left in {@code home} (its fresh Raft storage, its empty index),
      * so the next start is a first start again, whether it joins or bootstraps.
      */
@@ -191,6 +222,11 @@ public final class IndexReplica implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** True while this member is in the group's configuration (false once removed, or before it joined). */
+    public boolean isMember() {
+        return members().stream().anyMatch(m -> m.id().equals(self.toString()));
     }
 
     /** The group's members now (its committed configuration), as this member knows them. */
@@ -347,7 +383,8 @@ public final class IndexReplica implements AutoCloseable {
     public boolean isHealthy() {
         try {
             var division = server.getDivision(group.getGroupId());
-            return !stateMachine.hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null;
+            return !stateMachine.hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null
+                    && isMember();
         } catch (IOException e) {
             return false;
         }

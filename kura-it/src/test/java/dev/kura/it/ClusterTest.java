@@ -165,6 +165,27 @@ class ClusterTest {
         cluster.awaitReady(3, 90);
         readAll(fourth);
         fourth.close();
+
+        // Node 4 leaves again: `kura admin node remove node4`, asked of another node, takes it out of the group
+        // and moves every shard on its drive onto the others' (read there while it can be, never written).
+        // Nothing is left on its drive; with it gone and one more node down, everything still reads back.
+        cluster.launch(dead);
+        cluster.awaitReady(dead, 90);
+        assertThat(admin(cluster.admin(healer), "node", "remove", "node4")).contains("node4 removed");
+        assertThat(dataFiles(cluster.home.resolve("node4").resolve("drive"))).as("shards left on the removed node's drive")
+                .isZero();
+        assertThat(cluster.metric(healer, "kura_cluster_members{")).isEqualTo(3);
+        assertThat(admin(cluster.admin(healer), "nodes")).doesNotContain("node4");
+        // The removed node knows it is out: it says it is not ready (so a load balancer drops it).
+        var http = java.net.http.HttpClient.newHttpClient();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.admin(3) + "/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 503);
+        cluster.kill9(3);
+        put(s3.get(healer), "after-removal/0", 100_000);
+        cluster.kill9(other);
+        readAll(s3.get(healer));
+        readAll(s3.get(dead));
         s3.forEach(S3Client::close);
     }
 

@@ -52,6 +52,8 @@ public final class Repairer {
         public final AtomicLong bytes = new AtomicLong();
         public final AtomicLong repaired = new AtomicLong();
         public final AtomicLong failed = new AtomicLong();
+        /** Data whose shards were moved to other drives (and the index told). */
+        public final AtomicLong relocated = new AtomicLong();
     }
 
     private final ObjectIndex index;
@@ -152,6 +154,12 @@ public final class Repairer {
                 // the data's eventual delete (which sweeps its id on every drive) removes them.
                 index.apply(new IndexCommand.RelocateData(held.bucket().id(), held.key(), held.holder(), location,
                         r.relocated(), clock.instant()));
+                progress.relocated.incrementAndGet();
+                try {
+                    store.dropMoved(location, r.relocated()); // the copies left behind (a leaving drive's)
+                } catch (IOException | RuntimeException e) {
+                    LOG.info("data {} moved; its old shards stay where they were: {}", location.dataId(), e.toString());
+                }
             }
         } catch (IOException | RuntimeException | dev.kura.index.IndexException e) {
             // Data that no longer exists (deleted meanwhile) is not a failure; anything else is.

@@ -68,9 +68,11 @@ final class AdminHandler implements HttpHandler {
         return this;
     }
 
-    /** Lets the admin API show the cluster ({@code kura admin nodes}, {@code endpoints}). */
-    AdminHandler withCluster(java.util.function.Supplier<dev.kura.server.admin.ClusterView> view) {
+    /** Lets the admin API show the cluster ({@code kura admin nodes}, {@code endpoints}) and remove members. */
+    AdminHandler withCluster(java.util.function.Supplier<dev.kura.server.admin.ClusterView> view,
+                             dev.kura.server.admin.AdminApi.Removal removal) {
         adminApi.withCluster(view);
+        adminApi.withClusterRemoval(removal);
         return this;
     }
 

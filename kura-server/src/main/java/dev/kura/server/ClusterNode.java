@@ -246,6 +246,7 @@ final class ClusterNode implements AutoCloseable {
             lastFullDiscovery = now;
         }
         discoverOnce(everyone);
+        refreshRetired();
         if (!discovery.isShutdown()) {
             discovery.schedule(this::discoverLoop, 2, TimeUnit.SECONDS);
         }
@@ -355,6 +356,80 @@ final class ClusterNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("cannot save {}: {}", file, e.toString());
         }
+    }
+
+    /**
+     * Marks leaving the drives of nodes no longer members (and this node's own once it is not one): they
+     * are read, never written, and repairs move their shards to the members' drives.
+     */
+    void refreshRetired() {
+        DriveSet set = drives;
+        if (set == null) {
+            return;
+        }
+        java.util.Set<InetSocketAddress> members = new java.util.HashSet<>();
+        replica.members().forEach(m -> members.add(m.address()));
+        if (members.isEmpty()) {
+            return; // the configuration cannot be read now: leave things as they are
+        }
+        java.util.Set<String> retired = new java.util.HashSet<>();
+        synchronized (remote) {
+            for (PeerDrive d : remote.values()) {
+                if (!members.contains(d.peer())) {
+                    retired.add(d.drive().driveId());
+                }
+            }
+        }
+        if (!members.contains(config.address())) {
+            for (var d : set.drives()) {
+                if (d.store() != null) {
+                    retired.add(d.store().driveId());
+                }
+            }
+        }
+        if (!retired.equals(set.retired())) {
+            LOG.info("cluster: drives leaving (their node is not a member): {}", retired);
+            set.retire(retired);
+        }
+    }
+
+    /**
+     * Removes a member from the cluster: {@code name} is its node name, member id or cluster address. Refused
+     * for this node (ask another), for a name no member has, and when the drives left could not hold the
+     * layout. Returns the removed member's id once the configuration without it is committed; its drives
+     * are then leaving here at once, and on every other node at its next discovery (2 s).
+     */
+    String remove(String name) throws IOException {
+        IndexReplica.Member target = null;
+        for (IndexReplica.Member m : replica.members()) {
+            RemoteDrive.Listing l = listings.get(m.address());
+            if (m.id().equals(name) || hostPort(m.address()).equals(name) || (l != null && l.node().equals(name))
+                    || (m.address().equals(config.address()) && config.node().equals(name))) {
+                target = m;
+            }
+        }
+        if (target == null) {
+            throw new IllegalArgumentException("no member named " + name + " (kura admin nodes lists them)");
+        }
+        if (target.address().equals(config.address())) {
+            throw new IllegalArgumentException(name + " is this node: ask another node to remove it, so that one moves "
+                    + "its shards while it still serves them");
+        }
+        InetSocketAddress leaving = target.address();
+        long left = drives.online().size();
+        synchronized (remote) {
+            left += remote.values().stream().filter(d -> !d.peer().equals(leaving) && !drives.retired()
+                    .contains(d.drive().driveId())).count();
+        }
+        var layout = drives.layout();
+        if (left < layout.k() + layout.m()) {
+            throw new IllegalArgumentException("without " + name + " the cluster would have " + left + " drives, and its "
+                    + "layout " + layout + " puts each object on " + (layout.k() + layout.m()) + ": add a node first");
+        }
+        LOG.info("cluster: removing {} ({}) from the cluster", name, target.id());
+        replica.removeMember(target.id(), Duration.ofSeconds(30));
+        refreshRetired();
+        return target.id();
     }
 
     /** Tells the peers (with this node's drives) where this node serves S3. */

@@ -145,7 +145,7 @@ public final class KuraServer implements AutoCloseable {
         AdminHandler adminHandler = new AdminHandler(telemetry.health(), telemetry::scrape, telemetry.metricsToken(),
                 storageAdmin, users, auth, creds.accessKey()).withPartitions(budgets);
         if (cluster != null) {
-            adminHandler.withCluster(cluster::view);
+            adminHandler.withCluster(cluster::view, cluster::remove);
         }
         ConsoleDashboard dashboard = null;
         if (config.console()) {

@@ -67,6 +67,14 @@ public interface BlobStore extends AutoCloseable {
      */
     RepairResult repair(DataLocation location) throws IOException;
 
+    /**
+     * After a repair moved shards ({@link RepairResult#relocated()}) and the index recorded {@code to}:
+     * removes the shards {@code from} still had on the drives they left, where those drives can be
+     * reached. Nothing else references them once the index points at {@code to}.
+     */
+    default void dropMoved(DataLocation from, DataLocation to) throws IOException {
+    }
+
     /** True when new data can be written (every drive of the current set is present and writable). */
     boolean isWritable();
 

@@ -26,6 +26,14 @@ public interface ShardDrive {
     /** Reachable and usable for reads. */
     boolean isPresent();
 
+    /**
+     * Leaving the set ({@link RetiredDrive}): read while it can be, never written; repairs move its shards
+     * to other drives, and rebuild them elsewhere when it cannot be read.
+     */
+    default boolean isRetired() {
+        return false;
+    }
+
     /** Throws {@link StorageFullException} when {@code bytes} more would cut into the drive's reserve. */
     void checkSpace(long bytes) throws IOException;
 

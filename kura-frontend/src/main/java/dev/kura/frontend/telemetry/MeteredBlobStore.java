@@ -85,6 +85,16 @@ public final class MeteredBlobStore implements BlobStore {
         }
     }
 
+    /** Background work too (after a repair moved shards). */
+    @Override
+    public void dropMoved(DataLocation from, DataLocation to) throws IOException {
+        try {
+            inner.dropMoved(from, to);
+        } catch (IOException e) {
+            throw failed(Op.DELETE, e);
+        }
+    }
+
     @Override
     public BlobWriter create(DataLocation planned, String label) throws IOException {
         long start = RequestScope.start();

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  *       joins) a pass and answers its {@link StorageAdmin.RepairStatus}, when it is done if
  *       {@code wait=true}; {@code GET} on the same paths: the status alone.</li>
  *   <li>{@code GET /admin/v1/cluster}: a cluster node's {@link ClusterView} (404 on a single node);</li>
+ *   <li>{@code POST /admin/v1/cluster/remove?node=NAME}: removes a member and moves its shards away;</li>
  *   <li>{@code GET /admin/v1/users}: the users (the root user first), without secrets;
  *       {@code POST /admin/v1/users?name=N}: adds a user and answers its new key pair — the only time
  *       the secret key is shown; {@code POST /admin/v1/users/rotate?name=N}: a new key pair (the old
@@ -44,6 +45,17 @@ public final class AdminApi {
     private final dev.kura.object.Users users; // null: not available on this node
     private volatile dev.kura.object.PartitionBudgets partitions; // null: not available on this node
     private volatile java.util.function.Supplier<ClusterView> cluster; // null: a single node
+    private volatile Removal removal; // null: a single node
+
+    /** Removes a member of this node's cluster by name; returns its member id (see ClusterNode.remove). */
+    public interface Removal {
+        String remove(String node) throws IOException;
+    }
+
+    /** How long the others get to notice a removal (their discovery runs every 2 s) before the first pass. */
+    static final java.time.Duration NOTICE = java.time.Duration.ofSeconds(3);
+    /** Passes a drain runs at most: each moves what the last one met; the last one must move nothing. */
+    static final int DRAIN_PASSES = 6;
     private final SigV4Authenticator auth;
     private final String rootAccessKey;
 
@@ -67,6 +79,12 @@ public final class AdminApi {
     /** Serves {@code GET /admin/v1/partitions?bucket=B} from these budgets. */
     public AdminApi withPartitions(dev.kura.object.PartitionBudgets budgets) {
         this.partitions = budgets;
+        return this;
+    }
+
+    /** Serves {@code POST /admin/v1/cluster/remove?node=NAME}: removes that member, then moves its shards away. */
+    public AdminApi withClusterRemoval(Removal r) {
+        this.removal = r;
         return this;
     }
 
@@ -96,6 +114,14 @@ public final class AdminApi {
                 error(ex, 404, "this node runs alone, not in a cluster");
             } else if (allowed(ex, "GET")) {
                 respond(ex, 200, AdminJson.cluster(view.get()).toString());
+            }
+            return;
+        }
+        if (path.equals("/admin/v1/cluster/remove")) {
+            if (removal == null || storage == null) {
+                error(ex, 404, "this node runs alone, not in a cluster");
+            } else if (allowed(ex, "POST")) {
+                removeNode(ex, head.queryParam("node"));
             }
             return;
         }
@@ -247,6 +273,48 @@ public final class AdminApi {
         }
         boolean block = "true".equals(wait);
         respond(ex, 200, AdminJson.repair(heal ? storage.heal(block) : storage.scrub(block)).toString());
+    }
+
+    /**
+     * Removes the member (the cluster's configuration without it is committed), then drains it: heal passes
+     * on this node move every shard on its drives onto the members' drives (its drives are leaving: read,
+     * never written), pass after pass until one moves nothing and fails nothing — a node that had not yet
+     * seen the change may have placed a shard there meanwhile. Answers once drained (or after
+     * {@link #DRAIN_PASSES}, saying it is not).
+     */
+    private void removeNode(Exchange ex, String node) throws IOException {
+        if (node == null || node.isEmpty()) {
+            error(ex, 400, "the query parameter node is required");
+            return;
+        }
+        LOG.info("admin: removing node {} (request {})", node, ex.requestId());
+        String id;
+        try {
+            id = removal.remove(node);
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, e.getMessage());
+            return;
+        }
+        int passes = 0;
+        long moved = 0;
+        StorageAdmin.RepairStatus last = null;
+        try {
+            Thread.sleep(NOTICE.toMillis());
+            do {
+                last = storage.heal(true);
+                passes++;
+                moved += last.repaired();
+            } while ((last.repaired() > 0 || last.failed() > 0) && passes < DRAIN_PASSES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted while moving the shards of " + node + " (removed: " + id + ")");
+            return;
+        }
+        boolean drained = last.repaired() == 0 && last.failed() == 0;
+        LOG.info("admin: node {} removed ({}); {} shard(s) moved in {} pass(es); {}", node, id, moved, passes,
+                drained ? "drained" : "not drained: " + last.failed() + " failed in the last pass");
+        respond(ex, 200, new dev.kura.common.JsonWriter().field("removed", id).field("passes", passes)
+                .field("shardsMoved", moved).field("failed", last.failed()).field("drained", drained).toString());
     }
 
     private static boolean allowed(Exchange ex, String method) throws IOException {

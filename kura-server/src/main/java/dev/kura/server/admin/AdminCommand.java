@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Operates a running Kura node through its admin port: drives, heal, scrub; rebuild-index works on a stopped node.%n"
                 + "Credentials: the root key pair in KURA_ACCESS_KEY and KURA_SECRET_KEY.",
         subcommands = {AdminCommand.Drives.class, AdminCommand.Heal.class, AdminCommand.Scrub.class,
-                AdminCommand.Nodes.class, AdminCommand.Endpoints.class,
+                AdminCommand.Nodes.class, AdminCommand.NodeCommand.class, AdminCommand.Endpoints.class,
                 AdminCommand.UserCommand.class, AdminCommand.Partitions.class, dev.kura.server.RebuildIndex.class})
 public final class AdminCommand implements Callable<Integer> {
     /** How long an ordinary call may take; {@code --wait} waits for the pass instead. */
@@ -63,7 +63,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, nodes, endpoints, user, partitions or rebuild-index");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, nodes, node, endpoints, user, partitions or rebuild-index");
     }
 
     /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
@@ -261,6 +261,43 @@ public final class AdminCommand implements Callable<Integer> {
         void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
             String body = client.call("GET", "/admin/v1/cluster", "", TIMEOUT);
             out.print(json ? body : Tables.nodes(parse(() -> AdminJson.readCluster(body))));
+        }
+    }
+
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Changes the cluster's membership.",
+            subcommands = NodeRemove.class)
+    static final class NodeCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: remove");
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Removes a node from the cluster and moves its shards onto the other nodes' drives; "
+                    + "returns when none is left there (then stop the node). Ask another node than the one removed.")
+    static final class NodeRemove extends Leaf {
+        @Parameters(paramLabel = "NAME", description = "The node's name (kura admin nodes), member id or cluster address")
+        String name;
+
+        @Override
+        void run(AdminClient client, PrintWriter out) throws AdminException, InterruptedException {
+            String body = client.call("POST", "/admin/v1/cluster/remove", "node=" + SigV4Signer.encode(name), WAIT_TIMEOUT);
+            if (json) {
+                out.print(body);
+            }
+            Map<?, ?> m = parse(() -> (Map<?, ?>) dev.kura.common.JsonReader.parse(body));
+            if (!Boolean.TRUE.equals(m.get("drained"))) {
+                throw new AdminException(name + " was removed, but " + m.get("failed") + " piece(s) of data could not be "
+                        + "moved in the last pass; run kura admin heal --wait on this node before stopping it");
+            }
+            if (!json) {
+                out.println(name + " removed (" + m.get("removed") + "): " + m.get("shardsMoved") + " shard(s) moved in "
+                        + m.get("passes") + " pass(es); nothing of it is left on its drives. Stop it now.");
+            }
         }
     }
 

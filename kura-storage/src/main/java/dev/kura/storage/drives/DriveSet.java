@@ -144,6 +144,7 @@ public final class DriveSet implements AutoCloseable {
     private final Path home;
     private final java.util.Properties known;
     private final String setId;
+    private volatile java.util.Set<String> retired = java.util.Set.of();
     private final Layout layout;
     private final int stripeUnit;
     private final List<Drive> drives;
@@ -367,6 +368,27 @@ public final class DriveSet implements AutoCloseable {
         store.replace(build());
     }
 
+    /**
+     * Drives leaving the set, by id (a node removed from the cluster: its drives, seen from the others,
+     * and its own, seen from itself): still read, never written, and repairs move their shards away
+     * ({@link dev.kura.storage.RetiredDrive}). Rebuilds the store when the set changes.
+     */
+    public synchronized void retire(java.util.Set<String> driveIds) {
+        if (!clustered) {
+            throw new IllegalStateException("not a cluster node's drive set");
+        }
+        java.util.Set<String> now = java.util.Set.copyOf(driveIds);
+        if (!now.equals(retired)) {
+            retired = now;
+            store.replace(build());
+        }
+    }
+
+    /** The drives {@link #retire} named. */
+    public java.util.Set<String> retired() {
+        return retired;
+    }
+
     /** The other nodes' drives this set places shards on (empty outside a cluster). */
     public List<dev.kura.storage.ShardDrive> peerDrives() {
         return peers;
@@ -378,6 +400,9 @@ public final class DriveSet implements AutoCloseable {
         drives.stream().filter(d -> d.state() == State.ONLINE).map(Drive::store).forEach(up::add);
         if (clustered) {
             up.addAll(peers);
+            if (!retired.isEmpty()) {
+                up.replaceAll(d -> retired.contains(d.driveId()) ? new dev.kura.storage.RetiredDrive(d) : d);
+            }
             if (up.size() < (layout.m() == 0 ? layout.k() : 2)) { // a one-drive cluster (1+0) needs no other
                 return new Unready("this node knows " + up.size() + " drive(s) of the cluster so far; "
                         + "waiting for the other nodes");
@@ -391,6 +416,9 @@ public final class DriveSet implements AutoCloseable {
         try {
             ErasureBlobStore e = ErasureBlobStore.openDegraded(up, layout.k(), layout.m(), stripeUnit);
             e.onDegradedRead(location -> onDegradedRead.accept(location));
+            if (clustered) {
+                e.keepUnknownDrives(); // another node's drive not learned yet is not gone; leaving ones are retired
+            }
             return e;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("too few usable drives for --ec " + layout + ": " + up.size() + " of "
@@ -515,6 +543,11 @@ public final class DriveSet implements AutoCloseable {
         @Override
         public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
             return forLocation(location).repair(location);
+        }
+
+        @Override
+        public void dropMoved(DataLocation from, DataLocation to) throws IOException {
+            forLocation(from).dropMoved(from, to);
         }
 
         @Override

@@ -173,6 +173,23 @@ public final class ErasureBlobStore implements BlobStore {
     /** Told of every location a read had to rebuild from parity (once per stream); never throws to the reader. */
     private volatile java.util.function.Consumer<DataLocation> onDegradedRead = location -> { };
 
+    private volatile boolean unknownDrivesGone = true;
+
+    /**
+     * A drive a location names but this store does not know is, by default, gone for good (removed from
+     * the configuration): a repair rebuilds its shards elsewhere. A cluster node's store may simply not
+     * know another node's drive yet (that node has not answered since this one started); this keeps such
+     * slots, as for a drive that is absent now. Drives leaving the set are named as such
+     * ({@link ShardDrive#isRetired}).
+     */
+    public void keepUnknownDrives() {
+        this.unknownDrivesGone = false;
+    }
+
+    boolean unknownDrivesGone() {
+        return unknownDrivesGone;
+    }
+
     /** Sets who hears of degraded reads (the repair queue). */
     public void onDegradedRead(java.util.function.Consumer<DataLocation> listener) {
         this.onDegradedRead = Objects.requireNonNull(listener);
@@ -388,6 +405,21 @@ public final class ErasureBlobStore implements BlobStore {
     @Override
     public RepairResult repair(DataLocation location) throws IOException {
         return repairs.repair(location);
+    }
+
+    /** Deletes each shard of {@code from} on a drive {@code to} no longer names, where that drive is present. */
+    @Override
+    public void dropMoved(DataLocation from, DataLocation to) throws IOException {
+        if (!from.dataId().equals(to.dataId()) || from.drives().size() != to.drives().size()) {
+            throw new IllegalArgumentException("not a relocation of one data: " + from + " -> " + to);
+        }
+        for (int i = 0; i < from.drives().size(); i++) {
+            String left = from.drives().get(i);
+            ShardDrive d = MISSING.equals(left) || to.drives().contains(left) ? null : byId.get(left);
+            if (d != null && d.isPresent()) {
+                d.delete(shardLocation(from, left));
+            }
+        }
     }
 
     /** Each shard carries about {@code 1/k} of the bytes, on every drive new data may go to. */

@@ -29,6 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * rebuild) until then. A reader that opened the old file keeps reading it through its handle; one
  * opening the shard in the gap between delete and rename rebuilds from parity.
  *
+ * <p>A good shard on a drive that is leaving the set ({@link ShardDrive#isRetired}: its node was removed
+ * from the cluster) counts as one to rebuild, onto another drive: repairs are how a leaving node's
+ * shards move. The new location is the caller's to record ({@link RepairResult#relocated()}).
+ *
  * <p>Repairs of one data id are serialized by a per-id lock held for both passes, so a second
  * repair waits and then finds the data healthy. Thread-safe.
  */
@@ -87,9 +91,17 @@ final class ShardRepair {
         java.util.Set<String> taken = new java.util.HashSet<>(location.drives());
         int unrepairable = 0;
         for (int i = 0; i < n; i++) {
-            if (health.bad()[i]) {
-                ShardDrive d = driveOf(location, i);
-                if (d != null && d.isPresent()) {
+            ShardDrive d = driveOf(location, i);
+            if (!health.bad()[i] && d != null && d.isRetired()) {
+                onto[i] = spare(location, taken); // a good shard on a drive leaving the set: moved
+                if (onto[i] != null) {
+                    taken.add(onto[i].driveId());
+                    targets.add(i);
+                } else {
+                    unrepairable++; // no drive to move it to now: not done, say so
+                }
+            } else if (health.bad()[i]) {
+                if (d != null && d.isPresent() && !d.isRetired()) {
                     onto[i] = d; // rebuilt in place
                 } else if (isGoneForGood(location, i)) {
                     onto[i] = spare(location, taken); // a "-" slot or a drive gone from the set: elsewhere
@@ -121,12 +133,17 @@ final class ShardRepair {
 
     /**
      * A slot whose shard will not come back where it was: never written ({@code "-"}), or on a drive
-     * that is no longer in the set. A drive of the set that is merely absent now (unmounted, a zone
+     * that is no longer in the set (unless the store keeps unknown drives: a cluster node's) or is
+     * leaving it ({@link ShardDrive#isRetired}). A drive of the set that is merely absent now (unmounted, a zone
      * down) keeps its slot: its shards are rebuilt onto it, or onto its replacement, which takes its id.
      */
     private boolean isGoneForGood(DataLocation location, int i) {
         String id = location.drives().get(i);
-        return ErasureBlobStore.MISSING.equals(id) || store.drive(id) == null;
+        if (ErasureBlobStore.MISSING.equals(id)) {
+            return true;
+        }
+        ShardDrive d = store.drive(id);
+        return d == null ? store.unknownDrivesGone() : d.isRetired();
     }
 
     /** A writable drive holding no shard of this data, in the zone that holds the fewest of them; null if none. */
@@ -134,7 +151,7 @@ final class ShardRepair {
         java.util.Map<String, Integer> perZone = new java.util.HashMap<>();
         for (String id : taken) {
             ShardDrive d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
-            if (d != null) {
+            if (d != null && !d.isRetired()) { // a leaving drive's shard is the one being moved
                 perZone.merge(d.zone(), 1, Integer::sum);
             }
         }

@@ -339,14 +339,18 @@ class ErasureBlobStoreTest {
         }
     }
 
-    @Test
-    void aLostWritesSlotIsRebuiltOntoASpareDriveInTheLeastUsedZone() throws IOException {
+    /** Six drives in three zones and a seventh, spare, in z1. */
+    private void sevenDrivesInThreeZones() throws IOException {
         sixDrivesInThreeZones();
         Path seventh = dir.resolve("d6");
         Files.createDirectories(seventh);
         Files.writeString(seventh.resolve("kura-drive.properties"), "format=1\ndrive.id=" + UUID.randomUUID() + "\nzone=z1\n");
-        LocalBlobStore spare = LocalBlobStore.open(seventh, new RealFileIo(), false);
-        drives.add(spare);
+        drives.add(LocalBlobStore.open(seventh, new RealFileIo(), false));
+    }
+
+    @Test
+    void aLostWritesSlotIsRebuiltOntoASpareDriveInTheLeastUsedZone() throws IOException {
+        sevenDrivesInThreeZones();
         try (ErasureBlobStore s = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT)) {
             byte[] data = bytes(2 * 4 * UNIT + 99, 13);
             DataLocation loc = write(s, DataId.random(rnd), data);
@@ -372,6 +376,67 @@ class ErasureBlobStoreTest {
 
             s.delete(holed); // a delete through the old location still finds the relocated shard
             assertThat(drives.stream().filter(d -> Files.exists(d.dataFile(loc.dataId())))).isEmpty();
+        }
+    }
+
+    /**
+     * A drive leaving the set (its node removed): new data never goes there, a repair moves its good shards
+     * onto other drives, the data reads back from the new location,
+     * and dropMoved removes the copies left on the leaving drive. One that cannot be read is rebuilt
+     * elsewhere from parity.
+     */
+    @Test
+    void aRepairMovesTheShardsOfADriveLeavingTheSetAndNewDataAvoidsIt() throws IOException {
+        sevenDrivesInThreeZones();
+        byte[] data = bytes(2 * 4 * UNIT + 99, 21);
+        // Written before the drive was leaving (this store is not closed: closing it would close the drives).
+        ErasureBlobStore before = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT);
+        DataLocation loc = write(before, DataId.random(rnd), data);
+        String leaving = loc.drives().get(2);
+        List<dev.kura.storage.ShardDrive> set = new ArrayList<>();
+        for (LocalBlobStore d : drives) {
+            set.add(d.driveId().equals(leaving) ? new dev.kura.storage.RetiredDrive(d) : d);
+        }
+        try (ErasureBlobStore s = ErasureBlobStore.open(set, 4, 2, UNIT)) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(s.place(DataId.random(rnd)).drives()).as("new data").doesNotContain(leaving);
+            }
+            assertThat(read(s, loc, 0, data.length)).as("still read where it is").isEqualTo(data);
+            dev.kura.storage.RepairResult r = s.repair(loc);
+            assertThat(r.shardsRebuilt()).isEqualTo(1);
+            assertThat(r.relocated()).isNotNull();
+            assertThat(r.relocated().drives()).doesNotContain(leaving);
+            assertThat(r.relocated().drives().get(2)).isNotEqualTo(ErasureBlobStore.MISSING);
+            assertThat(r.relocated().drives()).as("one shard per drive").doesNotHaveDuplicates();
+            assertThat(read(s, r.relocated(), 0, data.length)).isEqualTo(data);
+            assertThat(s.verify(r.relocated())).isZero();
+            assertThat(Files.exists(drive(leaving).dataFile(loc.dataId()))).isTrue();
+            s.dropMoved(loc, r.relocated());
+            assertThat(Files.exists(drive(leaving).dataFile(loc.dataId()))).as("the old copy, dropped").isFalse();
+            assertThat(s.repair(r.relocated()).relocated()).as("nothing left to move").isNull();
+
+            // Another object's shard on the leaving drive is unreadable (the node died): rebuilt elsewhere.
+            DataLocation other = write(before, DataId.random(rnd), data);
+            int slot = other.drives().indexOf(leaving);
+            if (slot >= 0) {
+                Files.delete(shardFile(other, slot));
+                dev.kura.storage.RepairResult r2 = s.repair(other);
+                assertThat(r2.relocated().drives()).doesNotContain(leaving);
+                assertThat(read(s, r2.relocated(), 0, data.length)).isEqualTo(data);
+            }
+            // A cluster node's store keeps the slot of a drive it does not know (another node's, not learned
+            // yet): a repair leaves it; by default such a drive is gone for good and its shard is rebuilt elsewhere.
+            DataLocation third = write(before, DataId.random(rnd), data);
+            String unknown = third.drives().get(0);
+            Files.delete(shardFile(third, 0));
+            List<dev.kura.storage.ShardDrive> without = new ArrayList<>(drives.stream().filter(d -> !d.driveId().equals(unknown))
+                    .toList());
+            ErasureBlobStore cluster = ErasureBlobStore.open(without, 4, 2, UNIT);
+            cluster.keepUnknownDrives();
+            dev.kura.storage.RepairResult kept = cluster.repair(third);
+            assertThat(kept.relocated()).isNull();
+            assertThat(kept.shardsUnrepairable()).isEqualTo(1);
+            assertThat(ErasureBlobStore.open(without, 4, 2, UNIT).repair(third).relocated().drives()).doesNotContain(unknown);
         }
     }
 
