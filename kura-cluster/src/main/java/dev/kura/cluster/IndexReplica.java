@@ -379,6 +379,39 @@ public final class IndexReplica implements AutoCloseable {
         }
     }
 
+    /** The last log index this member knows to be committed (-1 when it cannot say). */
+    public long commitIndex() {
+        try {
+            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * On the leader: for each other member, how many committed entries it has yet to learn (the leader's
+     * commit index minus the member's, as the member last told it). Empty on a follower.
+     */
+    public java.util.Map<String, Long> followerLag() {
+        try {
+            var division = server.getDivision(group.getGroupId());
+            if (!division.getInfo().isLeader()) {
+                return java.util.Map.of();
+            }
+            long committed = division.getRaftLog().getLastCommittedIndex();
+            java.util.Map<String, Long> lag = new java.util.HashMap<>();
+            for (var info : division.getCommitInfos()) {
+                String id = RaftPeerId.valueOf(info.getServer().getId()).toString();
+                if (!id.equals(self.toString())) {
+                    lag.put(id, Math.max(0, committed - info.getCommitIndex()));
+                }
+            }
+            return lag;
+        } catch (IOException e) {
+            return java.util.Map.of();
+        }
+    }
+
     /** True while the member runs and knows of a leader (itself or another). */
     public boolean isHealthy() {
         try {

@@ -75,6 +75,19 @@ class ClusterTest {
         assertThat(admin(cluster.admin(leader), "endpoints").lines().toList()).containsExactlyInAnyOrder(
                 "http://" + cluster.hosts.get(0) + ":" + cluster.s3Port, "http://" + cluster.hosts.get(1) + ":" + cluster.s3Port,
                 "http://" + cluster.hosts.get(2) + ":" + cluster.s3Port);
+        // Raft state and inter-node traffic in /metrics: the leader knows how far behind each member's commit
+        // index is (0 once idle), a follower reports no lag (NaN); every node sent shards to the others.
+        int follower = (leader + 1) % 3;
+        String lag = "kura_cluster_follower_lag{group=\"index\",peer=\"" + cluster.hosts.get(follower) + "_"
+                + cluster.clusterPort + "\"}";
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> cluster.metric(leader, lag) == 0);
+        assertThat(cluster.metric(follower, "kura_cluster_follower_lag{")).isNaN();
+        assertThat(cluster.metric(follower, "kura_cluster_commit_index{")).isPositive();
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.metric(i, "kura_cluster_shard_bytes_total{direction=\"out\"}")).as("node%d's shard bytes out", i + 1)
+                    .isGreaterThan(100_000);
+        }
         double term = cluster.metric(leader, "kura_cluster_term{");
         cluster.kill9(leader);
         List<Integer> alive = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.kura.cluster.IndexReplica;
 import dev.kura.cluster.ReplicatedIndex;
 import dev.kura.cluster.shards.RemoteDrive;
 import dev.kura.cluster.shards.ShardServer;
+import dev.kura.cluster.shards.ShardTraffic;
 import dev.kura.index.ObjectIndex;
 import dev.kura.storage.ShardDrive;
 import dev.kura.storage.drives.DriveSet;
@@ -478,7 +479,8 @@ final class ClusterNode implements AutoCloseable {
 
     /**
      * The node's view of the cluster in {@code /metrics}: whether it leads the index group, the Raft term,
-     * the last index entry it applied, and which peers answered the last drive discovery.
+     * the last index entry it applied and the last it knows committed, on the leader each member's commit
+     * lag, which peers answered the last drive discovery, and the shard protocol's bytes in and out.
      */
     void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
         String group = "index";
@@ -491,6 +493,15 @@ final class ClusterNode implements AutoCloseable {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", replica, r -> r.members().size())
                 .description("Members of the Raft group").tag("group", group).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", replica, IndexReplica::commitIndex)
+                .description("The last Raft log entry this node knows to be committed").tag("group", group)
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.shard.bytes", this, n -> ShardTraffic.sent())
+                .description("Bytes of the shard protocol this node sent to or received from other nodes")
+                .baseUnit("bytes").tag("direction", "out").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.shard.bytes", this, n -> ShardTraffic.received())
+                .description("Bytes of the shard protocol this node sent to or received from other nodes")
+                .baseUnit("bytes").tag("direction", "in").register(registry);
         this.registry = registry;
         peers().forEach(this::gauge);
         io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.drives", remote, r -> {
@@ -509,6 +520,11 @@ final class ClusterNode implements AutoCloseable {
                             a -> a.getOrDefault(p, false) ? 1 : 0)
                     .description("1 when the peer answered the last drive discovery")
                     .tag("peer", memberId(p)).register(r);
+            String id = memberId(p);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica,
+                            rep -> rep.followerLag().getOrDefault(id, -1L) < 0 ? Double.NaN : rep.followerLag().get(id))
+                    .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
+                    .tag("group", "index").tag("peer", id).register(r);
         }
     }
 

@@ -393,8 +393,9 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
 
         Peer(Socket socket) throws IOException {
             this.socket = socket;
-            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+            this.in = new DataInputStream(new BufferedInputStream(ShardTraffic.counting(socket.getInputStream()), 64 * 1024));
+            this.out = new DataOutputStream(new BufferedOutputStream(ShardTraffic.counting(socket.getOutputStream()),
+                    64 * 1024));
         }
 
         void handshake() throws IOException {

@@ -154,8 +154,10 @@ public final class ShardServer implements AutoCloseable {
         try (s) {
             s.setTcpNoDelay(true);
             s.setSoTimeout(HANDSHAKE_MILLIS);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(ShardTraffic.counting(s.getInputStream()),
+                    64 * 1024));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShardTraffic.counting(s.getOutputStream()),
+                    64 * 1024));
             if (!handshake(in, out)) {
                 refusedPeers.incrementAndGet();
                 return;
