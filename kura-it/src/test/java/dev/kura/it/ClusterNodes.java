@@ -38,6 +38,8 @@ final class ClusterNodes implements AutoCloseable {
     final List<String> extra;
     /** The initial members (started with --bootstrap); nodes past them join the running cluster. */
     final int initial;
+    /** Node i's zone (default: a zone of its own, zone1, zone2, …). */
+    java.util.function.IntFunction<String> zones = i -> "zone" + (i + 1);
     final Process[] processes;
     final Path[] logs;
 
@@ -62,8 +64,15 @@ final class ClusterNodes implements AutoCloseable {
 
     /** As above, with addresses and ports free for {@code capacity} nodes: the others can join later. */
     static ClusterNodes start(Path home, int n, int capacity, List<String> extra) throws Exception {
+        return start(home, n, capacity, extra, i -> "zone" + (i + 1));
+    }
+
+    /** As above, node i in zone {@code zones.apply(i)}. */
+    static ClusterNodes start(Path home, int n, int capacity, List<String> extra, java.util.function.IntFunction<String> zones)
+            throws Exception {
         int[] ports = freePorts(capacity);
         ClusterNodes c = new ClusterNodes(home, n, capacity, ports[0], ports[1], ports[2], extra);
+        c.zones = zones;
         Files.createDirectories(home);
         Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
         byte[] key = new byte[32];
@@ -97,7 +106,13 @@ final class ClusterNodes implements AutoCloseable {
 
     /** As above, room for {@code capacity} nodes: {@link #launch} of a node past the {@code n} first adds it. */
     static void run(Path home, int n, int capacity, Scenario scenario) throws Exception {
-        try (ClusterNodes cluster = start(home, n, capacity, List.of())) {
+        run(home, n, capacity, i -> "zone" + (i + 1), scenario);
+    }
+
+    /** As above, node i in zone {@code zones.apply(i)}. */
+    static void run(Path home, int n, int capacity, java.util.function.IntFunction<String> zones, Scenario scenario)
+            throws Exception {
+        try (ClusterNodes cluster = start(home, n, capacity, List.of(), zones)) {
             try {
                 scenario.run(cluster);
             } catch (Exception | AssertionError e) {
@@ -144,7 +159,7 @@ final class ClusterNodes implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "dev.kura.server.Main", "server",
                 "--address", hosts.get(i) + ":" + s3Port, "--admin-address", hosts.get(i) + ":" + adminPort,
-                "--data", home.resolve("node" + (i + 1)).toString(), "--node", "node" + (i + 1), "--zone", "zone" + (i + 1),
+                "--data", home.resolve("node" + (i + 1)).toString(), "--node", "node" + (i + 1), "--zone", zones.apply(i),
                 "--cluster-address", hosts.get(i) + ":" + clusterPort,
                 "--cluster-secret-file", home.resolve("cluster-secret").toString(),
                 "--master-key-file", home.resolve("master-key").toString(), "--access-log", "off"));
