@@ -184,6 +184,8 @@ class ClusterTest {
         // Nothing is left on its drive; with it gone and one more node down, everything still reads back.
         cluster.launch(dead);
         cluster.awaitReady(dead, 90);
+        assertThat(adminRefused(cluster.admin(healer), "node", "remove", "node9")).contains("no member named node9");
+        assertThat(adminRefused(cluster.admin(3), "node", "remove", "node4")).contains("is this node");
         assertThat(admin(cluster.admin(healer), "node", "remove", "node4")).contains("node4 removed");
         assertThat(dataFiles(cluster.home.resolve("node4").resolve("drive"))).as("shards left on the removed node's drive")
                 .isZero();
@@ -195,6 +197,9 @@ class ClusterTest {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.admin(3) + "/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 503);
         cluster.kill9(3);
+        // Three nodes of one drive at 2+1: one more would leave too few drives for the layout.
+        assertThat(adminRefused(cluster.admin(healer), "node", "remove", "node" + (dead + 1)))
+                .contains("would have 2 drives");
         put(s3.get(healer), "after-removal/0", 100_000);
         cluster.kill9(other);
         readAll(s3.get(healer));
@@ -204,6 +209,20 @@ class ClusterTest {
 
     static String admin(String endpoint, String... args) {
         return ZoneFailureTest.admin(endpoint, args);
+    }
+
+    /** Runs kura admin expecting it to fail; returns what it said on stderr. */
+    static String adminRefused(String endpoint, String... args) {
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new dev.kura.server.admin.AdminCommand(java.util.Map.of(
+                "KURA_ACCESS_KEY", ServerProcess.AK, "KURA_SECRET_KEY", ServerProcess.SK), java.time.InstantSource.system()));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("--endpoint", endpoint));
+        all.addAll(List.of(args));
+        assertThat(cli.execute(all.toArray(String[]::new))).as("kura admin %s: %s", String.join(" ", args), out).isNotZero();
+        return err.toString();
     }
 
     void put(S3Client s3, String key, int size) {
