@@ -152,10 +152,40 @@ public final class IndexReplica implements AutoCloseable {
         peers.removeIf(p -> p.getId().toString().equals(self.id()));
         peers.add(self.peer());
         RaftGroup withSelf = RaftGroup.valueOf(existing.getGroupId(), peers);
-        if (holdsGroup(home, existing)) {
-            return start(withSelf, self.id(), home, settings, secret, 0);
+        boolean fresh = !holdsGroup(home, existing);
+        // Always started with no configuration of its own: a member's log holds the configurations it was
+        // part of, so a restarted member knows it is one, and a member whose join was cut short knows it
+        // is not (rather than believe the --join list) and asks again.
+        IndexReplica replica;
+        try {
+            replica = start(withSelf, self.id(), home, settings, secret, 0, RaftGroup.valueOf(existing.getGroupId()));
+        } catch (IOException | RuntimeException e) {
+            if (fresh) {
+                forget(home, existing);
+            }
+            throw e;
         }
-        IndexReplica replica = start(withSelf, self.id(), home, settings, secret, 0, RaftGroup.valueOf(existing.getGroupId()));
+        if (replica.isMember()) {
+            return replica;
+        }
+        try {
+            requestAdd(existing, self, patience);
+        } catch (IOException | RuntimeException e) {
+            // Forgotten only when nothing can depend on it: freshly made and never sent an entry. A member that
+            // has entries may already count towards the group's majority (the add may have committed while
+            // its answer was lost), so its state stays and the next start asks again.
+            boolean forget = fresh && replica.logIsEmpty();
+            replica.close();
+            if (forget) {
+                forget(home, existing);
+            }
+            throw e instanceof IOException io ? io : new IOException("joining the cluster: " + e, e);
+        }
+        return replica;
+    }
+
+    /** Asks the group (through any of {@code existing}'s members) to add {@code self} to its configuration. */
+    private static void requestAdd(RaftGroup existing, Member self, Duration patience) throws IOException {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
         try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(existing)
@@ -168,12 +198,16 @@ public final class IndexReplica implements AutoCloseable {
             if (!reply.isSuccess()) {
                 throw new IOException("the cluster did not add " + self.id() + ": " + reply.getException());
             }
-        } catch (IOException | RuntimeException e) {
-            replica.close();
-            forget(home, existing);
-            throw e instanceof IOException io ? io : new IOException("joining the cluster: " + e, e);
         }
-        return replica;
+    }
+
+    /** True while this member's Raft log holds no entry (it never received one). */
+    boolean logIsEmpty() {
+        try {
+            return server.getDivision(group.getGroupId()).getRaftLog().getLastEntryTermIndex() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -201,10 +235,36 @@ public final class IndexReplica implements AutoCloseable {
                     .setServersInCurrentConf(now.stream().map(Member::peer).toList())
                     .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET) // not over a change made meanwhile
                     .build());
-            if (!reply.isSuccess()) {
+            if (!reply.isSuccess() && !awaitGone(id, Duration.ofSeconds(3))) {
                 throw new IOException("the cluster did not remove " + id + ": " + reply.getException());
             }
+        } catch (IOException | RuntimeException e) {
+            // A first attempt may have committed with its answer lost, and the retry's compare-and-set then fails
+            // against the new configuration: gone is gone.
+            if (!awaitGone(id, Duration.ofSeconds(3))) {
+                throw e;
+            }
         }
+        // Committed; this member applies the new configuration when it learns the commit (a follower a moment
+        // later): the caller acts on the configuration this member sees.
+        awaitGone(id, Duration.ofSeconds(10));
+    }
+
+    /** Waits until this member's configuration no longer names {@code id}; false if it still does after {@code max}. */
+    public boolean awaitGone(String id, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (members().stream().anyMatch(m -> m.id().equals(id))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

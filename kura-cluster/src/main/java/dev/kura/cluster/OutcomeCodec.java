@@ -30,6 +30,7 @@ final class OutcomeCodec {
     private static final byte REPLACED = 2;
     private static final byte SKIPPED_TAG = 3;
     private static final byte DUPLICATE_TAG = 4;
+    private static final byte UNCHANGED = 5;
     private static final byte PRECONDITION_FAILED = 20;
     private static final byte NO_SUCH_BUCKET = 21;
     private static final byte BUCKET_ALREADY_EXISTS = 22;
@@ -61,6 +62,7 @@ final class OutcomeCodec {
         return write(out -> {
             switch (result) {
                 case IndexResult.Done d -> out.writeByte(DONE);
+                case IndexResult.Unchanged u -> out.writeByte(UNCHANGED);
                 case IndexResult.AlreadyCompleted a -> {
                     out.writeByte(ALREADY_COMPLETED);
                     bytes(out, RecordCodec.encode(a.record()));
@@ -141,6 +143,7 @@ final class OutcomeCodec {
             byte tag = in.readByte();
             return switch (tag) {
                 case DONE -> IndexResult.DONE;
+                case UNCHANGED -> IndexResult.UNCHANGED;
                 case ALREADY_COMPLETED -> new IndexResult.AlreadyCompleted(RecordCodec.decodeObject(bytes(in)));
                 case REPLACED -> {
                     Optional<ObjectRecord> previous = in.readBoolean()

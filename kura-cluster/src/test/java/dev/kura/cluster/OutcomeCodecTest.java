@@ -19,7 +19,7 @@ class OutcomeCodecTest {
     void resultsRoundTrip() throws Exception {
         ObjectRecord a = object("a", 1);
         ObjectRecord b = object("b", 2);
-        for (IndexResult r : List.of(IndexResult.DONE, new IndexResult.AlreadyCompleted(a),
+        for (IndexResult r : List.of(IndexResult.DONE, IndexResult.UNCHANGED, new IndexResult.AlreadyCompleted(a),
                 new IndexResult.Replaced(Optional.of(a), b), new IndexResult.Replaced(Optional.empty(), b),
                 new IndexResult.Replaced(Optional.of(a), null))) {
             assertThat(OutcomeCodec.decode(OutcomeCodec.encode(r))).isEqualTo(r);

@@ -9,6 +9,12 @@ public sealed interface IndexResult {
     record Done() implements IndexResult {
     }
 
+    /** Nothing to do, nothing done: RelocateData whose data was moved meanwhile by another repair. */
+    IndexResult UNCHANGED = new Unchanged();
+
+    record Unchanged() implements IndexResult {
+    }
+
     /** CompleteUpload retried after it succeeded: the version it created. */
     record AlreadyCompleted(ObjectRecord record) implements IndexResult {
     }

@@ -152,13 +152,19 @@ public final class Repairer {
                 // Until this commit the rebuilt shards are referenced by no record: a crash here leaves them
                 // under the data's id on a drive of the set, where the next repair overwrites them and
                 // the data's eventual delete (which sweeps its id on every drive) removes them.
-                index.apply(new IndexCommand.RelocateData(held.bucket().id(), held.key(), held.holder(), location,
-                        r.relocated(), clock.instant()));
-                progress.relocated.incrementAndGet();
-                try {
-                    store.dropMoved(location, r.relocated()); // the copies left behind (a leaving drive's)
-                } catch (IOException | RuntimeException e) {
-                    LOG.info("data {} moved; its old shards stay where they were: {}", location.dataId(), e.toString());
+                dev.kura.index.IndexResult applied = index.apply(new IndexCommand.RelocateData(held.bucket().id(),
+                        held.key(), held.holder(), location, r.relocated(), clock.instant()));
+                if (applied instanceof dev.kura.index.IndexResult.Unchanged) {
+                    // Another repair moved this data first: its location is the index's; nothing here is dropped.
+                    LOG.info("data {} was moved meanwhile by another repair; this one's copies stay until it is deleted",
+                            location.dataId());
+                } else {
+                    progress.relocated.incrementAndGet();
+                    try {
+                        store.dropMoved(location, r.relocated()); // the copies left behind (a leaving drive's)
+                    } catch (IOException | RuntimeException e) {
+                        LOG.info("data {} moved; its old shards stay where they were: {}", location.dataId(), e.toString());
+                    }
                 }
             }
         } catch (IOException | RuntimeException | dev.kura.index.IndexException e) {

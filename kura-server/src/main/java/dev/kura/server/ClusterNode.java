@@ -114,7 +114,9 @@ final class ClusterNode implements AutoCloseable {
     static ClusterNode start(ServerConfig.ClusterConfig config, Path dataDir) throws IOException {
         Path home = dataDir.resolve(DIR);
         RaftGroup group = group(config);
-        boolean joining = false;
+        // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
+        // no state, or whose join was cut short, asks the group to add it.
+        boolean joining = !config.bootstrap();
         if (!IndexReplica.holdsGroup(home, group)) {
             if (Files.isDirectory(home) && Files.exists(home.resolve("raft"))) {
                 try (var entries = Files.list(home.resolve("raft"))) {
@@ -124,12 +126,11 @@ final class ClusterNode implements AutoCloseable {
                     }
                 }
             }
-            joining = !config.bootstrap();
         }
         Files.createDirectories(home);
         IndexReplica replica;
         if (joining) {
-            LOG.info("cluster: joining the cluster at {} (no cluster state in {})", config.join(), home);
+            LOG.info("cluster: starting as a member of the cluster at {} (asking to be added if not one yet)", config.join());
             List<RaftPeer> existing = group.getPeers().stream()
                     .filter(p -> !p.getId().toString().equals(memberId(config.address()))).toList();
             try {
@@ -232,6 +233,7 @@ final class ClusterNode implements AutoCloseable {
                 set.peerDrives(peerDrives());
             }
         }
+        refreshRetired(); // remembered drives of a node removed meanwhile are never written
         discovery.execute(this::discoverLoop);
     }
 
@@ -246,8 +248,8 @@ final class ClusterNode implements AutoCloseable {
         if (everyone) {
             lastFullDiscovery = now;
         }
+        refreshRetired(); // first: a round of discovery may wait seconds on a peer that does not answer
         discoverOnce(everyone);
-        refreshRetired();
         if (!discovery.isShutdown()) {
             discovery.schedule(this::discoverLoop, 2, TimeUnit.SECONDS);
         }
@@ -368,20 +370,23 @@ final class ClusterNode implements AutoCloseable {
         if (set == null) {
             return;
         }
-        java.util.Set<InetSocketAddress> members = new java.util.HashSet<>();
-        replica.members().forEach(m -> members.add(m.address()));
+        java.util.Set<String> members = new java.util.HashSet<>();
+        replica.members().forEach(m -> members.add(m.id()));
         if (members.isEmpty()) {
             return; // the configuration cannot be read now: leave things as they are
         }
+        // By member id (the address a member was named by), never by a fresh lookup: a name that does not
+        // resolve now must not retire a member's drives.
         java.util.Set<String> retired = new java.util.HashSet<>();
         synchronized (remote) {
             for (PeerDrive d : remote.values()) {
-                if (!members.contains(d.peer())) {
+                String id = d.peer().isUnresolved() ? null : memberId(d.peer());
+                if (id != null && !members.contains(id)) {
                     retired.add(d.drive().driveId());
                 }
             }
         }
-        if (!members.contains(config.address())) {
+        if (!members.contains(memberId(config.address()))) {
             for (var d : set.drives()) {
                 if (d.store() != null) {
                     retired.add(d.store().driveId());
@@ -422,6 +427,14 @@ final class ClusterNode implements AutoCloseable {
             left += remote.values().stream().filter(d -> !d.peer().equals(leaving) && !drives.retired()
                     .contains(d.drive().driveId())).count();
         }
+        // Until the change commits, Raft needs a majority of the old members and of the new: refuse rather than
+        // start a change that cannot finish (and would hold every write until the down members return).
+        List<IndexReplica.Member> remaining = replica.members().stream().filter(m -> !m.address().equals(leaving)).toList();
+        long up = remaining.stream().filter(m -> m.address().equals(config.address()) || answers(m.address())).count();
+        if (up <= remaining.size() / 2) {
+            throw new IllegalArgumentException("only " + up + " of the " + remaining.size() + " members that would remain "
+                    + "answer now; a majority of them must be up to remove " + name);
+        }
         var layout = drives.layout();
         if (left < layout.k() + layout.m()) {
             throw new IllegalArgumentException("without " + name + " the cluster would have " + left + " drives, and its "
@@ -431,6 +444,17 @@ final class ClusterNode implements AutoCloseable {
         replica.removeMember(target.id(), Duration.ofSeconds(30));
         refreshRetired();
         return target.id();
+    }
+
+    /** True when the node at cluster address {@code peer} answers a listing now (5 s at most). */
+    private boolean answers(InetSocketAddress peer) {
+        try {
+            RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
+                    SocketFactory.getDefault());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Tells the peers (with this node's drives) where this node serves S3. */
@@ -521,8 +545,10 @@ final class ClusterNode implements AutoCloseable {
                     .description("1 when the peer answered the last drive discovery")
                     .tag("peer", memberId(p)).register(r);
             String id = memberId(p);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica,
-                            rep -> rep.followerLag().getOrDefault(id, -1L) < 0 ? Double.NaN : rep.followerLag().get(id))
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica, rep -> {
+                        Long lag = rep.followerLag().get(id);
+                        return lag == null ? Double.NaN : lag;
+                    })
                     .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
                     .tag("group", "index").tag("peer", id).register(r);
         }

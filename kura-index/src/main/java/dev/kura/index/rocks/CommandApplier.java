@@ -211,15 +211,25 @@ final class CommandApplier {
         };
         byte[] value = get(row);
         DataId id = c.from().dataId();
+        // The data's shards are files named by its id on each drive: a location of the same data that is not
+        // the one this repair started from (another repair moved it meanwhile) may share drives with `to`, so
+        // nothing is freed then — the copies this repair made stay until the data is deleted (a delete sweeps
+        // the id on every drive) — and the caller drops nothing (UNCHANGED).
         if (value != null && c.holder() instanceof IndexCommand.DataHolder.Version) {
             ObjectRecord r = RecordCodec.decodeObject(value);
             if (r.location() != null && r.location().dataId().equals(id)) {
+                if (!r.location().equals(c.from())) {
+                    return IndexResult.UNCHANGED;
+                }
                 batch.put(row, RecordCodec.encode(r.withLocation(c.to())));
                 return IndexResult.DONE;
             }
         } else if (value != null) {
             PartRecord p = RecordCodec.decodePart(value);
             if (p.location().dataId().equals(id)) {
+                if (!p.location().equals(c.from())) {
+                    return IndexResult.UNCHANGED;
+                }
                 batch.put(row, RecordCodec.encode(new PartRecord(p.partNumber(), c.to(), p.size(), p.etag(),
                         p.lastModified(), p.checksum(), p.offset())));
                 return IndexResult.DONE;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kura.common.DataId;
 import dev.kura.common.DataLocation;
 import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexResult;
 import dev.kura.index.IndexCommand.CreateBucket;
 import dev.kura.index.IndexCommand.DeleteObject;
 import dev.kura.index.IndexCommand.PutObject;
@@ -144,6 +145,15 @@ class DurabilityTest {
         DataLocation to = new DataLocation(from.dataId(), from.layoutEpoch(), from.scheme(), List.of("drive-9"),
                 from.blockSize(), from.length());
         index.apply(new IndexCommand.RelocateData(B, "k", new IndexCommand.DataHolder.Version(1), from, to, TestRecords.T0));
+        assertThat(index.latest(B, "k").orElseThrow().location()).isEqualTo(to);
+        assertThat(index.pendingFrees(10)).isEmpty();
+
+        // A second repair that started from the old location lost the race: nothing changes, nothing is freed
+        // (its copies share the data's id, and maybe drives, with the location the index holds).
+        DataLocation other = new DataLocation(from.dataId(), from.layoutEpoch(), from.scheme(), List.of("drive-7"),
+                from.blockSize(), from.length());
+        assertThat(index.apply(new IndexCommand.RelocateData(B, "k", new IndexCommand.DataHolder.Version(1), from, other,
+                TestRecords.T0))).isEqualTo(IndexResult.UNCHANGED);
         assertThat(index.latest(B, "k").orElseThrow().location()).isEqualTo(to);
         assertThat(index.pendingFrees(10)).isEmpty();
 

@@ -53,7 +53,7 @@ public final class AdminApi {
     }
 
     /** How long the others get to notice a removal (their discovery runs every 2 s) before the first pass. */
-    static final java.time.Duration NOTICE = java.time.Duration.ofSeconds(3);
+    static final java.time.Duration NOTICE = java.time.Duration.ofSeconds(5);
     /** Passes a drain runs at most: each moves what the last one met; the last one must move nothing. */
     static final int DRAIN_PASSES = 6;
     private final SigV4Authenticator auth;

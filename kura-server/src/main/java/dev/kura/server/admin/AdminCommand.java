@@ -296,7 +296,7 @@ public final class AdminCommand implements Callable<Integer> {
             }
             if (!json) {
                 out.println(name + " removed (" + m.get("removed") + "): " + m.get("shardsMoved") + " shard(s) moved in "
-                        + m.get("passes") + " pass(es); nothing of it is left on its drives. Stop it now.");
+                        + m.get("passes") + " pass(es); the last pass found no data left on its drives. Stop it now.");
             }
         }
     }
