@@ -202,6 +202,10 @@ class ClusterTest {
                 .contains("would have 2 drives");
         put(s3.get(healer), "after-removal/0", 100_000);
         cluster.kill9(other);
+        // With `other` down, removing `dead` would leave healer and other, one of which answers: refused, since
+        // the configuration change could not commit and would hold every write until other returned.
+        assertThat(adminRefused(cluster.admin(healer), "node", "remove", "node" + (dead + 1)))
+                .contains("only 1 of the 2 members that would remain answer");
         readAll(s3.get(healer));
         readAll(s3.get(dead));
         s3.forEach(S3Client::close);

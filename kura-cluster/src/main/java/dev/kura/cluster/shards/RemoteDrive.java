@@ -123,7 +123,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             for (int i = 0; i < n; i++) {
                 out.add(new Listed(p.readUTF(), p.readUTF(), p.readBoolean(), p.readBoolean()));
             }
-            return new Listing(name, zone, endpoints, out, p.readUTF());
+            return new Listing(name, zone, endpoints, out, p.available() > 0 ? p.readUTF() : ""); // a node before layouts says none
         } finally {
             any.close();
         }
