@@ -191,12 +191,20 @@ class ClusterTest {
                 .isZero();
         assertThat(cluster.metric(healer, "kura_cluster_members{")).isEqualTo(3);
         assertThat(admin(cluster.admin(healer), "nodes")).doesNotContain("node4");
+        String gone = "kura_cluster_peer_reachable{peer=\"" + cluster.hosts.get(3) + "_" + cluster.clusterPort + "\"}";
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> Double.isNaN(cluster.metric(healer, gone))); // a former member's gauges are dropped
         // The removed node knows it is out: it says it is not ready (so a load balancer drops it).
         var http = java.net.http.HttpClient.newHttpClient();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> http.send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.admin(3) + "/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 503);
         cluster.kill9(3);
+        // Started again, the removed node refuses rather than ask to be added back.
+        cluster.launch(3);
+        assertThat(cluster.processes[3].waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.processes[3].exitValue()).isNotZero();
+        assertThat(cluster.log(3)).contains("this node was removed from its cluster");
         // Three nodes of one drive at 2+1: one more would leave too few drives for the layout.
         assertThat(adminRefused(cluster.admin(healer), "node", "remove", "node" + (dead + 1)))
                 .contains("would have 2 drives");

@@ -49,6 +49,7 @@ final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     static final String DIR = "cluster";
     private static final String PEER_DRIVES = "peer-drives.properties";
+    private static final String REMOVED = "removed";
 
     private final ServerConfig.ClusterConfig config;
     private final Path home;
@@ -56,7 +57,8 @@ final class ClusterNode implements AutoCloseable {
     private final ReplicatedIndex index;
     private volatile io.micrometer.core.instrument.MeterRegistry registry;
     /** Peers whose reachability gauge is registered. */
-    private final java.util.Set<InetSocketAddress> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<InetSocketAddress, List<io.micrometer.core.instrument.Meter>> gauged =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** A drive of another node: where that node is, and the drive as this node reaches it. */
     private record PeerDrive(InetSocketAddress peer, RemoteDrive drive) {
     }
@@ -113,6 +115,10 @@ final class ClusterNode implements AutoCloseable {
      */
     static ClusterNode start(ServerConfig.ClusterConfig config, Path dataDir) throws IOException {
         Path home = dataDir.resolve(DIR);
+        if (Files.exists(home.resolve(REMOVED))) {
+            throw new IllegalArgumentException("this node was removed from its cluster (kura admin node remove; "
+                    + home.resolve(REMOVED) + "); to add it again, start it with an empty --data");
+        }
         RaftGroup group = group(config);
         // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
         // no state, or whose join was cut short, asks the group to add it.
@@ -263,7 +269,9 @@ final class ClusterNode implements AutoCloseable {
     boolean discoverOnce(boolean everyone) {
         boolean all = true;
         boolean changed = false;
-        for (InetSocketAddress peer : peers()) {
+        List<InetSocketAddress> members = peers();
+        ungaugeFormer(members);
+        for (InetSocketAddress peer : members) {
             gauge(peer);
             if (!everyone && known.contains(peer)) {
                 continue;
@@ -387,6 +395,7 @@ final class ClusterNode implements AutoCloseable {
             }
         }
         if (!members.contains(memberId(config.address()))) {
+            markRemoved();
             for (var d : set.drives()) {
                 if (d.store() != null) {
                     retired.add(d.store().driveId());
@@ -396,6 +405,23 @@ final class ClusterNode implements AutoCloseable {
         if (!retired.equals(set.retired())) {
             LOG.info("cluster: drives leaving (their node is not a member): {}", retired);
             set.retire(retired);
+        }
+    }
+
+    /**
+     * Remembers that this node was removed from the cluster ({@code <data>/cluster/removed}): a later start
+     * refuses rather than ask to be added again, which would silently undo the removal.
+     */
+    private void markRemoved() {
+        Path marker = home.resolve(REMOVED);
+        if (Files.exists(marker)) {
+            return;
+        }
+        try {
+            Files.writeString(marker, "removed from the cluster at " + java.time.Instant.now() + "\n");
+            LOG.warn("cluster: this node was removed from the cluster; it serves nothing (stop it)");
+        } catch (IOException e) {
+            LOG.warn("cannot write {}: {}", marker, e.toString());
         }
     }
 
@@ -536,21 +562,33 @@ final class ClusterNode implements AutoCloseable {
                 .description("Drives of other nodes this node places shards on").register(registry);
     }
 
-    /** Registers the reachability gauge of a peer the first time it is seen (members join while running). */
+    /** Registers a peer's gauges the first time it is seen (members join while running). */
     private void gauge(InetSocketAddress p) {
         io.micrometer.core.instrument.MeterRegistry r = registry;
-        if (r != null && gauged.add(p)) {
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
-                            a -> a.getOrDefault(p, false) ? 1 : 0)
-                    .description("1 when the peer answered the last drive discovery")
-                    .tag("peer", memberId(p)).register(r);
+        if (r != null && !gauged.containsKey(p)) {
             String id = memberId(p);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica, rep -> {
-                        Long lag = rep.followerLag().get(id);
-                        return lag == null ? Double.NaN : lag;
-                    })
-                    .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
-                    .tag("group", "index").tag("peer", id).register(r);
+            List<io.micrometer.core.instrument.Meter> meters = List.of(
+                    io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
+                                    a -> a.getOrDefault(p, false) ? 1 : 0)
+                            .description("1 when the peer answered the last drive discovery")
+                            .tag("peer", id).register(r),
+                    io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica, rep -> {
+                                Long lag = rep.followerLag().get(id);
+                                return lag == null ? Double.NaN : lag;
+                            })
+                            .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
+                            .tag("group", "index").tag("peer", id).register(r));
+            gauged.put(p, meters);
+        }
+    }
+
+    /** Drops the gauges of peers that are no longer members. */
+    private void ungaugeFormer(List<InetSocketAddress> members) {
+        io.micrometer.core.instrument.MeterRegistry r = registry;
+        for (InetSocketAddress p : List.copyOf(gauged.keySet())) {
+            if (r != null && !members.contains(p)) {
+                gauged.remove(p).forEach(r::remove);
+            }
         }
     }
 
