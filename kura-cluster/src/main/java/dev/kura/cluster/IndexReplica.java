@@ -186,11 +186,7 @@ public final class IndexReplica implements AutoCloseable {
 
     /** Asks the group (through any of {@code existing}'s members) to add {@code self} to its configuration. */
     private static void requestAdd(RaftGroup existing, Member self, Duration patience) throws IOException {
-        RaftProperties properties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
-        try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(existing)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
-                .build()) {
+        try (RaftClient client = adminClient(existing, patience)) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(List.of(self.peer()))
                     .setMode(SetConfigurationRequest.Mode.ADD)
@@ -199,6 +195,15 @@ public final class IndexReplica implements AutoCloseable {
                 throw new IOException("the cluster did not add " + self.id() + ": " + reply.getException());
             }
         }
+    }
+
+    /** A client for configuration changes of {@code group}: {@code patience} per attempt, five attempts 1 s apart. */
+    private static RaftClient adminClient(RaftGroup group, Duration patience) {
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
+                .build();
     }
 
     /** True while this member's Raft log holds no entry (it never received one). */
@@ -224,12 +229,8 @@ public final class IndexReplica implements AutoCloseable {
         if (remaining.isEmpty()) {
             throw new IllegalArgumentException("the last member cannot be removed");
         }
-        RaftProperties properties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
-        try (RaftClient client = RaftClient.newBuilder().setProperties(properties)
-                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
-                .build()) {
+        try (RaftClient client = adminClient(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()),
+                patience)) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(remaining)
                     .setServersInCurrentConf(now.stream().map(Member::peer).toList())

@@ -52,8 +52,6 @@ public final class Repairer {
         public final AtomicLong bytes = new AtomicLong();
         public final AtomicLong repaired = new AtomicLong();
         public final AtomicLong failed = new AtomicLong();
-        /** Data whose shards were moved to other drives (and the index told). */
-        public final AtomicLong relocated = new AtomicLong();
     }
 
     private final ObjectIndex index;
@@ -159,7 +157,6 @@ public final class Repairer {
                     LOG.info("data {} was moved meanwhile by another repair; this one's copies stay until it is deleted",
                             location.dataId());
                 } else {
-                    progress.relocated.incrementAndGet();
                     try {
                         store.dropMoved(location, r.relocated()); // the copies left behind (a leaving drive's)
                     } catch (IOException | RuntimeException e) {

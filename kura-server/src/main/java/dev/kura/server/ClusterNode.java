@@ -198,8 +198,7 @@ final class ClusterNode implements AutoCloseable {
     String peerLayout() {
         for (InetSocketAddress peer : peers()) {
             try {
-                String l = RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
-                        SocketFactory.getDefault()).layout();
+                String l = listing(peer).layout();
                 if (!l.isEmpty()) {
                     return l;
                 }
@@ -278,8 +277,7 @@ final class ClusterNode implements AutoCloseable {
             }
             List<RemoteDrive.Listed> listed;
             try {
-                RemoteDrive.Listing listing = RemoteDrive.drivesOf(config.node(), config.secret(),
-                        ServerConfig.ClusterConfig.shardAddress(peer), SocketFactory.getDefault());
+                RemoteDrive.Listing listing = listing(peer);
                 listings.put(peer, listing);
                 listed = listing.drives();
                 answered.put(peer, true);
@@ -472,11 +470,16 @@ final class ClusterNode implements AutoCloseable {
         return target.id();
     }
 
-    /** True when the node at cluster address {@code peer} answers a listing now (5 s at most). */
+    /** What the node at cluster address {@code peer} says of itself now (its DRIVES answer; 5 s at most). */
+    private RemoteDrive.Listing listing(InetSocketAddress peer) throws IOException {
+        return RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
+                SocketFactory.getDefault());
+    }
+
+    /** True when the node at cluster address {@code peer} answers a listing now. */
     private boolean answers(InetSocketAddress peer) {
         try {
-            RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
-                    SocketFactory.getDefault());
+            listing(peer);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

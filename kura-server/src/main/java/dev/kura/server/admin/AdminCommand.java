@@ -66,6 +66,18 @@ public final class AdminCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: drives, heal, scrub, nodes, node, endpoints, user, partitions or rebuild-index");
     }
 
+    /** A command that only groups others ({@code user}, {@code node}): run alone, it says which exist. */
+    abstract static class Group implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: "
+                    + String.join(", ", spec.subcommands().keySet()));
+        }
+    }
+
     /** One call to the admin API: resolves the credentials, runs, and turns failures into one line. */
     abstract static class Leaf implements Callable<Integer> {
         @Spec
@@ -197,14 +209,7 @@ public final class AdminCommand implements Callable<Integer> {
     @Command(name = "user", mixinStandardHelpOptions = true,
             description = "Manages the users who may sign S3 requests (the root key pair is not one of them: it comes from KURA_ACCESS_KEY).",
             subcommands = {UserAdd.class, UserList.class, UserRemove.class, UserRotate.class})
-    static final class UserCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, list, remove or rotate");
-        }
+    static final class UserCommand extends Group {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -266,14 +271,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Command(name = "node", mixinStandardHelpOptions = true, description = "Changes the cluster's membership.",
             subcommands = NodeRemove.class)
-    static final class NodeCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: remove");
-        }
+    static final class NodeCommand extends Group {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
