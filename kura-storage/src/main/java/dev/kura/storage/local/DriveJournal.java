@@ -382,7 +382,7 @@ final class DriveJournal implements AutoCloseable {
             lock.unlock();
         }
         if (entry.failure != null) {
-            throw new IOException(entry.failure.getMessage(), entry.failure);
+            throw new IOException(entry.failure.toString(), entry.failure); // the type too (a bare path said nothing)
         }
         return new Ticket(entry.segment);
     }
