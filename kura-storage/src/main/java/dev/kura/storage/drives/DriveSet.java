@@ -332,11 +332,13 @@ public final class DriveSet implements AutoCloseable {
                 throw new IOException(path + " is not empty; refusing to format it");
             }
             String previousId = known.getProperty("drive." + wanted);
-            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId, previousId),
-                    LocalBlobStore.DEFAULT_BLOCK_SIZE);
             if (d.store() != null) {
+                // Closed before the new drive exists: the old store (its journal above all) must not write
+                // into the new tree at the same path — two journals numbering segments in one directory.
                 d.store().close();
             }
+            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId, previousId),
+                    LocalBlobStore.DEFAULT_BLOCK_SIZE);
             Drive online = new Drive(d.spec(), State.ONLINE, null, s);
             drives.set(i, online);
             store.replace(build());

@@ -34,6 +34,21 @@ public interface FileIo {
     /** Creates a directory and any missing parents; an existing directory is fine. */
     void createDirectories(Path dir) throws IOException;
 
+    /**
+     * Creates {@code dir} and its missing parents below {@code base}, never {@code base} itself: when
+     * base is gone (a drive pulled or wiped) this fails with {@code NoSuchFileException}, so a store
+     * still open over a vanished drive does not bring its tree back (where a replacement is formatted).
+     */
+    default void createDirectoriesBelow(Path base, Path dir) throws IOException {
+        if (!dir.startsWith(base)) {
+            throw new IllegalArgumentException(dir + " is not below " + base);
+        }
+        if (!exists(base)) {
+            throw new java.nio.file.NoSuchFileException(base.toString(), null, "gone");
+        }
+        createDirectories(dir);
+    }
+
     boolean exists(Path path);
 
     /** True when the path exists and this process may write to it (cheap: no I/O on the data). */

@@ -208,6 +208,9 @@ final class DriveJournal implements AutoCloseable {
                 }
                 io.syncDirectory(dir);
             }
+        } else {
+            io.createDirectories(dir); // here, once: a segment is never created where its directory vanished
+            io.syncDirectory(root);
         }
         return new DriveJournal(io, root, name, next, onIoError);
     }
@@ -354,6 +357,9 @@ final class DriveJournal implements AutoCloseable {
                 queue.clear();
                 Segment segment = null;
                 try {
+                    if (closed) { // queued before close: nothing is written once close has begun
+                        throw new IOException("journal of drive " + name + " is closed");
+                    }
                     segment = segmentFor(batch);
                     segment.busy++;
                     lock.unlock();
@@ -438,10 +444,6 @@ final class DriveJournal implements AutoCloseable {
         if (current == null) {
             long generation = nextGeneration++;
             Path path = dir.resolve(String.format("%016x", generation) + SUFFIX);
-            if (!io.exists(dir)) {
-                io.createDirectories(dir);
-                io.syncDirectory(root);
-            }
             Segment s = new Segment(generation, path);
             try {
                 s.file = io.createNew(path);
@@ -579,15 +581,27 @@ final class DriveJournal implements AutoCloseable {
         }
     }
 
-    /** Stops the checkpointer; segments not yet checkpointed stay for replay at the next open. */
+    /**
+     * Stops the checkpointer and refuses further entries, after the batch being written (if any)
+     * finished; segments not yet checkpointed stay for replay at the next open.
+     */
     @Override
     public void close() {
-        Thread t;
+        Thread t = null;
         lock.lock();
         try {
             closed = true;
             checkpointable.signalAll();
             t = checkpointer;
+            // A batch being written finishes first: after close nothing more lands in this directory
+            // (a replacement drive formatted at the same path gets a journal of its own there).
+            // A write stuck on a dying disk is not waited for past 10 s.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (leading && System.nanoTime() < deadline) {
+                batchDone.awaitNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }

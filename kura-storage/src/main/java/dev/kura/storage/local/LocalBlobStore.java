@@ -465,15 +465,15 @@ public final class LocalBlobStore implements BlobStore, dev.kura.storage.ShardDr
         Path target = dataFile(id);
         Path parent = target.getParent();
         if (!knownDirs.contains(parent)) {
-            io.createDirectories(parent);
+            io.createDirectoriesBelow(dataDir, parent);
             knownDirs.add(parent);
         }
         dev.kura.storage.fs.WritableFile f;
         try {
             f = io.createNew(target); // fails if the id is already committed: data ids are never reused
         } catch (java.nio.file.NoSuchFileException e) {
-            knownDirs.clear(); // data/ was replaced under us: make the path again
-            io.createDirectories(parent);
+            knownDirs.clear(); // its directory went missing: make it again, never data/ itself (a gone drive stays gone)
+            io.createDirectoriesBelow(dataDir, parent);
             f = io.createNew(target);
         }
         try (dev.kura.storage.fs.WritableFile file = f) {
@@ -553,7 +553,7 @@ public final class LocalBlobStore implements BlobStore, dev.kura.storage.ShardDr
         if (dir.equals(dataDir) || durableDirs.contains(dir)) {
             return;
         }
-        io.createDirectories(dir);
+        io.createDirectoriesBelow(dataDir, dir);
         io.syncDirectory(dir.getParent());
         makeDurable(dir.getParent());
         durableDirs.add(dir);

@@ -42,7 +42,7 @@ class LocalBlobStoreTest {
     @Test
     void formatsAnEmptyDirectoryAndKeepsItsIdentity() throws IOException {
         LocalBlobStore first = LocalBlobStore.open(dir, io, true);
-        assertThat(names(dir)).containsExactly("data", "kura-drive.properties", "tmp");
+        assertThat(names(dir)).containsExactly("data", "journal", "kura-drive.properties", "tmp");
         assertThat(first.zone()).isEqualTo("local");
         LocalBlobStore again = LocalBlobStore.open(dir, io, false);
         assertThat(again.driveId()).isEqualTo(first.driveId());
@@ -72,7 +72,7 @@ class LocalBlobStoreTest {
     void aLeftoverHeaderTempFromACutFormatStillCountsAsEmpty() throws IOException {
         Files.writeString(dir.resolve("kura-drive.properties.tmp"), "form");
         LocalBlobStore.open(dir, io, true);
-        assertThat(names(dir)).containsExactly("data", "kura-drive.properties", "tmp");
+        assertThat(names(dir)).containsExactly("data", "journal", "kura-drive.properties", "tmp");
     }
 
     @Test
@@ -82,6 +82,23 @@ class LocalBlobStoreTest {
         LocalBlobStore store = LocalBlobStore.open(dir, io, false);
         assertThat(dir.resolve("tmp")).isDirectory();
         assertThat(store.isWritable()).isTrue();
+    }
+
+    @Test
+    void aStoreStillOpenOverAVanishedDriveNeverBringsItsTreeBack() throws IOException {
+        Path root = dir.resolve("drive");
+        LocalBlobStore store = LocalBlobStore.open(root, io, true);
+        TestData.write(store, TestData.id(rnd), new byte[100]); // small: through the journal
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p); // the disk is pulled (or wiped) under the running store
+            }
+        }
+        for (int size : new int[] {100, DriveJournal.MAX_FILE_BYTES + 1}) {
+            assertThatThrownBy(() -> TestData.write(store, TestData.id(rnd), new byte[size])).isInstanceOf(IOException.class);
+        }
+        assertThat(root).doesNotExist(); // else a replacement formatted here would share it with this store
+        store.close();
     }
 
     @Test
