@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -52,12 +53,33 @@ public final class IndexReplica implements AutoCloseable {
     /**
      * Raft tuning. {@code snapshotEvery}: entries applied between automatic snapshots (0: only on
      * demand); {@code segmentSize}: the Raft log's segment size (the log is purged a closed segment at
-     * a time, up to the snapshot); {@code purgeGap}: entries a snapshot must be ahead of the last purge.
+     * a time, up to the snapshot); {@code purgeGap}: entries a snapshot must be ahead of the last purge;
+     * {@code tls}: mutual TLS for the Raft traffic, servers and clients alike (null: plain gRPC).
      */
     public record Settings(Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout,
-                           long snapshotEvery, long segmentSize, int purgeGap) {
+                           long snapshotEvery, long segmentSize, int purgeGap, ClusterTls tls) {
         public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Duration.ofSeconds(5), 100_000, 8L << 20, 1024);
+
+        public Settings(Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout,
+                        long snapshotEvery, long segmentSize, int purgeGap) {
+            this(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotEvery, segmentSize, purgeGap, null);
+        }
+
+        /** These settings with the Raft traffic inside mutual TLS. */
+        public Settings withTls(ClusterTls clusterTls) {
+            return new Settings(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotEvery, segmentSize,
+                    purgeGap, clusterTls);
+        }
+
+        /** What Ratis takes besides properties: the TLS configuration of its servers and clients. */
+        Parameters parameters() {
+            Parameters p = new Parameters();
+            if (tls != null) {
+                GrpcConfigKeys.TLS.setConf(p, tls.raft());
+            }
+            return p;
+        }
 
         RaftProperties properties() {
             RaftProperties p = new RaftProperties();
@@ -107,10 +129,12 @@ public final class IndexReplica implements AutoCloseable {
     private final RaftServer server;
     private final IndexStateMachine stateMachine;
     private final CommandSeal seal;
+    private final Settings settings;
 
     private IndexReplica(RaftGroup group, RaftPeerId self, RaftServer server, IndexStateMachine stateMachine,
-                         CommandSeal seal) {
+                         CommandSeal seal, Settings settings) {
         this.seal = seal;
+        this.settings = settings;
         this.group = group;
         this.self = self;
         this.server = server;
@@ -169,7 +193,7 @@ public final class IndexReplica implements AutoCloseable {
             return replica;
         }
         try {
-            requestAdd(existing, self, patience);
+            requestAdd(existing, self, patience, settings);
         } catch (IOException | RuntimeException e) {
             // Forgotten only when nothing can depend on it: freshly made and never sent an entry. A member that
             // has entries may already count towards the group's majority (the add may have committed while
@@ -185,8 +209,9 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /** Asks the group (through any of {@code existing}'s members) to add {@code self} to its configuration. */
-    private static void requestAdd(RaftGroup existing, Member self, Duration patience) throws IOException {
-        try (RaftClient client = adminClient(existing, patience)) {
+    private static void requestAdd(RaftGroup existing, Member self, Duration patience, Settings settings)
+            throws IOException {
+        try (RaftClient client = adminClient(existing, patience, settings)) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(List.of(self.peer()))
                     .setMode(SetConfigurationRequest.Mode.ADD)
@@ -198,10 +223,10 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /** A client for configuration changes of {@code group}: {@code patience} per attempt, five attempts 1 s apart. */
-    private static RaftClient adminClient(RaftGroup group, Duration patience) {
+    private static RaftClient adminClient(RaftGroup group, Duration patience, Settings settings) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(patience.toMillis(), TimeUnit.MILLISECONDS));
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+        return RaftClient.newBuilder().setProperties(properties).setParameters(settings.parameters()).setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(1, TimeUnit.SECONDS)))
                 .build();
     }
@@ -230,7 +255,7 @@ public final class IndexReplica implements AutoCloseable {
             throw new IllegalArgumentException("the last member cannot be removed");
         }
         try (RaftClient client = adminClient(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()),
-                patience)) {
+                patience, settings)) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(remaining)
                     .setServersInCurrentConf(now.stream().map(Member::peer).toList())
@@ -344,6 +369,7 @@ public final class IndexReplica implements AutoCloseable {
                 .setServerId(self)
                 .setGroup(initial)
                 .setProperties(properties)
+                .setParameters(settings.parameters())
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
@@ -354,7 +380,7 @@ public final class IndexReplica implements AutoCloseable {
             server.close();
             throw e;
         }
-        return new IndexReplica(group, self, server, stateMachine, seal);
+        return new IndexReplica(group, self, server, stateMachine, seal, settings);
     }
 
     /**
@@ -390,6 +416,11 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /** This member's state machine: its local index, for reads after a barrier and for tests. */
+    /** What this member's clients give Ratis besides properties (TLS). */
+    Parameters clientParameters() {
+        return settings.parameters();
+    }
+
     /** Seals the commands this member's clients send. */
     CommandSeal seal() {
         return seal;

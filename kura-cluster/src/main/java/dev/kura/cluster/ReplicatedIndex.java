@@ -82,6 +82,7 @@ public final class ReplicatedIndex implements ObjectIndex {
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
         this.client = RaftClient.newBuilder()
                 .setProperties(properties)
+                .setParameters(local.clientParameters())
                 .setRaftGroup(local.group())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))

@@ -42,6 +42,8 @@ final class ClusterNodes implements AutoCloseable {
     java.util.function.IntFunction<String> zones = i -> "zone" + (i + 1);
     final Process[] processes;
     final Path[] logs;
+    /** Each node's certificate and key when the cluster runs inside TLS, else null. */
+    List<dev.kura.testing.tls.TestCertificates.Node> certificates;
 
     private ClusterNodes(Path home, int n, int capacity, int s3Port, int adminPort, int clusterPort, List<String> extra) {
         this.home = home;
@@ -70,10 +72,27 @@ final class ClusterNodes implements AutoCloseable {
     /** As above, node i in zone {@code zones.apply(i)}. */
     static ClusterNodes start(Path home, int n, int capacity, List<String> extra, java.util.function.IntFunction<String> zones)
             throws Exception {
+        return start(home, n, capacity, extra, zones, false);
+    }
+
+    /**
+     * As above; with {@code tls} every node gets a certificate naming its address (PEM, made with keytool)
+     * and trusts all of them: Raft and shard traffic run inside mutual TLS.
+     */
+    static ClusterNodes start(Path home, int n, int capacity, List<String> extra, java.util.function.IntFunction<String> zones,
+                              boolean tls) throws Exception {
         int[] ports = freePorts(capacity);
         ClusterNodes c = new ClusterNodes(home, n, capacity, ports[0], ports[1], ports[2], extra);
         c.zones = zones;
         Files.createDirectories(home);
+        if (tls) {
+            List<dev.kura.testing.tls.TestCertificates.Node> certs = new ArrayList<>();
+            for (int i = 0; i < capacity; i++) {
+                certs.add(dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), "node" + (i + 1), c.hosts.get(i)));
+            }
+            c.certificates = certs;
+            dev.kura.testing.tls.TestCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
+        }
         Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
@@ -112,7 +131,13 @@ final class ClusterNodes implements AutoCloseable {
     /** As above, node i in zone {@code zones.apply(i)}. */
     static void run(Path home, int n, int capacity, java.util.function.IntFunction<String> zones, Scenario scenario)
             throws Exception {
-        try (ClusterNodes cluster = start(home, n, capacity, List.of(), zones)) {
+        run(home, n, capacity, zones, false, scenario);
+    }
+
+    /** As above, inside mutual TLS between the nodes when {@code tls}. */
+    static void run(Path home, int n, int capacity, java.util.function.IntFunction<String> zones, boolean tls,
+                    Scenario scenario) throws Exception {
+        try (ClusterNodes cluster = start(home, n, capacity, List.of(), zones, tls)) {
             try {
                 scenario.run(cluster);
             } catch (Exception | AssertionError e) {
@@ -174,6 +199,11 @@ final class ClusterNodes implements AutoCloseable {
         }
         cmd.add("--join");
         cmd.add(String.join(",", others));
+        if (certificates != null) {
+            cmd.addAll(List.of("--cluster-cert", certificates.get(i).certificate().toString(),
+                    "--cluster-key", certificates.get(i).key().toString(),
+                    "--cluster-ca", home.resolve("certs").resolve("cluster-ca.pem").toString()));
+        }
         cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("KURA_ACCESS_KEY", AK);

@@ -134,6 +134,12 @@ final class ClusterNode implements AutoCloseable {
             }
         }
         Files.createDirectories(home);
+        if (config.tls() != null) {
+            LOG.info("cluster: Raft and shard traffic inside mutual TLS, this node as {}", config.tls().subject());
+        } else {
+            LOG.warn("cluster: no --cluster-cert/--cluster-key/--cluster-ca: traffic between nodes is not encrypted and "
+                    + "Raft's own messages are not authenticated; keep the cluster ports reachable by the nodes only");
+        }
         IndexReplica replica;
         if (joining) {
             LOG.info("cluster: starting as a member of the cluster at {} (asking to be added if not one yet)", config.join());
@@ -142,15 +148,14 @@ final class ClusterNode implements AutoCloseable {
             try {
                 replica = IndexReplica.join(RaftGroup.valueOf(group.getGroupId(), existing),
                         new IndexReplica.Member(memberId(config.address()), config.address()), home,
-                        IndexReplica.Settings.DEFAULTS, config.secret(), Duration.ofSeconds(60));
+                        raftSettings(config), config.secret(), Duration.ofSeconds(60));
             } catch (IOException e) {
                 throw new IOException("could not join a cluster at " + config.join() + " (" + e.getMessage() + "); to "
                         + "form a new cluster, start its initial members with --bootstrap", e);
             }
             LOG.info("cluster: joined; members now {}", replica.members().stream().map(IndexReplica.Member::id).toList());
         } else {
-            replica = IndexReplica.start(group, memberId(config.address()), home, IndexReplica.Settings.DEFAULTS,
-                    config.secret());
+            replica = IndexReplica.start(group, memberId(config.address()), home, raftSettings(config), config.secret());
         }
         // An S3 request waits at most about 10 s for the index (a node cut off from the majority then answers 503).
         ReplicatedIndex index = new ReplicatedIndex(replica, Duration.ofSeconds(2), 4);
@@ -230,7 +235,8 @@ final class ClusterNode implements AutoCloseable {
                 byId.put(d.driveId(), d);
             }
             return byId;
-        }, ServerConfig.ClusterConfig.shardAddress(config.address()), ServerSocketFactory.getDefault());
+        }, ServerConfig.ClusterConfig.shardAddress(config.address()),
+                config.tls() != null ? config.tls().shardServerSockets() : ServerSocketFactory.getDefault());
         shards.describe(config.zone(), s3Endpoints, set.layout().toString());
         synchronized (remote) {
             loadKnown();
@@ -316,7 +322,7 @@ final class ClusterNode implements AutoCloseable {
 
     private PeerDrive peerDrive(InetSocketAddress peer, String driveId, String zone) {
         return new PeerDrive(peer, new RemoteDrive(config.node(), config.secret(),
-                ServerConfig.ClusterConfig.shardAddress(peer), driveId, zone, SocketFactory.getDefault()));
+                ServerConfig.ClusterConfig.shardAddress(peer), driveId, zone, shardSockets()));
     }
 
     /** Under the lock of {@code remote}. */
@@ -473,7 +479,17 @@ final class ClusterNode implements AutoCloseable {
     /** What the node at cluster address {@code peer} says of itself now (its DRIVES answer; 5 s at most). */
     private RemoteDrive.Listing listing(InetSocketAddress peer) throws IOException {
         return RemoteDrive.drivesOf(config.node(), config.secret(), ServerConfig.ClusterConfig.shardAddress(peer),
-                SocketFactory.getDefault());
+                shardSockets());
+    }
+
+    /** The shard protocol's client sockets: inside mutual TLS when the node has its certificates. */
+    private SocketFactory shardSockets() {
+        return config.tls() != null ? config.tls().shardClientSockets() : SocketFactory.getDefault();
+    }
+
+    /** Raft's settings for this node: the defaults, inside mutual TLS when the node has its certificates. */
+    private static IndexReplica.Settings raftSettings(ServerConfig.ClusterConfig config) {
+        return config.tls() != null ? IndexReplica.Settings.DEFAULTS.withTls(config.tls()) : IndexReplica.Settings.DEFAULTS;
     }
 
     /** True when the node at cluster address {@code peer} answers a listing now. */

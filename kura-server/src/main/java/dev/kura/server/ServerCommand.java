@@ -172,6 +172,20 @@ final class ServerCommand implements Callable<Integer> {
             description = "The cluster secret, 32 bytes or more, the same on every node (KURA_CLUSTER_SECRET overrides it)")
     Path clusterSecretFile;
 
+    @Option(names = "--cluster-cert", paramLabel = "PEM",
+            description = "This node's certificate (chain) for mutual TLS between the nodes, naming its --cluster-address "
+                    + "host (subject alternative name); with --cluster-key and --cluster-ca, Raft and shard traffic run "
+                    + "inside TLS")
+    Path clusterCert;
+
+    @Option(names = "--cluster-key", paramLabel = "PEM",
+            description = "The private key of --cluster-cert (PKCS#8, unencrypted: BEGIN PRIVATE KEY)")
+    Path clusterKey;
+
+    @Option(names = "--cluster-ca", paramLabel = "PEM",
+            description = "The certificates this node trusts for its peers (the cluster's CA)")
+    Path clusterCa;
+
     @Option(names = "--testing-index-writer-dies-after", hidden = true, paramLabel = "N",
             description = "For tests: the index writer thread dies before its Nth batch write")
     long testingIndexWriterDiesAfter;
@@ -220,9 +234,10 @@ final class ServerCommand implements Callable<Integer> {
     /** The cluster flags, checked; null when this node runs alone (no {@code --cluster-address}). */
     ServerConfig.ClusterConfig cluster(Map<String, String> env) {
         if (clusterAddress == null) {
-            if (!join.isEmpty() || bootstrap || node != null || zone != null || clusterSecretFile != null) {
-                throw new IllegalArgumentException("--join, --bootstrap, --node, --zone and --cluster-secret-file "
-                        + "need --cluster-address");
+            if (!join.isEmpty() || bootstrap || node != null || zone != null || clusterSecretFile != null
+                    || clusterCert != null || clusterKey != null || clusterCa != null) {
+                throw new IllegalArgumentException("--join, --bootstrap, --node, --zone, --cluster-secret-file and "
+                        + "--cluster-cert/-key/-ca need --cluster-address");
             }
             return null;
         }
@@ -263,7 +278,32 @@ final class ServerCommand implements Callable<Integer> {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
             throw new IllegalArgumentException("--node takes letters, digits, '.', '_' and '-' (at most 63): " + name);
         }
-        return new ServerConfig.ClusterConfig(name, zone != null ? zone : name, self, others, bootstrap, secret);
+        dev.kura.cluster.ClusterTls tls = tls();
+        if (tls != null) {
+            try {
+                tls.requireNames(self.getHostString());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return new ServerConfig.ClusterConfig(name, zone != null ? zone : name, self, others, bootstrap, secret, tls);
+    }
+
+    /** Mutual TLS between the nodes from the three PEM files, or null when none is given; some but not all is refused. */
+    private dev.kura.cluster.ClusterTls tls() {
+        int given = (clusterCert != null ? 1 : 0) + (clusterKey != null ? 1 : 0) + (clusterCa != null ? 1 : 0);
+        if (given == 0) {
+            return null;
+        }
+        if (given != 3) {
+            throw new IllegalArgumentException("TLS between the nodes needs all three of --cluster-cert, --cluster-key "
+                    + "and --cluster-ca");
+        }
+        try {
+            return dev.kura.cluster.ClusterTls.load(clusterCert, clusterKey, clusterCa);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** {@code 60}, {@code 2.5} (seconds) or a duration such as {@code 1m}. */

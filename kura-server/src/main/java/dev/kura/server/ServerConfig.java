@@ -41,12 +41,19 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
      * @param join      the other initial members' cluster addresses ({@code --join})
      * @param bootstrap form the cluster from these members if this node holds no cluster state yet
      * @param secret    the cluster secret (at least 32 bytes) every node proves it holds
+     * @param tls       mutual TLS between the nodes ({@code --cluster-cert}, {@code --cluster-key},
+     *                  {@code --cluster-ca}), or null
      */
     public record ClusterConfig(String node, String zone, InetSocketAddress address, List<InetSocketAddress> join,
-                                boolean bootstrap, byte[] secret) {
+                                boolean bootstrap, byte[] secret, dev.kura.cluster.ClusterTls tls) {
         public ClusterConfig {
             join = List.copyOf(join);
             secret = secret.clone();
+        }
+
+        public ClusterConfig(String node, String zone, InetSocketAddress address, List<InetSocketAddress> join,
+                             boolean bootstrap, byte[] secret) {
+            this(node, zone, address, join, bootstrap, secret, null);
         }
 
         /** This node and those it names with {@code --join}. */
@@ -62,13 +69,14 @@ public record ServerConfig(List<InetSocketAddress> s3Addresses, List<InetSocketA
         @Override
         public String toString() {
             return "ClusterConfig[node=" + node + ", zone=" + zone + ", address=" + address + ", join=" + join
-                    + ", bootstrap=" + bootstrap + ", secret=<redacted>]";
+                    + ", bootstrap=" + bootstrap + ", secret=<redacted>, tls=" + (tls == null ? "off" : tls.subject()) + "]";
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof ClusterConfig c && node.equals(c.node) && zone.equals(c.zone) && address.equals(c.address)
-                    && join.equals(c.join) && bootstrap == c.bootstrap && java.util.Arrays.equals(secret, c.secret);
+                    && join.equals(c.join) && bootstrap == c.bootstrap && java.util.Arrays.equals(secret, c.secret)
+                    && java.util.Objects.equals(tls, c.tls);
         }
 
         @Override

@@ -44,6 +44,19 @@ class ServerCommandTest {
     }
 
     @Test
+    void tlsBetweenNodesNeedsAllThreeFilesAndAClusterAddress() {
+        assertThatThrownBy(() -> parse(Map.of(), "--cluster-cert", "/x.crt")).hasMessageContaining("need --cluster-address");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000", "--cluster-cert", "/x.crt", "--cluster-key", "/x.key"))
+                .hasMessageContaining("all three of --cluster-cert, --cluster-key and --cluster-ca");
+        assertThatThrownBy(() -> parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000", "--cluster-cert", "/nonexistent/x.crt", "--cluster-key", "/nonexistent/x.key",
+                "--cluster-ca", "/nonexistent/ca.pem")).hasMessageContaining("/nonexistent/x.crt does not exist");
+        assertThat(parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
+                "--join", "127.0.0.3:7000").cluster().tls()).isNull();
+    }
+
+    @Test
     void aClusterNodeWithoutDrivesHasOneUnderItsDataDirectoryInItsZone() {
         ServerConfig c = parse(Map.of("KURA_CLUSTER_SECRET", SECRET), "--cluster-address", "127.0.0.2:7000",
                 "--join", "127.0.0.3:7000,127.0.0.4:7000", "--node", "n1", "--data", "/var/kura");

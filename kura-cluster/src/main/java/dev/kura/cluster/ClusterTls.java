@@ -1,0 +1,334 @@
+package dev.kura.cluster;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+
+/**
+ * Mutual TLS between the nodes of a cluster, from three PEM files: the node's certificate (chain, the
+ * node's own first), its private key (unencrypted PKCS#8, {@code BEGIN PRIVATE KEY}) and the
+ * certificates it trusts for its peers (a cluster CA, or every node's own certificate). Both the Raft
+ * traffic (Ratis's gRPC: servers require a client certificate, clients verify the server's) and the
+ * shard protocol (TLS 1.3, client certificate required) then run inside it. A peer's certificate must
+ * name the address it is reached at (subject alternative name, IP or DNS): gRPC checks it, and so does
+ * the shard protocol's client.
+ */
+public final class ClusterTls {
+    private static final Pattern PEM = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+    private static final char[] IN_MEMORY = "kura-cluster".toCharArray();
+
+    private final X509KeyManager keyManager;
+    private final X509TrustManager trustManager;
+    private final SSLContext context;
+    private final X509Certificate certificate;
+
+    private ClusterTls(X509KeyManager keyManager, X509TrustManager trustManager, X509Certificate certificate)
+            throws GeneralSecurityException {
+        this.keyManager = keyManager;
+        this.trustManager = trustManager;
+        this.certificate = certificate;
+        this.context = SSLContext.getInstance("TLSv1.3");
+        context.init(new javax.net.ssl.KeyManager[] {keyManager}, new javax.net.ssl.TrustManager[] {trustManager},
+                new SecureRandom());
+    }
+
+    /** Loads the three files; any problem is an {@link IOException} naming the file and what is wrong. */
+    public static ClusterTls load(Path certificateFile, Path keyFile, Path trustedFile) throws IOException {
+        List<X509Certificate> chain = certificates(certificateFile);
+        PrivateKey key = privateKey(keyFile);
+        List<X509Certificate> trusted = certificates(trustedFile);
+        X509Certificate own = chain.getFirst();
+        if (!belongsTo(key, own)) {
+            throw new IOException(keyFile + " is not the private key of the certificate in " + certificateFile
+                    + " (" + own.getSubjectX500Principal() + ")");
+        }
+        try {
+            own.checkValidity();
+        } catch (CertificateException e) {
+            throw new IOException("the certificate in " + certificateFile + " is not valid now: " + e.getMessage(), e);
+        }
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("node", key, IN_MEMORY, chain.toArray(X509Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, IN_MEMORY);
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            for (int i = 0; i < trusted.size(); i++) {
+                anchors.setCertificateEntry("trusted-" + i, trusted.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+            return new ClusterTls((X509KeyManager) kmf.getKeyManagers()[0], (X509TrustManager) tmf.getTrustManagers()[0],
+                    own);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the cluster's TLS files: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a certificate that does not name {@code host} (this node's cluster address) among its subject
+     * alternative names: its peers, which check it, would refuse every connection to this node.
+     */
+    public void requireNames(String host) throws IOException {
+        List<String> names = new ArrayList<>();
+        try {
+            java.util.Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    int type = (Integer) san.get(0);
+                    if (type == 2 || type == 7) { // dNSName, iPAddress
+                        names.add(String.valueOf(san.get(1)));
+                    }
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new IOException("cannot read the subject alternative names of " + subject() + ": " + e.getMessage(), e);
+        }
+        for (String n : names) {
+            if (sameName(n, host)) {
+                return;
+            }
+        }
+        throw new IOException("the node's certificate (" + subject() + ") does not name its cluster address " + host
+                + " (subject alternative names: " + (names.isEmpty() ? "none" : String.join(", ", names))
+                + "); its peers check it and would refuse this node");
+    }
+
+    private static boolean sameName(String san, String host) {
+        if (san.equalsIgnoreCase(host)) {
+            return true;
+        }
+        try {
+            if (isIpLiteral(san) && isIpLiteral(host)) {
+                return InetAddress.getByName(san).equals(InetAddress.getByName(host)); // ::1 and 0:0:…:1 alike
+            }
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+        if (san.startsWith("*.") && !isIpLiteral(host)) { // one leftmost label, as hostname checks match it
+            int dot = host.indexOf('.');
+            return dot > 0 && host.substring(dot).equalsIgnoreCase(san.substring(1));
+        }
+        return false;
+    }
+
+    private static boolean isIpLiteral(String s) {
+        return s.contains(":") || s.matches("[0-9.]+");
+    }
+
+    /** The node's own certificate's subject, for the log (never the key). */
+    public String subject() {
+        return certificate.getSubjectX500Principal().getName();
+    }
+
+    /** For Ratis: mutual TLS with this key and these trusted certificates. */
+    public GrpcTlsConfig raft() {
+        return new GrpcTlsConfig(keyManager, trustManager, true);
+    }
+
+    /** The shard protocol's listener: TLS 1.3, a client certificate required. */
+    public ServerSocketFactory shardServerSockets() {
+        javax.net.ssl.SSLServerSocketFactory tls = context.getServerSocketFactory();
+        return new ServerSocketFactory() {
+            @Override
+            public ServerSocket createServerSocket() throws IOException {
+                return requireClients(tls.createServerSocket());
+            }
+
+            @Override
+            public ServerSocket createServerSocket(int port) throws IOException {
+                return requireClients(tls.createServerSocket(port));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+                return requireClients(tls.createServerSocket(port, backlog));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+                return requireClients(tls.createServerSocket(port, backlog, address));
+            }
+        };
+    }
+
+    private static ServerSocket requireClients(ServerSocket s) {
+        SSLServerSocket tls = (SSLServerSocket) s;
+        tls.setNeedClientAuth(true);
+        tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+        return tls;
+    }
+
+    /** The shard protocol's client sockets: TLS 1.3, the server's certificate must name the address dialled. */
+    public SocketFactory shardClientSockets() {
+        javax.net.ssl.SSLSocketFactory tls = context.getSocketFactory();
+        return new SocketFactory() {
+            @Override
+            public Socket createSocket() throws IOException {
+                return verifying(tls.createSocket());
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) throws IOException {
+                return verifying(tls.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+                return verifying(tls.createSocket(host, port, local, localPort));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) throws IOException {
+                return verifying(tls.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
+                return verifying(tls.createSocket(address, port, local, localPort));
+            }
+        };
+    }
+
+    private static Socket verifying(Socket s) {
+        SSLSocket tls = (SSLSocket) s;
+        SSLParameters p = tls.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        p.setProtocols(new String[] {"TLSv1.3"});
+        tls.setSSLParameters(p);
+        return tls;
+    }
+
+    private static List<X509Certificate> certificates(Path file) throws IOException {
+        List<X509Certificate> out = new ArrayList<>();
+        try {
+            CertificateFactory f = CertificateFactory.getInstance("X.509");
+            for (byte[] der : pemBlocks(file, "CERTIFICATE")) {
+                out.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(der)));
+            }
+        } catch (CertificateException e) {
+            throw new IOException(file + " holds a certificate that cannot be read: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IOException(file + " holds no certificate (PEM, -----BEGIN CERTIFICATE-----)");
+        }
+        return out;
+    }
+
+    private static PrivateKey privateKey(Path file) throws IOException {
+        String text = read(file);
+        if (text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED")) {
+            throw new IOException(file + " is encrypted; give the key unencrypted (readable by the server's user only): "
+                    + "openssl pkcs8 -topk8 -nocrypt -in KEY -out " + file.getFileName());
+        }
+        if (text.contains("BEGIN RSA PRIVATE KEY") || text.contains("BEGIN EC PRIVATE KEY")) {
+            throw new IOException(file + " is a PKCS#1/SEC1 key; convert it to PKCS#8 (BEGIN PRIVATE KEY): "
+                    + "openssl pkcs8 -topk8 -nocrypt -in KEY -out " + file.getFileName());
+        }
+        List<byte[]> blocks = pemBlocks(file, "PRIVATE KEY");
+        if (blocks.size() != 1) {
+            throw new IOException(file + " must hold exactly one private key (PEM, -----BEGIN PRIVATE KEY-----); it holds "
+                    + blocks.size());
+        }
+        for (String algorithm : List.of("EC", "RSA", "Ed25519", "Ed448", "RSASSA-PSS")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(blocks.getFirst()));
+            } catch (GeneralSecurityException notThisOne) {
+                // the next algorithm
+            }
+        }
+        throw new IOException(file + " holds a private key of an algorithm Kura cannot use (EC, RSA or EdDSA)");
+    }
+
+    /** True when {@code key} signs what the certificate's public key verifies. */
+    private static boolean belongsTo(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "RSASSA-PSS" -> "RSASSA-PSS";
+            default -> key.getAlgorithm(); // Ed25519, Ed448, EdDSA
+        };
+        try {
+            byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            Signature sign = Signature.getInstance(algorithm);
+            if (algorithm.equals("RSASSA-PSS")) {
+                sign.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            }
+            sign.initSign(key);
+            sign.update(challenge);
+            byte[] signature = sign.sign();
+            Signature verify = Signature.getInstance(algorithm);
+            if (algorithm.equals("RSASSA-PSS")) {
+                verify.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            }
+            verify.initVerify(certificate.getPublicKey());
+            verify.update(challenge);
+            return verify.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static List<byte[]> pemBlocks(Path file, String type) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        Matcher m = PEM.matcher(read(file));
+        while (m.find()) {
+            if (m.group(1).equals(type)) {
+                try {
+                    out.add(Base64.getMimeDecoder().decode(m.group(2)));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + " holds a " + type + " block that is not base64", e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " does not exist or is not a file");
+        }
+        long size = Files.size(file);
+        if (size > 1 << 20) {
+            throw new IOException(file + " is " + size + " bytes; a PEM file of certificates or a key is far smaller");
+        }
+        return Files.readString(file, StandardCharsets.ISO_8859_1); // never fails on a stray byte; PEM is ASCII
+    }
+}

@@ -1,0 +1,109 @@
+package dev.kura.cluster;
+
+import static dev.kura.cluster.TestCluster.versionedBucket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kura.index.IndexCommand;
+import dev.kura.index.IndexResult;
+import dev.kura.index.codec.CommandCodec;
+import dev.kura.testing.tls.TestCertificates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Raft inside the cluster's mutual TLS: three members with certificates replicate as usual; a client
+ * holding the cluster secret (its command properly sealed) but no trusted certificate — plain gRPC, or
+ * TLS with a certificate the members do not trust — gets nothing into the index. And the PEM files an
+ * operator gives are checked at start, with what is wrong said plainly.
+ */
+class ClusterTlsTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void membersReplicateInsideMutualTlsAndAClientWithoutATrustedCertificateGetsNothingIn() throws Exception {
+        TestCertificates.Node node = TestCertificates.make(root.resolve("certs"), "member", "127.0.0.2", "127.0.0.3",
+                "127.0.0.4");
+        TestCertificates.Node stranger = TestCertificates.make(root.resolve("certs"), "stranger", "127.0.0.5");
+        ClusterTls tls = ClusterTls.load(node.certificate(), node.key(),
+                TestCertificates.trusting(root.resolve("trusted.pem"), List.of(node)));
+        try (TestCluster cluster = TestCluster.start(root.resolve("members"), TestCluster.settings(0, 8L << 20, 1024).withTls(tls))) {
+            cluster.awaitLeader();
+            assertThat(cluster.client(cluster.aFollower()).apply(new IndexCommand.CreateBucket(versionedBucket("b", 1))))
+                    .isEqualTo(IndexResult.DONE);
+            cluster.awaitSameAppliedPosition();
+            for (int i = 0; i < 3; i++) {
+                assertThat(cluster.client(i).bucket("b")).as("member %s", i).isPresent();
+            }
+            // Sealed with the real secret: only TLS stands in the way.
+            byte[] sealed = new CommandSeal(TestCluster.SECRET).seal(CommandCodec.encode(
+                    new IndexCommand.CreateBucket(versionedBucket("intruder", 2))));
+            ClusterTls untrusted = ClusterTls.load(stranger.certificate(), stranger.key(),
+                    TestCertificates.trusting(root.resolve("stranger-trusts.pem"), List.of(node)));
+            Parameters strangersTls = new Parameters();
+            GrpcConfigKeys.TLS.setConf(strangersTls, untrusted.raft());
+            for (Parameters p : List.of(new Parameters(), strangersTls)) {
+                try (RaftClient intruder = RaftClient.newBuilder().setProperties(new RaftProperties()).setParameters(p)
+                        .setRaftGroup(cluster.group())
+                        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(2,
+                                TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                        .build()) {
+                    boolean refused;
+                    try {
+                        refused = !intruder.io().send(Message.valueOf(ByteString.copyFrom(sealed))).isSuccess();
+                    } catch (IOException e) {
+                        refused = true;
+                    }
+                    assertThat(refused).isTrue();
+                }
+            }
+            assertThat(cluster.client(0).bucket("intruder")).as("nothing from outside the TLS circle").isEmpty();
+        }
+    }
+
+    @Test
+    void theFilesAreCheckedAtStartAndWhatIsWrongIsSaid() throws Exception {
+        Path certs = root.resolve("certs");
+        TestCertificates.Node a = TestCertificates.make(certs, "a", "127.0.0.2");
+        TestCertificates.Node b = TestCertificates.make(certs, "b", "127.0.0.3");
+        Path trusted = TestCertificates.trusting(root.resolve("trusted.pem"), List.of(a, b));
+        ClusterTls good = ClusterTls.load(a.certificate(), a.key(), trusted);
+        assertThat(good.subject()).isEqualTo("CN=a");
+        good.requireNames("127.0.0.2");
+        assertThatThrownBy(() -> good.requireNames("127.0.0.3")).hasMessageContaining("does not name its cluster address 127.0.0.3")
+                .hasMessageContaining("subject alternative names: 127.0.0.2");
+
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), b.key(), trusted))
+                .isInstanceOf(IOException.class).hasMessageContaining("is not the private key of the certificate");
+        Path encrypted = Files.writeString(root.resolve("enc.key"), TestCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), encrypted, trusted))
+                .hasMessageContaining("is encrypted").hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+        Path pkcs1 = Files.writeString(root.resolve("rsa.key"), TestCertificates.pem("RSA PRIVATE KEY", new byte[64]));
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), pkcs1, trusted)).hasMessageContaining("PKCS#8");
+        Path garbage = Files.writeString(root.resolve("garbage.key"), TestCertificates.pem("PRIVATE KEY", new byte[64]));
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), garbage, trusted))
+                .hasMessageContaining("algorithm Kura cannot use");
+        Path empty = Files.writeString(root.resolve("empty.pem"), "no PEM here\n");
+        assertThatThrownBy(() -> ClusterTls.load(empty, a.key(), trusted)).hasMessageContaining("holds no certificate");
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), a.key(), empty)).hasMessageContaining("holds no certificate");
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), empty, trusted)).hasMessageContaining("exactly one private key");
+        Path badCert = Files.writeString(root.resolve("bad.crt"), TestCertificates.pem("CERTIFICATE", new byte[64]));
+        assertThatThrownBy(() -> ClusterTls.load(badCert, a.key(), trusted)).hasMessageContaining("cannot be read");
+        assertThatThrownBy(() -> ClusterTls.load(root.resolve("missing.crt"), a.key(), trusted))
+                .isInstanceOf(IOException.class);
+    }
+}
