@@ -203,7 +203,7 @@ class LocalBlobStoreCrashTest {
             if (formattedId != null) {
                 assertThat(reopened.driveId()).isEqualTo(formattedId); // a returned format is durable
                 assertThat(real.list(root)).extracting(p -> p.getFileName().toString())
-                        .containsExactly("data", "kura-drive.properties", "tmp");
+                        .containsExactly("data", "journal", "kura-drive.properties", "tmp");
                 break;
             }
         }
