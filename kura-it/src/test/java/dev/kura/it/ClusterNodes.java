@@ -31,7 +31,12 @@ final class ClusterNodes implements AutoCloseable {
     static final String SK = ServerProcess.SK;
 
     final Path home;
+    /** Where node i's S3 and admin ports listen. */
     final List<String> hosts = new ArrayList<>();
+    /** Where node i's cluster port listens (the same as {@link #hosts} on the loopback). */
+    final List<String> clusterHosts = new ArrayList<>();
+    /** A namespace per node when the nodes run in network namespaces (real cuts), else null. */
+    final NetworkNamespaces net;
     final int s3Port;
     final int adminPort;
     final int clusterPort;
@@ -45,15 +50,18 @@ final class ClusterNodes implements AutoCloseable {
     /** Each node's certificate and key when the cluster runs inside TLS, else null. */
     List<dev.kura.testing.tls.TestCertificates.Node> certificates;
 
-    private ClusterNodes(Path home, int n, int capacity, int s3Port, int adminPort, int clusterPort, List<String> extra) {
+    private ClusterNodes(Path home, int n, int capacity, int s3Port, int adminPort, int clusterPort, List<String> extra,
+                         NetworkNamespaces net) {
         this.home = home;
         this.s3Port = s3Port;
         this.adminPort = adminPort;
         this.clusterPort = clusterPort;
         this.extra = extra;
         this.initial = n;
+        this.net = net;
         for (int i = 0; i < capacity; i++) {
-            hosts.add("127.0.0." + (2 + i));
+            hosts.add(net != null ? net.serviceHost(i) : "127.0.0." + (2 + i));
+            clusterHosts.add(net != null ? net.clusterHost(i) : hosts.get(i));
         }
         this.processes = new Process[capacity];
         this.logs = new Path[capacity];
@@ -81,25 +89,22 @@ final class ClusterNodes implements AutoCloseable {
      */
     static ClusterNodes start(Path home, int n, int capacity, List<String> extra, java.util.function.IntFunction<String> zones,
                               boolean tls) throws Exception {
-        int[] ports = freePorts(capacity);
-        ClusterNodes c = new ClusterNodes(home, n, capacity, ports[0], ports[1], ports[2], extra);
+        return start(home, n, capacity, extra, zones, tls, false);
+    }
+
+    /**
+     * As above; with {@code namespaces} each node runs in a network namespace of its own where this machine
+     * allows it ({@link NetworkNamespaces}: {@link #cut} is then a real cut), else on the loopback.
+     */
+    static ClusterNodes start(Path home, int n, int capacity, List<String> extra, java.util.function.IntFunction<String> zones,
+                              boolean tls, boolean namespaces) throws Exception {
+        NetworkNamespaces net = namespaces ? NetworkNamespaces.tryCreate(capacity) : null;
+        // Fresh network stacks have every port free.
+        int[] ports = net != null ? new int[] {9000, 9001, 9100} : freePorts(capacity);
+        ClusterNodes c = new ClusterNodes(home, n, capacity, ports[0], ports[1], ports[2], extra, net);
         c.zones = zones;
-        Files.createDirectories(home);
-        if (tls) {
-            List<dev.kura.testing.tls.TestCertificates.Node> certs = new ArrayList<>();
-            for (int i = 0; i < capacity; i++) {
-                certs.add(dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), "node" + (i + 1), c.hosts.get(i)));
-            }
-            c.certificates = certs;
-            dev.kura.testing.tls.TestCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
-        }
-        Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Files.writeString(home.resolve("master-key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
-        Files.setPosixFilePermissions(home.resolve("master-key"),
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         try {
+            c.prepare(tls);
             for (int i = 0; i < n; i++) {
                 c.launch(i);
             }
@@ -111,6 +116,26 @@ final class ClusterNodes implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /** The files every node is given: certificates (with {@code tls}), the cluster secret and the master key. */
+    private void prepare(boolean tls) throws IOException {
+        Files.createDirectories(home);
+        if (tls) {
+            List<dev.kura.testing.tls.TestCertificates.Node> certs = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                certs.add(dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), "node" + (i + 1),
+                        clusterHosts.get(i)));
+            }
+            certificates = certs;
+            dev.kura.testing.tls.TestCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
+        }
+        Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(home.resolve("master-key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        Files.setPosixFilePermissions(home.resolve("master-key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     /** What a test does with a running cluster. */
@@ -137,7 +162,13 @@ final class ClusterNodes implements AutoCloseable {
     /** As above, inside mutual TLS between the nodes when {@code tls}. */
     static void run(Path home, int n, int capacity, java.util.function.IntFunction<String> zones, boolean tls,
                     Scenario scenario) throws Exception {
-        try (ClusterNodes cluster = start(home, n, capacity, List.of(), zones, tls)) {
+        run(home, n, capacity, zones, tls, false, scenario);
+    }
+
+    /** As above, each node in a network namespace of its own when {@code namespaces} and the machine allows it. */
+    static void run(Path home, int n, int capacity, java.util.function.IntFunction<String> zones, boolean tls,
+                    boolean namespaces, Scenario scenario) throws Exception {
+        try (ClusterNodes cluster = start(home, n, capacity, List.of(), zones, tls, namespaces)) {
             try {
                 scenario.run(cluster);
             } catch (Exception | AssertionError e) {
@@ -181,11 +212,12 @@ final class ClusterNodes implements AutoCloseable {
      */
     void launch(int i) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp",
+        List<String> cmd = new ArrayList<>(net != null ? net.exec(i) : List.of());
+        cmd.addAll(List.of(java, "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "dev.kura.server.Main", "server",
                 "--address", hosts.get(i) + ":" + s3Port, "--admin-address", hosts.get(i) + ":" + adminPort,
                 "--data", home.resolve("node" + (i + 1)).toString(), "--node", "node" + (i + 1), "--zone", zones.apply(i),
-                "--cluster-address", hosts.get(i) + ":" + clusterPort,
+                "--cluster-address", clusterHosts.get(i) + ":" + clusterPort,
                 "--cluster-secret-file", home.resolve("cluster-secret").toString(),
                 "--master-key-file", home.resolve("master-key").toString(), "--access-log", "off"));
         if (i < initial) {
@@ -194,7 +226,7 @@ final class ClusterNodes implements AutoCloseable {
         List<String> others = new ArrayList<>();
         for (int j = 0; j < initial; j++) {
             if (j != i) {
-                others.add(hosts.get(j) + ":" + clusterPort);
+                others.add(clusterHosts.get(j) + ":" + clusterPort);
             }
         }
         cmd.add("--join");
@@ -259,6 +291,27 @@ final class ClusterNodes implements AutoCloseable {
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))
                         .apiCallAttemptTimeout(Duration.ofSeconds(20)))
                 .build();
+    }
+
+    /**
+     * Cuts node {@code i} off from the other nodes: its cluster link goes down when the nodes run in network
+     * namespaces (it still serves its clients), else it is frozen ({@link #pause}: it answers nobody).
+     */
+    void cut(int i) throws Exception {
+        if (net != null) {
+            net.cut(i);
+        } else {
+            pause(i);
+        }
+    }
+
+    /** Ends {@link #cut}. */
+    void reconnect(int i) throws Exception {
+        if (net != null) {
+            net.reconnect(i);
+        } else {
+            resume(i);
+        }
     }
 
     /** Freezes node {@code i} (SIGSTOP): to the others it is cut off, its sockets open but silent. */
@@ -353,6 +406,14 @@ final class ClusterNodes implements AutoCloseable {
             if (p != null && !p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                p.waitFor(10, TimeUnit.SECONDS); // gone before its namespace is
+            }
+        }
+        if (net != null) {
+            net.close();
         }
     }
 }

@@ -46,8 +46,20 @@ import javax.net.SocketFactory;
  */
 public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoCloseable {
     static final int CONNECT_MILLIS = 3_000;
-    static final int READ_MILLIS = 60_000;
+    /** Waiting for a shard's data to stream in (a block read and verified on the other side), per read. */
+    static final int READ_MILLIS = 10_000;
+    /** Waiting for SYNCED after COMMIT: the other side fsyncs the whole shard. */
+    static final int SYNC_MILLIS = 60_000;
+    /** Waiting for the answer to a request that needs no real disk work: status, open, delete, space. */
+    static final int ANSWER_MILLIS = 3_000;
     static final int LIST_MILLIS = 5_000;
+    /** Waiting for the first block of a read (the other side opens the shard and verifies a block). */
+    static final int FIRST_DATA_MILLIS = 5_000;
+    /**
+     * A send that makes no progress for this long closes its connection: a peer cut off by the network
+     * (packets dropped, no reset) would otherwise block the writer until TCP gives up, many minutes later.
+     */
+    static final long SEND_STALL_MILLIS = 10_000;
     private static final int POOLED = 16;
     static final long STATUS_MILLIS = 1_000;
 
@@ -61,7 +73,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     /** The last status asked, and when (nanoTime); null before the first. */
     private volatile Status cached;
     private volatile long cachedAt;
-    private final Object statusLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock statusLock = new java.util.concurrent.locks.ReentrantLock();
     /** How long a read on a connection may wait: long for shards, short for a listing ({@link #drivesOf}). */
     private int readMillis = READ_MILLIS;
 
@@ -157,7 +169,16 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
             return s;
         }
-        synchronized (statusLock) {
+        // One caller refreshes; the others go on with the last status meanwhile (placement asks every drive on
+        // every write, and a peer cut off by the network takes seconds to time out).
+        if (s != null) {
+            if (!statusLock.tryLock()) {
+                return s;
+            }
+        } else {
+            statusLock.lock();
+        }
+        try {
             s = cached;
             if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
                 return s;
@@ -172,6 +193,8 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             cached = s;
             cachedAt = System.nanoTime();
             return s;
+        } finally {
+            statusLock.unlock();
         }
     }
 
@@ -182,7 +205,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         call(ShardProtocol.CHECK_SPACE, request(o -> {
             o.writeUTF(driveId);
             o.writeLong(bytes);
-        }), OK);
+        }), OK, ANSWER_MILLIS);
     }
 
     /** Has the remote drive read the whole data verifying every block (see {@link LocalBlobStore#repair}). */
@@ -191,7 +214,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         byte[] answer = call(ShardProtocol.VERIFY, request(o -> {
             o.writeUTF(driveId);
             location.writeTo(o);
-        }), OK);
+        }), OK, Math.max(readMillis, SYNC_MILLIS)); // the other side reads the whole shard before it answers
         ByteBuffer b = ByteBuffer.wrap(answer);
         return new dev.kura.storage.RepairResult(b.getInt(), b.getInt(), b.getInt());
     }
@@ -201,7 +224,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     }
 
     public Status status() throws IOException {
-        byte[] answer = call(ShardProtocol.STATUS, request(o -> o.writeUTF(driveId)), OK);
+        byte[] answer = call(ShardProtocol.STATUS, request(o -> o.writeUTF(driveId)), OK, Math.min(readMillis, ANSWER_MILLIS));
         DataInputStream p = new DataInputStream(new ByteArrayInputStream(answer));
         return new Status(p.readUTF(), p.readBoolean(), p.readBoolean());
     }
@@ -210,6 +233,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     @Override
     public BlobWriter create(DataLocation planned, String label, boolean mayJournal) throws IOException {
         return exchange(p -> {
+            p.socket.setSoTimeout(ANSWER_MILLIS);
             p.send(ShardProtocol.OPEN_WRITE, request(o -> {
                 o.writeUTF(driveId);
                 planned.writeTo(o);
@@ -225,6 +249,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     @Override
     public InputStream open(DataLocation location, long offset, long length) throws IOException {
         return exchange(p -> {
+            p.socket.setSoTimeout(Math.min(readMillis, FIRST_DATA_MILLIS));
             p.send(ShardProtocol.READ, request(o -> {
                 o.writeUTF(driveId);
                 location.writeTo(o);
@@ -235,6 +260,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             if (first.type() == ERROR) {
                 throw p.failure(first.payload());
             }
+            p.socket.setSoTimeout(readMillis);
             return new RemoteInput(p, first); // the stream owns the connection from here
         });
     }
@@ -281,7 +307,13 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     }
 
     private byte[] call(byte type, byte[] payload, byte expected) throws IOException {
+        return call(type, payload, expected, readMillis);
+    }
+
+    /** A request and its answer, waiting at most {@code millis} for the answer. */
+    private byte[] call(byte type, byte[] payload, byte expected, int millis) throws IOException {
         return exchange(p -> {
+            p.socket.setSoTimeout(millis);
             p.send(type, payload);
             byte[] answer = p.expect(expected);
             p.finish(null);
@@ -307,6 +339,10 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         } catch (IOException | RuntimeException e) {
             boolean answered = e == p.answered;
             p.finish(e);
+            if (!answered && e instanceof java.net.SocketTimeoutException) {
+                markUnreachable(); // no answer in time: not "a pooled connection gone stale", so no second try
+                throw e;
+            }
             if (answered || !p.pooled) {
                 throw e;
             }
@@ -316,7 +352,11 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         try {
             return x.run(fresh);
         } catch (IOException | RuntimeException e) {
+            boolean answered = e == fresh.answered;
             fresh.finish(e);
+            if (!answered && e instanceof java.net.SocketTimeoutException) {
+                markUnreachable(); // connected, then silent: a cut is as good as down for placement
+            }
             throw e;
         }
     }
@@ -355,9 +395,10 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         try {
             s.setTcpNoDelay(true);
             s.connect(peer, CONNECT_MILLIS);
-            s.setSoTimeout(readMillis);
+            s.setSoTimeout(Math.min(readMillis, ANSWER_MILLIS)); // a silent peer fails the handshake soon
             Peer p = new Peer(s);
             p.handshake();
+            s.setSoTimeout(readMillis);
             return p;
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -394,8 +435,8 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         Peer(Socket socket) throws IOException {
             this.socket = socket;
             this.in = new DataInputStream(new BufferedInputStream(ShardTraffic.counting(socket.getInputStream()), 64 * 1024));
-            this.out = new DataOutputStream(new BufferedOutputStream(ShardTraffic.counting(socket.getOutputStream()),
-                    64 * 1024));
+            this.out = new DataOutputStream(new BufferedOutputStream(
+                    SendGuard.guard(ShardTraffic.counting(socket.getOutputStream()), socket, SEND_STALL_MILLIS), 64 * 1024));
         }
 
         void handshake() throws IOException {
@@ -538,6 +579,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             done = true;
             try {
                 flushChunk();
+                p.socket.setSoTimeout(SYNC_MILLIS);
                 p.send(ShardProtocol.COMMIT, request(o -> {
                     if (annotation == null || annotation.length == 0) {
                         o.writeInt(-1);

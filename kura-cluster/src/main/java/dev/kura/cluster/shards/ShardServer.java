@@ -156,7 +156,8 @@ public final class ShardServer implements AutoCloseable {
             s.setSoTimeout(HANDSHAKE_MILLIS);
             DataInputStream in = new DataInputStream(new BufferedInputStream(ShardTraffic.counting(s.getInputStream()),
                     64 * 1024));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShardTraffic.counting(s.getOutputStream()),
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SendGuard.guard(ShardTraffic.counting(s.getOutputStream()), s,
+                    RemoteDrive.SEND_STALL_MILLIS),
                     64 * 1024));
             if (!handshake(in, out)) {
                 refusedPeers.incrementAndGet();

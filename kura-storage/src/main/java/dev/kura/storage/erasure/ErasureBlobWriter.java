@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes one erasure-coded piece of data: buffers one stripe ({@code k} units), encodes its
@@ -165,49 +166,72 @@ final class ErasureBlobWriter implements BlobWriter {
 
     private volatile IOException barrierFailed;
 
-    /** Commits the open shards in parallel (this thread takes the last); each slot holds its failure or null. */
+    /**
+     * How long a commit waits for the shards still committing once the write quorum has: a shard whose drive
+     * hangs (a node cut off by the network, a dying disk) must not hold the write. Such a straggler goes on
+     * by itself; its slot keeps its drive, and if it never lands, readers find it missing and repair it.
+     */
+    static final long STRAGGLER_GRACE_MILLIS = 2_000;
+
+    /**
+     * Commits the open shards in parallel, each on a thread of its own; each slot holds its failure or null.
+     * Returns when every shard has finished, or once the quorum has committed and the others had
+     * {@link #STRAGGLER_GRACE_MILLIS} more (those are left running, their slots null). Below the quorum it
+     * waits for every shard, so a failed write never leaves one running.
+     */
     private Exception[] commitShards(Barrier once, byte[] annotation) {
         Exception[] failed = new Exception[shards.length];
-        List<Thread> helpers = new ArrayList<>();
-        int last = -1;
-        for (int i = 0; i < shards.length; i++) {
-            if (shards[i] != null) {
-                last = i;
-            }
-        }
+        int[] counts = new int[2]; // finished, committed
+        int open = 0;
         for (int i = 0; i < shards.length; i++) {
             if (shards[i] == null) {
                 continue;
             }
+            open++;
             int shard = i;
-            Runnable task = () -> {
+            Thread.ofVirtual().name("kura-shard-commit").start(() -> {
+                Exception failure = null;
                 try {
                     shards[shard].commit(once, annotation);
                 } catch (IOException | RuntimeException e) {
-                    failed[shard] = e;
+                    failure = e;
                 }
-            };
-            if (i == last) {
-                task.run();
-            } else {
-                helpers.add(Thread.ofVirtual().name("kura-shard-commit").start(task));
-            }
+                synchronized (counts) {
+                    failed[shard] = failure;
+                    counts[0]++;
+                    if (failure == null) {
+                        counts[1]++;
+                    }
+                    counts.notifyAll();
+                }
+            });
         }
-        for (Thread t : helpers) {
-            boolean interrupted = false;
-            while (true) {
+        boolean interrupted = false;
+        synchronized (counts) {
+            long graceEnds = 0;
+            while (counts[0] < open) {
                 try {
-                    t.join();
-                    break;
+                    if (counts[1] >= layout.quorum()) {
+                        long now = System.nanoTime();
+                        if (graceEnds == 0) {
+                            graceEnds = now + TimeUnit.MILLISECONDS.toNanos(STRAGGLER_GRACE_MILLIS);
+                        }
+                        if (now >= graceEnds) {
+                            break;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(counts, graceEnds - now);
+                    } else {
+                        counts.wait();
+                    }
                 } catch (InterruptedException e) {
-                    interrupted = true; // a shard commit cannot be left running half-way
+                    interrupted = true; // a shard commit cannot be left running half-way below the quorum
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+            return failed.clone(); // a straggler's later failure does not change what this commit decided
         }
-        return failed;
     }
 
     /** Aborts open shards and deletes committed ones: nothing of a failed write stays on any drive. */

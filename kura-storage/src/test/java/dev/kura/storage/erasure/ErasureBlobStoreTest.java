@@ -380,6 +380,144 @@ class ErasureBlobStoreTest {
     }
 
     /**
+     * A shard whose drive hangs in its commit (a node cut off by the network, a dying disk) does not hold the
+     * write: once the quorum has committed, the write returns after the grace, the slot keeps its drive
+     * (it is most likely coming), the data reads back meanwhile from the others, and when the straggler
+     * lands the data verifies whole.
+     */
+    @Test
+    void aShardWhoseDriveHangsInItsCommitDoesNotHoldTheWrite() throws Exception {
+        sevenDrivesInThreeZones();
+        byte[] data = bytes(3 * 4 * UNIT + 5, 31);
+        DataId id = DataId.random(rnd);
+        // (stores here are not closed: closing one closes its drives)
+        String hanging = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT).place(id).drives().get(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<dev.kura.storage.ShardDrive> set = new ArrayList<>();
+        for (LocalBlobStore d : drives) {
+            set.add(d.driveId().equals(hanging) ? new HangingDrive(d, release) : d);
+        }
+        ErasureBlobStore s = ErasureBlobStore.open(set, 4, 2, UNIT);
+        try {
+            java.util.concurrent.CompletableFuture<DataLocation> written =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return write(s, id, data);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            // Without the grace the write would wait for the release, which comes only after this.
+            DataLocation loc = written.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(loc.drives()).as("the straggler's slot keeps its drive").contains(hanging)
+                    .doesNotContain(ErasureBlobStore.MISSING);
+            assertThat(read(s, loc, 0, data.length)).as("read while the straggler hangs").isEqualTo(data);
+            release.countDown();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (s.verify(loc) != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the straggler, released, lands
+            }
+            assertThat(s.verify(loc)).as("bad shards once the straggler landed").isZero();
+            assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** A drive whose writers hang in commit until released (test double of a drive cut off mid-write). */
+    private static final class HangingDrive implements dev.kura.storage.ShardDrive {
+        private final LocalBlobStore drive;
+        private final java.util.concurrent.CountDownLatch release;
+
+        HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release) {
+            this.drive = drive;
+            this.release = release;
+        }
+
+        @Override
+        public BlobWriter create(DataLocation planned, String label, boolean mayJournal) throws IOException {
+            BlobWriter w = drive.create(planned, label, mayJournal);
+            return new BlobWriter() {
+                @Override
+                public void write(ByteBuffer b) throws IOException {
+                    w.write(b);
+                }
+
+                @Override
+                public DataLocation commit(Barrier beforeVisible, byte[] annotation) throws IOException {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    }
+                    return w.commit(beforeVisible, annotation);
+                }
+
+                @Override
+                public void abort() {
+                    w.abort();
+                }
+            };
+        }
+
+        @Override
+        public String driveId() {
+            return drive.driveId();
+        }
+
+        @Override
+        public String zone() {
+            return drive.zone();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return drive.isWritable();
+        }
+
+        @Override
+        public boolean isPresent() {
+            return drive.isPresent();
+        }
+
+        @Override
+        public void checkSpace(long bytes) throws IOException {
+            drive.checkSpace(bytes);
+        }
+
+        @Override
+        public InputStream open(DataLocation location, long offset, long length) throws IOException {
+            return drive.open(location, offset, length);
+        }
+
+        @Override
+        public void delete(DataLocation location) throws IOException {
+            drive.delete(location);
+        }
+
+        @Override
+        public boolean deleteCommitted(DataId dataId) throws IOException {
+            return drive.deleteCommitted(dataId);
+        }
+
+        @Override
+        public java.util.Optional<dev.kura.storage.StoredData> inspect(DataId dataId) throws IOException {
+            return drive.inspect(dataId);
+        }
+
+        @Override
+        public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
+            return drive.repair(location);
+        }
+
+        @Override
+        public void close() {
+            // the drive is the test's, closed with the others
+        }
+    }
+
+    /**
      * A drive leaving the set (its node removed): new data never goes there, a repair moves its good shards
      * onto other drives, the data reads back from the new location,
      * and dropMoved removes the copies left on the leaving drive. One that cannot be read is rebuilt
