@@ -153,7 +153,10 @@ class ReplicatedIndexTest {
                     TestCluster.SECRET, Duration.ofSeconds(30));
             try (ReplicatedIndex index = new ReplicatedIndex(again)) {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(index.latest(B, "joined")).isPresent());
-                assertThat(cluster.client(down).latest(B, "joined")).isPresent();
+                // The restarted member knows the leader once the leader's appender, backed off while it was
+                // down, reaches it again (once seen to take over 4 s on a busy machine).
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .untilAsserted(() -> assertThat(cluster.client(down).latest(B, "joined")).isPresent());
                 assertThat(cluster.replica(down).members()).hasSize(4);
             } finally {
                 again.close();

@@ -55,6 +55,11 @@ public final class RetiredDrive implements ShardDrive {
     }
 
     @Override
+    public boolean isKnownUnreachable() {
+        return drive.isKnownUnreachable();
+    }
+
+    @Override
     public void checkSpace(long bytes) throws IOException {
         drive.checkSpace(bytes);
     }

@@ -27,6 +27,14 @@ public interface ShardDrive {
     boolean isPresent();
 
     /**
+     * Known, without asking now, to be unreachable (a peer node that stopped answering): readers try its
+     * shards last, after parity. Never blocks; false when in doubt.
+     */
+    default boolean isKnownUnreachable() {
+        return false;
+    }
+
+    /**
      * Leaving the set ({@link RetiredDrive}): read while it can be, never written; repairs move its shards
      * to other drives, and rebuild them elsewhere when it cannot be read.
      */

@@ -169,15 +169,43 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
             return s;
         }
-        // One caller refreshes; the others go on with the last status meanwhile (placement asks every drive on
-        // every write, and a peer cut off by the network takes seconds to time out).
-        if (s != null) {
-            if (!statusLock.tryLock()) {
-                return s;
-            }
-        } else {
-            statusLock.lock();
+        // Known before: one caller refreshes, the others go on with the last status meanwhile (placement asks
+        // every drive on every write, and a peer cut off by the network takes seconds to time out).
+        if (s != null && !statusLock.tryLock()) {
+            return s;
         }
+        try {
+            return refreshStatus(); // takes the lock (again): the first status is waited for by every caller
+        } finally {
+            if (s != null) {
+                statusLock.unlock();
+            }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Answers from the last status at once; a stale one is refreshed in the background. */
+    @Override
+    public boolean isKnownUnreachable() {
+        Status s = cached;
+        if (s != null && System.nanoTime() - cachedAt >= STATUS_MILLIS * 1_000_000
+                && refreshing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("kura-drive-status").start(() -> {
+                try {
+                    recentStatus();
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
+        return s != null && !s.present();
+    }
+
+    /** Asks the peer now (one caller at a time) unless another caller just did. */
+    private Status refreshStatus() {
+        statusLock.lock();
+        Status s;
         try {
             s = cached;
             if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {

@@ -1,6 +1,7 @@
 package dev.kura.storage.erasure;
 
 import dev.kura.common.DataLocation;
+import dev.kura.storage.ShardDrive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -35,6 +36,8 @@ final class ErasureInputStream extends InputStream {
     private final long[] streamPos;
     /** Shards known not to exist anywhere: never asked again by this stream. */
     private final boolean[] gone;
+    /** Shards on drives known to be unreachable when the stream opened: read only when the others are not enough. */
+    private final boolean[] unreachable;
     private long stripe = -1;
     private long pos;
     private boolean closed;
@@ -57,9 +60,12 @@ final class ErasureInputStream extends InputStream {
         this.streams = new InputStream[n];
         this.streamPos = new long[n];
         this.gone = new boolean[n];
+        this.unreachable = new boolean[n];
         for (int i = 0; i < n; i++) {
             String driveId = location.drives().get(i);
-            gone[i] = ErasureBlobStore.MISSING.equals(driveId) || store.drive(driveId) == null;
+            ShardDrive d = ErasureBlobStore.MISSING.equals(driveId) ? null : store.drive(driveId);
+            gone[i] = d == null;
+            unreachable[i] = d != null && d.isKnownUnreachable();
         }
     }
 
@@ -140,7 +146,8 @@ final class ErasureInputStream extends InputStream {
         List<Exception> failures = new ArrayList<>();
         boolean degraded = false;
         for (int j = first; j <= last; j++) {
-            present[j] = readChunk(j, s, failures);
+            // A shard on a node known to be unreachable is read last (it would time out): parity first.
+            present[j] = !unreachable[j] && readChunk(j, s, failures);
             degraded |= !present[j];
         }
         if (degraded) {
@@ -148,11 +155,15 @@ final class ErasureInputStream extends InputStream {
             for (boolean p : present) {
                 good += p ? 1 : 0;
             }
-            // Data shards first: reading them is as good as parity and leaves less to rebuild.
-            for (int i = 0; i < n && good < k; i++) {
-                if (!present[i] && (i < first || i > last) && readChunk(i, s, failures)) {
-                    present[i] = true;
-                    good++;
+            // Data shards first: reading them is as good as parity and leaves less to rebuild; shards on
+            // unreachable nodes only when the others are not enough.
+            for (boolean lastResort : new boolean[] {false, true}) {
+                for (int i = 0; i < n && good < k; i++) {
+                    boolean tried = (i >= first && i <= last) && !unreachable[i];
+                    if (!present[i] && !tried && unreachable[i] == lastResort && readChunk(i, s, failures)) {
+                        present[i] = true;
+                        good++;
+                    }
                 }
             }
             if (good < k) {

@@ -424,14 +424,47 @@ class ErasureBlobStoreTest {
         }
     }
 
+    /**
+     * A shard on a drive known to be unreachable (a node that stopped answering) is read last: a read of the
+     * data goes to parity first and never waits on it while the others are enough.
+     */
+    @Test
+    void aReadGoesToParityBeforeADriveKnownToBeUnreachable() throws IOException {
+        sevenDrivesInThreeZones();
+        byte[] data = bytes(2 * 4 * UNIT + 7, 33);
+        DataLocation loc = write(ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT), DataId.random(rnd), data);
+        String silent = loc.drives().get(0); // a data shard: a healthy read would open it
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(0);
+        HangingDrive unreachable = new HangingDrive(drive(silent), never, true);
+        List<dev.kura.storage.ShardDrive> set = new ArrayList<>();
+        for (LocalBlobStore d : drives) {
+            set.add(d.driveId().equals(silent) ? unreachable : d);
+        }
+        ErasureBlobStore s = ErasureBlobStore.open(set, 4, 2, UNIT);
+        assertThat(read(s, loc, 0, data.length)).isEqualTo(data);
+        assertThat(unreachable.opens.get()).as("reads of the unreachable drive's shard").isZero();
+    }
+
     /** A drive whose writers hang in commit until released (test double of a drive cut off mid-write). */
     private static final class HangingDrive implements dev.kura.storage.ShardDrive {
         private final LocalBlobStore drive;
         private final java.util.concurrent.CountDownLatch release;
+        private final boolean knownUnreachable;
+        final AtomicInteger opens = new AtomicInteger();
 
         HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release) {
+            this(drive, release, false);
+        }
+
+        HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release, boolean knownUnreachable) {
             this.drive = drive;
             this.release = release;
+            this.knownUnreachable = knownUnreachable;
+        }
+
+        @Override
+        public boolean isKnownUnreachable() {
+            return knownUnreachable;
         }
 
         @Override
@@ -488,6 +521,7 @@ class ErasureBlobStoreTest {
 
         @Override
         public InputStream open(DataLocation location, long offset, long length) throws IOException {
+            opens.incrementAndGet();
             return drive.open(location, offset, length);
         }
 
