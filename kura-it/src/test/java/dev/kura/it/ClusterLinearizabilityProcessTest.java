@@ -151,9 +151,12 @@ class ClusterLinearizabilityProcessTest {
         try {
             String during = history.uniqueValue(7);
             try (S3Client s3 = cluster.client(other)) { // the SDK's retries ride out the election
+                long began = System.nanoTime();
                 History.Pending w = history.invoke(7, Op.Kind.PUT, "k0", during, null);
                 s3.putObject(b -> b.bucket(BUCKET).key("k0"), RequestBody.fromString(during));
                 w.ok();
+                System.out.printf("cluster linearizability: the first PUT through node%d after the cut took %d ms%n",
+                        other + 1, (System.nanoTime() - began) / 1_000_000);
             }
             try (S3Client probe = cluster.onceClient(leader)) {
                 History.Pending read = history.invoke(6, Op.Kind.GET, "k0", null, null);
