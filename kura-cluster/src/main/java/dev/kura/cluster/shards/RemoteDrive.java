@@ -149,8 +149,8 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     /** The zone the remote drive was formatted in; "unknown" until the peer has answered once. */
     @Override
     public String zone() {
-        Status s = recentStatus();
-        return s.zone();
+        Status s = cached; // never waits: a drive's zone is set when it is formatted
+        return s != null ? s.zone() : zoneKnown;
     }
 
     @Override

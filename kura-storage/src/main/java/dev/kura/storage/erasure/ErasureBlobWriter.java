@@ -151,6 +151,12 @@ final class ErasureBlobWriter implements BlobWriter {
                 }
             }
             checkQuorum();
+            if (zoneShortfall) { // enough shards, but every one in the same zone of a placement over several
+                IOException e = new IOException("write of " + planned.dataId() + " (" + layout.scheme()
+                        + ") committed only in one zone; two are needed before it is acknowledged");
+                failures.forEach(e::addSuppressed);
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -175,13 +181,19 @@ final class ErasureBlobWriter implements BlobWriter {
 
     /**
      * Commits the open shards in parallel, each on a thread of its own; each slot holds its failure or null.
-     * Returns when every shard has finished, or once the quorum has committed and the others had
-     * {@link #STRAGGLER_GRACE_MILLIS} more (those are left running, their slots null). Below the quorum it
+     * Returns when every shard has finished, or once the write is durable enough — the quorum committed,
+     * in at least two zones when the placement spans two or more ({@link #durableEnough}) — and the others
+     * had {@link #STRAGGLER_GRACE_MILLIS} more (those are left running, their slots null). Short of that it
      * waits for every shard, so a failed write never leaves one running.
      */
     private Exception[] commitShards(Barrier once, byte[] annotation) {
         Exception[] failed = new Exception[shards.length];
-        int[] counts = new int[2]; // finished, committed
+        boolean[] committed = new boolean[shards.length];
+        String[] zones = new String[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            zones[i] = zoneOf(i);
+        }
+        int[] finished = new int[1];
         int open = 0;
         for (int i = 0; i < shards.length; i++) {
             if (shards[i] == null) {
@@ -196,22 +208,20 @@ final class ErasureBlobWriter implements BlobWriter {
                 } catch (IOException | RuntimeException e) {
                     failure = e;
                 }
-                synchronized (counts) {
+                synchronized (committed) {
                     failed[shard] = failure;
-                    counts[0]++;
-                    if (failure == null) {
-                        counts[1]++;
-                    }
-                    counts.notifyAll();
+                    committed[shard] = failure == null;
+                    finished[0]++;
+                    committed.notifyAll();
                 }
             });
         }
         boolean interrupted = false;
-        synchronized (counts) {
+        synchronized (committed) {
             long graceEnds = 0;
-            while (counts[0] < open) {
+            while (finished[0] < open) {
                 try {
-                    if (counts[1] >= layout.quorum()) {
+                    if (durableEnough(committed, zones)) {
                         long now = System.nanoTime();
                         if (graceEnds == 0) {
                             graceEnds = now + TimeUnit.MILLISECONDS.toNanos(STRAGGLER_GRACE_MILLIS);
@@ -219,19 +229,50 @@ final class ErasureBlobWriter implements BlobWriter {
                         if (now >= graceEnds) {
                             break;
                         }
-                        TimeUnit.NANOSECONDS.timedWait(counts, graceEnds - now);
+                        TimeUnit.NANOSECONDS.timedWait(committed, graceEnds - now);
                     } else {
-                        counts.wait();
+                        committed.wait();
                     }
                 } catch (InterruptedException e) {
-                    interrupted = true; // a shard commit cannot be left running half-way below the quorum
+                    interrupted = true; // a shard commit cannot be left running half-way short of durable
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+            if (!durableEnough(committed, zones)) {
+                zoneShortfall = true;
+            }
             return failed.clone(); // a straggler's later failure does not change what this commit decided
         }
+    }
+
+    /** Set when the shards that committed were too few or all in one zone of a placement over several. */
+    private boolean zoneShortfall;
+
+    /**
+     * The write quorum ({@code K+1}, or {@code K} without parity) has committed, and those shards lie in at
+     * least two zones whenever the placement spans two or more: a whole zone lost right after the answer
+     * leaves the data readable.
+     */
+    private boolean durableEnough(boolean[] committed, String[] zoneOfShard) {
+        int count = 0;
+        java.util.Set<String> zones = new java.util.HashSet<>();
+        java.util.Set<String> planned = new java.util.HashSet<>();
+        for (int i = 0; i < committed.length; i++) {
+            planned.add(zoneOfShard[i]);
+            if (committed[i]) {
+                count++;
+                zones.add(zoneOfShard[i]);
+            }
+        }
+        return count >= layout.quorum() && zones.size() >= Math.min(2, planned.size());
+    }
+
+    private String zoneOf(int shard) {
+        String id = planned.drives().get(shard);
+        ShardDrive d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
+        return d == null ? "?" + id : d.zone();
     }
 
     /** Aborts open shards and deletes committed ones: nothing of a failed write stays on any drive. */

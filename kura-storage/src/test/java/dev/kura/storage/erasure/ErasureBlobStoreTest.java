@@ -445,6 +445,27 @@ class ErasureBlobStoreTest {
         assertThat(unreachable.opens.get()).as("reads of the unreachable drive's shard").isZero();
     }
 
+    /**
+     * Enough shards committed is not enough when they all lie in one zone of a placement over two: the write
+     * fails rather than be acknowledged on a single zone (1+2 over three drives in two zones, the other
+     * zone's shard failing its commit).
+     */
+    @Test
+    void aWriteWhoseCommittedShardsLieInOneZoneOfTwoFails() throws IOException {
+        List<LocalBlobStore> six = sixDrivesInThreeZones(); // d0, d1 in z0; d2 in z1
+        java.util.concurrent.CountDownLatch failNow = new java.util.concurrent.CountDownLatch(0);
+        List<dev.kura.storage.ShardDrive> set = List.of(six.get(0), six.get(1), new HangingDrive(six.get(2), failNow, false, true));
+        ErasureBlobStore s = ErasureBlobStore.open(new ArrayList<>(set), 1, 2, UNIT);
+        DataId id = DataId.random(rnd);
+        assertThat(s.place(id).drives()).hasSize(3);
+        assertThatThrownBy(() -> write(s, id, bytes(1000, 5))).isInstanceOf(IOException.class)
+                .hasMessageContaining("committed only in one zone");
+        // With both zones committing, the same write succeeds.
+        ErasureBlobStore healthy = ErasureBlobStore.open(new ArrayList<>(six.subList(0, 3)), 1, 2, UNIT);
+        DataLocation loc = write(healthy, DataId.random(rnd), bytes(1000, 5));
+        assertThat(read(healthy, loc, 0, 1000)).isEqualTo(bytes(1000, 5));
+    }
+
     /** A drive whose writers hang in commit until released (test double of a drive cut off mid-write). */
     private static final class HangingDrive implements dev.kura.storage.ShardDrive {
         private final LocalBlobStore drive;
@@ -457,10 +478,19 @@ class ErasureBlobStoreTest {
         }
 
         HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release, boolean knownUnreachable) {
+            this(drive, release, knownUnreachable, false);
+        }
+
+        /** {@code failCommit}: commits fail (once released) instead of landing. */
+        HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release, boolean knownUnreachable,
+                     boolean failCommit) {
             this.drive = drive;
             this.release = release;
             this.knownUnreachable = knownUnreachable;
+            this.failCommit = failCommit;
         }
+
+        private final boolean failCommit;
 
         @Override
         public boolean isKnownUnreachable() {
@@ -483,6 +513,10 @@ class ErasureBlobStoreTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IOException("interrupted", e);
+                    }
+                    if (failCommit) {
+                        w.abort();
+                        throw new IOException("drive " + drive.driveId() + " cut off during its commit");
                     }
                     return w.commit(beforeVisible, annotation);
                 }
