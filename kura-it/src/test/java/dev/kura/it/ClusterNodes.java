@@ -123,9 +123,20 @@ final class ClusterNodes implements AutoCloseable {
         Files.createDirectories(home);
         if (tls) {
             List<dev.kura.testing.tls.TestCertificates.Node> certs = new ArrayList<>();
-            for (int i = 0; i < hosts.size(); i++) {
-                certs.add(dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), "node" + (i + 1),
-                        clusterHosts.get(i)));
+            List<java.util.concurrent.CompletableFuture<dev.kura.testing.tls.TestCertificates.Node>> making = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) { // a keytool process each, side by side
+                String name = "node" + (i + 1);
+                String host = clusterHosts.get(i);
+                making.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), name, host);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (var f : making) {
+                certs.add(f.join());
             }
             certificates = certs;
             dev.kura.testing.tls.TestCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
