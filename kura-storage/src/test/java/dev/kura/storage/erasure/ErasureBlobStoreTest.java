@@ -467,10 +467,10 @@ class ErasureBlobStoreTest {
     }
 
     /** A drive whose writers hang in commit until released (test double of a drive cut off mid-write). */
-    private static final class HangingDrive implements dev.kura.storage.ShardDrive {
-        private final LocalBlobStore drive;
+    private static final class HangingDrive extends dev.kura.storage.ForwardingShardDrive {
         private final java.util.concurrent.CountDownLatch release;
         private final boolean knownUnreachable;
+        private final boolean failCommit;
         final AtomicInteger opens = new AtomicInteger();
 
         HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release) {
@@ -484,13 +484,11 @@ class ErasureBlobStoreTest {
         /** {@code failCommit}: commits fail (once released) instead of landing. */
         HangingDrive(LocalBlobStore drive, java.util.concurrent.CountDownLatch release, boolean knownUnreachable,
                      boolean failCommit) {
-            this.drive = drive;
+            super(drive);
             this.release = release;
             this.knownUnreachable = knownUnreachable;
             this.failCommit = failCommit;
         }
-
-        private final boolean failCommit;
 
         @Override
         public boolean isKnownUnreachable() {
@@ -529,59 +527,9 @@ class ErasureBlobStoreTest {
         }
 
         @Override
-        public String driveId() {
-            return drive.driveId();
-        }
-
-        @Override
-        public String zone() {
-            return drive.zone();
-        }
-
-        @Override
-        public boolean isWritable() {
-            return drive.isWritable();
-        }
-
-        @Override
-        public boolean isPresent() {
-            return drive.isPresent();
-        }
-
-        @Override
-        public void checkSpace(long bytes) throws IOException {
-            drive.checkSpace(bytes);
-        }
-
-        @Override
         public InputStream open(DataLocation location, long offset, long length) throws IOException {
             opens.incrementAndGet();
             return drive.open(location, offset, length);
-        }
-
-        @Override
-        public void delete(DataLocation location) throws IOException {
-            drive.delete(location);
-        }
-
-        @Override
-        public boolean deleteCommitted(DataId dataId) throws IOException {
-            return drive.deleteCommitted(dataId);
-        }
-
-        @Override
-        public java.util.Optional<dev.kura.storage.StoredData> inspect(DataId dataId) throws IOException {
-            return drive.inspect(dataId);
-        }
-
-        @Override
-        public dev.kura.storage.RepairResult repair(DataLocation location) throws IOException {
-            return drive.repair(location);
-        }
-
-        @Override
-        public void close() {
-            // the drive is the test's, closed with the others
         }
     }
 
