@@ -153,24 +153,34 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         return s != null ? s.zone() : zoneKnown;
     }
 
+    /** Placement asks this on every write: a peer known to be down is asked again in the background only. */
     @Override
     public boolean isWritable() {
-        return recentStatus().writable();
+        return recentStatus(true).writable();
     }
 
+    /** Repairs ask this: a stale status is refreshed first, so a node just back is seen back. */
     @Override
     public boolean isPresent() {
-        return recentStatus().present();
+        return recentStatus(false).present();
     }
 
-    /** The status at most {@link #STATUS_MILLIS} old; an unreachable peer's is "not present, not writable". */
-    private Status recentStatus() {
+    /**
+     * The status at most {@link #STATUS_MILLIS} old; an unreachable peer's is "not present, not writable".
+     * {@code downInBackground}: a peer whose last status says it is down is asked again in the background,
+     * and the caller goes on with that status at once.
+     */
+    private Status recentStatus(boolean downInBackground) {
         Status s = cached;
         if (s != null && System.nanoTime() - cachedAt < STATUS_MILLIS * 1_000_000) {
             return s;
         }
         // Known before: one caller refreshes, the others go on with the last status meanwhile (placement asks
         // every drive on every write, and a peer cut off by the network takes seconds to time out).
+        if (s != null && !s.present() && downInBackground) {
+            refreshInBackground();
+            return s;
+        }
         if (s != null && !statusLock.tryLock()) {
             return s;
         }
@@ -189,17 +199,23 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     @Override
     public boolean isKnownUnreachable() {
         Status s = cached;
-        if (s != null && System.nanoTime() - cachedAt >= STATUS_MILLIS * 1_000_000
-                && refreshing.compareAndSet(false, true)) {
+        if (s != null && System.nanoTime() - cachedAt >= STATUS_MILLIS * 1_000_000) {
+            refreshInBackground();
+        }
+        return s != null && !s.present();
+    }
+
+    /** Asks the peer for its status on a thread of its own, unless one already does. */
+    private void refreshInBackground() {
+        if (refreshing.compareAndSet(false, true)) {
             Thread.ofVirtual().name("kura-drive-status").start(() -> {
                 try {
-                    recentStatus();
+                    refreshStatus();
                 } finally {
                     refreshing.set(false);
                 }
             });
         }
-        return s != null && !s.present();
     }
 
     /** Asks the peer now (one caller at a time) unless another caller just did. */
@@ -369,6 +385,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             p.finish(e);
             if (!answered && e instanceof java.net.SocketTimeoutException) {
                 markUnreachable(); // no answer in time: not "a pooled connection gone stale", so no second try
+                dropIdle(); // and the other pooled connections to it would only time out in turn
                 throw e;
             }
             if (answered || !p.pooled) {
@@ -384,6 +401,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             fresh.finish(e);
             if (!answered && e instanceof java.net.SocketTimeoutException) {
                 markUnreachable(); // connected, then silent: a cut is as good as down for placement
+                dropIdle();
             }
             throw e;
         }

@@ -143,7 +143,11 @@ class RemoteErasureTest {
         String lostOn = one.drives().stream().filter(nodeC::containsKey).findFirst().orElseThrow();
         assertThat(nodeC.get(lostOn).deleteCommitted(one.dataId())).isTrue();
         serverC = serve("node-c", nodeC, addressC);
-        Thread.sleep(RemoteDrive.STATUS_MILLIS + 100);
+        // A peer known to be down is asked again in the background, about once a second: seen back soon.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (drives.stream().anyMatch(d -> !d.isPresent()) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         RepairResult r = store.repair(one);
         assertThat(r.shardsRebuilt()).isEqualTo(1);
         assertThat(r.shardsUnrepairable()).isZero();
