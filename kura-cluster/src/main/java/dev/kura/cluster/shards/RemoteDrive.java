@@ -379,6 +379,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     private <T> T exchange(Exchange<T> x) throws IOException {
         Peer p = take();
         try {
+            p.socket.setSoTimeout(readMillis); // the default; requests that need another set their own
             return x.run(p);
         } catch (IOException | RuntimeException e) {
             boolean answered = e == p.answered;
@@ -395,6 +396,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         dropIdle();
         Peer fresh = connect();
         try {
+            fresh.socket.setSoTimeout(readMillis);
             return x.run(fresh);
         } catch (IOException | RuntimeException e) {
             boolean answered = e == fresh.answered;
@@ -663,6 +665,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             }
             done = true;
             try {
+                p.socket.setSoTimeout(ANSWER_MILLIS);
                 p.send(ShardProtocol.ABORT, new byte[0]);
                 p.expect(OK);
                 end(null);

@@ -11,11 +11,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A socket's output that closes the socket when one send makes no progress for too long. Java sockets
+ * A socket's output that closes the socket when a send makes no progress for too long. Java sockets
  * have a timeout for reads only: to a peer cut off by the network (packets dropped, no reset) a send
- * blocks once the buffers are full, until TCP gives up many minutes later. One daemon thread looks at
- * every guarded send in progress once a second; closing the socket makes the blocked send fail, and the
- * writer treats it as the failed drive it is.
+ * blocks once the buffers are full, until TCP gives up many minutes later. Sends go out in slices of
+ * {@link #SLICE} bytes, each timed on its own (progress, not the length of one large write); one daemon
+ * thread looks at every slice in flight once a second and has a stalled one's socket closed — with
+ * linger 0 and on a thread of its own, since closing a TLS socket whose writer is blocked would
+ * otherwise wait for that writer's lock. The blocked send then fails, and the writer treats it as the
+ * failed drive it is. Used by the side that streams shard data to a drive (its peer drains at disk
+ * speed); not by the side that serves reads, whose reader may pause as long as its S3 client does.
  */
 final class SendGuard extends FilterOutputStream {
     private static final Set<SendGuard> SENDING = ConcurrentHashMap.newKeySet();
@@ -54,13 +58,18 @@ final class SendGuard extends FilterOutputStream {
         }
     }
 
+    /** Bytes sent and timed at a time. */
+    static final int SLICE = 16 * 1024;
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        begin();
-        try {
-            out.write(b, off, len);
-        } finally {
-            end();
+        for (int at = off, end = off + len; at < end; at += SLICE) {
+            begin();
+            try {
+                out.write(b, at, Math.min(SLICE, end - at));
+            } finally {
+                end();
+            }
         }
     }
 
@@ -90,11 +99,18 @@ final class SendGuard extends FilterOutputStream {
             long began = g.since;
             if (began != 0 && now - began > g.stallNanos) {
                 SENDING.remove(g);
-                try {
-                    g.socket.close();
-                } catch (IOException e) {
-                    // closing
-                }
+                Thread.ofVirtual().name("kura-shard-send-close").start(() -> {
+                    try {
+                        g.socket.setSoLinger(true, 0); // reset, no goodbye: TLS's close_notify would wait
+                    } catch (IOException e) {
+                        // closing anyway
+                    }
+                    try {
+                        g.socket.close();
+                    } catch (IOException e) {
+                        // closing
+                    }
+                });
             }
         }
     }

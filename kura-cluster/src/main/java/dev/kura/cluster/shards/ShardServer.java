@@ -156,9 +156,8 @@ public final class ShardServer implements AutoCloseable {
             s.setSoTimeout(HANDSHAKE_MILLIS);
             DataInputStream in = new DataInputStream(new BufferedInputStream(ShardTraffic.counting(s.getInputStream()),
                     64 * 1024));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SendGuard.guard(ShardTraffic.counting(s.getOutputStream()), s,
-                    RemoteDrive.SEND_STALL_MILLIS),
-                    64 * 1024));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShardTraffic.counting(s.getOutputStream()),
+                    64 * 1024)); // no send guard here: a reader may pause as long as its S3 client does
             if (!handshake(in, out)) {
                 refusedPeers.incrementAndGet();
                 return;

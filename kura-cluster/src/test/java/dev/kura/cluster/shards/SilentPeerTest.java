@@ -49,6 +49,51 @@ class SilentPeerTest {
         }
     }
 
+    /** The same inside TLS, where closing a socket whose writer is blocked must not wait for that writer. */
+    @Test
+    void aTlsSendThatMakesNoProgressClosesItsSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var node = dev.kura.testing.tls.TestCertificates.make(dir, "node", "127.0.0.1");
+        dev.kura.cluster.ClusterTls tls = dev.kura.cluster.ClusterTls.load(node.certificate(), node.key(),
+                dev.kura.testing.tls.TestCertificates.trusting(dir.resolve("trusted.pem"), List.of(node)));
+        try (ServerSocket silent = tls.shardServerSockets().createServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"));
+             Socket s = tls.shardClientSockets().createSocket()) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Socket a = silent.accept();
+                    a.setReceiveBufferSize(64 * 1024);
+                    ((javax.net.ssl.SSLSocket) a).startHandshake(); // then never reads
+                    return a;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            s.setSendBufferSize(64 * 1024);
+            s.connect(silent.getLocalSocketAddress());
+            ((javax.net.ssl.SSLSocket) s).startHandshake();
+            try (Socket a = accepted.get(30, TimeUnit.SECONDS)) {
+                OutputStream out = SendGuard.guard(s.getOutputStream(), s, 300);
+                CompletableFuture<Throwable> sending = CompletableFuture.supplyAsync(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (true) {
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        return e;
+                    }
+                });
+                assertThat(sending.get(30, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!s.isClosed() && System.nanoTime() < deadline) {
+                    Thread.sleep(10); // closed on a thread of its own; the blocked send failed first
+                }
+                assertThat(s.isClosed()).isTrue();
+            }
+        }
+    }
+
     @Test
     void aDriveOnASilentNodeIsSoonNeitherPresentNorWritable() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {

@@ -252,8 +252,27 @@ public final class ErasureBlobStore implements BlobStore {
         return place(id, k, m, unit);
     }
 
+    /**
+     * Shards still committing after their write was answered (see {@link ErasureBlobWriter}), per drive: a
+     * drive that is slow without failing would otherwise collect one left-behind commit per write.
+     */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> stragglers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** A drive with this many shards still committing after their writes were answered takes no new data. */
+    static final int MAX_STRAGGLERS_PER_DRIVE = 4;
+
+    void stragglerLeft(String driveId, int delta) {
+        stragglers.computeIfAbsent(driveId, d -> new java.util.concurrent.atomic.AtomicInteger()).addAndGet(delta);
+    }
+
+    /** Writable, and not behind on shards it was left to commit alone. */
+    private boolean takesNewData(ShardDrive d) {
+        java.util.concurrent.atomic.AtomicInteger behind = stragglers.get(d.driveId());
+        return (behind == null || behind.get() < MAX_STRAGGLERS_PER_DRIVE) && d.isWritable();
+    }
+
     private DataLocation place(DataId id, int dataShards, int parityShards, int stripeUnit) throws IOException {
-        List<ShardDrive> usable = drives.stream().filter(ShardDrive::isWritable).toList();
+        List<ShardDrive> usable = drives.stream().filter(this::takesNewData).toList();
         Layout layout = narrowed(dataShards, parityShards, usable.size());
         if (layout == null) {
             throw new InsufficientDrivesException("cannot place " + id + ": rs-" + k + "-" + m + " needs at least "

@@ -189,6 +189,7 @@ final class ErasureBlobWriter implements BlobWriter {
     private Exception[] commitShards(Barrier once, byte[] annotation) {
         Exception[] failed = new Exception[shards.length];
         boolean[] committed = new boolean[shards.length];
+        boolean[] leftBehind = new boolean[shards.length];
         String[] zones = new String[shards.length];
         for (int i = 0; i < shards.length; i++) {
             zones[i] = zoneOf(i);
@@ -212,6 +213,9 @@ final class ErasureBlobWriter implements BlobWriter {
                     failed[shard] = failure;
                     committed[shard] = failure == null;
                     finished[0]++;
+                    if (leftBehind[shard]) {
+                        store.stragglerLeft(planned.drives().get(shard), -1);
+                    }
                     committed.notifyAll();
                 }
             });
@@ -243,6 +247,12 @@ final class ErasureBlobWriter implements BlobWriter {
             if (!durableEnough(committed, zones)) {
                 zoneShortfall = true;
             }
+            for (int i = 0; i < shards.length; i++) {
+                if (shards[i] != null && !committed[i] && failed[i] == null) { // still committing: left behind
+                    leftBehind[i] = true;
+                    store.stragglerLeft(planned.drives().get(i), 1);
+                }
+            }
             return failed.clone(); // a straggler's later failure does not change what this commit decided
         }
     }
@@ -260,10 +270,14 @@ final class ErasureBlobWriter implements BlobWriter {
         java.util.Set<String> zones = new java.util.HashSet<>();
         java.util.Set<String> planned = new java.util.HashSet<>();
         for (int i = 0; i < committed.length; i++) {
-            planned.add(zoneOfShard[i]);
+            if (zoneOfShard[i] != null) { // a drive this store does not know adds no zone
+                planned.add(zoneOfShard[i]);
+            }
             if (committed[i]) {
                 count++;
-                zones.add(zoneOfShard[i]);
+                if (zoneOfShard[i] != null) {
+                    zones.add(zoneOfShard[i]);
+                }
             }
         }
         return count >= layout.quorum() && zones.size() >= Math.min(2, planned.size());
@@ -272,7 +286,7 @@ final class ErasureBlobWriter implements BlobWriter {
     private String zoneOf(int shard) {
         String id = planned.drives().get(shard);
         ShardDrive d = ErasureBlobStore.MISSING.equals(id) ? null : store.drive(id);
-        return d == null ? "?" + id : d.zone();
+        return d == null ? null : d.zone();
     }
 
     /** Aborts open shards and deletes committed ones: nothing of a failed write stays on any drive. */
