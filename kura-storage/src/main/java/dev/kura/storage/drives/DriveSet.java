@@ -337,8 +337,21 @@ public final class DriveSet implements AutoCloseable {
                 // into the new tree at the same path — two journals numbering segments in one directory.
                 d.store().close();
             }
-            LocalBlobStore s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId, previousId),
-                    LocalBlobStore.DEFAULT_BLOCK_SIZE);
+            LocalBlobStore s;
+            try {
+                s = LocalBlobStore.open(wanted, io, new LocalBlobStore.Format(d.spec().zone(), setId, previousId),
+                        LocalBlobStore.DEFAULT_BLOCK_SIZE);
+            } catch (IOException | RuntimeException e) {
+                if (d.store() != null) { // its old store is closed: the drive is out until a format succeeds
+                    drives.set(i, new Drive(d.spec(), State.UNFORMATTED, "formatting failed: " + e.getMessage(), null));
+                    try {
+                        store.replace(build());
+                    } catch (RuntimeException tooFew) {
+                        e.addSuppressed(tooFew); // the store keeps its last drives; their calls fail as I/O
+                    }
+                }
+                throw e;
+            }
             Drive online = new Drive(d.spec(), State.ONLINE, null, s);
             drives.set(i, online);
             store.replace(build());
