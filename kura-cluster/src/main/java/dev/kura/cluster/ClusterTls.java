@@ -92,8 +92,17 @@ public final class ClusterTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(anchors);
-            return new ClusterTls((X509KeyManager) kmf.getKeyManagers()[0], (X509TrustManager) tmf.getTrustManagers()[0],
-                    own);
+            X509TrustManager trust = (X509TrustManager) tmf.getTrustManagers()[0];
+            try {
+                // The peers trust what this file trusts: if it does not verify this node's own certificate,
+                // they would refuse this node (the usual mistake: another CA, or a chain without its middle).
+                trust.checkClientTrusted(chain.toArray(X509Certificate[]::new), "UNKNOWN");
+            } catch (CertificateException e) {
+                throw new IOException("the certificates in " + trustedFile + " do not verify this node's own ("
+                        + own.getSubjectX500Principal() + " from " + certificateFile + "): nodes trusting them "
+                        + "would refuse it (" + e.getMessage() + ")", e);
+            }
+            return new ClusterTls((X509KeyManager) kmf.getKeyManagers()[0], trust, own);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use the cluster's TLS files: " + e.getMessage(), e);
         }

@@ -53,7 +53,7 @@ class ClusterTlsTest {
             byte[] sealed = new CommandSeal(TestCluster.SECRET).seal(CommandCodec.encode(
                     new IndexCommand.CreateBucket(versionedBucket("intruder", 2))));
             ClusterTls untrusted = ClusterTls.load(stranger.certificate(), stranger.key(),
-                    TestCertificates.trusting(root.resolve("stranger-trusts.pem"), List.of(node)));
+                    TestCertificates.trusting(root.resolve("stranger-trusts.pem"), List.of(node, stranger)));
             Parameters strangersTls = new Parameters();
             GrpcConfigKeys.TLS.setConf(strangersTls, untrusted.raft());
             for (Parameters p : List.of(new Parameters(), strangersTls)) {
@@ -89,6 +89,9 @@ class ClusterTlsTest {
 
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), b.key(), trusted))
                 .isInstanceOf(IOException.class).hasMessageContaining("is not the private key of the certificate");
+        Path onlyB = TestCertificates.trusting(root.resolve("only-b.pem"), List.of(b));
+        assertThatThrownBy(() -> ClusterTls.load(a.certificate(), a.key(), onlyB))
+                .hasMessageContaining("do not verify this node's own");
         Path encrypted = Files.writeString(root.resolve("enc.key"), TestCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), encrypted, trusted))
                 .hasMessageContaining("is encrypted").hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");

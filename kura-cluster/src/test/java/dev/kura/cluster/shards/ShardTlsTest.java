@@ -60,7 +60,7 @@ class ShardTlsTest {
                 assertThat(in.readAllBytes()).isEqualTo(data);
             }
             // a client with a certificate the server does not trust (it trusts the server's, and has the secret)
-            assertRefused(server, drive, tls(stranger, List.of(b), "stranger").shardClientSockets());
+            assertRefused(server, drive, tls(stranger, List.of(b, stranger), "stranger").shardClientSockets());
             // a client with no certificate at all: the server requires one
             javax.net.ssl.SSLContext anonymous = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
             javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
@@ -77,7 +77,7 @@ class ShardTlsTest {
         // a server whose certificate is trusted but names another address than the one dialled
         try (LocalBlobStore drive = LocalBlobStore.open(dir.resolve("drive2"), new RealFileIo(), true);
              ShardServer server = ShardServer.start("node-e", ShardProtocolTest.SECRET, Map.of(drive.driveId(), drive),
-                     new InetSocketAddress("127.0.0.1", 0), tls(elsewhere, List.of(a), "e").shardServerSockets())) {
+                     new InetSocketAddress("127.0.0.1", 0), tls(elsewhere, List.of(a, elsewhere), "e").shardServerSockets())) {
             assertRefused(server, drive, clientSide.shardClientSockets());
         }
     }
