@@ -139,7 +139,8 @@ final class ErasureBlobWriter implements BlobWriter {
             if (fill > 0) {
                 flushStripe();
             }
-            Exception[] failed = commitShards(once, annotation);
+            Committed outcome = commitShards(once, annotation);
+            Exception[] failed = outcome.failed();
             if (barrierFailed != null) {
                 throw barrierFailed; // the caller's barrier failed: the whole write must fail
             }
@@ -151,7 +152,7 @@ final class ErasureBlobWriter implements BlobWriter {
                 }
             }
             checkQuorum();
-            if (zoneShortfall) { // enough shards, but every one in the same zone of a placement over several
+            if (!outcome.durable()) { // enough shards, but every one in the same zone of a placement over several
                 IOException e = new IOException("write of " + planned.dataId() + " (" + layout.scheme()
                         + ") committed only in one zone; two are needed before it is acknowledged");
                 failures.forEach(e::addSuppressed);
@@ -180,13 +181,13 @@ final class ErasureBlobWriter implements BlobWriter {
     static final long STRAGGLER_GRACE_MILLIS = 2_000;
 
     /**
-     * Commits the open shards in parallel, each on a thread of its own; each slot holds its failure or null.
+     * Commits the open shards in parallel, each on a thread of its own; the outcome: each slot's failure or null, and whether the write is durable enough.
      * Returns when every shard has finished, or once the write is durable enough — the quorum committed,
      * in at least two zones when the placement spans two or more ({@link #durableEnough}) — and the others
      * had {@link #STRAGGLER_GRACE_MILLIS} more (those are left running, their slots null). Short of that it
      * waits for every shard, so a failed write never leaves one running.
      */
-    private Exception[] commitShards(Barrier once, byte[] annotation) {
+    private Committed commitShards(Barrier once, byte[] annotation) {
         Exception[] failed = new Exception[shards.length];
         boolean[] committed = new boolean[shards.length];
         boolean[] leftBehind = new boolean[shards.length];
@@ -244,21 +245,23 @@ final class ErasureBlobWriter implements BlobWriter {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            if (!durableEnough(committed, zones)) {
-                zoneShortfall = true;
-            }
             for (int i = 0; i < shards.length; i++) {
                 if (shards[i] != null && !committed[i] && failed[i] == null) { // still committing: left behind
                     leftBehind[i] = true;
                     store.stragglerLeft(planned.drives().get(i), 1);
                 }
             }
-            return failed.clone(); // a straggler's later failure does not change what this commit decided
+            // a straggler's later failure does not change what this commit decided
+            return new Committed(failed.clone(), durableEnough(committed, zones));
         }
     }
 
-    /** Set when the shards that committed were too few or all in one zone of a placement over several. */
-    private boolean zoneShortfall;
+    /**
+     * What a commit of the shards decided: each slot's failure (or null), and whether the shards that
+     * committed make the write durable enough ({@link #durableEnough}).
+     */
+    private record Committed(Exception[] failed, boolean durable) {
+    }
 
     /**
      * The write quorum ({@code K+1}, or {@code K} without parity) has committed, and those shards lie in at
