@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,17 +25,17 @@ import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * One member of a replicated index group on this node: a Ratis server (gRPC transport) whose state
- * machine is an {@link IndexStateMachine} keeping its RocksDB index, snapshots and Raft log under
- * {@code home} ({@code index/}, {@code snapshots/}, {@code raft/}).
+ * This node's member of one replicated index group: a division of the node's {@link RaftHost} (one Ratis
+ * server, gRPC transport, for all its groups) whose state machine is an {@link IndexStateMachine} keeping
+ * its RocksDB index and snapshots in the group's home ({@code index/}, {@code snapshots/}).
  *
- * <p>The first start formats the Raft storage with the group; a later start (the storage holds the
- * group) recovers it — log, term and vote — as Raft requires of a restarted member.
+ * <p>The first start formats the group's Raft storage; a later start (the storage holds the group)
+ * recovers it — log, term and vote — as Raft requires of a restarted member. {@link #start} and
+ * {@link #join} run a member on a server of its own (one group, everything under one home).
  */
 public final class IndexReplica implements AutoCloseable {
 
@@ -124,21 +125,16 @@ public final class IndexReplica implements AutoCloseable {
         }
     }
 
+    private final RaftHost host;
     private final RaftGroup group;
     private final RaftPeerId self;
-    private final RaftServer server;
-    private final IndexStateMachine stateMachine;
-    private final CommandSeal seal;
-    private final Settings settings;
+    /** True for a member started alone ({@link #start}, {@link #join}): closing it stops its server. */
+    private volatile boolean ownsHost;
 
-    private IndexReplica(RaftGroup group, RaftPeerId self, RaftServer server, IndexStateMachine stateMachine,
-                         CommandSeal seal, Settings settings) {
-        this.seal = seal;
-        this.settings = settings;
+    IndexReplica(RaftHost host, RaftGroup group, RaftPeerId self) {
+        this.host = host;
         this.group = group;
         this.self = self;
-        this.server = server;
-        this.stateMachine = stateMachine;
     }
 
     /** The Raft group of these members; {@code groupId} names the group (the same on every member). */
@@ -151,41 +147,89 @@ public final class IndexReplica implements AutoCloseable {
         return Files.isDirectory(home.resolve("raft").resolve(group.getGroupId().getUuid().toString()));
     }
 
-    /** Starts this node's member {@code selfId} of {@code group}, storing everything under {@code home}. */
     /**
-     * {@code secret}: the cluster secret (at least 32 bytes, the same on every member); commands are sealed
-     * with a key derived from it, and a request or entry without a valid seal is refused ({@link CommandSeal}).
+     * Starts this node's member {@code selfId} of {@code group} on a server of its own, storing everything
+     * under {@code home} ({@code index/}, {@code snapshots/}, {@code raft/}). {@code secret}: the cluster
+     * secret (at least 32 bytes, the same on every member); commands are sealed with a key derived from it,
+     * and a request or entry without a valid seal is refused ({@link CommandSeal}).
      */
     public static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret)
             throws IOException {
         return start(group, selfId, home, settings, secret, 0);
     }
 
+    /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
+    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
+                              long testingWriterDiesAfter) throws IOException {
+        RaftHost host = alone(group, selfId, home, settings, secret, testingWriterDiesAfter);
+        try {
+            IndexReplica replica = host.open(group, group);
+            replica.ownsHost = true;
+            return replica;
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    /** A server hosting only {@code group}, with the group's home and Raft storage under {@code home}. */
+    private static RaftHost alone(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
+                                  long testingWriterDiesAfter) throws IOException {
+        RaftPeer me = group.getPeer(RaftPeerId.valueOf(selfId));
+        if (me == null) {
+            throw new IllegalArgumentException(selfId + " is not a member of " + group);
+        }
+        return RaftHost.start(member(me), home.resolve("raft"), Map.of(group.getGroupId(), home), settings, secret,
+                testingWriterDiesAfter);
+    }
+
     /**
      * Starts {@code self} as a new member of the running group {@code existing} (its id and some of its
-     * members: enough to reach one), storing everything under {@code home}. The first time, the member
-     * starts with no configuration (it cannot elect itself or vote) and asks the group to add it; the
-     * leader brings it up to date (log or snapshot) before the new configuration is committed, and this
-     * returns once it is. Later starts recover the member like any other: its log holds the configuration.
-     * Returns the member with {@link #group()} = {@code existing} plus itself (where its client looks for
-     * the leader; the leader's answers lead it on from there).
+     * members: enough to reach one) on a server of its own, storing everything under {@code home}; see
+     * {@link #join(RaftHost, RaftGroup, Member, Duration)}.
      */
     public static IndexReplica join(RaftGroup existing, Member self, Path home, Settings settings, byte[] secret,
                                     Duration patience) throws IOException {
+        RaftHost host = alone(withSelf(existing, self), self.id(), home, settings, secret, 0);
+        try {
+            IndexReplica replica = join(host, existing, self, patience);
+            replica.ownsHost = true;
+            return replica;
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    private static RaftGroup withSelf(RaftGroup existing, Member self) {
         List<RaftPeer> peers = new java.util.ArrayList<>(existing.getPeers());
         peers.removeIf(p -> p.getId().toString().equals(self.id()));
         peers.add(self.peer());
-        RaftGroup withSelf = RaftGroup.valueOf(existing.getGroupId(), peers);
-        boolean fresh = !holdsGroup(home, existing);
+        return RaftGroup.valueOf(existing.getGroupId(), peers);
+    }
+
+    /**
+     * Starts {@code self}'s member of the running group {@code existing} on {@code host}. The first time,
+     * the member starts with no configuration (it cannot elect itself or vote) and asks the group to add
+     * it; the leader brings it up to date (log or snapshot) before the new configuration is committed, and
+     * this returns once it is. Later starts recover the member like any other: its log holds the
+     * configuration. Returns the member with {@link #group()} = {@code existing} plus itself (where its
+     * client looks for the leader; the leader's answers lead it on from there).
+     */
+    public static IndexReplica join(RaftHost host, RaftGroup existing, Member self, Duration patience)
+            throws IOException {
+        RaftGroup withSelf = withSelf(existing, self);
+        RaftGroupId gid = existing.getGroupId();
+        boolean fresh = !host.holds(gid);
         // Always started with no configuration of its own: a member's log holds the configurations it was
         // part of, so a restarted member knows it is one, and a member whose join was cut short knows it
         // is not (rather than believe the --join list) and asks again.
         IndexReplica replica;
         try {
-            replica = start(withSelf, self.id(), home, settings, secret, 0, RaftGroup.valueOf(existing.getGroupId()));
+            replica = host.open(withSelf, RaftGroup.valueOf(gid));
         } catch (IOException | RuntimeException e) {
             if (fresh) {
-                forget(home, existing);
+                host.remove(gid, true);
             }
             throw e;
         }
@@ -193,16 +237,13 @@ public final class IndexReplica implements AutoCloseable {
             return replica;
         }
         try {
-            requestAdd(existing, self, patience, settings);
+            requestAdd(existing, self, patience, host.settings());
         } catch (IOException | RuntimeException e) {
             // Forgotten only when nothing can depend on it: freshly made and never sent an entry. A member that
             // has entries may already count towards the group's majority (the add may have committed while
             // its answer was lost), so its state stays and the next start asks again.
             boolean forget = fresh && replica.logIsEmpty();
-            replica.close();
-            if (forget) {
-                forget(home, existing);
-            }
+            host.remove(gid, forget);
             throw e instanceof IOException io ? io : new IOException("joining the cluster: " + e, e);
         }
         return replica;
@@ -231,10 +272,14 @@ public final class IndexReplica implements AutoCloseable {
                 .build();
     }
 
+    private RaftServer.Division division() throws IOException {
+        return host.division(group.getGroupId());
+    }
+
     /** True while this member's Raft log holds no entry (it never received one). */
     boolean logIsEmpty() {
         try {
-            return server.getDivision(group.getGroupId()).getRaftLog().getLastEntryTermIndex() == null;
+            return division().getRaftLog().getLastEntryTermIndex() == null;
         } catch (IOException e) {
             return false;
         }
@@ -255,7 +300,7 @@ public final class IndexReplica implements AutoCloseable {
             throw new IllegalArgumentException("the last member cannot be removed");
         }
         try (RaftClient client = adminClient(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()),
-                patience, settings)) {
+                patience, host.settings())) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(remaining)
                     .setServersInCurrentConf(now.stream().map(Member::peer).toList())
@@ -293,23 +338,6 @@ public final class IndexReplica implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Removes what a member that never joined left in {@code home} (its fresh Raft storage, its empty index),
-     * so the next start is a first start again, whether it joins or bootstraps.
-     */
-    private static void forget(Path home, RaftGroup group) throws IOException {
-        for (Path p : List.of(home.resolve("raft").resolve(group.getGroupId().getUuid().toString()), home.resolve("index"),
-                home.resolve("snapshots"), home.resolve("snapshot-tmp"))) {
-            if (Files.exists(p)) {
-                try (var walk = Files.walk(p)) {
-                    for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(q);
-                    }
-                }
-            }
-        }
-    }
-
     /** True while this member is in the group's configuration (false once removed, or before it joined). */
     public boolean isMember() {
         return members().stream().anyMatch(m -> m.id().equals(self.toString()));
@@ -318,8 +346,7 @@ public final class IndexReplica implements AutoCloseable {
     /** The group's members now (its committed configuration), as this member knows them. */
     public List<Member> members() {
         try {
-            return server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().stream()
-                    .map(IndexReplica::member).toList();
+            return division().getRaftConf().getCurrentPeers().stream().map(IndexReplica::member).toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -330,77 +357,6 @@ public final class IndexReplica implements AutoCloseable {
         int colon = address.lastIndexOf(':');
         return new Member(p.getId().toString(), new InetSocketAddress(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1))));
-    }
-
-    /** As above; {@code testingWriterDiesAfter} > 0 makes the index writer die (tests of a failing replica). */
-    static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
-                              long testingWriterDiesAfter) throws IOException {
-        return start(group, selfId, home, settings, secret, testingWriterDiesAfter, group);
-    }
-
-    /** {@code initial}: the group the Raft server is formatted with ({@code group} itself, or empty to join). */
-    private static IndexReplica start(RaftGroup group, String selfId, Path home, Settings settings, byte[] secret,
-                                      long testingWriterDiesAfter, RaftGroup initial) throws IOException {
-        CommandSeal seal = new CommandSeal(secret);
-        RaftPeerId self = RaftPeerId.valueOf(selfId);
-        RaftPeer me = group.getPeer(self);
-        if (me == null) {
-            throw new IllegalArgumentException(selfId + " is not a member of " + group);
-        }
-        Path raftDir = home.resolve("raft");
-        boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
-        if (!existing && (Files.exists(home.resolve("index")) || Files.exists(home.resolve("snapshots")))) {
-            // A fresh Raft log numbers its entries from the start again, and the index would skip every one
-            // up to the position it recorded in its earlier life: refuse rather than diverge silently.
-            throw new IOException("the member's Raft storage is missing but its index is present in " + home
-                    + "; remove the whole directory to rejoin empty (it then catches up from the others)");
-        }
-        Files.createDirectories(raftDir);
-        RaftProperties properties = settings.properties();
-        RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
-        String address = me.getAddress();
-        int colon = address.lastIndexOf(':');
-        GrpcConfigKeys.Server.setHost(properties, address.substring(0, colon));
-        GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(address.substring(colon + 1)));
-        java.util.concurrent.atomic.AtomicReference<RaftServer> started = new java.util.concurrent.atomic.AtomicReference<>();
-        IndexStateMachine stateMachine = new IndexStateMachine(home, seal, failure -> stopLater(started.get()),
-                testingWriterDiesAfter);
-        RaftServer server = RaftServer.newBuilder()
-                .setServerId(self)
-                .setGroup(initial)
-                .setProperties(properties)
-                .setParameters(settings.parameters())
-                .setStateMachine(stateMachine)
-                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
-                .build();
-        started.set(server);
-        try {
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return new IndexReplica(group, self, server, stateMachine, seal, settings);
-    }
-
-    /**
-     * A member whose index failed stops taking part (no votes, no reads, no applies): the others go on
-     * without it, and it is rebuilt by restarting it (from a snapshot when its index is unusable). Closed
-     * from a thread of its own, since the failure is reported on the index's writer thread, which the
-     * close waits for.
-     */
-    private static void stopLater(RaftServer server) {
-        if (server == null) {
-            return;
-        }
-        Thread.ofPlatform().name("kura-replica-stop").daemon(true).start(() -> {
-            try {
-                server.close();
-            } catch (IOException | RuntimeException e) {
-                System.getLogger(IndexReplica.class.getName()).log(System.Logger.Level.ERROR,
-                        "stopping the failed member", e);
-            }
-        });
     }
 
     public RaftGroup group() {
@@ -415,29 +371,37 @@ public final class IndexReplica implements AutoCloseable {
         return self;
     }
 
-    /** This member's state machine: its local index, for reads after a barrier and for tests. */
     /** What this member's clients give Ratis besides properties (TLS). */
     Parameters clientParameters() {
-        return settings.parameters();
+        return host.settings().parameters();
     }
 
     /** Seals the commands this member's clients send. */
     CommandSeal seal() {
-        return seal;
+        return host.seal();
     }
 
+    /** This member's state machine: its local index, for reads after a barrier and for tests. */
     public IndexStateMachine stateMachine() {
-        return stateMachine;
+        return host.machine(group.getGroupId());
     }
 
-    /** True once the member is closed (by its owner, or by itself after a failure). */
+    /** True once the member is stopped (by its owner, or by itself after a failure). */
     public boolean isClosed() {
-        return server.getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.CLOSED;
+        if (host.isClosed()) {
+            return true;
+        }
+        try {
+            division();
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public boolean isLeader() {
         try {
-            return server.getDivision(group.getGroupId()).getInfo().isLeader();
+            return division().getInfo().isLeader();
         } catch (IOException e) {
             return false;
         }
@@ -446,7 +410,7 @@ public final class IndexReplica implements AutoCloseable {
     /** The member this one believes leads now, or null when it knows of none. */
     public String leaderId() {
         try {
-            RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+            RaftPeerId leader = division().getInfo().getLeaderId();
             return leader == null ? null : leader.toString();
         } catch (IOException e) {
             return null;
@@ -456,7 +420,7 @@ public final class IndexReplica implements AutoCloseable {
     /** The member's current Raft term (0 when it cannot say). */
     public long term() {
         try {
-            return server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+            return division().getInfo().getCurrentTerm();
         } catch (IOException e) {
             return 0;
         }
@@ -465,7 +429,7 @@ public final class IndexReplica implements AutoCloseable {
     /** The index of the last entry this member has applied to its index (-1 when it cannot say). */
     public long appliedIndex() {
         try {
-            return server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
+            return division().getInfo().getLastAppliedIndex();
         } catch (IOException e) {
             return -1;
         }
@@ -474,7 +438,7 @@ public final class IndexReplica implements AutoCloseable {
     /** The last log index this member knows to be committed (-1 when it cannot say). */
     public long commitIndex() {
         try {
-            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+            return division().getRaftLog().getLastCommittedIndex();
         } catch (IOException e) {
             return -1;
         }
@@ -484,14 +448,14 @@ public final class IndexReplica implements AutoCloseable {
      * On the leader: for each other member, how many committed entries it has yet to learn (the leader's
      * commit index minus the member's, as the member last told it). Empty on a follower.
      */
-    public java.util.Map<String, Long> followerLag() {
+    public Map<String, Long> followerLag() {
         try {
-            var division = server.getDivision(group.getGroupId());
+            var division = division();
             if (!division.getInfo().isLeader()) {
-                return java.util.Map.of();
+                return Map.of();
             }
             long committed = division.getRaftLog().getLastCommittedIndex();
-            java.util.Map<String, Long> lag = new java.util.HashMap<>();
+            Map<String, Long> lag = new java.util.HashMap<>();
             for (var info : division.getCommitInfos()) {
                 String id = RaftPeerId.valueOf(info.getServer().getId()).toString();
                 if (!id.equals(self.toString())) {
@@ -500,29 +464,36 @@ public final class IndexReplica implements AutoCloseable {
             }
             return lag;
         } catch (IOException e) {
-            return java.util.Map.of();
+            return Map.of();
         }
     }
 
     /** True while the member runs and knows of a leader (itself or another). */
     public boolean isHealthy() {
         try {
-            var division = server.getDivision(group.getGroupId());
-            return !stateMachine.hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null
+            var division = division();
+            return !stateMachine().hasFailed() && division.getInfo().isAlive() && division.getInfo().getLeaderId() != null
                     && isMember();
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
             return false;
         }
     }
 
     /** The first index still in this member's Raft log (above 0 once the log was purged after a snapshot). */
     public long logStartIndex() throws IOException {
-        return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+        return division().getRaftLog().getStartIndex();
     }
 
-    /** Stops the Raft server and closes the index (applies handed over are finished first). */
+    /**
+     * Stops this member: the whole server when it was started alone, else only its group on the node's
+     * server (applies handed over are finished first).
+     */
     @Override
     public void close() throws IOException {
-        server.close();
+        if (ownsHost) {
+            host.close();
+        } else if (!host.isClosed()) {
+            host.remove(group.getGroupId(), false);
+        }
     }
 }
