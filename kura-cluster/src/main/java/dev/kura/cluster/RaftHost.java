@@ -57,8 +57,13 @@ public final class RaftHost implements AutoCloseable {
     /**
      * Starts the server of member {@code self} (listening on its address), recovering the groups of
      * {@code homes} found in {@code raftDir}. {@code homes}: the home of every group this node may host.
-     * {@code testingWriterDiesAfter} > 0 makes every index writer die (tests of a failing replica).
      */
+    public static RaftHost start(IndexReplica.Member self, Path raftDir, Map<RaftGroupId, Path> homes,
+                                 IndexReplica.Settings settings, byte[] secret) throws IOException {
+        return start(self, raftDir, homes, settings, secret, 0);
+    }
+
+    /** As above; {@code testingWriterDiesAfter} > 0 makes every index writer die (tests of a failing replica). */
     static RaftHost start(IndexReplica.Member self, Path raftDir, Map<RaftGroupId, Path> homes,
                           IndexReplica.Settings settings, byte[] secret, long testingWriterDiesAfter) throws IOException {
         CommandSeal seal = new CommandSeal(secret);
@@ -122,7 +127,7 @@ public final class RaftHost implements AutoCloseable {
      * This node's member of {@code group}: recovered at start when the storage held it, else added now,
      * formatted with {@code initial} ({@code group} itself to bootstrap, or no members to join).
      */
-    IndexReplica open(RaftGroup group, RaftGroup initial) throws IOException {
+    public IndexReplica open(RaftGroup group, RaftGroup initial) throws IOException {
         RaftGroupId gid = group.getGroupId();
         if (!homes.containsKey(gid)) {
             throw new IllegalArgumentException("group " + gid + " is not one this node hosts");

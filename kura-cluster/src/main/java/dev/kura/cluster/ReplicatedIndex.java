@@ -176,8 +176,8 @@ public final class ReplicatedIndex implements ObjectIndex {
     }
 
     @Override
-    public Optional<byte[]> inlineData(DataId dataId) {
-        return read(i -> i.inlineData(dataId));
+    public Optional<byte[]> inlineData(long bucketId, DataId dataId) {
+        return read(i -> i.inlineData(bucketId, dataId));
     }
 
     @Override

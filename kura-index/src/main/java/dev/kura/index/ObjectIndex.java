@@ -58,8 +58,21 @@ public interface ObjectIndex extends AutoCloseable {
      */
     void awaitDurable() throws IndexException;
 
-    /** The bytes of a small object stored inside the index ({@link dev.kura.common.DataLocation#isInline()}). */
-    Optional<byte[]> inlineData(dev.kura.common.DataId dataId);
+    /**
+     * The id a new bucket named {@code name} gets, made from a random candidate: the candidate itself
+     * here; an index split into groups makes the id name the bucket's group, so a command that carries
+     * only the bucket id finds its group without a lookup.
+     */
+    default long newBucketId(String name, long random) {
+        return random;
+    }
+
+    /**
+     * The bytes of a small object stored inside the index ({@link dev.kura.common.DataLocation#isInline()});
+     * {@code bucketId} is the bucket whose object holds the data (an index split into groups asks only
+     * that bucket's group).
+     */
+    Optional<byte[]> inlineData(long bucketId, dev.kura.common.DataId dataId);
 
     Optional<BucketRecord> bucket(String name);
 

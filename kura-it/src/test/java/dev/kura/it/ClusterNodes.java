@@ -362,7 +362,7 @@ final class ClusterNodes implements AutoCloseable {
             for (int i = 0; i < processes.length; i++) {
                 if (processes[i] != null && processes[i].isAlive()) {
                     try {
-                        if (metric(i, "kura_cluster_leader{") == 1) {
+                        if (metric(i, "kura_cluster_leader{group=\"meta\"") == 1) {
                             return i;
                         }
                     } catch (IOException e) {

@@ -69,6 +69,31 @@ class ClusterTest {
         }
         assertThat(total).as("shard files on the three drives").isGreaterThanOrEqualTo(2 * 12);
 
+        // Buckets live in the data group their name hashes to: one bucket in each, written through one node and
+        // read through the others; every group's log moved, and every group has the three members.
+        java.util.Map<Integer, String> byGroup = new java.util.TreeMap<>();
+        for (int n = 0; byGroup.size() < 3; n++) {
+            byGroup.putIfAbsent(dev.kura.cluster.GroupedIndex.groupOfName("grouped-" + n, 3), "grouped-" + n);
+        }
+        for (var e : byGroup.entrySet()) {
+            s3.get(e.getKey()).createBucket(b -> b.bucket(e.getValue()));
+            s3.get(e.getKey()).putObject(b -> b.bucket(e.getValue()).key("k"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString(e.getValue()));
+        }
+        for (int i = 0; i < 3; i++) {
+            for (String bucket : byGroup.values()) {
+                assertThat(s3.get(i).getObjectAsBytes(b -> b.bucket(bucket).key("k")).asUtf8String()).isEqualTo(bucket);
+            }
+            for (String group : List.of("meta", "index-0", "index-1", "index-2")) {
+                assertThat(cluster.metric(i, "kura_cluster_members{group=\"" + group + "\"")).as("%s on node%d", group, i + 1)
+                        .isEqualTo(3);
+            }
+            for (int g = 0; g < 3; g++) {
+                assertThat(cluster.metric(i, "kura_cluster_applied_index{group=\"index-" + g + "\""))
+                        .as("index-%d applied on node%d", g, i + 1).isGreaterThan(1);
+            }
+        }
+
         int leader = cluster.leader(30);
         assertThat(leader).as("an index leader").isNotNegative();
         // kura admin nodes / endpoints, asked of any node: every member, its zone, the leader, every S3 endpoint.
@@ -76,24 +101,26 @@ class ClusterTest {
         for (int i = 0; i < 3; i++) {
             assertThat(nodes).contains("node" + (i + 1), "zone" + (i + 1), cluster.hosts.get(i) + ":" + cluster.s3Port);
         }
-        assertThat(nodes).contains("leader", "(this node)").doesNotContain("unreachable");
+        assertThat(nodes).contains("leader", "(this node)", "LEADS", "meta").doesNotContain("unreachable")
+                .doesNotContain("groups without a known leader");
         assertThat(admin(cluster.admin(leader), "endpoints").lines().toList()).containsExactlyInAnyOrder(
                 "http://" + cluster.hosts.get(0) + ":" + cluster.s3Port, "http://" + cluster.hosts.get(1) + ":" + cluster.s3Port,
                 "http://" + cluster.hosts.get(2) + ":" + cluster.s3Port);
         // Raft state and inter-node traffic in /metrics: the leader knows how far behind each member's commit
         // index is (0 once idle), a follower reports no lag (NaN); every node sent shards to the others.
         int follower = (leader + 1) % 3;
-        String lag = "kura_cluster_follower_lag{group=\"index\",peer=\"" + cluster.hosts.get(follower) + "_"
+        String lag = "kura_cluster_follower_lag{group=\"meta\",peer=\"" + cluster.hosts.get(follower) + "_"
                 + cluster.clusterPort + "\"}";
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> cluster.metric(leader, lag) == 0);
-        assertThat(cluster.metric(follower, "kura_cluster_follower_lag{")).isNaN();
-        assertThat(cluster.metric(follower, "kura_cluster_commit_index{")).isPositive();
+        assertThat(cluster.metric(follower, "kura_cluster_follower_lag{group=\"meta\"")).isNaN();
+        assertThat(cluster.metric(follower, "kura_cluster_commit_index{group=\"index-"
+                + dev.kura.cluster.GroupedIndex.groupOfName("spread", 3) + "\"")).isPositive();
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.metric(i, "kura_cluster_shard_bytes_total{direction=\"out\"}")).as("node%d's shard bytes out", i + 1)
                     .isGreaterThan(100_000);
         }
-        double term = cluster.metric(leader, "kura_cluster_term{");
+        double term = cluster.metric(leader, "kura_cluster_term{group=\"meta\"");
         cluster.kill9(leader);
         List<Integer> alive = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -103,7 +130,7 @@ class ClusterTest {
         }
         int next = cluster.leader(30);
         assertThat(next).as("a new leader among the two left").isIn(alive);
-        assertThat(cluster.metric(next, "kura_cluster_term{")).as("a later term").isGreaterThan(term);
+        assertThat(cluster.metric(next, "kura_cluster_term{group=\"meta\"")).as("a later term").isGreaterThan(term);
         for (int i : alive) {
             readAll(s3.get(i)); // the dead node's shards are rebuilt from the other two
         }
@@ -172,7 +199,9 @@ class ClusterTest {
             readAll(c);
             c.close();
         }
-        assertThat(cluster.metric(healer, "kura_cluster_members{")).isEqualTo(4);
+        for (String group : List.of("meta", "index-0", "index-1", "index-2")) {
+            assertThat(cluster.metric(healer, "kura_cluster_members{group=\"" + group + "\"")).as(group).isEqualTo(4);
+        }
         String four = admin(cluster.admin(3), "nodes");
         assertThat(four).contains("node4", "zone4", "(this node)", cluster.hosts.get(3) + ":" + cluster.s3Port);
         assertThat(admin(cluster.admin(healer), "endpoints").lines()).contains(
@@ -194,7 +223,9 @@ class ClusterTest {
         assertThat(admin(cluster.admin(healer), "node", "remove", "node4")).contains("node4 removed");
         assertThat(dataFiles(cluster.home.resolve("node4").resolve("drive"))).as("shards left on the removed node's drive")
                 .isZero();
-        assertThat(cluster.metric(healer, "kura_cluster_members{")).isEqualTo(3);
+        for (String group : List.of("meta", "index-0", "index-1", "index-2")) {
+            assertThat(cluster.metric(healer, "kura_cluster_members{group=\"" + group + "\"")).as(group).isEqualTo(3);
+        }
         assertThat(admin(cluster.admin(healer), "nodes")).doesNotContain("node4");
         String gone = "kura_cluster_peer_reachable{peer=\"" + cluster.hosts.get(3) + "_" + cluster.clusterPort + "\"}";
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))

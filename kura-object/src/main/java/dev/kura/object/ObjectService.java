@@ -1,6 +1,7 @@
 package dev.kura.object;
 
 import dev.kura.common.ChecksumAlgorithm;
+import dev.kura.common.DataId;
 import dev.kura.common.Hex;
 import dev.kura.index.BucketRecord;
 import dev.kura.index.DataAnnotation;
@@ -118,7 +119,7 @@ public final class ObjectService {
     /** As above, with settings documents (its ACL, ownership controls) written with the bucket, atomically. */
     public BucketRecord createBucket(String name, String owner, boolean objectLock,
                                      Map<dev.kura.index.BucketSetting, byte[]> settings) {
-        BucketRecord record = new BucketRecord(name, random.nextLong(), now(), owner, region,
+        BucketRecord record = new BucketRecord(name, index.newBucketId(name, random.nextLong()), now(), owner, region,
                 objectLock ? BucketRecord.Versioning.ENABLED : BucketRecord.Versioning.UNVERSIONED, Map.of(),
                 objectLock ? BucketRecord.ObjectLock.ENABLED_WITHOUT_DEFAULT : null);
         try {
@@ -533,8 +534,9 @@ public final class ObjectService {
                     parts(bucketName, record), offset, length, activeReads);
         }
         if (record.location().isInline()) {
-            byte[] bytes = index.inlineData(record.location().dataId()).orElseThrow(() -> new java.io.FileNotFoundException(
-                    "inline data " + record.location().dataId() + " of " + bucketName + "/" + record.key() + " is gone"));
+            DataId id = record.location().dataId();
+            byte[] bytes = index.inlineData(bucket(bucketName).id(), id).orElseThrow(() -> new java.io.FileNotFoundException(
+                    "inline data " + id + " of " + bucketName + "/" + record.key() + " is gone"));
             Encryption.Source source = (from, len) -> new java.io.ByteArrayInputStream(bytes, Math.toIntExact(from),
                     Math.toIntExact(len));
             return sealed == null ? source.open(offset, length)

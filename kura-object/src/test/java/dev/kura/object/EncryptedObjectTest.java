@@ -218,6 +218,7 @@ class EncryptedObjectTest {
         assertThat(loc.length()).isEqualTo(SealedData.storedLength(5000));
         ObjectRecord small = put("small", SealedDataTest.bytes(10, 1), Sse.S3);
         assertThat(small.location().isInline()).isTrue();
-        assertThat(index.inlineData(small.location().dataId()).orElseThrow()).hasSize((int) SealedData.storedLength(10));
+        assertThat(index.inlineData(svc.bucket("b").id(), small.location().dataId()).orElseThrow())
+                .hasSize((int) SealedData.storedLength(10));
     }
 }

@@ -130,8 +130,13 @@ final class PowerCutIndex implements ObjectIndex {
     }
 
     @Override
-    public Optional<byte[]> inlineData(dev.kura.common.DataId dataId) {
-        return inner.inlineData(dataId);
+    public long newBucketId(String name, long random) {
+        return inner.newBucketId(name, random);
+    }
+
+    @Override
+    public Optional<byte[]> inlineData(long bucketId, dev.kura.common.DataId dataId) {
+        return inner.inlineData(bucketId, dataId);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.kura.server;
 
+import dev.kura.cluster.GroupedIndex;
 import dev.kura.cluster.IndexReplica;
+import dev.kura.cluster.RaftHost;
 import dev.kura.cluster.ReplicatedIndex;
 import dev.kura.cluster.shards.RemoteDrive;
 import dev.kura.cluster.shards.ShardServer;
@@ -32,15 +34,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's part of a cluster: its member of the replicated index (one Raft group over the initial
- * members, {@link ReplicatedIndex}: writes go to the leader through Ratis, reads pass the read index),
- * its drives served to the other nodes ({@link ShardServer}, the cluster address's next port), and the
- * other nodes' drives, learned from them and placed into this node's {@link DriveSet}.
+ * This node's part of a cluster: its members of the replicated index's Raft groups — the metadata group
+ * (users; its configuration is the cluster's membership) and {@link #INDEX_GROUPS} data groups, each
+ * holding whole buckets ({@link GroupedIndex} routes; each group is a {@link ReplicatedIndex}: writes go
+ * to its leader through Ratis, reads pass its read index), all divisions of one Ratis server
+ * ({@link RaftHost}) — its drives served to the other nodes ({@link ShardServer}, the cluster address's
+ * next port), and the other nodes' drives, learned from them and placed into this node's {@link DriveSet}.
  *
- * <p>The members are the group's configuration: the initial ones ({@code --bootstrap}) and any added
- * since (a node started without {@code --bootstrap} and without state joins the cluster at {@code --join}).
+ * <p>The members are the metadata group's configuration: the initial ones ({@code --bootstrap}) and any
+ * added since (a node started without {@code --bootstrap} and without state joins the cluster at
+ * {@code --join}); every data group has the same members (a join or removal changes every group).
  * Members are named by their cluster address ({@code HOST_PORT}), so every node, given the same
- * addresses, forms the same group; the group id is derived from the cluster secret, so nodes of two
+ * addresses, forms the same groups; the group ids are derived from the cluster secret, so nodes of two
  * clusters never join one group. Peer drives are asked every few seconds until every peer has answered,
  * then every 30 s, and remembered in {@code <data>/cluster/peer-drives.properties}, so a node started
  * while a peer is down still places its shards' slots on that peer's drives (as offline).
@@ -50,11 +55,18 @@ final class ClusterNode implements AutoCloseable {
     static final String DIR = "cluster";
     private static final String PEER_DRIVES = "peer-drives.properties";
     private static final String REMOVED = "removed";
+    /** Data groups of the index: a bucket lives in the one its name hashes to ({@link GroupedIndex}). */
+    static final int INDEX_GROUPS = 3;
+    static final String META = "meta";
 
     private final ServerConfig.ClusterConfig config;
     private final Path home;
+    private final RaftHost host;
+    /** This node's member of the metadata group: its configuration is the cluster's membership. */
     private final IndexReplica replica;
-    private final ReplicatedIndex index;
+    /** Every group's member, the metadata group's first, by group name. */
+    private final Map<String, IndexReplica> replicas;
+    private final GroupedIndex index;
     private volatile io.micrometer.core.instrument.MeterRegistry registry;
     /** Peers whose reachability gauge is registered. */
     private final Map<InetSocketAddress, List<io.micrometer.core.instrument.Meter>> gauged =
@@ -74,11 +86,14 @@ final class ClusterNode implements AutoCloseable {
     private volatile ShardServer shards;
     private volatile DriveSet drives;
 
-    private ClusterNode(ServerConfig.ClusterConfig config, Path home, IndexReplica replica, ReplicatedIndex index) {
+    private ClusterNode(ServerConfig.ClusterConfig config, Path home, RaftHost host, Map<String, IndexReplica> replicas,
+                        List<ReplicatedIndex> groupIndexes) {
         this.config = config;
         this.home = home;
-        this.replica = replica;
-        this.index = index;
+        this.host = host;
+        this.replicas = replicas;
+        this.replica = replicas.get(META);
+        this.index = new GroupedIndex(groupIndexes.getFirst(), List.copyOf(groupIndexes.subList(1, groupIndexes.size())));
     }
 
     /** The other members' cluster addresses, from the group's configuration now (it changes as nodes join). */
@@ -97,14 +112,25 @@ final class ClusterNode implements AutoCloseable {
         return a.getAddress().getHostAddress().replace(':', '_') + "_" + a.getPort();
     }
 
-    /** The index group of these members: the same on every node given the same addresses and secret. */
-    static RaftGroup group(ServerConfig.ClusterConfig c) {
+    /** The names of the cluster's Raft groups: the metadata group, then the data groups. */
+    static List<String> groupNames() {
+        List<String> names = new ArrayList<>();
+        names.add(META);
+        for (int i = 0; i < INDEX_GROUPS; i++) {
+            names.add("index-" + i);
+        }
+        return names;
+    }
+
+    /** The group {@code name} of these members: the same on every node given the same addresses and secret. */
+    static RaftGroup group(ServerConfig.ClusterConfig c, String name) {
         List<IndexReplica.Member> members = new ArrayList<>();
         members.add(new IndexReplica.Member(memberId(c.address()), c.address()));
         for (InetSocketAddress a : c.join()) {
             members.add(new IndexReplica.Member(memberId(a), a));
         }
-        byte[] seed = ("kura index group\0" + new String(c.secret(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        byte[] seed = ("kura group " + name + "\0" + new String(c.secret(), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
         return IndexReplica.group(UUID.nameUUIDFromBytes(seed), members);
     }
 
@@ -119,17 +145,25 @@ final class ClusterNode implements AutoCloseable {
             throw new IllegalArgumentException("this node was removed from its cluster (kura admin node remove; "
                     + home.resolve(REMOVED) + "); to add it again, start it with an empty --data");
         }
-        RaftGroup group = group(config);
-        // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
-        // no state, or whose join was cut short, asks the group to add it.
-        boolean joining = !config.bootstrap();
-        if (!IndexReplica.holdsGroup(home, group)) {
-            if (Files.isDirectory(home) && Files.exists(home.resolve("raft"))) {
-                try (var entries = Files.list(home.resolve("raft"))) {
-                    if (entries.findAny().isPresent()) {
-                        throw new IllegalArgumentException(home + " holds another cluster's state (a different secret "
-                                + "or member list); use another --data directory");
-                    }
+        if (Files.exists(home.resolve("index"))) {
+            throw new IllegalArgumentException(home + " holds a cluster index made by an earlier Kura (the whole index "
+                    + "in one Raft group); this version splits it into groups and cannot take it over: use another --data");
+        }
+        Map<String, RaftGroup> groups = new LinkedHashMap<>();
+        Map<org.apache.ratis.protocol.RaftGroupId, Path> homes = new LinkedHashMap<>();
+        for (String name : groupNames()) {
+            RaftGroup g = group(config, name);
+            groups.put(name, g);
+            homes.put(g.getGroupId(), home.resolve("groups").resolve(name));
+        }
+        Path raftDir = home.resolve("raft");
+        if (Files.isDirectory(raftDir)) {
+            try (var entries = Files.list(raftDir)) {
+                java.util.Set<String> ours = new java.util.HashSet<>();
+                homes.keySet().forEach(id -> ours.add(id.getUuid().toString()));
+                if (entries.anyMatch(e -> !ours.contains(e.getFileName().toString()))) {
+                    throw new IllegalArgumentException(home + " holds another cluster's state (a different secret "
+                            + "or member list); use another --data directory");
                 }
             }
         }
@@ -140,27 +174,50 @@ final class ClusterNode implements AutoCloseable {
             LOG.warn("cluster: no --cluster-cert/--cluster-key/--cluster-ca: traffic between nodes is not encrypted and "
                     + "Raft's own messages are not authenticated; keep the cluster ports reachable by the nodes only");
         }
-        IndexReplica replica;
-        if (joining) {
-            LOG.info("cluster: starting as a member of the cluster at {} (asking to be added if not one yet)", config.join());
-            List<RaftPeer> existing = group.getPeers().stream()
-                    .filter(p -> !p.getId().toString().equals(memberId(config.address()))).toList();
-            try {
-                replica = IndexReplica.join(RaftGroup.valueOf(group.getGroupId(), existing),
-                        new IndexReplica.Member(memberId(config.address()), config.address()), home,
-                        raftSettings(config), config.secret(), Duration.ofSeconds(60));
-            } catch (IOException e) {
-                throw new IOException("could not join a cluster at " + config.join() + " (" + e.getMessage() + "); to "
-                        + "form a new cluster, start its initial members with --bootstrap", e);
+        IndexReplica.Member self = new IndexReplica.Member(memberId(config.address()), config.address());
+        RaftHost host = RaftHost.start(self, raftDir, homes, raftSettings(config), config.secret());
+        Map<String, IndexReplica> replicas = new LinkedHashMap<>();
+        List<ReplicatedIndex> indexes = new ArrayList<>();
+        try {
+            // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
+            // no state, or whose join was cut short, asks each group to add it (the metadata group first).
+            if (!config.bootstrap()) {
+                LOG.info("cluster: starting as a member of the cluster at {} (asking to be added if not one yet)",
+                        config.join());
             }
-            LOG.info("cluster: joined; members now {}", replica.members().stream().map(IndexReplica.Member::id).toList());
-        } else {
-            replica = IndexReplica.start(group, memberId(config.address()), home, raftSettings(config), config.secret());
+            for (Map.Entry<String, RaftGroup> g : groups.entrySet()) {
+                RaftGroup group = g.getValue();
+                IndexReplica r;
+                if (config.bootstrap()) {
+                    r = host.open(group, group);
+                } else {
+                    List<RaftPeer> existing = group.getPeers().stream()
+                            .filter(p -> !p.getId().toString().equals(self.id())).toList();
+                    try {
+                        r = IndexReplica.join(host, RaftGroup.valueOf(group.getGroupId(), existing), self,
+                                Duration.ofSeconds(60));
+                    } catch (IOException e) {
+                        throw new IOException("could not join a cluster at " + config.join() + " (group " + g.getKey()
+                                + ": " + e.getMessage() + "); to form a new cluster, start its initial members with "
+                                + "--bootstrap", e);
+                    }
+                }
+                replicas.put(g.getKey(), r);
+                // An S3 request waits at most about 10 s for a group (a node cut off from the majority then answers 503).
+                indexes.add(new ReplicatedIndex(r, Duration.ofSeconds(2), 4));
+            }
+            if (!config.bootstrap()) {
+                LOG.info("cluster: joined; members now {}",
+                        replicas.get(META).members().stream().map(IndexReplica.Member::id).toList());
+            }
+        } catch (IOException | RuntimeException e) {
+            indexes.forEach(ReplicatedIndex::close);
+            host.close();
+            throw e;
         }
-        // An S3 request waits at most about 10 s for the index (a node cut off from the majority then answers 503).
-        ReplicatedIndex index = new ReplicatedIndex(replica, Duration.ofSeconds(2), 4);
-        awaitMajority(replica, index, config);
-        return new ClusterNode(config, home, replica, index);
+        ClusterNode node = new ClusterNode(config, home, host, replicas, indexes);
+        node.awaitMajority();
+        return node;
     }
 
     /**
@@ -168,12 +225,13 @@ final class ClusterNode implements AutoCloseable {
      * majority of the members is up and has a leader. The server starts nothing before, since it reads
      * the index as it starts (users, buckets).
      */
-    private static void awaitMajority(IndexReplica replica, ReplicatedIndex index, ServerConfig.ClusterConfig config) {
+    private void awaitMajority() {
         long started = System.nanoTime();
         long said = started;
         while (true) {
             try {
-                if (replica.isHealthy()) {
+                if (replicas.values().stream().allMatch(IndexReplica::isHealthy)) {
+                    index.users();
                     index.buckets();
                     return;
                 }
@@ -182,8 +240,10 @@ final class ClusterNode implements AutoCloseable {
             }
             if (System.nanoTime() - said > TimeUnit.SECONDS.toNanos(10)) {
                 said = System.nanoTime();
-                LOG.info("cluster: waiting for a majority of the {} members ({} s so far; the others: {})",
-                        config.members(), TimeUnit.NANOSECONDS.toSeconds(said - started), config.join());
+                LOG.info("cluster: waiting for a majority of the {} members in every group ({} s so far; the others: {}; "
+                                + "groups with a leader: {})", config.members(),
+                        TimeUnit.NANOSECONDS.toSeconds(said - started), config.join(),
+                        replicas.entrySet().stream().filter(e -> e.getValue().isHealthy()).map(Map.Entry::getKey).toList());
             }
             try {
                 Thread.sleep(100);
@@ -218,7 +278,10 @@ final class ClusterNode implements AutoCloseable {
         return index;
     }
 
-    /** True while this node's member leads the index group: it alone runs the cluster-wide background work. */
+    /**
+     * True while this node's member leads the metadata group: it alone runs the cluster-wide background work
+     * (which reaches every data group through the index, whichever node leads it).
+     */
     boolean leads() {
         return replica.isLeader();
     }
@@ -471,7 +534,16 @@ final class ClusterNode implements AutoCloseable {
                     + "layout " + layout + " puts each object on " + (layout.k() + layout.m()) + ": add a node first");
         }
         LOG.info("cluster: removing {} ({}) from the cluster", name, target.id());
-        replica.removeMember(target.id(), Duration.ofSeconds(30));
+        // The data groups first, the metadata group last: its configuration is the membership, so a removal cut
+        // short leaves the node a member (and asking again finishes it).
+        List<IndexReplica> order = new ArrayList<>(replicas.values());
+        java.util.Collections.reverse(order);
+        for (IndexReplica r : order) {
+            String id = target.id();
+            if (r.members().stream().anyMatch(m -> m.id().equals(id))) {
+                r.removeMember(id, Duration.ofSeconds(30));
+            }
+        }
         refreshRetired();
         return target.id();
     }
@@ -538,7 +610,10 @@ final class ClusterNode implements AutoCloseable {
                     l == null ? null : l.zone(), at.isEmpty() ? answered.getOrDefault(p, false) : reachable,
                     l == null ? List.of() : l.s3Endpoints(), theirs));
         }
-        return new dev.kura.server.admin.ClusterView(memberId(config.address()), replica.leaderId(), replica.term(), members);
+        List<dev.kura.server.admin.ClusterView.Group> groups = new ArrayList<>();
+        replicas.forEach((name, r) -> groups.add(new dev.kura.server.admin.ClusterView.Group(name, r.leaderId(), r.term())));
+        return new dev.kura.server.admin.ClusterView(memberId(config.address()), replica.leaderId(), replica.term(), members,
+                groups);
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -552,19 +627,21 @@ final class ClusterNode implements AutoCloseable {
      * lag, which peers answered the last drive discovery, and the shard protocol's bytes in and out.
      */
     void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        String group = "index";
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.leader", replica, r -> r.isLeader() ? 1 : 0)
-                .description("1 while this node leads the Raft group").tag("group", group).register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.term", replica, IndexReplica::term)
-                .description("The Raft group's current term as this node knows it").tag("group", group).register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
-                .description("The last Raft log entry this node applied to its index").tag("group", group)
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", replica, r -> r.members().size())
-                .description("Members of the Raft group").tag("group", group).register(registry);
-        io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", replica, IndexReplica::commitIndex)
-                .description("The last Raft log entry this node knows to be committed").tag("group", group)
-                .register(registry);
+        replicas.forEach((group, replica) -> {
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.leader", replica, r -> r.isLeader() ? 1 : 0)
+                    .description("1 while this node leads the Raft group").tag("group", group).register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.term", replica, IndexReplica::term)
+                    .description("The Raft group's current term as this node knows it").tag("group", group)
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
+                    .description("The last Raft log entry this node applied to the group's index").tag("group", group)
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", replica, r -> r.members().size())
+                    .description("Members of the Raft group").tag("group", group).register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", replica, IndexReplica::commitIndex)
+                    .description("The last Raft log entry this node knows to be committed").tag("group", group)
+                    .register(registry);
+        });
         io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.shard.bytes", this, n -> ShardTraffic.sent())
                 .description("Bytes of the shard protocol this node sent to or received from other nodes")
                 .baseUnit("bytes").tag("direction", "out").register(registry);
@@ -586,17 +663,18 @@ final class ClusterNode implements AutoCloseable {
         io.micrometer.core.instrument.MeterRegistry r = registry;
         if (r != null && !gauged.containsKey(p)) {
             String id = memberId(p);
-            List<io.micrometer.core.instrument.Meter> meters = List.of(
-                    io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
-                                    a -> a.getOrDefault(p, false) ? 1 : 0)
-                            .description("1 when the peer answered the last drive discovery")
-                            .tag("peer", id).register(r),
+            List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
+            meters.add(io.micrometer.core.instrument.Gauge.builder("kura.cluster.peer.reachable", answered,
+                            a -> a.getOrDefault(p, false) ? 1 : 0)
+                    .description("1 when the peer answered the last drive discovery")
+                    .tag("peer", id).register(r));
+            replicas.forEach((group, replica) -> meters.add(
                     io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica, rep -> {
                                 Long lag = rep.followerLag().get(id);
                                 return lag == null ? Double.NaN : lag;
                             })
                             .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
-                            .tag("group", "index").tag("peer", id).register(r));
+                            .tag("group", group).tag("peer", id).register(r)));
             gauged.put(p, meters);
         }
     }
@@ -623,9 +701,9 @@ final class ClusterNode implements AutoCloseable {
         }
         index.close();
         try {
-            replica.close();
+            host.close();
         } catch (IOException e) {
-            LOG.warn("closing the index member: {}", e.toString());
+            LOG.warn("closing the index members: {}", e.toString());
         }
     }
 }

@@ -256,7 +256,7 @@ public final class RocksObjectIndex implements ObjectIndex {
     }
 
     @Override
-    public Optional<byte[]> inlineData(DataId dataId) {
+    public Optional<byte[]> inlineData(long bucketId, DataId dataId) { // one index holds every bucket: no need for it
         return read(() -> Optional.ofNullable(engine.db().get(KeyCodec.inlineRow(dataId))));
     }
 

@@ -124,15 +124,15 @@ class DurabilityTest {
                 Map.of(), Map.of(), null, "STANDARD", "owner");
         index.apply(new PutObject(B, small, new Precondition.None(), bytes));
         assertThat(index.latest(B, "s").orElseThrow().location().isInline()).isTrue();
-        assertThat(index.inlineData(loc.dataId())).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+        assertThat(index.inlineData(B, loc.dataId())).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
 
         index.apply(new PutObject(B, object("s", 2), new Precondition.None()));
         List<PendingFree> frees = index.pendingFrees(10);
         assertThat(frees).extracting(f -> f.location().dataId()).containsExactly(loc.dataId());
-        assertThat(index.inlineData(loc.dataId())).isPresent(); // readers that looked up the old record still read it
+        assertThat(index.inlineData(B, loc.dataId())).isPresent(); // readers that looked up the old record still read it
 
         index.applyUnsynced(new IndexCommand.CompleteFree(loc.dataId()));
-        assertThat(index.inlineData(loc.dataId())).isEmpty();
+        assertThat(index.inlineData(B, loc.dataId())).isEmpty();
         assertThat(index.pendingFrees(10)).isEmpty();
     }
 

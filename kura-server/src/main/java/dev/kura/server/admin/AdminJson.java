@@ -189,8 +189,12 @@ final class AdminJson {
                     .field("zone", m.zone()).field("reachable", m.reachable()).strings("s3Endpoints", m.s3Endpoints())
                     .array("drives", drives));
         }
+        List<JsonWriter> groups = new ArrayList<>();
+        for (ClusterView.Group g : v.groups()) {
+            groups.add(new JsonWriter().field("name", g.name()).field("leader", g.leader()).field("term", g.term()));
+        }
         return new JsonWriter().field("self", v.self()).field("leader", v.leader()).field("term", v.term())
-                .array("members", members);
+                .array("members", members).array("groups", groups);
     }
 
     static ClusterView readCluster(String json) {
@@ -217,6 +221,13 @@ final class AdminJson {
                         Boolean.TRUE.equals(e.get("reachable")), endpoints, drives));
             }
         }
-        return new ClusterView(text(m, "self"), text(m, "leader"), number(m, "term"), members);
+        List<ClusterView.Group> groups = new ArrayList<>();
+        if (m.get("groups") instanceof List<?> gs) {
+            for (Object o : gs) {
+                Map<?, ?> g = object(o);
+                groups.add(new ClusterView.Group(text(g, "name"), text(g, "leader"), number(g, "term")));
+            }
+        }
+        return new ClusterView(text(m, "self"), text(m, "leader"), number(m, "term"), members, groups);
     }
 }

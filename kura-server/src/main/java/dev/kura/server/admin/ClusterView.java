@@ -8,12 +8,18 @@ import java.util.List;
  * itself at the last discovery), whether it answered then, and which member leads.
  *
  * @param self   the member id of the node that answered
- * @param leader the member id of the index leader as that node knows it, or null when it knows none
- * @param term   the Raft term as that node knows it
+ * @param leader the member id of the metadata group's leader as that node knows it, or null when it knows none
+ * @param term   the metadata group's Raft term as that node knows it
+ * @param groups every Raft group of the index with its leader and term, as that node knows them
  */
-public record ClusterView(String self, String leader, long term, List<Member> members) {
+public record ClusterView(String self, String leader, long term, List<Member> members, List<Group> groups) {
     public ClusterView {
         members = List.copyOf(members);
+        groups = List.copyOf(groups);
+    }
+
+    /** One Raft group of the index ({@code meta}, {@code index-N}): its leader's member id (null: none known) and term. */
+    public record Group(String name, String leader, long term) {
     }
 
     /** One member; {@code node}, {@code zone} are null until it has answered once. */

@@ -23,18 +23,26 @@ final class Tables {
         return render(rows, 4, 5, 6);
     }
 
-    /** The members of a cluster: one row each, the leader and the node that answered marked. */
+    /**
+     * The members of a cluster: one row each, the metadata group's leader and the node that answered marked,
+     * and the groups each member leads.
+     */
     static String nodes(ClusterView v) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "ZONE", "MEMBER", "ROLE", "STATE", "S3", "DRIVES"});
+        rows.add(new String[] {"NODE", "ZONE", "MEMBER", "ROLE", "LEADS", "STATE", "S3", "DRIVES"});
         for (ClusterView.Member m : v.members()) {
             long up = m.drives().stream().filter(ClusterView.Drive::present).count();
             String role = (m.member().equals(v.leader()) ? "leader" : "follower") + (m.member().equals(v.self()) ? " (this node)" : "");
+            List<String> leads = v.groups().stream().filter(g -> m.member().equals(g.leader())).map(ClusterView.Group::name)
+                    .toList();
             rows.add(new String[] {or(m.node()), or(m.zone()), m.address(), v.leader() == null ? "no leader known" : role,
+                leads.isEmpty() ? "-" : String.join(",", leads),
                 m.reachable() ? "up" : "unreachable", m.s3Endpoints().isEmpty() ? "-" : String.join(" ", m.s3Endpoints()),
                 up + " of " + m.drives().size() + " present"});
         }
-        return render(rows) + "term " + v.term() + (v.leader() == null ? "; no leader known to this node" : "") + "\n";
+        List<String> leaderless = v.groups().stream().filter(g -> g.leader() == null).map(ClusterView.Group::name).toList();
+        return render(rows) + "term " + v.term() + (v.leader() == null ? "; no leader known to this node" : "")
+                + (leaderless.isEmpty() ? "" : "; groups without a known leader: " + String.join(", ", leaderless)) + "\n";
     }
 
     static String users(List<AdminJson.User> users) {
