@@ -299,14 +299,29 @@ public final class IndexStateMachine extends BaseStateMachine {
     }
 
     /**
-     * A read-only request. The one query so far is the read barrier of {@link ReplicatedIndex}: Ratis
-     * calls this only once the replica has applied everything committed when the read began (the read
-     * index), so reading the local index after it is linearizable. Answers the applied position.
+     * A read-only request: Ratis calls this only once the replica has applied everything committed when the
+     * read began (the read index), so reading the local index here is linearizable. Two kinds: the read
+     * barrier of {@link ReplicatedIndex} (an empty message), answered with the applied position, after which
+     * the caller reads its own replica; and a sealed {@link IndexRead} from a node with no replica of this
+     * group, run here and answered with its result. A read whose seal does not verify is refused: the index
+     * (users' secrets among it) is read by holders of the cluster secret only.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        long applied = getLastAppliedTermIndex().getIndex();
-        return CompletableFuture.completedFuture(reply(java.nio.ByteBuffer.allocate(8).putLong(applied).array()));
+        byte[] bytes = request.getContent().toByteArray();
+        if (bytes.length == 0) {
+            long applied = getLastAppliedTermIndex().getIndex();
+            return CompletableFuture.completedFuture(reply(java.nio.ByteBuffer.allocate(8).putLong(applied).array()));
+        }
+        try {
+            IndexRead<?> read = IndexRead.decodeRequest(seal.open(bytes));
+            return CompletableFuture.completedFuture(reply(read(index -> IndexRead.answer(read, index))));
+        } catch (SecurityException e) {
+            LOG.log(System.Logger.Level.WARNING, "refused an index read: " + e.getMessage());
+            return CompletableFuture.failedFuture(new IOException("refused: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

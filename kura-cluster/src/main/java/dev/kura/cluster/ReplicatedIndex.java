@@ -21,7 +21,6 @@ import dev.kura.index.VersionPage;
 import dev.kura.index.VersionQuery;
 import dev.kura.index.WriteIntent;
 import dev.kura.index.codec.CommandCodec;
-import dev.kura.index.rocks.RocksObjectIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -34,7 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -65,28 +63,52 @@ import org.apache.ratis.util.TimeDuration;
  * follows sees every write acknowledged before the read began. A member cut off from the majority gets
  * no read index, so it never serves a stale read: the barrier fails
  * ({@link dev.kura.index.IndexUnavailableException}).
+ *
+ * <p><b>Without a local member</b> ({@link #remote}: a node that hosts no replica of the group), a read is
+ * sent to the group's leader as a sealed {@link IndexRead}; the leader confirms its read index (a heartbeat
+ * round to a majority), waits until it has applied up to it, runs the read on its own index and answers
+ * with the result ({@link IndexStateMachine#query}). As linearizable as the local path, one round trip
+ * more for the data.
  */
 public final class ReplicatedIndex implements ObjectIndex {
     private static final Message BARRIER = Message.EMPTY;
 
+    /** This node's member of the group, or null when the node hosts none (reads go to the leader). */
     private final IndexReplica local;
     private final RaftClient client;
+    private final CommandSeal seal;
 
     /**
      * {@code timeout}: one attempt's RPC timeout; the client retries (same call id) {@code attempts} times,
      * 200 ms apart, across leader changes, before the outcome is unknown.
      */
     public ReplicatedIndex(IndexReplica local, Duration timeout, int attempts) {
-        this.local = Objects.requireNonNull(local, "local");
+        this(Objects.requireNonNull(local, "local"), local.group(), local.seal(), local.clientParameters(), timeout,
+                attempts);
+    }
+
+    private ReplicatedIndex(IndexReplica local, org.apache.ratis.protocol.RaftGroup group, CommandSeal seal,
+                            org.apache.ratis.conf.Parameters parameters, Duration timeout, int attempts) {
+        this.local = local;
+        this.seal = seal;
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
         this.client = RaftClient.newBuilder()
                 .setProperties(properties)
-                .setParameters(local.clientParameters())
-                .setRaftGroup(local.group())
+                .setParameters(parameters)
+                .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    /**
+     * The index of {@code group} on a node that hosts no member of it: writes as above, reads answered by the
+     * group's leader. {@code secret}: the cluster secret; {@code settings}: the cluster's Raft settings (TLS).
+     */
+    public static ReplicatedIndex remote(org.apache.ratis.protocol.RaftGroup group, byte[] secret,
+                                         IndexReplica.Settings settings, Duration timeout, int attempts) {
+        return new ReplicatedIndex(null, group, new CommandSeal(secret), settings.parameters(), timeout, attempts);
     }
 
     public ReplicatedIndex(IndexReplica local) {
@@ -137,7 +159,7 @@ public final class ReplicatedIndex implements ObjectIndex {
 
     private Message encode(IndexCommand command) {
         return Message.valueOf(ByteString.copyFrom(
-                local.seal().seal(CommandCodec.encode(Objects.requireNonNull(command, "command")))));
+                seal.seal(CommandCodec.encode(Objects.requireNonNull(command, "command")))));
     }
 
     private static RaftClientReply join(CompletableFuture<RaftClientReply> f) throws IndexException {
@@ -170,120 +192,144 @@ public final class ReplicatedIndex implements ObjectIndex {
         }
     }
 
-    private <T> T read(Function<RocksObjectIndex, T> read) {
-        barrier();
-        return local.stateMachine().read(read);
+    /** Runs {@code read} linearizably: on the local member after the barrier, or on the leader. */
+    private <T> T read(IndexRead<T> read) {
+        if (local != null) {
+            barrier();
+            return local.stateMachine().read(read::run);
+        }
+        RaftClientReply reply;
+        try {
+            reply = client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(seal.seal(IndexRead.encodeRequest(read)))));
+        } catch (IOException e) {
+            throw new dev.kura.index.IndexUnavailableException("no linearizable read: the group's leader did not answer", e);
+        }
+        if (!reply.isSuccess()) {
+            throw new dev.kura.index.IndexUnavailableException("no linearizable read", reply.getException());
+        }
+        return IndexRead.decodeAnswer(read, reply.getMessage().getContent().toByteArray());
     }
 
     @Override
     public Optional<byte[]> inlineData(long bucketId, DataId dataId) {
-        return read(i -> i.inlineData(bucketId, dataId));
+        return read(new IndexRead.InlineData(bucketId, dataId));
     }
 
     @Override
     public Optional<BucketRecord> bucket(String name) {
-        return read(i -> i.bucket(name));
+        return read(new IndexRead.Bucket(name));
     }
 
     @Override
     public List<BucketRecord> buckets() {
-        return read(RocksObjectIndex::buckets);
+        return read(new IndexRead.Buckets());
     }
 
     @Override
     public Optional<ObjectRecord> latest(long bucketId, String key) {
-        return read(i -> i.latest(bucketId, key));
+        return read(new IndexRead.Latest(bucketId, key));
     }
 
     @Override
     public ListPage list(ListQuery query) {
-        return read(i -> i.list(query));
+        return read(new IndexRead.ListObjects(query));
     }
 
     @Override
     public Optional<ObjectRecord> version(long bucketId, String key, String versionId) {
-        return read(i -> i.version(bucketId, key, versionId));
+        return read(new IndexRead.Version(bucketId, key, versionId));
     }
 
     @Override
     public VersionPage listVersions(VersionQuery query) {
-        return read(i -> i.listVersions(query));
+        return read(new IndexRead.ListVersions(query));
     }
 
     @Override
     public Optional<byte[]> lifecycle(long bucketId) {
-        return read(i -> i.lifecycle(bucketId));
+        return read(new IndexRead.Lifecycle(bucketId));
     }
 
     @Override
     public Optional<byte[]> bucketSetting(long bucketId, BucketSetting setting) {
-        return read(i -> i.bucketSetting(bucketId, setting));
+        return read(new IndexRead.Setting(bucketId, setting));
     }
 
     @Override
     public Map<BucketSetting, byte[]> bucketSettings(long bucketId) {
-        return read(i -> i.bucketSettings(bucketId));
+        return read(new IndexRead.Settings(bucketId));
     }
 
     @Override
     public List<PartitionRecord> partitions(long bucketId) {
-        return read(i -> i.partitions(bucketId));
+        return read(new IndexRead.Partitions(bucketId));
     }
 
     @Override
     public Optional<UserRecord> user(String name) {
-        return read(i -> i.user(name));
+        return read(new IndexRead.User(name));
     }
 
     @Override
     public Optional<UserRecord> userByAccessKey(String accessKey) {
-        return read(i -> i.userByAccessKey(accessKey));
+        return read(new IndexRead.UserByAccessKey(accessKey));
     }
 
     @Override
     public List<UserRecord> users() {
-        return read(RocksObjectIndex::users);
+        return read(new IndexRead.Users());
     }
 
     @Override
     public Optional<UploadRecord> upload(long bucketId, String key, String uploadId) {
-        return read(i -> i.upload(bucketId, key, uploadId));
+        return read(new IndexRead.Upload(bucketId, key, uploadId));
     }
 
     @Override
     public List<PartRecord> uploadParts(long bucketId, String key, String uploadId, int afterPart, int max) {
-        return read(i -> i.uploadParts(bucketId, key, uploadId, afterPart, max));
+        return read(new IndexRead.UploadParts(bucketId, key, uploadId, afterPart, max));
     }
 
     @Override
     public List<PartRecord> objectParts(long bucketId, String key, long sequence) {
-        return read(i -> i.objectParts(bucketId, key, sequence));
+        return read(new IndexRead.ObjectParts(bucketId, key, sequence));
     }
 
     @Override
     public UploadPage uploads(long bucketId, String prefix, String delimiter, String keyMarker, String uploadIdMarker,
                               int max) {
-        return read(i -> i.uploads(bucketId, prefix, delimiter, keyMarker, uploadIdMarker, max));
+        return read(new IndexRead.Uploads(bucketId, prefix, delimiter, keyMarker, uploadIdMarker, max));
     }
 
     @Override
     public List<WriteIntent> intents(int limit) {
-        return read(i -> i.intents(limit));
+        return read(new IndexRead.Intents(limit));
     }
 
     @Override
     public List<PendingFree> pendingFrees(DataId after, int limit) {
-        return read(i -> i.pendingFrees(after, limit));
+        return read(new IndexRead.PendingFrees(after, limit));
     }
 
+    /** With a local member: that member's health; without: whether the group's leader confirms a read index now. */
     @Override
     public boolean isHealthy() {
-        return local.isHealthy();
+        if (local != null) {
+            return local.isHealthy();
+        }
+        try {
+            return client.io().sendReadOnly(BARRIER).isSuccess();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
     public Map<String, Long> stats() {
         Map<String, Long> out = new LinkedHashMap<>();
+        if (local == null) {
+            return out;
+        }
         out.put("raft_leader", local.isLeader() ? 1L : 0L);
         try {
             local.stateMachine().appliedPosition().ifPresent(p -> {

@@ -1,0 +1,671 @@
+package dev.kura.cluster;
+
+import dev.kura.common.DataId;
+import dev.kura.index.BucketRecord;
+import dev.kura.index.BucketSetting;
+import dev.kura.index.ListPage;
+import dev.kura.index.ListQuery;
+import dev.kura.index.ObjectIndex;
+import dev.kura.index.ObjectRecord;
+import dev.kura.index.PartRecord;
+import dev.kura.index.PartitionRecord;
+import dev.kura.index.PendingFree;
+import dev.kura.index.UploadPage;
+import dev.kura.index.UploadRecord;
+import dev.kura.index.UserRecord;
+import dev.kura.index.VersionPage;
+import dev.kura.index.VersionQuery;
+import dev.kura.index.WriteIntent;
+import dev.kura.index.codec.RecordCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One read of the index ({@link ObjectIndex}'s read methods) as data: run on a replica's own index, or
+ * sent in binary form to a group's leader and answered there ({@link ReplicatedIndex} on a node that is
+ * not a member of the group: {@link IndexStateMachine#query} runs it once the leader has confirmed its
+ * read index, so the answer is linearizable).
+ *
+ * <p>Format of a request: a version byte (1), a tag (never reused), the arguments. An answer: the result in
+ * the records' own versioned forms ({@link RecordCodec}). A request or answer that does not parse is an
+ * {@link IllegalArgumentException}.
+ */
+public sealed interface IndexRead<T> {
+    byte FORMAT = 1;
+
+    /** Runs the read on {@code index}. */
+    T run(ObjectIndex index);
+
+    /** This read's tag and arguments. */
+    void writeRequest(DataOutputStream out) throws IOException;
+
+    void writeAnswer(T answer, DataOutputStream out) throws IOException;
+
+    T readAnswer(DataInputStream in) throws IOException;
+
+    record InlineData(long bucketId, DataId dataId) implements IndexRead<Optional<byte[]>> {
+        public Optional<byte[]> run(ObjectIndex i) {
+            return i.inlineData(bucketId, dataId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(1);
+            out.writeLong(bucketId);
+            Wire.text(out, dataId.value());
+        }
+
+        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.orElse(null));
+        }
+
+        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in));
+        }
+    }
+
+    record Bucket(String name) implements IndexRead<Optional<BucketRecord>> {
+        public Optional<BucketRecord> run(ObjectIndex i) {
+            return i.bucket(name);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(2);
+            Wire.text(out, name);
+        }
+
+        public void writeAnswer(Optional<BucketRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<BucketRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeBucket);
+        }
+    }
+
+    record Buckets() implements IndexRead<List<BucketRecord>> {
+        public List<BucketRecord> run(ObjectIndex i) {
+            return i.buckets();
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(3);
+        }
+
+        public void writeAnswer(List<BucketRecord> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<BucketRecord> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodeBucket);
+        }
+    }
+
+    record Latest(long bucketId, String key) implements IndexRead<Optional<ObjectRecord>> {
+        public Optional<ObjectRecord> run(ObjectIndex i) {
+            return i.latest(bucketId, key);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(4);
+            out.writeLong(bucketId);
+            Wire.text(out, key);
+        }
+
+        public void writeAnswer(Optional<ObjectRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<ObjectRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeObject);
+        }
+    }
+
+    record ListObjects(ListQuery query) implements IndexRead<ListPage> {
+        public ListPage run(ObjectIndex i) {
+            return i.list(query);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(5);
+            out.writeLong(query.bucketId());
+            Wire.text(out, query.prefix());
+            Wire.text(out, query.delimiter());
+            Wire.text(out, query.startAfter());
+            out.writeInt(query.maxKeys());
+            out.writeInt(query.scanBudget());
+        }
+
+        public void writeAnswer(ListPage a, DataOutputStream out) throws IOException {
+            Wire.list(out, a.objects(), RecordCodec::encode);
+            Wire.texts(out, a.commonPrefixes());
+            out.writeBoolean(a.truncated());
+            Wire.text(out, a.nextStartAfter());
+        }
+
+        public ListPage readAnswer(DataInputStream in) throws IOException {
+            return new ListPage(Wire.list(in, RecordCodec::decodeObject), Wire.texts(in), in.readBoolean(), Wire.text(in));
+        }
+    }
+
+    record Version(long bucketId, String key, String versionId) implements IndexRead<Optional<ObjectRecord>> {
+        public Optional<ObjectRecord> run(ObjectIndex i) {
+            return i.version(bucketId, key, versionId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(6);
+            out.writeLong(bucketId);
+            Wire.text(out, key);
+            Wire.text(out, versionId);
+        }
+
+        public void writeAnswer(Optional<ObjectRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<ObjectRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeObject);
+        }
+    }
+
+    record ListVersions(VersionQuery query) implements IndexRead<VersionPage> {
+        public VersionPage run(ObjectIndex i) {
+            return i.listVersions(query);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(7);
+            out.writeLong(query.bucketId());
+            Wire.text(out, query.prefix());
+            Wire.text(out, query.delimiter());
+            Wire.text(out, query.keyMarker());
+            Wire.text(out, query.versionIdMarker());
+            out.writeInt(query.maxKeys());
+            out.writeInt(query.scanBudget());
+        }
+
+        public void writeAnswer(VersionPage a, DataOutputStream out) throws IOException {
+            out.writeInt(a.versions().size());
+            for (VersionPage.Entry e : a.versions()) {
+                Wire.bytes(out, RecordCodec.encode(e.record()));
+                out.writeBoolean(e.latest());
+            }
+            Wire.texts(out, a.commonPrefixes());
+            out.writeBoolean(a.truncated());
+            Wire.text(out, a.nextKeyMarker());
+            Wire.text(out, a.nextVersionIdMarker());
+        }
+
+        public VersionPage readAnswer(DataInputStream in) throws IOException {
+            int n = Wire.count(in);
+            List<VersionPage.Entry> versions = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                versions.add(new VersionPage.Entry(RecordCodec.decodeObject(Wire.bytes(in)), in.readBoolean()));
+            }
+            return new VersionPage(versions, Wire.texts(in), in.readBoolean(), Wire.text(in), Wire.text(in));
+        }
+    }
+
+    record Lifecycle(long bucketId) implements IndexRead<Optional<byte[]>> {
+        public Optional<byte[]> run(ObjectIndex i) {
+            return i.lifecycle(bucketId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(8);
+            out.writeLong(bucketId);
+        }
+
+        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.orElse(null));
+        }
+
+        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in));
+        }
+    }
+
+    record Setting(long bucketId, BucketSetting setting) implements IndexRead<Optional<byte[]>> {
+        public Optional<byte[]> run(ObjectIndex i) {
+            return i.bucketSetting(bucketId, setting);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(9);
+            out.writeLong(bucketId);
+            Wire.text(out, setting.name());
+        }
+
+        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.orElse(null));
+        }
+
+        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in));
+        }
+    }
+
+    record Settings(long bucketId) implements IndexRead<Map<BucketSetting, byte[]>> {
+        public Map<BucketSetting, byte[]> run(ObjectIndex i) {
+            return i.bucketSettings(bucketId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(10);
+            out.writeLong(bucketId);
+        }
+
+        public void writeAnswer(Map<BucketSetting, byte[]> a, DataOutputStream out) throws IOException {
+            out.writeInt(a.size());
+            for (Map.Entry<BucketSetting, byte[]> e : a.entrySet()) {
+                Wire.text(out, e.getKey().name());
+                Wire.bytes(out, e.getValue());
+            }
+        }
+
+        public Map<BucketSetting, byte[]> readAnswer(DataInputStream in) throws IOException {
+            int n = Wire.count(in);
+            Map<BucketSetting, byte[]> settings = new EnumMap<>(BucketSetting.class);
+            for (int k = 0; k < n; k++) {
+                settings.put(Wire.setting(Wire.text(in)), Wire.bytes(in));
+            }
+            return settings;
+        }
+    }
+
+    record Partitions(long bucketId) implements IndexRead<List<PartitionRecord>> {
+        public List<PartitionRecord> run(ObjectIndex i) {
+            return i.partitions(bucketId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(11);
+            out.writeLong(bucketId);
+        }
+
+        public void writeAnswer(List<PartitionRecord> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<PartitionRecord> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodePartition);
+        }
+    }
+
+    record User(String name) implements IndexRead<Optional<UserRecord>> {
+        public Optional<UserRecord> run(ObjectIndex i) {
+            return i.user(name);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(12);
+            Wire.text(out, name);
+        }
+
+        public void writeAnswer(Optional<UserRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<UserRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUser);
+        }
+    }
+
+    record UserByAccessKey(String accessKey) implements IndexRead<Optional<UserRecord>> {
+        public Optional<UserRecord> run(ObjectIndex i) {
+            return i.userByAccessKey(accessKey);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(13);
+            Wire.text(out, accessKey);
+        }
+
+        public void writeAnswer(Optional<UserRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<UserRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUser);
+        }
+    }
+
+    record Users() implements IndexRead<List<UserRecord>> {
+        public List<UserRecord> run(ObjectIndex i) {
+            return i.users();
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(14);
+        }
+
+        public void writeAnswer(List<UserRecord> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<UserRecord> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodeUser);
+        }
+    }
+
+    record Upload(long bucketId, String key, String uploadId) implements IndexRead<Optional<UploadRecord>> {
+        public Optional<UploadRecord> run(ObjectIndex i) {
+            return i.upload(bucketId, key, uploadId);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(15);
+            out.writeLong(bucketId);
+            Wire.text(out, key);
+            Wire.text(out, uploadId);
+        }
+
+        public void writeAnswer(Optional<UploadRecord> a, DataOutputStream out) throws IOException {
+            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
+        }
+
+        public Optional<UploadRecord> readAnswer(DataInputStream in) throws IOException {
+            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUpload);
+        }
+    }
+
+    record UploadParts(long bucketId, String key, String uploadId, int afterPart, int max)
+            implements IndexRead<List<PartRecord>> {
+        public List<PartRecord> run(ObjectIndex i) {
+            return i.uploadParts(bucketId, key, uploadId, afterPart, max);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(16);
+            out.writeLong(bucketId);
+            Wire.text(out, key);
+            Wire.text(out, uploadId);
+            out.writeInt(afterPart);
+            out.writeInt(max);
+        }
+
+        public void writeAnswer(List<PartRecord> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<PartRecord> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodePart);
+        }
+    }
+
+    record ObjectParts(long bucketId, String key, long sequence) implements IndexRead<List<PartRecord>> {
+        public List<PartRecord> run(ObjectIndex i) {
+            return i.objectParts(bucketId, key, sequence);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(17);
+            out.writeLong(bucketId);
+            Wire.text(out, key);
+            out.writeLong(sequence);
+        }
+
+        public void writeAnswer(List<PartRecord> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<PartRecord> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodePart);
+        }
+    }
+
+    record Uploads(long bucketId, String prefix, String delimiter, String keyMarker, String uploadIdMarker, int max)
+            implements IndexRead<UploadPage> {
+        public UploadPage run(ObjectIndex i) {
+            return i.uploads(bucketId, prefix, delimiter, keyMarker, uploadIdMarker, max);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(18);
+            out.writeLong(bucketId);
+            Wire.text(out, prefix);
+            Wire.text(out, delimiter);
+            Wire.text(out, keyMarker);
+            Wire.text(out, uploadIdMarker);
+            out.writeInt(max);
+        }
+
+        public void writeAnswer(UploadPage a, DataOutputStream out) throws IOException {
+            Wire.list(out, a.uploads(), RecordCodec::encode);
+            Wire.texts(out, a.commonPrefixes());
+            out.writeBoolean(a.truncated());
+            Wire.text(out, a.nextKeyMarker());
+            Wire.text(out, a.nextUploadIdMarker());
+        }
+
+        public UploadPage readAnswer(DataInputStream in) throws IOException {
+            return new UploadPage(Wire.list(in, RecordCodec::decodeUpload), Wire.texts(in), in.readBoolean(),
+                    Wire.text(in), Wire.text(in));
+        }
+    }
+
+    record Intents(int limit) implements IndexRead<List<WriteIntent>> {
+        public List<WriteIntent> run(ObjectIndex i) {
+            return i.intents(limit);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(19);
+            out.writeInt(limit);
+        }
+
+        public void writeAnswer(List<WriteIntent> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<WriteIntent> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodeIntent);
+        }
+    }
+
+    record PendingFrees(DataId after, int limit) implements IndexRead<List<PendingFree>> {
+        public List<PendingFree> run(ObjectIndex i) {
+            return i.pendingFrees(after, limit);
+        }
+
+        public void writeRequest(DataOutputStream out) throws IOException {
+            out.writeByte(20);
+            Wire.text(out, after == null ? null : after.value());
+            out.writeInt(limit);
+        }
+
+        public void writeAnswer(List<PendingFree> a, DataOutputStream out) throws IOException {
+            Wire.list(out, a, RecordCodec::encode);
+        }
+
+        public List<PendingFree> readAnswer(DataInputStream in) throws IOException {
+            return Wire.list(in, RecordCodec::decodePendingFree);
+        }
+    }
+
+    /** The binary form of a request. */
+    static byte[] encodeRequest(IndexRead<?> read) {
+        return Wire.write(read::writeRequest);
+    }
+
+    /** The request in {@code bytes}; IllegalArgumentException when it does not parse. */
+    static IndexRead<?> decodeRequest(byte[] bytes) {
+        return Wire.read(bytes, in -> switch (in.readByte()) {
+            case 1 -> new InlineData(in.readLong(), new DataId(Wire.text(in)));
+            case 2 -> new Bucket(Wire.text(in));
+            case 3 -> new Buckets();
+            case 4 -> new Latest(in.readLong(), Wire.text(in));
+            case 5 -> new ListObjects(new ListQuery(in.readLong(), Wire.text(in), Wire.text(in), Wire.text(in),
+                    in.readInt(), in.readInt()));
+            case 6 -> new Version(in.readLong(), Wire.text(in), Wire.text(in));
+            case 7 -> new ListVersions(new VersionQuery(in.readLong(), Wire.text(in), Wire.text(in), Wire.text(in),
+                    Wire.text(in), in.readInt(), in.readInt()));
+            case 8 -> new Lifecycle(in.readLong());
+            case 9 -> new Setting(in.readLong(), Wire.setting(Wire.text(in)));
+            case 10 -> new Settings(in.readLong());
+            case 11 -> new Partitions(in.readLong());
+            case 12 -> new User(Wire.text(in));
+            case 13 -> new UserByAccessKey(Wire.text(in));
+            case 14 -> new Users();
+            case 15 -> new Upload(in.readLong(), Wire.text(in), Wire.text(in));
+            case 16 -> new UploadParts(in.readLong(), Wire.text(in), Wire.text(in), in.readInt(), in.readInt());
+            case 17 -> new ObjectParts(in.readLong(), Wire.text(in), in.readLong());
+            case 18 -> new Uploads(in.readLong(), Wire.text(in), Wire.text(in), Wire.text(in), Wire.text(in), in.readInt());
+            case 19 -> new Intents(in.readInt());
+            case 20 -> {
+                String after = Wire.text(in);
+                yield new PendingFrees(after == null ? null : new DataId(after), in.readInt());
+            }
+            default -> throw new IOException("unknown read");
+        });
+    }
+
+    /** Runs {@code read} on {@code index} and answers in binary form. */
+    static <T> byte[] answer(IndexRead<T> read, ObjectIndex index) {
+        T answer = read.run(index);
+        return Wire.write(out -> read.writeAnswer(answer, out));
+    }
+
+    /** The answer to {@code read} in {@code bytes}. */
+    static <T> T decodeAnswer(IndexRead<T> read, byte[] bytes) {
+        return Wire.read(bytes, read::readAnswer);
+    }
+
+    /** Framing shared by requests and answers. */
+    final class Wire {
+        /** At most this many elements in a list, map or page on the wire. */
+        private static final int MAX_COUNT = 1 << 20;
+
+        private Wire() {
+        }
+
+        interface Writer {
+            void write(DataOutputStream out) throws IOException;
+        }
+
+        interface Reader<R> {
+            R read(DataInputStream in) throws IOException;
+        }
+
+        static byte[] write(Writer writer) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeByte(FORMAT);
+                writer.write(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // not on a byte array
+            }
+            return bytes.toByteArray();
+        }
+
+        static <R> R read(byte[] bytes, Reader<R> reader) {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+                if (in.readByte() != FORMAT) {
+                    throw new IllegalArgumentException("unknown read format");
+                }
+                R r = reader.read(in);
+                if (in.available() != 0) {
+                    throw new IllegalArgumentException("trailing bytes after a read");
+                }
+                return r;
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof IllegalArgumentException iae) {
+                    throw iae;
+                }
+                throw new IllegalArgumentException("unreadable index read: " + e.getMessage(), e);
+            }
+        }
+
+        static void bytes(DataOutputStream out, byte[] b) throws IOException {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+
+        static byte[] bytes(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > in.available()) {
+                throw new IOException("bad length " + n);
+            }
+            return in.readNBytes(n);
+        }
+
+        static void optional(DataOutputStream out, byte[] b) throws IOException {
+            out.writeBoolean(b != null);
+            if (b != null) {
+                bytes(out, b);
+            }
+        }
+
+        static byte[] optional(DataInputStream in) throws IOException {
+            return in.readBoolean() ? bytes(in) : null;
+        }
+
+        static void text(DataOutputStream out, String s) throws IOException {
+            optional(out, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static String text(DataInputStream in) throws IOException {
+            byte[] b = optional(in);
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+
+        static int count(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > MAX_COUNT) {
+                throw new IOException("bad count " + n);
+            }
+            return n;
+        }
+
+        static void texts(DataOutputStream out, List<String> list) throws IOException {
+            out.writeInt(list.size());
+            for (String s : list) {
+                text(out, s);
+            }
+        }
+
+        static List<String> texts(DataInputStream in) throws IOException {
+            int n = count(in);
+            List<String> list = new ArrayList<>(Math.min(n, 1024));
+            for (int k = 0; k < n; k++) {
+                list.add(text(in));
+            }
+            return list;
+        }
+
+        static <E> void list(DataOutputStream out, List<E> list, java.util.function.Function<E, byte[]> encode)
+                throws IOException {
+            out.writeInt(list.size());
+            for (E e : list) {
+                bytes(out, encode.apply(e));
+            }
+        }
+
+        static <E> List<E> list(DataInputStream in, java.util.function.Function<byte[], E> decode) throws IOException {
+            int n = count(in);
+            List<E> list = new ArrayList<>(Math.min(n, 1024));
+            for (int k = 0; k < n; k++) {
+                list.add(decode.apply(bytes(in)));
+            }
+            return list;
+        }
+
+        static BucketSetting setting(String name) throws IOException {
+            try {
+                return BucketSetting.valueOf(name);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IOException("unknown bucket setting " + name);
+            }
+        }
+    }
+}
