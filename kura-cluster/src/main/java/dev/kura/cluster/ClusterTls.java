@@ -31,7 +31,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 
@@ -43,22 +45,41 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
  * shard protocol (TLS 1.3, client certificate required) then run inside it. A peer's certificate must
  * name the address it is reached at (subject alternative name, IP or DNS): gRPC checks it, and so does
  * the shard protocol's client.
+ *
+ * <p><b>Reloading.</b> The key and trust managers handed to Ratis and to the shard protocol's TLS context
+ * delegate to the files' current contents: {@link #reloadIfChanged} reads the three files again when any of
+ * them changed (modification time or size), checks them as at start, and swaps them in; every handshake
+ * after that (new connections) uses them, connections already open keep theirs. A set of files that fails
+ * the checks (a key written before its certificate, say) is refused and the node keeps what it had.
  */
 public final class ClusterTls {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final char[] IN_MEMORY = "kura-cluster".toCharArray();
 
-    private final X509KeyManager keyManager;
-    private final X509TrustManager trustManager;
-    private final SSLContext context;
-    private final X509Certificate certificate;
+    /** What the three files held at their last good reading. */
+    private record Material(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, X509Certificate certificate) {
+    }
 
-    private ClusterTls(X509KeyManager keyManager, X509TrustManager trustManager, X509Certificate certificate)
+    private final Path certificateFile;
+    private final Path keyFile;
+    private final Path trustedFile;
+    private volatile Material current;
+    /** The files' modification times and sizes at the last reading (good or not). */
+    private List<Object> stamp;
+    /** The host the node's certificate must name (set by {@link #requireNames}), checked again on a reload. */
+    private volatile String requiredHost;
+    private final X509ExtendedKeyManager keyManager = new CurrentKeys();
+    private final X509ExtendedTrustManager trustManager = new CurrentTrust();
+    private final SSLContext context;
+
+    private ClusterTls(Path certificateFile, Path keyFile, Path trustedFile, Material material, List<Object> stamp)
             throws GeneralSecurityException {
-        this.keyManager = keyManager;
-        this.trustManager = trustManager;
-        this.certificate = certificate;
+        this.certificateFile = certificateFile;
+        this.keyFile = keyFile;
+        this.trustedFile = trustedFile;
+        this.current = material;
+        this.stamp = stamp;
         this.context = SSLContext.getInstance("TLSv1.3");
         context.init(new javax.net.ssl.KeyManager[] {keyManager}, new javax.net.ssl.TrustManager[] {trustManager},
                 new SecureRandom());
@@ -66,6 +87,45 @@ public final class ClusterTls {
 
     /** Loads the three files; any problem is an {@link IOException} naming the file and what is wrong. */
     public static ClusterTls load(Path certificateFile, Path keyFile, Path trustedFile) throws IOException {
+        List<Object> stamp = stamp(certificateFile, keyFile, trustedFile);
+        Material material = read(certificateFile, keyFile, trustedFile);
+        try {
+            return new ClusterTls(certificateFile, keyFile, trustedFile, material, stamp);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the cluster's TLS files: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the files again if any changed since the last reading: true when they did and passed the checks
+     * (new handshakes use them from now on), false when none changed. {@link IOException}: they changed but
+     * cannot be used; the node keeps what it had, and the same files are not tried again until they change.
+     */
+    public synchronized boolean reloadIfChanged() throws IOException {
+        List<Object> now = stamp(certificateFile, keyFile, trustedFile);
+        if (now.equals(stamp)) {
+            return false;
+        }
+        stamp = now;
+        Material next = read(certificateFile, keyFile, trustedFile);
+        String host = requiredHost;
+        if (host != null) {
+            requireNames(next.certificate(), host);
+        }
+        current = next;
+        return true;
+    }
+
+    private static List<Object> stamp(Path... files) throws IOException {
+        List<Object> stamp = new ArrayList<>();
+        for (Path f : files) {
+            stamp.add(Files.getLastModifiedTime(f));
+            stamp.add(Files.size(f));
+        }
+        return stamp;
+    }
+
+    private static Material read(Path certificateFile, Path keyFile, Path trustedFile) throws IOException {
         List<X509Certificate> chain = certificates(certificateFile);
         PrivateKey key = privateKey(keyFile);
         List<X509Certificate> trusted = certificates(trustedFile);
@@ -102,7 +162,7 @@ public final class ClusterTls {
                         + own.getSubjectX500Principal() + " from " + certificateFile + "): nodes trusting them "
                         + "would refuse it (" + e.getMessage() + ")", e);
             }
-            return new ClusterTls((X509KeyManager) kmf.getKeyManagers()[0], trust, own);
+            return new Material((X509ExtendedKeyManager) kmf.getKeyManagers()[0], (X509ExtendedTrustManager) trust, own);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use the cluster's TLS files: " + e.getMessage(), e);
         }
@@ -113,6 +173,12 @@ public final class ClusterTls {
      * alternative names: its peers, which check it, would refuse every connection to this node.
      */
     public void requireNames(String host) throws IOException {
+        requireNames(current.certificate(), host);
+        requiredHost = host;
+    }
+
+    private static void requireNames(X509Certificate certificate, String host) throws IOException {
+        String subject = certificate.getSubjectX500Principal().getName();
         List<String> names = new ArrayList<>();
         try {
             java.util.Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
@@ -125,14 +191,14 @@ public final class ClusterTls {
                 }
             }
         } catch (java.security.cert.CertificateParsingException e) {
-            throw new IOException("cannot read the subject alternative names of " + subject() + ": " + e.getMessage(), e);
+            throw new IOException("cannot read the subject alternative names of " + subject + ": " + e.getMessage(), e);
         }
         for (String n : names) {
             if (sameName(n, host)) {
                 return;
             }
         }
-        throw new IOException("the node's certificate (" + subject() + ") does not name its cluster address " + host
+        throw new IOException("the node's certificate (" + subject + ") does not name its cluster address " + host
                 + " (subject alternative names: " + (names.isEmpty() ? "none" : String.join(", ", names))
                 + "); its peers check it and would refuse this node");
     }
@@ -161,7 +227,92 @@ public final class ClusterTls {
 
     /** The node's own certificate's subject, for the log (never the key). */
     public String subject() {
-        return certificate.getSubjectX500Principal().getName();
+        return current.certificate().getSubjectX500Principal().getName();
+    }
+
+    /** The node's key and certificate chain as the files held them at the last good reading. */
+    private final class CurrentKeys extends X509ExtendedKeyManager {
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return current.keys().getClientAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            return current.keys().chooseClientAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return current.keys().getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return current.keys().chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return current.keys().getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return current.keys().getPrivateKey(alias);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
+            return current.keys().chooseEngineClientAlias(keyType, issuers, engine);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers, SSLEngine engine) {
+            return current.keys().chooseEngineServerAlias(keyType, issuers, engine);
+        }
+    }
+
+    /** The trusted certificates as the file held them at the last good reading. */
+    private final class CurrentTrust extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            current.trust().checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            current.trust().checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            current.trust().checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            current.trust().checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            current.trust().checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            current.trust().checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return current.trust().getAcceptedIssuers();
+        }
     }
 
     /** For Ratis: mutual TLS with this key and these trusted certificates. */

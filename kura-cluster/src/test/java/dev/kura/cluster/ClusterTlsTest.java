@@ -76,6 +76,69 @@ class ClusterTlsTest {
     }
 
     @Test
+    void renewedFilesAreTakenUpWithoutARestartAndUnusableOnesAreRefused() throws Exception {
+        Path certs = root.resolve("certs");
+        TestCertificates.Node v1 = TestCertificates.make(certs.resolve("v1"), "member", "127.0.0.2", "127.0.0.3",
+                "127.0.0.4");
+        TestCertificates.Node v2 = TestCertificates.make(certs.resolve("v2"), "member-renewed", "127.0.0.2",
+                "127.0.0.3", "127.0.0.4");
+        Path cert = Files.copy(v1.certificate(), root.resolve("node.crt"));
+        Path key = Files.copy(v1.key(), root.resolve("node.key"));
+        // Rotation's first step done: the renewed certificate is trusted already, the old one still presented.
+        ClusterTls tls = ClusterTls.load(cert, key, TestCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2)));
+        tls.requireNames("127.0.0.2");
+        assertThat(tls.reloadIfChanged()).as("nothing changed").isFalse();
+        ClusterTls trustsOnlyRenewed = ClusterTls.load(v2.certificate(), v2.key(),
+                TestCertificates.trusting(root.resolve("v2-only.pem"), List.of(v2)));
+        try (TestCluster cluster = TestCluster.start(root.resolve("members"),
+                TestCluster.settings(0, 8L << 20, 1024).withTls(tls))) {
+            cluster.awaitLeader();
+            cluster.client(0).apply(new IndexCommand.CreateBucket(versionedBucket("before", 1)));
+            assertThat(reaches(cluster, trustsOnlyRenewed)).as("the members still present the old certificate").isFalse();
+
+            // The files are renewed in place: the members present the new certificate to new connections.
+            Files.copy(v2.certificate(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(v2.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            bumpModified(cert, key);
+            assertThat(tls.reloadIfChanged()).isTrue();
+            assertThat(tls.subject()).isEqualTo("CN=member-renewed");
+            assertThat(reaches(cluster, trustsOnlyRenewed)).as("a client trusting only the renewed certificate").isTrue();
+
+            // A half-written renewal (the old key under the new certificate) is refused; the node keeps what works.
+            Files.copy(v1.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            bumpModified(key);
+            assertThatThrownBy(tls::reloadIfChanged).hasMessageContaining("is not the private key of the certificate");
+            assertThat(tls.reloadIfChanged()).as("the same broken files are not tried again").isFalse();
+            assertThat(tls.subject()).isEqualTo("CN=member-renewed");
+            assertThat(reaches(cluster, trustsOnlyRenewed)).isTrue();
+            assertThat(cluster.client(cluster.aFollower()).apply(new IndexCommand.CreateBucket(versionedBucket("after", 2))))
+                    .isEqualTo(IndexResult.DONE);
+        }
+    }
+
+    /** True when a client with {@code tls} gets a read index from the group (a new connection each time). */
+    private static boolean reaches(TestCluster cluster, ClusterTls tls) throws IOException {
+        Parameters p = new Parameters();
+        GrpcConfigKeys.TLS.setConf(p, tls.raft());
+        try (RaftClient client = RaftClient.newBuilder().setProperties(new RaftProperties()).setParameters(p)
+                .setRaftGroup(cluster.group())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(2, TimeDuration.valueOf(100,
+                        TimeUnit.MILLISECONDS)))
+                .build()) {
+            return client.io().sendReadOnly(Message.EMPTY).isSuccess();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void bumpModified(Path... files) throws IOException {
+        for (Path f : files) {
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(f).toMillis() + 2_000));
+        }
+    }
+
+    @Test
     void theFilesAreCheckedAtStartAndWhatIsWrongIsSaid() throws Exception {
         Path certs = root.resolve("certs");
         TestCertificates.Node a = TestCertificates.make(certs, "a", "127.0.0.2");

@@ -323,6 +323,10 @@ final class ClusterNode implements AutoCloseable {
             lastFullDiscovery = now;
         }
         refreshRetired(); // first: a round of discovery may wait seconds on a peer that does not answer
+        if (config.tls() != null && now - lastTlsCheck > TimeUnit.SECONDS.toNanos(10)) {
+            lastTlsCheck = now;
+            reloadTls();
+        }
         discoverOnce(everyone);
         if (!discovery.isShutdown()) {
             discovery.schedule(this::discoverLoop, 2, TimeUnit.SECONDS);
@@ -330,6 +334,23 @@ final class ClusterNode implements AutoCloseable {
     }
 
     private long lastFullDiscovery = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+    private long lastTlsCheck = System.nanoTime();
+
+    /**
+     * Reads the TLS files again when they changed (a renewed certificate, a CA added to the trusted file):
+     * new connections use them, open ones keep theirs; files that fail the checks are refused and said.
+     */
+    private void reloadTls() {
+        try {
+            if (config.tls().reloadIfChanged()) {
+                LOG.info("cluster: the TLS files changed; new connections between nodes use them (this node as {})",
+                        config.tls().subject());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cluster: the TLS files changed but cannot be used ({}); the node keeps the ones it has",
+                    e.getMessage());
+        }
+    }
     /** Peers that answered with their drives and S3 endpoints (asked again only in the 30 s round). */
     private final java.util.Set<InetSocketAddress> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
