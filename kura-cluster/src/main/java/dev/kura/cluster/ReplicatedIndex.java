@@ -14,6 +14,7 @@ import dev.kura.index.ObjectRecord;
 import dev.kura.index.PartRecord;
 import dev.kura.index.PartitionRecord;
 import dev.kura.index.PendingFree;
+import dev.kura.index.ReadSession;
 import dev.kura.index.UploadPage;
 import dev.kura.index.UploadRecord;
 import dev.kura.index.UserRecord;
@@ -57,7 +58,7 @@ import org.apache.ratis.util.TimeDuration;
  * committed request without appending it again.
  *
  * <p><b>Reads are linearizable by the read index</b>: before reading its local index, a read passes a
- * barrier — a read-only Raft request to the local member, which asks the leader for its commit index
+ * barrier (once per group for a whole client request, {@link ReadSession}; before every read outside one) — a read-only Raft request to the local member, which asks the leader for its commit index
  * (the leader confirms it still leads with a round of heartbeats to a majority; no clock-based lease),
  * waits until the local state machine has applied up to it, and only then answers. The local read that
  * follows sees every write acknowledged before the read began. A member cut off from the majority gets
@@ -77,6 +78,8 @@ public final class ReplicatedIndex implements ObjectIndex {
     private final IndexReplica local;
     private final RaftClient client;
     private final CommandSeal seal;
+    /** Read indexes this node asked the group's leader to confirm (one per read outside a request). */
+    private final java.util.concurrent.atomic.AtomicLong readIndexes = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * {@code timeout}: one attempt's RPC timeout; the client retries (same call id) {@code attempts} times,
@@ -117,20 +120,28 @@ public final class ReplicatedIndex implements ObjectIndex {
 
     // ---- writes
 
+    /**
+     * A write leaves the request's reads of this group to confirm the read index again (before and after it:
+     * the local member may not have applied it when the leader answers; {@link ReadSession}).
+     */
     @Override
     public IndexResult apply(IndexCommand command) throws IndexException {
+        ReadSession.wrote(this);
         Message message = encode(command);
         RaftClientReply reply;
         try {
             reply = client.io().send(message);
         } catch (IOException | RuntimeException e) {
             throw new IndexException.OutcomeUnknown("the replicated index did not answer: " + e, e);
+        } finally {
+            ReadSession.wrote(this);
         }
         return outcome(reply);
     }
 
     @Override
     public List<IndexOutcome> applyAll(List<IndexCommand> commands) {
+        ReadSession.wrote(this);
         List<CompletableFuture<RaftClientReply>> sent = new ArrayList<>(commands.size());
         for (IndexCommand c : commands) {
             sent.add(client.async().send(encode(c)));
@@ -143,6 +154,7 @@ public final class ReplicatedIndex implements ObjectIndex {
                 outcomes.add(new IndexOutcome(null, e));
             }
         }
+        ReadSession.wrote(this);
         return outcomes;
     }
 
@@ -181,6 +193,7 @@ public final class ReplicatedIndex implements ObjectIndex {
 
     /** Waits until the local member has applied everything committed before this call (the read index). */
     private void barrier() {
+        readIndexes.incrementAndGet();
         RaftClientReply reply;
         try {
             reply = client.io().sendReadOnly(BARRIER, local.peerId());
@@ -192,10 +205,16 @@ public final class ReplicatedIndex implements ObjectIndex {
         }
     }
 
-    /** Runs {@code read} linearizably: on the local member after the barrier, or on the leader. */
+    /**
+     * Runs {@code read} linearizably: on the local member after the barrier (once per group for a whole
+     * client request: {@link ReadSession}), or on the leader.
+     */
     private <T> T read(IndexRead<T> read) {
         if (local != null) {
-            barrier();
+            if (!ReadSession.confirmed(this)) {
+                barrier();
+                ReadSession.confirm(this);
+            }
             return local.stateMachine().read(read::run);
         }
         RaftClientReply reply;
@@ -340,6 +359,11 @@ public final class ReplicatedIndex implements ObjectIndex {
             // closed or being replaced: leave them out
         }
         return out;
+    }
+
+    /** How many read indexes this node has had the group confirm for its local reads (for metrics and tests). */
+    public long readIndexes() {
+        return readIndexes.get();
     }
 
     /** Closes the client; the local member is the caller's to close. */

@@ -66,6 +66,8 @@ final class ClusterNode implements AutoCloseable {
     private final IndexReplica replica;
     /** Every group's member, the metadata group's first, by group name. */
     private final Map<String, IndexReplica> replicas;
+    /** Every group's index as this node reaches it, by group name. */
+    private final Map<String, ReplicatedIndex> groupIndexes = new LinkedHashMap<>();
     private final GroupedIndex index;
     private volatile io.micrometer.core.instrument.MeterRegistry registry;
     /** Peers whose reachability gauge is registered. */
@@ -93,6 +95,10 @@ final class ClusterNode implements AutoCloseable {
         this.host = host;
         this.replicas = replicas;
         this.replica = replicas.get(META);
+        List<String> names = List.copyOf(replicas.keySet());
+        for (int i = 0; i < names.size(); i++) {
+            this.groupIndexes.put(names.get(i), groupIndexes.get(i));
+        }
         this.index = new GroupedIndex(groupIndexes.getFirst(), List.copyOf(groupIndexes.subList(1, groupIndexes.size())));
     }
 
@@ -662,6 +668,10 @@ final class ClusterNode implements AutoCloseable {
             io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", replica, IndexReplica::commitIndex)
                     .description("The last Raft log entry this node knows to be committed").tag("group", group)
                     .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.read.indexes", groupIndexes.get(group),
+                            ReplicatedIndex::readIndexes)
+                    .description("Read indexes this node had the group's leader confirm before reading its own replica "
+                            + "(once per group per S3 request)").tag("group", group).register(registry);
         });
         io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.shard.bytes", this, n -> ShardTraffic.sent())
                 .description("Bytes of the shard protocol this node sent to or received from other nodes")

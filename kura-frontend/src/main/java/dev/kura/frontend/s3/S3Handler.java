@@ -98,6 +98,20 @@ public final class S3Handler implements HttpHandler {
     }
 
     /**
+     * Serves one request inside a {@link dev.kura.index.ReadSession}: a replicated index confirms its read index
+     * once per group for the whole request instead of before each read.
+     */
+    private void serve(Exchange request, AuthContext authenticated) throws IOException {
+        try {
+            dev.kura.index.ReadSession.run(() -> serveInSession(request, authenticated));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /**
      * The same front door for requests whose signer another door established (the web console's
      * session, {@link AuthenticatedExchange}): everything after authentication — routing,
      * {@link AccessControl}, the partition budget, the handlers, the S3 errors — is this handler's,
@@ -126,7 +140,7 @@ public final class S3Handler implements HttpHandler {
     }
 
     /** @param authenticated the signer another door established, or null: authenticate the head here */
-    private void serve(Exchange request, AuthContext authenticated) throws IOException {
+    private void serveInSession(Exchange request, AuthContext authenticated) throws IOException {
         // Every answer to a request with an Origin, errors included, carries its CORS headers.
         Exchange ex = cors.decorate(request);
         try {
