@@ -215,7 +215,12 @@ public final class ReplicatedIndex implements ObjectIndex {
                 barrier();
                 ReadSession.confirm(this);
             }
-            return local.stateMachine().read(read::run);
+            try {
+                return local.stateMachine().read(read::run);
+            } catch (IllegalStateException e) {
+                // The member stopped after the barrier (its index failed, the node is closing): 503, not 500.
+                throw new dev.kura.index.IndexUnavailableException("this node's replica stopped: " + e.getMessage(), e);
+            }
         }
         RaftClientReply reply;
         try {

@@ -12,6 +12,7 @@ import dev.kura.s3.S3ErrorCode;
 import dev.kura.s3.S3Exception;
 import dev.kura.storage.BlobStore;
 import dev.kura.storage.BlobWriter;
+import dev.kura.storage.QuorumLostException;
 import dev.kura.storage.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,17 +162,28 @@ final class Ingest {
             }
             body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
         }
-        DataLocation planned = store.place(DataId.random(random), expect.storedLength());
-        try {
-            index.applyUnsynced(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
-                    clock.instant().truncatedTo(ChronoUnit.MILLIS))));
-        } catch (IndexException e) {
-            throw Errors.map(e, label, key);
+        DataLocation planned = plan(bucketId, label, key, expect);
+        BlobWriter opened = null;
+        for (int attempt = 1; opened == null; attempt++) {
+            try {
+                opened = store.create(planned, label + "/" + key);
+            } catch (QuorumLostException e) {
+                discard(planned);
+                if (attempt == OPEN_ATTEMPTS) {
+                    throw e;
+                }
+                // Lost as the shards opened, before a byte of the body was taken: the drives that failed are out
+                // of placement now (a remote one marked unreachable: a node just cut off), so place it again.
+                planned = plan(bucketId, label, key, expect);
+            } catch (IOException | RuntimeException e) {
+                discard(planned);
+                throw e;
+            }
         }
         try {
             Digest md5 = Digest.md5();
             Digest extra = expect.algorithm() == null ? null : expect.algorithm().newDigest();
-            try (BlobWriter raw = store.create(planned, label + "/" + key)) {
+            try (BlobWriter raw = opened) {
                 BlobWriter writer = expect.sealer() == null ? raw : new SealingWriter(raw, expect.sealer());
                 long limit = expect.length() < 0 ? ObjectService.MAX_PUT_SIZE : expect.length();
                 long n = copy(body, writer, md5, extra, limit);
@@ -195,6 +207,24 @@ final class Ingest {
             discard(planned);
             throw e;
         }
+    }
+
+    /**
+     * Placements a write tries when its quorum is lost as its shards open: each failure takes the drives that
+     * failed out of placement, so a few are enough for a node (or two) just cut off.
+     */
+    private static final int OPEN_ATTEMPTS = 3;
+
+    /** Places new data for {@code key} and records its write intent (before any shard exists). */
+    private DataLocation plan(long bucketId, String label, String key, Expect expect) throws IOException {
+        DataLocation planned = store.place(DataId.random(random), expect.storedLength());
+        try {
+            index.applyUnsynced(new IndexCommand.RecordIntent(new WriteIntent(planned, bucketId, key,
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS))));
+        } catch (IndexException e) {
+            throw Errors.map(e, label, key);
+        }
+        return planned;
     }
 
     private void intentDurable() {

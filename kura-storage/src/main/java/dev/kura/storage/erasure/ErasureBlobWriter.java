@@ -355,7 +355,7 @@ final class ErasureBlobWriter implements BlobWriter {
         String message = "write of " + planned.dataId() + " (" + layout.scheme() + ") lost its quorum: only "
                 + alive + " of " + shards.length + " shards writable, " + layout.quorum() + " needed";
         IOException e = failures.stream().anyMatch(StorageFullException::isFull)
-                ? new StorageFullException(message) : new IOException(message);
+                ? new StorageFullException(message) : new dev.kura.storage.QuorumLostException(message);
         failures.forEach(e::addSuppressed);
         abort();
         throw e;
