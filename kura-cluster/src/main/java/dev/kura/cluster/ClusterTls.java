@@ -237,9 +237,13 @@ public final class ClusterTls {
             return current.keys().getClientAliases(keyType, issuers);
         }
 
+        /**
+         * The node's one key whatever issuers the server names: a server (Ratis's, on OpenSSL) names the CAs it
+         * trusted when it started, and a node renewed under a CA added since must still present its certificate.
+         */
         @Override
         public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
-            return current.keys().chooseClientAlias(keyType, issuers, socket);
+            return current.keys().chooseClientAlias(keyType, null, socket);
         }
 
         @Override
@@ -264,7 +268,7 @@ public final class ClusterTls {
 
         @Override
         public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
-            return current.keys().chooseEngineClientAlias(keyType, issuers, engine);
+            return current.keys().chooseEngineClientAlias(keyType, null, engine); // as chooseClientAlias
         }
 
         @Override

@@ -244,6 +244,17 @@ public final class GroupedIndex implements ObjectIndex {
      */
     @Override
     public List<IndexOutcome> applyAll(List<IndexCommand> commands) {
+        // The groups' shares may run on threads of their own, outside the request's ReadSession: the request's
+        // thread says the writes begin and end.
+        dev.kura.index.ReadSession.wrote();
+        try {
+            return applyAllInGroups(commands);
+        } finally {
+            dev.kura.index.ReadSession.wrote();
+        }
+    }
+
+    private List<IndexOutcome> applyAllInGroups(List<IndexCommand> commands) {
         IndexOutcome[] outcomes = new IndexOutcome[commands.size()];
         Map<Integer, List<Integer>> shares = new LinkedHashMap<>();
         for (int i = 0; i < commands.size(); i++) {

@@ -315,7 +315,10 @@ public final class IndexStateMachine extends BaseStateMachine {
         }
         try {
             IndexRead<?> read = IndexRead.decodeRequest(seal.open(bytes));
-            return CompletableFuture.completedFuture(reply(read(index -> IndexRead.answer(read, index))));
+            // Not on the thread that completes the read index (the index's applier, which a read must not hold
+            // up, and which a close waits for while holding the lock the read takes).
+            return CompletableFuture.supplyAsync(() -> reply(read(index -> IndexRead.answer(read, index))),
+                    r -> Thread.ofVirtual().name("kura-index-query").start(r));
         } catch (SecurityException e) {
             LOG.log(System.Logger.Level.WARNING, "refused an index read: " + e.getMessage());
             return CompletableFuture.failedFuture(new IOException("refused: " + e.getMessage()));
@@ -348,17 +351,18 @@ public final class IndexStateMachine extends BaseStateMachine {
 
     /**
      * Runs a read on this replica's index (not linearizable by itself: {@link ReplicatedIndex} first
-     * passes a read barrier). Waits while a snapshot is being installed.
+     * passes a read barrier). Waits while a snapshot is being installed. A failed or closed replica answers
+     * {@link dev.kura.index.IndexUnavailableException} (S3's 503): never a read from a state missing commands.
      */
     public <T> T read(Function<RocksObjectIndex, T> read) {
         swap.readLock().lock();
         try {
             RocksObjectIndex current = index;
             if (failed != null) {
-                throw new IllegalStateException("this replica failed and serves no reads", failed);
+                throw new dev.kura.index.IndexUnavailableException("this replica failed and serves no reads", failed);
             }
             if (current == null) {
-                throw new IllegalStateException("the replica's index is closed");
+                throw new dev.kura.index.IndexUnavailableException("the replica's index is closed", null);
             }
             return read.apply(current);
         } finally {

@@ -58,7 +58,8 @@ import org.apache.ratis.util.TimeDuration;
  * committed request without appending it again.
  *
  * <p><b>Reads are linearizable by the read index</b>: before reading its local index, a read passes a
- * barrier (once per group for a whole client request, {@link ReadSession}; before every read outside one) — a read-only Raft request to the local member, which asks the leader for its commit index
+ * barrier (once per group for a whole client request, {@link ReadSession}; before every read outside one) —
+ * a read-only Raft request to the local member, which asks the leader for its commit index
  * (the leader confirms it still leads with a round of heartbeats to a majority; no clock-based lease),
  * waits until the local state machine has applied up to it, and only then answers. The local read that
  * follows sees every write acknowledged before the read began. A member cut off from the majority gets
@@ -126,7 +127,7 @@ public final class ReplicatedIndex implements ObjectIndex {
      */
     @Override
     public IndexResult apply(IndexCommand command) throws IndexException {
-        ReadSession.wrote(this);
+        ReadSession.wrote();
         Message message = encode(command);
         RaftClientReply reply;
         try {
@@ -134,14 +135,14 @@ public final class ReplicatedIndex implements ObjectIndex {
         } catch (IOException | RuntimeException e) {
             throw new IndexException.OutcomeUnknown("the replicated index did not answer: " + e, e);
         } finally {
-            ReadSession.wrote(this);
+            ReadSession.wrote();
         }
         return outcome(reply);
     }
 
     @Override
     public List<IndexOutcome> applyAll(List<IndexCommand> commands) {
-        ReadSession.wrote(this);
+        ReadSession.wrote();
         List<CompletableFuture<RaftClientReply>> sent = new ArrayList<>(commands.size());
         for (IndexCommand c : commands) {
             sent.add(client.async().send(encode(c)));
@@ -154,7 +155,7 @@ public final class ReplicatedIndex implements ObjectIndex {
                 outcomes.add(new IndexOutcome(null, e));
             }
         }
-        ReadSession.wrote(this);
+        ReadSession.wrote();
         return outcomes;
     }
 
@@ -212,15 +213,18 @@ public final class ReplicatedIndex implements ObjectIndex {
     private <T> T read(IndexRead<T> read) {
         if (local != null) {
             if (!ReadSession.confirmed(this)) {
+                long begun = ReadSession.begin();
                 barrier();
-                ReadSession.confirm(this);
+                ReadSession.confirm(this, begun);
             }
+            IndexStateMachine machine;
             try {
-                return local.stateMachine().read(read::run);
+                machine = local.stateMachine();
             } catch (IllegalStateException e) {
                 // The member stopped after the barrier (its index failed, the node is closing): 503, not 500.
                 throw new dev.kura.index.IndexUnavailableException("this node's replica stopped: " + e.getMessage(), e);
             }
+            return machine.read(read::run);
         }
         RaftClientReply reply;
         try {

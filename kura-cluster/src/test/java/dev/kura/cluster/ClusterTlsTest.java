@@ -113,6 +113,19 @@ class ClusterTlsTest {
             assertThat(reaches(cluster, trustsOnlyRenewed)).isTrue();
             assertThat(cluster.client(cluster.aFollower()).apply(new IndexCommand.CreateBucket(versionedBucket("after", 2))))
                     .isEqualTo(IndexResult.DONE);
+
+            // A CA added to the trusted file at runtime: a node holding a certificate from it gets in, although
+            // the members' gRPC servers still name only the CAs they started with when they ask for one.
+            TestCertificates.Node v3 = TestCertificates.make(certs.resolve("v3"), "newcomer", "127.0.0.5");
+            ClusterTls newcomer = ClusterTls.load(v3.certificate(), v3.key(),
+                    TestCertificates.trusting(root.resolve("v3-trusts.pem"), List.of(v2, v3)));
+            assertThat(reaches(cluster, newcomer)).as("not trusted yet").isFalse();
+            TestCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2, v3));
+            bumpModified(root.resolve("trusted.pem"));
+            Files.copy(v2.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the renewal, finished
+            bumpModified(key);
+            assertThat(tls.reloadIfChanged()).isTrue();
+            assertThat(reaches(cluster, newcomer)).as("a certificate from the CA added at runtime").isTrue();
         }
     }
 

@@ -46,6 +46,22 @@ class ReadSessionTest {
                 assertThat(follower.readIndexes()).as("after its own write").isEqualTo(start + 2);
             });
 
+            // A batch over two groups runs its shares on threads of their own: the request still reads its writes.
+            GroupedIndex grouped = new GroupedIndex(follower, java.util.List.of(follower)); // a view: not closed
+            long inGroup = 0x100; // the low byte names data group 0
+            grouped.apply(new IndexCommand.CreateBucket(versionedBucket("grouped", inGroup)));
+            ReadSession.run(() -> {
+                assertThat(grouped.latest(inGroup, "batch")).isEmpty();
+                long start = follower.readIndexes();
+                var outcomes = grouped.applyAll(java.util.List.of(
+                        new IndexCommand.PutUser(new dev.kura.index.UserRecord("u", "AKU", new byte[] {1}, "c-u",
+                                TestCluster.T0), false),
+                        new IndexCommand.PutObject(inGroup, object("batch", 20), Precondition.NONE)));
+                assertThat(outcomes).allMatch(dev.kura.index.IndexOutcome::ok);
+                assertThat(grouped.latest(inGroup, "batch")).isPresent();
+                assertThat(follower.readIndexes()).as("confirmed again after the batch").isEqualTo(start + 1);
+            });
+
             // A write acknowledged through the leader before a request begins is seen by that request.
             for (int n = 2; n < 12; n++) {
                 String key = "k" + n;

@@ -333,7 +333,7 @@ class ReplicatedIndexTest {
             await().atMost(TestCluster.PATIENCE).until(broken::isClosed);
             assertThat(broken.stateMachine().hasFailed()).isTrue();
             assertThatThrownBy(() -> broken.stateMachine().read(i -> i.latest(B, "k0")))
-                    .isInstanceOf(IllegalStateException.class); // never a read from a state missing commands
+                    .isInstanceOf(dev.kura.index.IndexUnavailableException.class); // never a read from a state missing commands
 
             for (int i = 20; i < 25; i++) {
                 put(cluster.client(other), "k" + (i % 4), i); // two members are a majority

@@ -1,7 +1,8 @@
 package dev.kura.index;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reads of one client request, bound to the thread serving it ({@link #run}): a replicated index
@@ -11,15 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * acknowledged before it began, and a replica's applied state only moves forward, so every later read of
  * the request, served from that replica, sees at least those writes — the request as a whole is ordered
  * after every write that completed before it was sent, which is what a client can observe. A write made
- * by the request itself ({@link #wrote}) drops the group's confirmation: the next read of that group
- * confirms again and so sees the write, which the local replica may not have applied yet when the
- * leader answered it. Outside a request (background work) nothing is bound and every read confirms.
+ * by the request itself ({@link #wrote}, as it begins and as it ends) voids every confirmation taken
+ * before it: the next read confirms again and so sees the write, which the local replica may not have
+ * applied yet when the leader answered it. A confirmation counts only if no write of the request began or
+ * ended while it was being taken (the request may use several threads). Outside a request (background work) nothing is bound and every read confirms.
  */
 public final class ReadSession {
     private static final ScopedValue<ReadSession> CURRENT = ScopedValue.newInstance();
 
-    /** The groups whose read index this request has confirmed (compared by identity). */
-    private final Set<Object> confirmed = ConcurrentHashMap.newKeySet();
+    /** Writes the request has made (through any group), counted as they start and as they end. */
+    private final AtomicLong writes = new AtomicLong();
+    /** For each group (compared by identity) whose read index the request confirmed: the write count then. */
+    private final Map<Object, Long> confirmed = new ConcurrentHashMap<>();
 
     private ReadSession() {
     }
@@ -37,22 +41,38 @@ public final class ReadSession {
         });
     }
 
-    /** True when the request being served has confirmed {@code group}'s read index already. */
+    /**
+     * True when the request being served confirmed {@code group}'s read index with no write of its own
+     * begun or ended since that confirmation began.
+     */
     public static boolean confirmed(Object group) {
-        return CURRENT.isBound() && CURRENT.get().confirmed.contains(group);
+        if (!CURRENT.isBound()) {
+            return false;
+        }
+        ReadSession s = CURRENT.get();
+        Long at = s.confirmed.get(group);
+        return at != null && at == s.writes.get();
     }
 
-    /** Records that the request being served (if any) has confirmed {@code group}'s read index. */
-    public static void confirm(Object group) {
+    /** Call before confirming a read index: the token to give {@link #confirm} once it is confirmed. */
+    public static long begin() {
+        return CURRENT.isBound() ? CURRENT.get().writes.get() : -1;
+    }
+
+    /** Records that the request being served (if any) confirmed {@code group}'s read index, begun at {@code begun}. */
+    public static void confirm(Object group, long begun) {
         if (CURRENT.isBound()) {
-            CURRENT.get().confirmed.add(group);
+            CURRENT.get().confirmed.put(group, begun);
         }
     }
 
-    /** The request being served (if any) wrote through {@code group}: its next read confirms again. */
-    public static void wrote(Object group) {
+    /**
+     * The request being served (if any) begins or ends a write: every confirmation from before stops counting
+     * (called on the request's own thread, also for writes it hands to other threads).
+     */
+    public static void wrote() {
         if (CURRENT.isBound()) {
-            CURRENT.get().confirmed.remove(group);
+            CURRENT.get().writes.incrementAndGet();
         }
     }
 }

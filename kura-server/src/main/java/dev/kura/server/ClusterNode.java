@@ -217,7 +217,13 @@ final class ClusterNode implements AutoCloseable {
                         replicas.get(META).members().stream().map(IndexReplica.Member::id).toList());
             }
         } catch (IOException | RuntimeException e) {
-            indexes.forEach(ReplicatedIndex::close);
+            for (ReplicatedIndex i : indexes) {
+                try {
+                    i.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             host.close();
             throw e;
         }
