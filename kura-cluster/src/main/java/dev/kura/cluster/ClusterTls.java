@@ -21,6 +21,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ServerSocketFactory;
@@ -58,8 +59,12 @@ public final class ClusterTls {
     private static final char[] IN_MEMORY = "kura-cluster".toCharArray();
 
     /** What the three files held at their last good reading. */
-    private record Material(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, X509Certificate certificate) {
+    private record Material(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, X509Certificate certificate,
+                            int generation) {
     }
+
+    /** Numbers the readings of the files, so a key alias names the reading it came from. */
+    private static final java.util.concurrent.atomic.AtomicInteger READINGS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Path certificateFile;
     private final Path keyFile;
@@ -162,7 +167,8 @@ public final class ClusterTls {
                         + own.getSubjectX500Principal() + " from " + certificateFile + "): nodes trusting them "
                         + "would refuse it (" + e.getMessage() + ")", e);
             }
-            return new Material((X509ExtendedKeyManager) kmf.getKeyManagers()[0], (X509ExtendedTrustManager) trust, own);
+            return new Material((X509ExtendedKeyManager) kmf.getKeyManagers()[0], (X509ExtendedTrustManager) trust, own,
+                    READINGS.incrementAndGet());
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use the cluster's TLS files: " + e.getMessage(), e);
         }
@@ -232,6 +238,46 @@ public final class ClusterTls {
 
     /** The node's key and certificate chain as the files held them at the last good reading. */
     private final class CurrentKeys extends X509ExtendedKeyManager {
+        /**
+         * The materials an alias given out may still name: a handshake asks for an alias, then for its chain and
+         * key, and a reload in between must not pair the old chain with the new key. An alias given out is
+         * {@code <reading>:<its own alias>}.
+         */
+        private final Map<Integer, Material> recent = java.util.Collections.synchronizedMap(
+                new java.util.LinkedHashMap<>(4, 0.75f, false) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Integer, Material> eldest) {
+                        return size() > 4;
+                    }
+                });
+
+        private String named(Material m, String alias) {
+            if (alias == null) {
+                return null;
+            }
+            recent.put(m.generation(), m);
+            return m.generation() + ":" + alias;
+        }
+
+        private Material of(String alias) {
+            int colon = alias == null ? -1 : alias.indexOf(':');
+            Material m = colon < 0 ? null : recent.get(parse(alias.substring(0, colon)));
+            return m == null ? current : m;
+        }
+
+        private String own(String alias) {
+            int colon = alias == null ? -1 : alias.indexOf(':');
+            return colon < 0 ? alias : alias.substring(colon + 1);
+        }
+
+        private int parse(String id) {
+            try {
+                return Integer.parseInt(id);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
         @Override
         public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
             return current.keys().getClientAliases(keyType, issuers);
@@ -243,7 +289,8 @@ public final class ClusterTls {
          */
         @Override
         public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
-            return current.keys().chooseClientAlias(keyType, null, socket);
+            Material m = current;
+            return named(m, m.keys().chooseClientAlias(keyType, null, socket));
         }
 
         @Override
@@ -253,27 +300,30 @@ public final class ClusterTls {
 
         @Override
         public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
-            return current.keys().chooseServerAlias(keyType, issuers, socket);
+            Material m = current;
+            return named(m, m.keys().chooseServerAlias(keyType, issuers, socket));
         }
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return current.keys().getCertificateChain(alias);
+            return of(alias).keys().getCertificateChain(own(alias));
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            return current.keys().getPrivateKey(alias);
+            return of(alias).keys().getPrivateKey(own(alias));
         }
 
         @Override
         public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
-            return current.keys().chooseEngineClientAlias(keyType, null, engine); // as chooseClientAlias
+            Material m = current;
+            return named(m, m.keys().chooseEngineClientAlias(keyType, null, engine)); // as chooseClientAlias
         }
 
         @Override
         public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers, SSLEngine engine) {
-            return current.keys().chooseEngineServerAlias(keyType, issuers, engine);
+            Material m = current;
+            return named(m, m.keys().chooseEngineServerAlias(keyType, issuers, engine));
         }
     }
 
