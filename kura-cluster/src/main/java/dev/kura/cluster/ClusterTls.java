@@ -124,8 +124,12 @@ public final class ClusterTls {
     private static List<Object> stamp(Path... files) throws IOException {
         List<Object> stamp = new ArrayList<>();
         for (Path f : files) {
-            stamp.add(Files.getLastModifiedTime(f));
-            stamp.add(Files.size(f));
+            try {
+                stamp.add(Files.getLastModifiedTime(f));
+                stamp.add(Files.size(f));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IOException(f + " does not exist", e);
+            }
         }
         return stamp;
     }

@@ -17,13 +17,9 @@ import dev.kura.index.VersionPage;
 import dev.kura.index.VersionQuery;
 import dev.kura.index.WriteIntent;
 import dev.kura.index.codec.RecordCodec;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -495,12 +491,12 @@ public sealed interface IndexRead<T> {
 
     /** The binary form of a request. */
     static byte[] encodeRequest(IndexRead<?> read) {
-        return Wire.write(read::writeRequest);
+        return Wire.write(FORMAT, read::writeRequest);
     }
 
     /** The request in {@code bytes}; IllegalArgumentException when it does not parse. */
     static IndexRead<?> decodeRequest(byte[] bytes) {
-        return Wire.read(bytes, in -> switch (in.readByte()) {
+        return Wire.read(bytes, FORMAT, in -> switch (in.readByte()) {
             case 1 -> new InlineData(in.readLong(), new DataId(Wire.text(in)));
             case 2 -> new Bucket(Wire.text(in));
             case 3 -> new Buckets();
@@ -533,139 +529,11 @@ public sealed interface IndexRead<T> {
     /** Runs {@code read} on {@code index} and answers in binary form. */
     static <T> byte[] answer(IndexRead<T> read, ObjectIndex index) {
         T answer = read.run(index);
-        return Wire.write(out -> read.writeAnswer(answer, out));
+        return Wire.write(FORMAT, out -> read.writeAnswer(answer, out));
     }
 
     /** The answer to {@code read} in {@code bytes}. */
     static <T> T decodeAnswer(IndexRead<T> read, byte[] bytes) {
-        return Wire.read(bytes, read::readAnswer);
-    }
-
-    /** Framing shared by requests and answers. */
-    final class Wire {
-        /** At most this many elements in a list, map or page on the wire. */
-        private static final int MAX_COUNT = 1 << 20;
-
-        private Wire() {
-        }
-
-        interface Writer {
-            void write(DataOutputStream out) throws IOException;
-        }
-
-        interface Reader<R> {
-            R read(DataInputStream in) throws IOException;
-        }
-
-        static byte[] write(Writer writer) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeByte(FORMAT);
-                writer.write(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e); // not on a byte array
-            }
-            return bytes.toByteArray();
-        }
-
-        static <R> R read(byte[] bytes, Reader<R> reader) {
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-                if (in.readByte() != FORMAT) {
-                    throw new IllegalArgumentException("unknown read format");
-                }
-                R r = reader.read(in);
-                if (in.available() != 0) {
-                    throw new IllegalArgumentException("trailing bytes after a read");
-                }
-                return r;
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof IllegalArgumentException iae) {
-                    throw iae;
-                }
-                throw new IllegalArgumentException("unreadable index read: " + e.getMessage(), e);
-            }
-        }
-
-        static void bytes(DataOutputStream out, byte[] b) throws IOException {
-            out.writeInt(b.length);
-            out.write(b);
-        }
-
-        static byte[] bytes(DataInputStream in) throws IOException {
-            int n = in.readInt();
-            if (n < 0 || n > in.available()) {
-                throw new IOException("bad length " + n);
-            }
-            return in.readNBytes(n);
-        }
-
-        static void optional(DataOutputStream out, byte[] b) throws IOException {
-            out.writeBoolean(b != null);
-            if (b != null) {
-                bytes(out, b);
-            }
-        }
-
-        static byte[] optional(DataInputStream in) throws IOException {
-            return in.readBoolean() ? bytes(in) : null;
-        }
-
-        static void text(DataOutputStream out, String s) throws IOException {
-            optional(out, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        static String text(DataInputStream in) throws IOException {
-            byte[] b = optional(in);
-            return b == null ? null : new String(b, StandardCharsets.UTF_8);
-        }
-
-        static int count(DataInputStream in) throws IOException {
-            int n = in.readInt();
-            if (n < 0 || n > MAX_COUNT) {
-                throw new IOException("bad count " + n);
-            }
-            return n;
-        }
-
-        static void texts(DataOutputStream out, List<String> list) throws IOException {
-            out.writeInt(list.size());
-            for (String s : list) {
-                text(out, s);
-            }
-        }
-
-        static List<String> texts(DataInputStream in) throws IOException {
-            int n = count(in);
-            List<String> list = new ArrayList<>(Math.min(n, 1024));
-            for (int k = 0; k < n; k++) {
-                list.add(text(in));
-            }
-            return list;
-        }
-
-        static <E> void list(DataOutputStream out, List<E> list, java.util.function.Function<E, byte[]> encode)
-                throws IOException {
-            out.writeInt(list.size());
-            for (E e : list) {
-                bytes(out, encode.apply(e));
-            }
-        }
-
-        static <E> List<E> list(DataInputStream in, java.util.function.Function<byte[], E> decode) throws IOException {
-            int n = count(in);
-            List<E> list = new ArrayList<>(Math.min(n, 1024));
-            for (int k = 0; k < n; k++) {
-                list.add(decode.apply(bytes(in)));
-            }
-            return list;
-        }
-
-        static BucketSetting setting(String name) throws IOException {
-            try {
-                return BucketSetting.valueOf(name);
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IOException("unknown bucket setting " + name);
-            }
-        }
+        return Wire.read(bytes, FORMAT, read::readAnswer);
     }
 }

@@ -5,12 +5,9 @@ import dev.kura.index.IndexException;
 import dev.kura.index.IndexResult;
 import dev.kura.index.ObjectRecord;
 import dev.kura.index.codec.RecordCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -59,23 +56,23 @@ final class OutcomeCodec {
     }
 
     static byte[] encode(IndexResult result) {
-        return write(out -> {
+        return Wire.write(FORMAT, out -> {
             switch (result) {
                 case IndexResult.Done d -> out.writeByte(DONE);
                 case IndexResult.Unchanged u -> out.writeByte(UNCHANGED);
                 case IndexResult.AlreadyCompleted a -> {
                     out.writeByte(ALREADY_COMPLETED);
-                    bytes(out, RecordCodec.encode(a.record()));
+                    Wire.bytes(out, RecordCodec.encode(a.record()));
                 }
                 case IndexResult.Replaced r -> {
                     out.writeByte(REPLACED);
                     out.writeBoolean(r.previous().isPresent());
                     if (r.previous().isPresent()) {
-                        bytes(out, RecordCodec.encode(r.previous().get()));
+                        Wire.bytes(out, RecordCodec.encode(r.previous().get()));
                     }
                     out.writeBoolean(r.current() != null);
                     if (r.current() != null) {
-                        bytes(out, RecordCodec.encode(r.current()));
+                        Wire.bytes(out, RecordCodec.encode(r.current()));
                     }
                 }
             }
@@ -84,28 +81,28 @@ final class OutcomeCodec {
 
     /** A rejection: an {@link IndexException}, or any other failure of the apply (a bad argument, a bug). */
     static byte[] encodeFailure(Throwable failure) {
-        return write(out -> {
+        return Wire.write(FORMAT, out -> {
             switch (failure) {
                 case IndexException.BucketAlreadyExists e -> {
                     out.writeByte(BUCKET_ALREADY_EXISTS);
-                    bytes(out, RecordCodec.encode(e.existing()));
+                    Wire.bytes(out, RecordCodec.encode(e.existing()));
                 }
                 case IndexException.NoSuchVersion e -> {
                     out.writeByte(NO_SUCH_VERSION);
-                    text(out, e.getMessage());
-                    text(out, e.versionId());
+                    Wire.text(out, e.getMessage());
+                    Wire.text(out, e.versionId());
                 }
                 case IndexException e -> {
                     out.writeByte(tagOf(e));
-                    text(out, e.getMessage());
+                    Wire.text(out, e.getMessage());
                 }
                 case IllegalArgumentException e -> {
                     out.writeByte(ILLEGAL_ARGUMENT);
-                    text(out, e.getMessage());
+                    Wire.text(out, e.getMessage());
                 }
                 default -> {
                     out.writeByte(OTHER_FAILURE);
-                    text(out, failure.getClass().getName() + ": " + failure.getMessage());
+                    Wire.text(out, failure.getClass().getName() + ": " + failure.getMessage());
                 }
             }
         });
@@ -144,11 +141,11 @@ final class OutcomeCodec {
             return switch (tag) {
                 case DONE -> IndexResult.DONE;
                 case UNCHANGED -> IndexResult.UNCHANGED;
-                case ALREADY_COMPLETED -> new IndexResult.AlreadyCompleted(RecordCodec.decodeObject(bytes(in)));
+                case ALREADY_COMPLETED -> new IndexResult.AlreadyCompleted(RecordCodec.decodeObject(Wire.bytes(in)));
                 case REPLACED -> {
                     Optional<ObjectRecord> previous = in.readBoolean()
-                            ? Optional.of(RecordCodec.decodeObject(bytes(in))) : Optional.empty();
-                    ObjectRecord current = in.readBoolean() ? RecordCodec.decodeObject(bytes(in)) : null;
+                            ? Optional.of(RecordCodec.decodeObject(Wire.bytes(in))) : Optional.empty();
+                    ObjectRecord current = in.readBoolean() ? RecordCodec.decodeObject(Wire.bytes(in)) : null;
                     yield new IndexResult.Replaced(previous, current);
                 }
                 case SKIPPED_TAG -> throw new IndexException.OutcomeUnknown(
@@ -164,10 +161,10 @@ final class OutcomeCodec {
 
     private static IndexException failure(byte tag, DataInputStream in) throws IOException {
         if (tag == BUCKET_ALREADY_EXISTS) {
-            BucketRecord existing = RecordCodec.decodeBucket(bytes(in));
+            BucketRecord existing = RecordCodec.decodeBucket(Wire.bytes(in));
             return new IndexException.BucketAlreadyExists(existing);
         }
-        String message = text(in);
+        String message = Wire.text(in);
         return switch (tag) {
             case PRECONDITION_FAILED -> new IndexException.PreconditionFailed(message);
             case NO_SUCH_BUCKET -> new IndexException.NoSuchBucket(message);
@@ -183,7 +180,7 @@ final class OutcomeCodec {
             case ENGINE_FAILURE -> new IndexException.EngineFailure(message, null);
             case OUTCOME_UNKNOWN -> new IndexException.OutcomeUnknown(message, null);
             case NO_SUCH_VERSION -> {
-                String versionId = text(in);
+                String versionId = Wire.text(in);
                 // The message is "<key> version <id>" (IndexException.NoSuchVersion).
                 String suffix = " version " + versionId;
                 String key = message != null && message.endsWith(suffix)
@@ -194,46 +191,5 @@ final class OutcomeCodec {
             case OTHER_FAILURE -> throw new IllegalStateException("the apply failed on the replica: " + message);
             default -> throw new IllegalStateException("unknown outcome tag " + tag);
         };
-    }
-
-    // ---- plumbing
-
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // not on a byte array
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static byte[] bytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("bad length " + n);
-        }
-        return in.readNBytes(n);
-    }
-
-    private static void text(DataOutputStream out, String s) throws IOException {
-        out.writeBoolean(s != null);
-        if (s != null) {
-            bytes(out, s.getBytes(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static String text(DataInputStream in) throws IOException {
-        return in.readBoolean() ? new String(bytes(in), StandardCharsets.UTF_8) : null;
     }
 }
