@@ -20,8 +20,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * The linearizability check of a recorded history across the faults of a five-process cluster in three
  * zones (zone1: node1 and node2, zone2: node3 and node4, zone3: node5): six AWS SDK clients (no retries)
- * spread over the nodes race PUT, conditional PUT, GET and DELETE on three keys while the index leader's
- * whole zone is killed with -9 (a new leader among the three left, writes go on, larger objects are
+ * spread over the nodes race PUT, conditional PUT, GET and DELETE on three keys while the whole zone of
+ * the leader of the bucket's data group is killed with -9 (a new leader among the three left, writes go on, larger objects are
  * written through a survivor), comes back and is healed, and then the new leader is cut off from the
  * other nodes (each node runs in a network namespace of its own, and the leader's cluster link goes
  * down; where namespaces cannot be made — not root — two nodes are left alone instead, the three others
@@ -33,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class ClusterLinearizabilityProcessTest {
     private static final String BUCKET = "linear";
+    /** The Raft group holding the bucket's keys: its leader is the one killed and then cut off. */
+    private static final String GROUP = "index-" + dev.kura.cluster.GroupedIndex.groupOfName(BUCKET, 3);
     private static final int NODES = 5;
 
     @TempDir
@@ -63,7 +65,8 @@ class ClusterLinearizabilityProcessTest {
             }));
         }
         Thread.sleep(3_000);
-        int leader = cluster.leader(20);
+        // The leader of the group that holds the raced keys (the bucket's data group), under the clients' load.
+        int leader = cluster.leader(20, GROUP);
         assertThat(leader).isNotNegative();
         List<Integer> lostZone = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
@@ -137,13 +140,13 @@ class ClusterLinearizabilityProcessTest {
     }
 
     /**
-     * With a network namespace per node: the index leader loses its cluster link (a real cut: it runs on,
-     * still believing it leads for a while, and its clients reach it). The four others elect a leader and
+     * With a network namespace per node: the leader of the bucket's data group loses its cluster link (a
+     * real cut: it runs on, still believing it leads for a while, and its clients reach it). The four others elect a leader and
      * take a write, which the cut-off leader must then neither hide nor overwrite: through it a read and a
      * write get 503. The history's clients keep going on all five nodes throughout.
      */
     private void cutTheLeaderOff(ClusterNodes cluster, History history) throws Exception {
-        int leader = cluster.leader(20);
+        int leader = cluster.leader(20, GROUP);
         assertThat(leader).isNotNegative();
         int other = (leader + 1) % NODES;
         cluster.cut(leader);

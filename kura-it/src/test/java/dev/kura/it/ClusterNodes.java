@@ -355,14 +355,19 @@ final class ClusterNodes implements AutoCloseable {
         return Double.NaN;
     }
 
-    /** The node that leads the index group now, waiting for one to be elected; -1 on timeout. */
+    /** The node that leads the metadata group now, waiting for one to be elected; -1 on timeout. */
     int leader(int seconds) throws Exception {
+        return leader(seconds, "meta");
+    }
+
+    /** The node that leads {@code group} ({@code meta}, {@code index-N}) now, waiting for one; -1 on timeout. */
+    int leader(int seconds, String group) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < processes.length; i++) {
                 if (processes[i] != null && processes[i].isAlive()) {
                     try {
-                        if (metric(i, "kura_cluster_leader{group=\"meta\"") == 1) {
+                        if (metric(i, "kura_cluster_leader{group=\"" + group + "\"") == 1) {
                             return i;
                         }
                     } catch (IOException e) {
