@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kura.index.IndexCommand;
 import dev.kura.index.IndexResult;
 import dev.kura.index.codec.CommandCodec;
-import dev.kura.testing.tls.TestCertificates;
+import dev.kura.cluster.LocalCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +36,11 @@ class ClusterTlsTest {
 
     @Test
     void membersReplicateInsideMutualTlsAndAClientWithoutATrustedCertificateGetsNothingIn() throws Exception {
-        TestCertificates.Node node = TestCertificates.make(root.resolve("certs"), "member", "127.0.0.2", "127.0.0.3",
+        LocalCertificates.Node node = LocalCertificates.make(root.resolve("certs"), "member", 2, "127.0.0.2", "127.0.0.3",
                 "127.0.0.4");
-        TestCertificates.Node stranger = TestCertificates.make(root.resolve("certs"), "stranger", "127.0.0.5");
+        LocalCertificates.Node stranger = LocalCertificates.make(root.resolve("certs"), "stranger", 2, "127.0.0.5");
         ClusterTls tls = ClusterTls.load(node.certificate(), node.key(),
-                TestCertificates.trusting(root.resolve("trusted.pem"), List.of(node)));
+                LocalCertificates.trusting(root.resolve("trusted.pem"), List.of(node)));
         try (TestCluster cluster = TestCluster.start(root.resolve("members"), TestCluster.settings(0, 8L << 20, 1024).withTls(tls))) {
             cluster.awaitLeader();
             assertThat(cluster.client(cluster.aFollower()).apply(new IndexCommand.CreateBucket(versionedBucket("b", 1))))
@@ -53,7 +53,7 @@ class ClusterTlsTest {
             byte[] sealed = new CommandSeal(TestCluster.SECRET).seal(CommandCodec.encode(
                     new IndexCommand.CreateBucket(versionedBucket("intruder", 2))));
             ClusterTls untrusted = ClusterTls.load(stranger.certificate(), stranger.key(),
-                    TestCertificates.trusting(root.resolve("stranger-trusts.pem"), List.of(node, stranger)));
+                    LocalCertificates.trusting(root.resolve("stranger-trusts.pem"), List.of(node, stranger)));
             Parameters strangersTls = new Parameters();
             GrpcConfigKeys.TLS.setConf(strangersTls, untrusted.raft());
             for (Parameters p : List.of(new Parameters(), strangersTls)) {
@@ -78,18 +78,18 @@ class ClusterTlsTest {
     @Test
     void renewedFilesAreTakenUpWithoutARestartAndUnusableOnesAreRefused() throws Exception {
         Path certs = root.resolve("certs");
-        TestCertificates.Node v1 = TestCertificates.make(certs.resolve("v1"), "member", "127.0.0.2", "127.0.0.3",
+        LocalCertificates.Node v1 = LocalCertificates.make(certs.resolve("v1"), "member", 2, "127.0.0.2", "127.0.0.3",
                 "127.0.0.4");
-        TestCertificates.Node v2 = TestCertificates.make(certs.resolve("v2"), "member-renewed", "127.0.0.2",
+        LocalCertificates.Node v2 = LocalCertificates.make(certs.resolve("v2"), "member-renewed", 2, "127.0.0.2",
                 "127.0.0.3", "127.0.0.4");
         Path cert = Files.copy(v1.certificate(), root.resolve("node.crt"));
         Path key = Files.copy(v1.key(), root.resolve("node.key"));
         // Rotation's first step done: the renewed certificate is trusted already, the old one still presented.
-        ClusterTls tls = ClusterTls.load(cert, key, TestCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2)));
+        ClusterTls tls = ClusterTls.load(cert, key, LocalCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2)));
         tls.requireNames("127.0.0.2");
         assertThat(tls.reloadIfChanged()).as("nothing changed").isFalse();
         ClusterTls trustsOnlyRenewed = ClusterTls.load(v2.certificate(), v2.key(),
-                TestCertificates.trusting(root.resolve("v2-only.pem"), List.of(v2)));
+                LocalCertificates.trusting(root.resolve("v2-only.pem"), List.of(v2)));
         try (TestCluster cluster = TestCluster.start(root.resolve("members"),
                 TestCluster.settings(0, 8L << 20, 1024).withTls(tls))) {
             cluster.awaitLeader();
@@ -116,11 +116,11 @@ class ClusterTlsTest {
 
             // A CA added to the trusted file at runtime: a node holding a certificate from it gets in, although
             // the members' gRPC servers still name only the CAs they started with when they ask for one.
-            TestCertificates.Node v3 = TestCertificates.make(certs.resolve("v3"), "newcomer", "127.0.0.5");
+            LocalCertificates.Node v3 = LocalCertificates.make(certs.resolve("v3"), "newcomer", 2, "127.0.0.5");
             ClusterTls newcomer = ClusterTls.load(v3.certificate(), v3.key(),
-                    TestCertificates.trusting(root.resolve("v3-trusts.pem"), List.of(v2, v3)));
+                    LocalCertificates.trusting(root.resolve("v3-trusts.pem"), List.of(v2, v3)));
             assertThat(reaches(cluster, newcomer)).as("not trusted yet").isFalse();
-            TestCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2, v3));
+            LocalCertificates.trusting(root.resolve("trusted.pem"), List.of(v1, v2, v3));
             bumpModified(root.resolve("trusted.pem"));
             Files.copy(v2.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the renewal, finished
             bumpModified(key);
@@ -154,9 +154,9 @@ class ClusterTlsTest {
     @Test
     void theFilesAreCheckedAtStartAndWhatIsWrongIsSaid() throws Exception {
         Path certs = root.resolve("certs");
-        TestCertificates.Node a = TestCertificates.make(certs, "a", "127.0.0.2");
-        TestCertificates.Node b = TestCertificates.make(certs, "b", "127.0.0.3");
-        Path trusted = TestCertificates.trusting(root.resolve("trusted.pem"), List.of(a, b));
+        LocalCertificates.Node a = LocalCertificates.make(certs, "a", 2, "127.0.0.2");
+        LocalCertificates.Node b = LocalCertificates.make(certs, "b", 2, "127.0.0.3");
+        Path trusted = LocalCertificates.trusting(root.resolve("trusted.pem"), List.of(a, b));
         ClusterTls good = ClusterTls.load(a.certificate(), a.key(), trusted);
         assertThat(good.subject()).isEqualTo("CN=a");
         good.requireNames("127.0.0.2");
@@ -165,22 +165,22 @@ class ClusterTlsTest {
 
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), b.key(), trusted))
                 .isInstanceOf(IOException.class).hasMessageContaining("is not the private key of the certificate");
-        Path onlyB = TestCertificates.trusting(root.resolve("only-b.pem"), List.of(b));
+        Path onlyB = LocalCertificates.trusting(root.resolve("only-b.pem"), List.of(b));
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), a.key(), onlyB))
                 .hasMessageContaining("do not verify this node's own");
-        Path encrypted = Files.writeString(root.resolve("enc.key"), TestCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
+        Path encrypted = Files.writeString(root.resolve("enc.key"), LocalCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), encrypted, trusted))
                 .hasMessageContaining("is encrypted").hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
-        Path pkcs1 = Files.writeString(root.resolve("rsa.key"), TestCertificates.pem("RSA PRIVATE KEY", new byte[64]));
+        Path pkcs1 = Files.writeString(root.resolve("rsa.key"), LocalCertificates.pem("RSA PRIVATE KEY", new byte[64]));
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), pkcs1, trusted)).hasMessageContaining("PKCS#8");
-        Path garbage = Files.writeString(root.resolve("garbage.key"), TestCertificates.pem("PRIVATE KEY", new byte[64]));
+        Path garbage = Files.writeString(root.resolve("garbage.key"), LocalCertificates.pem("PRIVATE KEY", new byte[64]));
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), garbage, trusted))
                 .hasMessageContaining("algorithm Kura cannot use");
         Path empty = Files.writeString(root.resolve("empty.pem"), "no PEM here\n");
         assertThatThrownBy(() -> ClusterTls.load(empty, a.key(), trusted)).hasMessageContaining("holds no certificate");
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), a.key(), empty)).hasMessageContaining("holds no certificate");
         assertThatThrownBy(() -> ClusterTls.load(a.certificate(), empty, trusted)).hasMessageContaining("exactly one private key");
-        Path badCert = Files.writeString(root.resolve("bad.crt"), TestCertificates.pem("CERTIFICATE", new byte[64]));
+        Path badCert = Files.writeString(root.resolve("bad.crt"), LocalCertificates.pem("CERTIFICATE", new byte[64]));
         assertThatThrownBy(() -> ClusterTls.load(badCert, a.key(), trusted)).hasMessageContaining("cannot be read");
         assertThatThrownBy(() -> ClusterTls.load(root.resolve("missing.crt"), a.key(), trusted))
                 .isInstanceOf(IOException.class);

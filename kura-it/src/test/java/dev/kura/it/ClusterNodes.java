@@ -48,7 +48,7 @@ final class ClusterNodes implements AutoCloseable {
     final Process[] processes;
     final Path[] logs;
     /** Each node's certificate and key when the cluster runs inside TLS, else null. */
-    List<dev.kura.testing.tls.TestCertificates.Node> certificates;
+    List<dev.kura.cluster.LocalCertificates.Node> certificates;
 
     private ClusterNodes(Path home, int n, int capacity, int s3Port, int adminPort, int clusterPort, List<String> extra,
                          NetworkNamespaces net) {
@@ -122,14 +122,14 @@ final class ClusterNodes implements AutoCloseable {
     private void prepare(boolean tls) throws IOException {
         Files.createDirectories(home);
         if (tls) {
-            List<dev.kura.testing.tls.TestCertificates.Node> certs = new ArrayList<>();
-            List<java.util.concurrent.CompletableFuture<dev.kura.testing.tls.TestCertificates.Node>> making = new ArrayList<>();
+            List<dev.kura.cluster.LocalCertificates.Node> certs = new ArrayList<>();
+            List<java.util.concurrent.CompletableFuture<dev.kura.cluster.LocalCertificates.Node>> making = new ArrayList<>();
             for (int i = 0; i < hosts.size(); i++) { // a keytool process each, side by side
                 String name = "node" + (i + 1);
                 String host = clusterHosts.get(i);
                 making.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
-                        return dev.kura.testing.tls.TestCertificates.make(home.resolve("certs"), name, host);
+                        return dev.kura.cluster.LocalCertificates.make(home.resolve("certs"), name, 2, host);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -139,7 +139,7 @@ final class ClusterNodes implements AutoCloseable {
                 certs.add(f.join());
             }
             certificates = certs;
-            dev.kura.testing.tls.TestCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
+            dev.kura.cluster.LocalCertificates.trusting(home.resolve("certs").resolve("cluster-ca.pem"), certs);
         }
         Files.writeString(home.resolve("cluster-secret"), "it-cluster-secret-0123456789abcdef-0123456789\n");
         byte[] key = new byte[32];

@@ -48,6 +48,10 @@ final class ClusterCommand {
                         + "(default: 9000)")
         int s3Port = 9000;
 
+        @Option(names = "--tls", description = "Raft and shard traffic between the nodes inside mutual TLS, with a "
+                + "self-signed certificate per node made once in <data>/tls (keytool from this JDK)")
+        boolean tls;
+
         @Parameters(paramLabel = "SERVER-FLAG", description = "More flags for every node's kura server (after --)")
         List<String> serverFlags = new ArrayList<>();
 
@@ -59,7 +63,7 @@ final class ClusterCommand {
             }
             List<Process> started = new ArrayList<>();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(started), "kura-cluster-stop"));
-            Plan plan = plan(data, nodes, InetAddress.getByName(firstAddress), s3Port, serverFlags, System.out);
+            Plan plan = plan(data, nodes, InetAddress.getByName(firstAddress), s3Port, serverFlags, System.out, tls);
             for (int i = 0; i < nodes; i++) {
                 ProcessBuilder pb = new ProcessBuilder(plan.command(i));
                 pb.environment().putAll(plan.environment());
@@ -76,6 +80,10 @@ final class ClusterCommand {
             }
             System.out.println("Root credentials are in " + plan.home().resolve("credentials").toAbsolutePath()
                     + "; any node serves any request. Ctrl-C stops the cluster.");
+            if (tls) {
+                System.out.println("Between the nodes: mutual TLS, certificates in "
+                        + plan.home().resolve(TLS_DIR).toAbsolutePath() + " (replace a node's files to renew them).");
+            }
             CountDownLatch anyExit = new CountDownLatch(1);
             for (Process p : started) {
                 p.onExit().thenRun(anyExit::countDown);
@@ -127,6 +135,19 @@ final class ClusterCommand {
      */
     static Plan plan(Path home, int nodes, InetAddress first, int s3Port, List<String> extra, PrintStream terminal)
             throws IOException {
+        return plan(home, nodes, first, s3Port, extra, terminal, false);
+    }
+
+    /** The certificates of a local cluster started with {@code --tls}, under its directory. */
+    static final String TLS_DIR = "tls";
+
+    /**
+     * As above; with {@code tls}, every node gets {@code --cluster-cert/--cluster-key/--cluster-ca}: a
+     * self-signed certificate of its own naming its address (made the first time, kept after), and a file
+     * trusting every node's.
+     */
+    static Plan plan(Path home, int nodes, InetAddress first, int s3Port, List<String> extra, PrintStream terminal,
+                     boolean tls) throws IOException {
         Files.createDirectories(home);
         Path secret = home.resolve("cluster-secret");
         if (!Files.exists(secret)) {
@@ -152,6 +173,21 @@ final class ClusterCommand {
                 jvm.add(f);
             }
         }
+        List<dev.kura.cluster.LocalCertificates.Node> certificates = new ArrayList<>();
+        Path trusted = home.resolve(TLS_DIR).resolve("trusted.pem");
+        if (tls) {
+            Path dir = home.resolve(TLS_DIR);
+            for (int i = 0; i < nodes; i++) {
+                var node = new dev.kura.cluster.LocalCertificates.Node(dir.resolve("node" + (i + 1) + ".crt"),
+                        dir.resolve("node" + (i + 1) + ".key"));
+                if (!Files.exists(node.certificate()) || !Files.exists(node.key())
+                        || !names(node, hosts.get(i))) {
+                    node = dev.kura.cluster.LocalCertificates.make(dir, "node" + (i + 1), 825, hosts.get(i));
+                }
+                certificates.add(node);
+            }
+            dev.kura.cluster.LocalCertificates.trusting(trusted, certificates);
+        }
         List<List<String>> commands = new ArrayList<>();
         int clusterPort = s3Port + 100;
         for (int i = 0; i < nodes; i++) {
@@ -173,11 +209,27 @@ final class ClusterCommand {
                 c.add("--join");
                 c.add(String.join(",", others));
             }
+            if (tls) {
+                c.addAll(List.of("--cluster-cert", certificates.get(i).certificate().toString(),
+                        "--cluster-key", certificates.get(i).key().toString(), "--cluster-ca", trusted.toString()));
+            }
             c.addAll(extra);
             commands.add(c);
         }
         return new Plan(home, hosts, commands, Map.of("KURA_ACCESS_KEY", creds.accessKey(),
                 "KURA_SECRET_KEY", creds.secretKey()));
+    }
+
+    /** True when the node's files load and its certificate names {@code host} (else they are made again). */
+    private static boolean names(dev.kura.cluster.LocalCertificates.Node node, String host) {
+        try {
+            dev.kura.cluster.ClusterTls own = dev.kura.cluster.ClusterTls.load(node.certificate(), node.key(),
+                    node.certificate());
+            own.requireNames(host);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void writePrivate(Path file, String text) throws IOException {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class ServerCommandTest {
-    private static ServerConfig parse(Map<String, String> env, String... args) {
+    static ServerConfig parse(Map<String, String> env, String... args) {
         ServerCommand cmd = new ServerCommand();
         new CommandLine(cmd).parseArgs(args);
         return cmd.config(env);

@@ -9,7 +9,7 @@ import dev.kura.common.DataLocation;
 import dev.kura.storage.BlobWriter;
 import dev.kura.storage.fs.RealFileIo;
 import dev.kura.storage.local.LocalBlobStore;
-import dev.kura.testing.tls.TestCertificates;
+import dev.kura.cluster.LocalCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -31,17 +31,17 @@ class ShardTlsTest {
     @TempDir
     Path dir;
 
-    private ClusterTls tls(TestCertificates.Node node, List<TestCertificates.Node> trusted, String name) throws IOException {
-        return ClusterTls.load(node.certificate(), node.key(), TestCertificates.trusting(dir.resolve(name + "-trusts.pem"),
+    private ClusterTls tls(LocalCertificates.Node node, List<LocalCertificates.Node> trusted, String name) throws IOException {
+        return ClusterTls.load(node.certificate(), node.key(), LocalCertificates.trusting(dir.resolve(name + "-trusts.pem"),
                 trusted));
     }
 
     @Test
     void shardsTravelInsideMutualTlsAndEveryoneElseIsRefused() throws Exception {
-        TestCertificates.Node b = TestCertificates.make(dir, "node-b", "127.0.0.1");
-        TestCertificates.Node a = TestCertificates.make(dir, "node-a", "127.0.0.2");
-        TestCertificates.Node stranger = TestCertificates.make(dir, "stranger", "127.0.0.3");
-        TestCertificates.Node elsewhere = TestCertificates.make(dir, "elsewhere", "127.0.0.9");
+        LocalCertificates.Node b = LocalCertificates.make(dir, "node-b", 2, "127.0.0.1");
+        LocalCertificates.Node a = LocalCertificates.make(dir, "node-a", 2, "127.0.0.2");
+        LocalCertificates.Node stranger = LocalCertificates.make(dir, "stranger", 2, "127.0.0.3");
+        LocalCertificates.Node elsewhere = LocalCertificates.make(dir, "elsewhere", 2, "127.0.0.9");
         ClusterTls serverSide = tls(b, List.of(a, b), "b");
         ClusterTls clientSide = tls(a, List.of(a, b, elsewhere), "a");
         try (LocalBlobStore drive = LocalBlobStore.open(dir.resolve("drive"), new RealFileIo(), true);

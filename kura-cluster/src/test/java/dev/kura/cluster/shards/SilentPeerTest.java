@@ -53,9 +53,9 @@ class SilentPeerTest {
     @Test
     void aTlsSendThatMakesNoProgressClosesItsSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        var node = dev.kura.testing.tls.TestCertificates.make(dir, "node", "127.0.0.1");
+        var node = dev.kura.cluster.LocalCertificates.make(dir, "node", 2, "127.0.0.1");
         dev.kura.cluster.ClusterTls tls = dev.kura.cluster.ClusterTls.load(node.certificate(), node.key(),
-                dev.kura.testing.tls.TestCertificates.trusting(dir.resolve("trusted.pem"), List.of(node)));
+                dev.kura.cluster.LocalCertificates.trusting(dir.resolve("trusted.pem"), List.of(node)));
         try (ServerSocket silent = tls.shardServerSockets().createServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"));
              Socket s = tls.shardClientSockets().createSocket()) {
