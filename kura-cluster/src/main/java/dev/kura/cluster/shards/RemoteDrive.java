@@ -305,7 +305,7 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
                 throw p.failure(first.payload());
             }
             p.socket.setSoTimeout(readMillis);
-            return new RemoteInput(p, first); // the stream owns the connection from here
+            return new RemoteInput(p, first, length); // the stream owns the connection from here
         });
     }
 
@@ -687,9 +687,12 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
         private int pos;
         private int limit;
         private boolean ended;
+        /** Bytes of the range asked for that have not been handed to the reader yet. */
+        private long unread;
 
-        RemoteInput(Peer p, ShardProtocol.Message first) throws IOException {
+        RemoteInput(Peer p, ShardProtocol.Message first, long length) throws IOException {
             this.p = p;
+            this.unread = length;
             take(first);
         }
 
@@ -731,7 +734,11 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
 
         @Override
         public int read() throws IOException {
-            return fill() ? current[pos++] & 0xff : -1;
+            if (!fill()) {
+                return -1;
+            }
+            unread--;
+            return current[pos++] & 0xff;
         }
 
         @Override
@@ -745,15 +752,33 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             int n = Math.min(len, limit - pos);
             System.arraycopy(current, pos, b, off, n);
             pos += n;
+            unread -= n;
             return n;
         }
 
+        /**
+         * A reader that took every byte it asked for and closes without reading on (the usual way: it knows the
+         * length) leaves only the END in flight: it is taken, and the connection goes back to the pool — a new
+         * connection per read would cost a TLS handshake each. Stopped earlier, the rest is still coming and
+         * the connection is done.
+         */
         @Override
         public void close() {
-            if (!ended) { // stopped before the end: the rest is still coming, so this connection is done
-                ended = true;
-                p.finish(new IOException("read abandoned"));
+            if (ended) {
+                return;
             }
+            if (unread <= 0 && pos == limit) {
+                try {
+                    fill(); // the END (or the drive's failure, which finishes the connection as it should)
+                } catch (IOException | RuntimeException e) {
+                    // finished by fill
+                }
+                if (ended) {
+                    return;
+                }
+            }
+            ended = true;
+            p.finish(new IOException("read abandoned"));
         }
     }
 }

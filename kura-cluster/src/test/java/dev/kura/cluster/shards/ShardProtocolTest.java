@@ -139,6 +139,13 @@ class ShardProtocolTest {
         try (InputStream in = remote.open(committed, 1_000_000, 300_000)) {
             assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(data, 1_000_000, 1_300_000));
         }
+        // A reader that takes exactly the bytes it asked for and closes (it knows the length; the END is still in
+        // flight) gives the connection back: no new connection, and so no new TLS handshake, per read.
+        for (int n = 0; n < 5; n++) {
+            try (InputStream in = remote.open(committed, 4096L * n, 4096)) {
+                assertThat(in.readNBytes(4096)).isEqualTo(java.util.Arrays.copyOfRange(data, 4096 * n, 4096 * (n + 1)));
+            }
+        }
         assertThat(remote.status()).isEqualTo(new RemoteDrive.Status(drive.zone(), true, true));
         // one authenticated connection carried all of it
         assertThat(server.connectionsAccepted()).isEqualTo(1);
