@@ -20,8 +20,6 @@ import dev.kura.index.codec.RecordCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,9 +43,15 @@ public sealed interface IndexRead<T> {
     /** This read's tag and arguments. */
     void writeRequest(DataOutputStream out) throws IOException;
 
-    void writeAnswer(T answer, DataOutputStream out) throws IOException;
+    /** How this read's answer travels. */
+    Answer<T> answer();
 
-    T readAnswer(DataInputStream in) throws IOException;
+    /** The binary form of an answer (the records in their own versioned forms, {@link RecordCodec}). */
+    interface Answer<T> {
+        void write(T answer, DataOutputStream out) throws IOException;
+
+        T read(DataInputStream in) throws IOException;
+    }
 
     record InlineData(long bucketId, DataId dataId) implements IndexRead<Optional<byte[]>> {
         public Optional<byte[]> run(ObjectIndex i) {
@@ -60,12 +64,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, dataId.value());
         }
 
-        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.orElse(null));
-        }
-
-        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in));
+        public Answer<Optional<byte[]>> answer() {
+            return ReadAnswers.BYTES;
         }
     }
 
@@ -79,12 +79,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, name);
         }
 
-        public void writeAnswer(Optional<BucketRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<BucketRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeBucket);
+        public Answer<Optional<BucketRecord>> answer() {
+            return ReadAnswers.BUCKET;
         }
     }
 
@@ -97,12 +93,8 @@ public sealed interface IndexRead<T> {
             out.writeByte(3);
         }
 
-        public void writeAnswer(List<BucketRecord> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<BucketRecord> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodeBucket);
+        public Answer<List<BucketRecord>> answer() {
+            return ReadAnswers.BUCKETS;
         }
     }
 
@@ -117,12 +109,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, key);
         }
 
-        public void writeAnswer(Optional<ObjectRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<ObjectRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeObject);
+        public Answer<Optional<ObjectRecord>> answer() {
+            return ReadAnswers.OBJECT;
         }
     }
 
@@ -141,15 +129,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(query.scanBudget());
         }
 
-        public void writeAnswer(ListPage a, DataOutputStream out) throws IOException {
-            Wire.list(out, a.objects(), RecordCodec::encode);
-            Wire.texts(out, a.commonPrefixes());
-            out.writeBoolean(a.truncated());
-            Wire.text(out, a.nextStartAfter());
-        }
-
-        public ListPage readAnswer(DataInputStream in) throws IOException {
-            return new ListPage(Wire.list(in, RecordCodec::decodeObject), Wire.texts(in), in.readBoolean(), Wire.text(in));
+        public Answer<ListPage> answer() {
+            return ReadAnswers.LIST_PAGE;
         }
     }
 
@@ -165,12 +146,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, versionId);
         }
 
-        public void writeAnswer(Optional<ObjectRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<ObjectRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeObject);
+        public Answer<Optional<ObjectRecord>> answer() {
+            return ReadAnswers.OBJECT;
         }
     }
 
@@ -190,25 +167,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(query.scanBudget());
         }
 
-        public void writeAnswer(VersionPage a, DataOutputStream out) throws IOException {
-            out.writeInt(a.versions().size());
-            for (VersionPage.Entry e : a.versions()) {
-                Wire.bytes(out, RecordCodec.encode(e.record()));
-                out.writeBoolean(e.latest());
-            }
-            Wire.texts(out, a.commonPrefixes());
-            out.writeBoolean(a.truncated());
-            Wire.text(out, a.nextKeyMarker());
-            Wire.text(out, a.nextVersionIdMarker());
-        }
-
-        public VersionPage readAnswer(DataInputStream in) throws IOException {
-            int n = Wire.count(in);
-            List<VersionPage.Entry> versions = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                versions.add(new VersionPage.Entry(RecordCodec.decodeObject(Wire.bytes(in)), in.readBoolean()));
-            }
-            return new VersionPage(versions, Wire.texts(in), in.readBoolean(), Wire.text(in), Wire.text(in));
+        public Answer<VersionPage> answer() {
+            return ReadAnswers.VERSION_PAGE;
         }
     }
 
@@ -222,12 +182,8 @@ public sealed interface IndexRead<T> {
             out.writeLong(bucketId);
         }
 
-        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.orElse(null));
-        }
-
-        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in));
+        public Answer<Optional<byte[]>> answer() {
+            return ReadAnswers.BYTES;
         }
     }
 
@@ -242,12 +198,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, setting.name());
         }
 
-        public void writeAnswer(Optional<byte[]> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.orElse(null));
-        }
-
-        public Optional<byte[]> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in));
+        public Answer<Optional<byte[]>> answer() {
+            return ReadAnswers.BYTES;
         }
     }
 
@@ -261,21 +213,8 @@ public sealed interface IndexRead<T> {
             out.writeLong(bucketId);
         }
 
-        public void writeAnswer(Map<BucketSetting, byte[]> a, DataOutputStream out) throws IOException {
-            out.writeInt(a.size());
-            for (Map.Entry<BucketSetting, byte[]> e : a.entrySet()) {
-                Wire.text(out, e.getKey().name());
-                Wire.bytes(out, e.getValue());
-            }
-        }
-
-        public Map<BucketSetting, byte[]> readAnswer(DataInputStream in) throws IOException {
-            int n = Wire.count(in);
-            Map<BucketSetting, byte[]> settings = new EnumMap<>(BucketSetting.class);
-            for (int k = 0; k < n; k++) {
-                settings.put(Wire.setting(Wire.text(in)), Wire.bytes(in));
-            }
-            return settings;
+        public Answer<Map<BucketSetting, byte[]>> answer() {
+            return ReadAnswers.SETTINGS;
         }
     }
 
@@ -289,12 +228,8 @@ public sealed interface IndexRead<T> {
             out.writeLong(bucketId);
         }
 
-        public void writeAnswer(List<PartitionRecord> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<PartitionRecord> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodePartition);
+        public Answer<List<PartitionRecord>> answer() {
+            return ReadAnswers.PARTITIONS;
         }
     }
 
@@ -308,12 +243,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, name);
         }
 
-        public void writeAnswer(Optional<UserRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<UserRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUser);
+        public Answer<Optional<UserRecord>> answer() {
+            return ReadAnswers.USER;
         }
     }
 
@@ -327,12 +258,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, accessKey);
         }
 
-        public void writeAnswer(Optional<UserRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<UserRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUser);
+        public Answer<Optional<UserRecord>> answer() {
+            return ReadAnswers.USER;
         }
     }
 
@@ -345,12 +272,8 @@ public sealed interface IndexRead<T> {
             out.writeByte(14);
         }
 
-        public void writeAnswer(List<UserRecord> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<UserRecord> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodeUser);
+        public Answer<List<UserRecord>> answer() {
+            return ReadAnswers.USERS;
         }
     }
 
@@ -366,12 +289,8 @@ public sealed interface IndexRead<T> {
             Wire.text(out, uploadId);
         }
 
-        public void writeAnswer(Optional<UploadRecord> a, DataOutputStream out) throws IOException {
-            Wire.optional(out, a.map(RecordCodec::encode).orElse(null));
-        }
-
-        public Optional<UploadRecord> readAnswer(DataInputStream in) throws IOException {
-            return Optional.ofNullable(Wire.optional(in)).map(RecordCodec::decodeUpload);
+        public Answer<Optional<UploadRecord>> answer() {
+            return ReadAnswers.UPLOAD;
         }
     }
 
@@ -390,12 +309,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(max);
         }
 
-        public void writeAnswer(List<PartRecord> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<PartRecord> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodePart);
+        public Answer<List<PartRecord>> answer() {
+            return ReadAnswers.PARTS;
         }
     }
 
@@ -411,12 +326,8 @@ public sealed interface IndexRead<T> {
             out.writeLong(sequence);
         }
 
-        public void writeAnswer(List<PartRecord> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<PartRecord> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodePart);
+        public Answer<List<PartRecord>> answer() {
+            return ReadAnswers.PARTS;
         }
     }
 
@@ -436,17 +347,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(max);
         }
 
-        public void writeAnswer(UploadPage a, DataOutputStream out) throws IOException {
-            Wire.list(out, a.uploads(), RecordCodec::encode);
-            Wire.texts(out, a.commonPrefixes());
-            out.writeBoolean(a.truncated());
-            Wire.text(out, a.nextKeyMarker());
-            Wire.text(out, a.nextUploadIdMarker());
-        }
-
-        public UploadPage readAnswer(DataInputStream in) throws IOException {
-            return new UploadPage(Wire.list(in, RecordCodec::decodeUpload), Wire.texts(in), in.readBoolean(),
-                    Wire.text(in), Wire.text(in));
+        public Answer<UploadPage> answer() {
+            return ReadAnswers.UPLOAD_PAGE;
         }
     }
 
@@ -460,12 +362,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(limit);
         }
 
-        public void writeAnswer(List<WriteIntent> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<WriteIntent> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodeIntent);
+        public Answer<List<WriteIntent>> answer() {
+            return ReadAnswers.INTENTS;
         }
     }
 
@@ -480,12 +378,8 @@ public sealed interface IndexRead<T> {
             out.writeInt(limit);
         }
 
-        public void writeAnswer(List<PendingFree> a, DataOutputStream out) throws IOException {
-            Wire.list(out, a, RecordCodec::encode);
-        }
-
-        public List<PendingFree> readAnswer(DataInputStream in) throws IOException {
-            return Wire.list(in, RecordCodec::decodePendingFree);
+        public Answer<List<PendingFree>> answer() {
+            return ReadAnswers.FREES;
         }
     }
 
@@ -529,11 +423,11 @@ public sealed interface IndexRead<T> {
     /** Runs {@code read} on {@code index} and answers in binary form. */
     static <T> byte[] answer(IndexRead<T> read, ObjectIndex index) {
         T answer = read.run(index);
-        return Wire.write(FORMAT, out -> read.writeAnswer(answer, out));
+        return Wire.write(FORMAT, out -> read.answer().write(answer, out));
     }
 
     /** The answer to {@code read} in {@code bytes}. */
     static <T> T decodeAnswer(IndexRead<T> read, byte[] bytes) {
-        return Wire.read(bytes, FORMAT, read::readAnswer);
+        return Wire.read(bytes, FORMAT, in -> read.answer().read(in));
     }
 }
