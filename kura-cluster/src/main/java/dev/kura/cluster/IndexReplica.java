@@ -2,7 +2,6 @@ package dev.kura.cluster;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -140,11 +139,6 @@ public final class IndexReplica implements AutoCloseable {
     /** The Raft group of these members; {@code groupId} names the group (the same on every member). */
     public static RaftGroup group(UUID groupId, List<Member> members) {
         return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), members.stream().map(Member::peer).toList());
-    }
-
-    /** True when {@code home} holds this group's Raft storage from an earlier start (the member recovers it). */
-    public static boolean holdsGroup(Path home, RaftGroup group) {
-        return Files.isDirectory(home.resolve("raft").resolve(group.getGroupId().getUuid().toString()));
     }
 
     /**

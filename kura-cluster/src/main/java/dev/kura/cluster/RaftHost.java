@@ -215,10 +215,6 @@ public final class RaftHost implements AutoCloseable {
         return m;
     }
 
-    RaftServer server() {
-        return server;
-    }
-
     IndexReplica.Settings settings() {
         return settings;
     }

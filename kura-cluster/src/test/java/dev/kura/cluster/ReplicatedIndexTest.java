@@ -174,7 +174,8 @@ class ReplicatedIndexTest {
         Path home = root.resolve("n2");
         assertThatThrownBy(() -> IndexReplica.join(group, self, home, TestCluster.settings(0, 8L << 20, 1024),
                 TestCluster.SECRET, Duration.ofSeconds(2))).isInstanceOf(java.io.IOException.class);
-        assertThat(IndexReplica.holdsGroup(home, group)).isFalse();
+        assertThat(home.resolve("raft").resolve(group.getGroupId().getUuid().toString())).as("no Raft storage left")
+                .doesNotExist();
         assertThat(home.resolve("index")).doesNotExist();
     }
 

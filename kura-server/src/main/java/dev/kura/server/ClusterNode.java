@@ -66,8 +66,8 @@ final class ClusterNode implements AutoCloseable {
     private final IndexReplica replica;
     /** Every group's member, the metadata group's first, by group name. */
     private final Map<String, IndexReplica> replicas;
-    /** Every group's index as this node reaches it, by group name. */
-    private final Map<String, ReplicatedIndex> groupIndexes = new LinkedHashMap<>();
+    /** Every group's index as this node reaches it, by group name (the metadata group's first). */
+    private final Map<String, ReplicatedIndex> groupIndexes;
     private final GroupedIndex index;
     private volatile io.micrometer.core.instrument.MeterRegistry registry;
     /** Peers whose reachability gauge is registered. */
@@ -89,17 +89,16 @@ final class ClusterNode implements AutoCloseable {
     private volatile DriveSet drives;
 
     private ClusterNode(ServerConfig.ClusterConfig config, Path home, RaftHost host, Map<String, IndexReplica> replicas,
-                        List<ReplicatedIndex> groupIndexes) {
+                        Map<String, ReplicatedIndex> groupIndexes) {
         this.config = config;
         this.home = home;
         this.host = host;
         this.replicas = replicas;
         this.replica = replicas.get(META);
-        List<String> names = List.copyOf(replicas.keySet());
-        for (int i = 0; i < names.size(); i++) {
-            this.groupIndexes.put(names.get(i), groupIndexes.get(i));
-        }
-        this.index = new GroupedIndex(groupIndexes.getFirst(), List.copyOf(groupIndexes.subList(1, groupIndexes.size())));
+        this.groupIndexes = groupIndexes;
+        List<ReplicatedIndex> data = groupIndexes.entrySet().stream().filter(e -> !e.getKey().equals(META))
+                .map(Map.Entry::getValue).toList();
+        this.index = new GroupedIndex(groupIndexes.get(META), List.copyOf(data));
     }
 
     /** The other members' cluster addresses, from the group's configuration now (it changes as nodes join). */
@@ -183,7 +182,7 @@ final class ClusterNode implements AutoCloseable {
         IndexReplica.Member self = new IndexReplica.Member(memberId(config.address()), config.address());
         RaftHost host = RaftHost.start(self, raftDir, homes, raftSettings(config), config.secret());
         Map<String, IndexReplica> replicas = new LinkedHashMap<>();
-        List<ReplicatedIndex> indexes = new ArrayList<>();
+        Map<String, ReplicatedIndex> indexes = new LinkedHashMap<>();
         try {
             // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
             // no state, or whose join was cut short, asks each group to add it (the metadata group first).
@@ -210,14 +209,14 @@ final class ClusterNode implements AutoCloseable {
                 }
                 replicas.put(g.getKey(), r);
                 // An S3 request waits at most about 10 s for a group (a node cut off from the majority then answers 503).
-                indexes.add(new ReplicatedIndex(r, Duration.ofSeconds(2), 4));
+                indexes.put(g.getKey(), new ReplicatedIndex(r, Duration.ofSeconds(2), 4));
             }
             if (!config.bootstrap()) {
                 LOG.info("cluster: joined; members now {}",
                         replicas.get(META).members().stream().map(IndexReplica.Member::id).toList());
             }
         } catch (IOException | RuntimeException e) {
-            for (ReplicatedIndex i : indexes) {
+            for (ReplicatedIndex i : indexes.values()) {
                 try {
                     i.close();
                 } catch (RuntimeException closing) {
