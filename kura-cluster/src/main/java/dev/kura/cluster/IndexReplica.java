@@ -45,7 +45,7 @@ public final class IndexReplica implements AutoCloseable {
             Objects.requireNonNull(address, "address");
         }
 
-        RaftPeer peer() {
+        public RaftPeer peer() {
             return RaftPeer.newBuilder().setId(id).setAddress(address.getHostString() + ":" + address.getPort()).build();
         }
     }
@@ -315,6 +315,31 @@ public final class IndexReplica implements AutoCloseable {
         awaitGone(id, Duration.ofSeconds(10));
     }
 
+    /**
+     * Sets the members of group {@code gid} to {@code next}, provided they are {@code current} now (a
+     * compare-and-set: a change made meanwhile fails this one), through the group's leader (found among
+     * {@code current}); Ratis brings members new to the group up to date before the change commits. Returns
+     * once it is committed; an IOException when it was refused or its outcome is unknown.
+     */
+    public static void changeMembers(RaftGroupId gid, List<Member> current, List<Member> next, Settings settings,
+                                     Duration patience) throws IOException {
+        if (next.isEmpty()) {
+            throw new IllegalArgumentException("a group needs a member");
+        }
+        List<RaftPeer> now = current.stream().map(Member::peer).toList();
+        try (RaftClient client = adminClient(RaftGroup.valueOf(gid, now), patience, settings)) {
+            RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                    .setServersInNewConf(next.stream().map(Member::peer).toList())
+                    .setServersInCurrentConf(now)
+                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                    .build());
+            if (!reply.isSuccess()) {
+                throw new IOException("the group did not change its members to " + next.stream().map(Member::id).toList()
+                        + ": " + reply.getException(), reply.getException());
+            }
+        }
+    }
+
     /** Waits until this member's configuration no longer names {@code id}; false if it still does after {@code max}. */
     public boolean awaitGone(String id, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
@@ -346,7 +371,7 @@ public final class IndexReplica implements AutoCloseable {
         }
     }
 
-    private static Member member(RaftPeer p) {
+    static Member member(RaftPeer p) {
         String address = p.getAddress();
         int colon = address.lastIndexOf(':');
         return new Member(p.getId().toString(), new InetSocketAddress(address.substring(0, colon),

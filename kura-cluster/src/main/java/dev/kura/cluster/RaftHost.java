@@ -146,6 +146,94 @@ public final class RaftHost implements AutoCloseable {
         return new IndexReplica(this, group, self);
     }
 
+    /** True while this node runs a member (a division) of {@code gid}, current or stale. */
+    public boolean hosts(RaftGroupId gid) {
+        return hasDivision(gid);
+    }
+
+    /**
+     * This node's running member of {@code group} (recovered at start or added since); its client looks for
+     * the leader among {@code group}'s members.
+     */
+    public IndexReplica replica(RaftGroup group) {
+        if (!hasDivision(group.getGroupId())) {
+            throw new IllegalStateException("group " + group.getGroupId() + " is not running on this node");
+        }
+        return new IndexReplica(this, group, self);
+    }
+
+    /**
+     * Stops this node's member of {@code gid} and deletes its state (Raft storage, index, snapshots): for a
+     * member the group no longer has. Its next member of the group, if any, starts empty and catches up.
+     */
+    public void forget(RaftGroupId gid) throws IOException {
+        remove(gid, true);
+    }
+
+    /**
+     * The group as its leader sees it now, asked of {@code candidates} (members or former members, any
+     * order) until one answers as leader; empty when none does within {@code timeout} each.
+     */
+    public java.util.Optional<GroupView> leaderView(RaftGroupId gid, java.util.Collection<IndexReplica.Member> candidates,
+                                                    java.time.Duration timeout) {
+        if (candidates.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        RaftProperties properties = new RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+                org.apache.ratis.util.TimeDuration.valueOf(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftGroup all = RaftGroup.valueOf(gid, candidates.stream().map(IndexReplica.Member::peer).distinct().toList());
+        GroupView best = null;
+        try (org.apache.ratis.client.RaftClient client = org.apache.ratis.client.RaftClient.newBuilder()
+                .setProperties(properties).setParameters(settings.parameters()).setRaftGroup(all)
+                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.noRetry()).build()) {
+            for (var peer : all.getPeers()) {
+                try {
+                    var info = client.getGroupManagementApi(peer.getId()).info(gid);
+                    if (!info.isSuccess()
+                            || info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) {
+                        continue;
+                    }
+                    // The group of the leader's configuration (mid-change: of the old one and the new together;
+                    // the reply carries no configuration of its own over gRPC in Ratis 3.2).
+                    List<IndexReplica.Member> members = info.getGroup().getPeers().stream().map(IndexReplica::member)
+                            .toList();
+                    GroupView v = new GroupView(peer.getId().toString(), info.getRoleInfoProto().getLeaderInfo().getTerm(),
+                            members);
+                    if (best == null || v.term() > best.term()) {
+                        best = v;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not a member, not up, not the leader: ask the next
+                }
+            }
+        } catch (IOException e) {
+            // closing the client
+        }
+        return java.util.Optional.ofNullable(best);
+    }
+
+    /**
+     * A Raft group as its leader saw it: the leader's member id, its term, and the members of its latest
+     * configuration (while a change is under way, those of the configuration before and after together).
+     */
+    public record GroupView(String leader, long term, List<IndexReplica.Member> members) {
+        public GroupView {
+            members = List.copyOf(members);
+        }
+
+        /** True when {@code id} is a member. */
+        public boolean includes(String id) {
+            return members.stream().anyMatch(m -> m.id().equals(id));
+        }
+
+        public java.util.Set<String> memberIds() {
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            members.forEach(m -> ids.add(m.id()));
+            return ids;
+        }
+    }
+
     private boolean hasDivision(RaftGroupId gid) {
         try {
             server.getDivision(gid);

@@ -75,9 +75,18 @@ import org.apache.ratis.util.TimeDuration;
 public final class ReplicatedIndex implements ObjectIndex {
     private static final Message BARRIER = Message.EMPTY;
 
-    /** This node's member of the group, or null when the node hosts none (reads go to the leader). */
-    private final IndexReplica local;
-    private final RaftClient client;
+    /**
+     * This node's member of the group, or null when the node hosts none (reads go to the leader); changes as
+     * the group's members move ({@link #retarget}).
+     */
+    private volatile IndexReplica local;
+    /** A client whose peers are the group's members as last learned; replaced when they change. */
+    private volatile RaftClient client;
+    private volatile java.util.Set<String> clientPeers;
+    private final org.apache.ratis.protocol.RaftGroupId groupId;
+    private final org.apache.ratis.conf.Parameters parameters;
+    private final Duration timeout;
+    private final int attempts;
     private final CommandSeal seal;
     /** Read indexes this node asked the group's leader to confirm (one per read outside a request). */
     private final java.util.concurrent.atomic.AtomicLong readIndexes = new java.util.concurrent.atomic.AtomicLong();
@@ -95,15 +104,62 @@ public final class ReplicatedIndex implements ObjectIndex {
                             org.apache.ratis.conf.Parameters parameters, Duration timeout, int attempts) {
         this.local = local;
         this.seal = seal;
+        this.groupId = group.getGroupId();
+        this.parameters = parameters;
+        this.timeout = timeout;
+        this.attempts = attempts;
+        this.client = newClient(group);
+        this.clientPeers = peerIds(group.getPeers());
+    }
+
+    private RaftClient newClient(org.apache.ratis.protocol.RaftGroup group) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        this.client = RaftClient.newBuilder()
+        return RaftClient.newBuilder()
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    private static java.util.Set<String> peerIds(java.util.Collection<org.apache.ratis.protocol.RaftPeer> peers) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        peers.forEach(p -> ids.add(p.getId() + "@" + p.getAddress()));
+        return ids;
+    }
+
+    /**
+     * Points this index at the group's members now: {@code members} (where its client looks for the leader)
+     * and {@code localMember}, this node's member when it is one of them (else null: reads go to the
+     * leader). A client replaced is closed a minute later, once the calls it carries are answered.
+     */
+    public void retarget(List<IndexReplica.Member> members, IndexReplica localMember) {
+        if (members.isEmpty()) {
+            return;
+        }
+        List<org.apache.ratis.protocol.RaftPeer> peers = members.stream().map(IndexReplica.Member::peer).toList();
+        java.util.Set<String> ids = peerIds(peers);
+        if (!ids.equals(clientPeers)) {
+            RaftClient old = client;
+            client = newClient(org.apache.ratis.protocol.RaftGroup.valueOf(groupId, peers));
+            clientPeers = ids;
+            Thread.ofVirtual().name("kura-client-retire").start(() -> {
+                try {
+                    Thread.sleep(60_000);
+                    old.close();
+                } catch (InterruptedException | IOException e) {
+                    // closing late: nothing depends on it
+                }
+            });
+        }
+        local = localMember;
+    }
+
+    /** This node's member of the group now, or null when it hosts none. */
+    public IndexReplica local() {
+        return local;
     }
 
     /**
@@ -193,11 +249,11 @@ public final class ReplicatedIndex implements ObjectIndex {
     // ---- linearizable reads
 
     /** Waits until the local member has applied everything committed before this call (the read index). */
-    private void barrier() {
+    private void barrier(IndexReplica member) {
         readIndexes.incrementAndGet();
         RaftClientReply reply;
         try {
-            reply = client.io().sendReadOnly(BARRIER, local.peerId());
+            reply = client.io().sendReadOnly(BARRIER, member.peerId());
         } catch (IOException e) {
             throw new dev.kura.index.IndexUnavailableException("no linearizable read: the read index is not available", e);
         }
@@ -211,15 +267,16 @@ public final class ReplicatedIndex implements ObjectIndex {
      * client request: {@link ReadSession}), or on the leader.
      */
     private <T> T read(IndexRead<T> read) {
-        if (local != null) {
+        IndexReplica member = local;
+        if (member != null) {
             if (!ReadSession.confirmed(this)) {
                 long begun = ReadSession.begin();
-                barrier();
+                barrier(member);
                 ReadSession.confirm(this, begun);
             }
             IndexStateMachine machine;
             try {
-                machine = local.stateMachine();
+                machine = member.stateMachine();
             } catch (IllegalStateException e) {
                 // The member stopped after the barrier (its index failed, the node is closing): 503, not 500.
                 throw new dev.kura.index.IndexUnavailableException("this node's replica stopped: " + e.getMessage(), e);
@@ -342,8 +399,9 @@ public final class ReplicatedIndex implements ObjectIndex {
     /** With a local member: that member's health; without: whether the group's leader confirms a read index now. */
     @Override
     public boolean isHealthy() {
-        if (local != null) {
-            return local.isHealthy();
+        IndexReplica member = local;
+        if (member != null) {
+            return member.isHealthy();
         }
         try {
             return client.io().sendReadOnly(BARRIER).isSuccess();
@@ -355,12 +413,13 @@ public final class ReplicatedIndex implements ObjectIndex {
     @Override
     public Map<String, Long> stats() {
         Map<String, Long> out = new LinkedHashMap<>();
-        if (local == null) {
+        IndexReplica member = local;
+        if (member == null) {
             return out;
         }
-        out.put("raft_leader", local.isLeader() ? 1L : 0L);
+        out.put("raft_leader", member.isLeader() ? 1L : 0L);
         try {
-            local.stateMachine().appliedPosition().ifPresent(p -> {
+            member.stateMachine().appliedPosition().ifPresent(p -> {
                 out.put("raft_applied_index", p.index());
                 out.put("raft_applied_term", p.term());
             });

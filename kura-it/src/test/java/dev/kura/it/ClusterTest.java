@@ -199,9 +199,24 @@ class ClusterTest {
             readAll(c);
             c.close();
         }
-        for (String group : List.of("meta", "index-0", "index-1", "index-2")) {
-            assertThat(cluster.metric(healer, "kura_cluster_members{group=\"" + group + "\"")).as(group).isEqualTo(4);
+        // Four members in four zones: the metadata group has all four; each data group keeps three replicas, in
+        // distinct zones, on the members the placement names (node4 takes its share of them: the groups move).
+        assertThat(cluster.metric(healer, "kura_cluster_members{group=\"meta\"")).isEqualTo(4);
+        java.util.Map<String, String> zones = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            zones.put(cluster.hosts.get(i) + "_" + cluster.clusterPort, "zone" + (i + 1));
         }
+        String node4 = cluster.hosts.get(3) + "_" + cluster.clusterPort;
+        int placedOnFourth = 0;
+        for (int g = 0; g < 3; g++) {
+            String group = "index-" + g;
+            java.util.Set<String> expected = java.util.Set.copyOf(dev.kura.cluster.GroupPlacement.choose(group, zones, 3));
+            placedOnFourth += expected.contains(node4) ? 1 : 0;
+            org.awaitility.Awaitility.await(group + " placed on " + expected).atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> groupMembers(admin(cluster.admin(healer), "nodes", "--json"), group).equals(expected));
+        }
+        assertThat(placedOnFourth).as("data groups placed on node4").isPositive();
+        readAll(fourth); // through the moves
         String four = admin(cluster.admin(3), "nodes");
         assertThat(four).contains("node4", "zone4", "(this node)", cluster.hosts.get(3) + ":" + cluster.s3Port);
         assertThat(admin(cluster.admin(healer), "endpoints").lines()).contains(
@@ -223,8 +238,11 @@ class ClusterTest {
         assertThat(admin(cluster.admin(healer), "node", "remove", "node4")).contains("node4 removed");
         assertThat(dataFiles(cluster.home.resolve("node4").resolve("drive"))).as("shards left on the removed node's drive")
                 .isZero();
+        // Out of the membership and, by the time the command returned, out of every data group (replaced there).
+        String afterRemoval = admin(cluster.admin(healer), "nodes", "--json");
         for (String group : List.of("meta", "index-0", "index-1", "index-2")) {
             assertThat(cluster.metric(healer, "kura_cluster_members{group=\"" + group + "\"")).as(group).isEqualTo(3);
+            assertThat(groupMembers(afterRemoval, group)).as(group).doesNotContain(node4).hasSize(3);
         }
         assertThat(admin(cluster.admin(healer), "nodes")).doesNotContain("node4");
         String gone = "kura_cluster_peer_reachable{peer=\"" + cluster.hosts.get(3) + "_" + cluster.clusterPort + "\"}";
@@ -253,6 +271,21 @@ class ClusterTest {
         readAll(s3.get(healer));
         readAll(s3.get(dead));
         s3.forEach(S3Client::close);
+    }
+
+    /** The member ids of {@code group} in a {@code kura admin nodes --json} answer. */
+    static java.util.Set<String> groupMembers(String json, String group) {
+        var m = java.util.regex.Pattern.compile("\"name\":\"" + group + "\"[^}]*?\"members\":\\[([^\\]]*)\\]").matcher(json);
+        if (!m.find()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        for (String s : m.group(1).split(",")) {
+            if (!s.isBlank()) {
+                ids.add(s.trim().replace("\"", ""));
+            }
+        }
+        return ids;
     }
 
     static String admin(String endpoint, String... args) {

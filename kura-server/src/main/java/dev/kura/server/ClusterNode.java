@@ -64,10 +64,10 @@ final class ClusterNode implements AutoCloseable {
     private final RaftHost host;
     /** This node's member of the metadata group: its configuration is the cluster's membership. */
     private final IndexReplica replica;
-    /** Every group's member, the metadata group's first, by group name. */
-    private final Map<String, IndexReplica> replicas;
     /** Every group's index as this node reaches it, by group name (the metadata group's first). */
     private final Map<String, ReplicatedIndex> groupIndexes;
+    /** Where the data groups' replicas are, and moving them where they belong. */
+    private final DataGroups dataGroups;
     private final GroupedIndex index;
     private volatile io.micrometer.core.instrument.MeterRegistry registry;
     /** Peers whose reachability gauge is registered. */
@@ -85,17 +85,19 @@ final class ClusterNode implements AutoCloseable {
     private volatile List<String> s3Endpoints = List.of();
     private final ScheduledExecutorService discovery = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("kura-cluster-discovery").factory());
+    private final ScheduledExecutorService placement = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("kura-cluster-placement").factory());
     private volatile ShardServer shards;
     private volatile DriveSet drives;
 
-    private ClusterNode(ServerConfig.ClusterConfig config, Path home, RaftHost host, Map<String, IndexReplica> replicas,
-                        Map<String, ReplicatedIndex> groupIndexes) {
+    private ClusterNode(ServerConfig.ClusterConfig config, Path home, RaftHost host, IndexReplica replica,
+                        Map<String, ReplicatedIndex> groupIndexes, DataGroups dataGroups) {
         this.config = config;
         this.home = home;
         this.host = host;
-        this.replicas = replicas;
-        this.replica = replicas.get(META);
+        this.replica = replica;
         this.groupIndexes = groupIndexes;
+        this.dataGroups = dataGroups;
         List<ReplicatedIndex> data = groupIndexes.entrySet().stream().filter(e -> !e.getKey().equals(META))
                 .map(Map.Entry::getValue).toList();
         this.index = new GroupedIndex(groupIndexes.get(META), List.copyOf(data));
@@ -180,40 +182,52 @@ final class ClusterNode implements AutoCloseable {
                     + "Raft's own messages are not authenticated; keep the cluster ports reachable by the nodes only");
         }
         IndexReplica.Member self = new IndexReplica.Member(memberId(config.address()), config.address());
+        boolean firstStart = !Files.isDirectory(raftDir.resolve(groups.get(META).getGroupId().getUuid().toString()));
         RaftHost host = RaftHost.start(self, raftDir, homes, raftSettings(config), config.secret());
-        Map<String, IndexReplica> replicas = new LinkedHashMap<>();
+        IndexReplica meta;
         Map<String, ReplicatedIndex> indexes = new LinkedHashMap<>();
+        Map<String, RaftGroup> data = new LinkedHashMap<>(groups);
+        data.remove(META);
         try {
             // Without --bootstrap a node always starts as a joiner: a member's own log says it is one; a node with
-            // no state, or whose join was cut short, asks each group to add it (the metadata group first).
-            if (!config.bootstrap()) {
+            // no state, or whose join was cut short, asks the metadata group to add it. The data groups place
+            // their replicas on members themselves (DataGroups).
+            RaftGroup metaGroup = groups.get(META);
+            if (config.bootstrap()) {
+                meta = host.open(metaGroup, metaGroup);
+            } else {
                 LOG.info("cluster: starting as a member of the cluster at {} (asking to be added if not one yet)",
                         config.join());
-            }
-            for (Map.Entry<String, RaftGroup> g : groups.entrySet()) {
-                RaftGroup group = g.getValue();
-                IndexReplica r;
-                if (config.bootstrap()) {
-                    r = host.open(group, group);
-                } else {
-                    List<RaftPeer> existing = group.getPeers().stream()
-                            .filter(p -> !p.getId().toString().equals(self.id())).toList();
-                    try {
-                        r = IndexReplica.join(host, RaftGroup.valueOf(group.getGroupId(), existing), self,
-                                Duration.ofSeconds(60));
-                    } catch (IOException e) {
-                        throw new IOException("could not join a cluster at " + config.join() + " (group " + g.getKey()
-                                + ": " + e.getMessage() + "); to form a new cluster, start its initial members with "
-                                + "--bootstrap", e);
-                    }
+                List<RaftPeer> existing = metaGroup.getPeers().stream()
+                        .filter(p -> !p.getId().toString().equals(self.id())).toList();
+                try {
+                    meta = IndexReplica.join(host, RaftGroup.valueOf(metaGroup.getGroupId(), existing), self,
+                            Duration.ofSeconds(60));
+                } catch (IOException e) {
+                    throw new IOException("could not join a cluster at " + config.join() + " (" + e.getMessage()
+                            + "); to form a new cluster, start its initial members with --bootstrap", e);
                 }
-                replicas.put(g.getKey(), r);
-                // An S3 request waits at most about 10 s for a group (a node cut off from the majority then answers 503).
-                indexes.put(g.getKey(), new ReplicatedIndex(r, Duration.ofSeconds(2), 4));
+                LOG.info("cluster: joined; members now {}", meta.members().stream().map(IndexReplica.Member::id).toList());
             }
-            if (!config.bootstrap()) {
-                LOG.info("cluster: joined; members now {}",
-                        replicas.get(META).members().stream().map(IndexReplica.Member::id).toList());
+            // An S3 request waits at most about 10 s for a group (a node cut off from the majority then answers 503).
+            indexes.put(META, new ReplicatedIndex(meta, Duration.ofSeconds(2), 4));
+            List<IndexReplica.Member> members = meta.members();
+            for (Map.Entry<String, RaftGroup> g : data.entrySet()) {
+                RaftGroup group = g.getValue();
+                // The initial members form every data group once, at the cluster's first start; DataGroups then
+                // moves each to the replicas its placement names. Later starts recover what this node held.
+                IndexReplica local = null;
+                if (config.bootstrap() && firstStart) {
+                    local = host.open(group, group);
+                } else if (host.hosts(group.getGroupId())) {
+                    local = host.replica(group);
+                }
+                List<IndexReplica.Member> at = local != null && !local.members().isEmpty() ? local.members() : members;
+                ReplicatedIndex index = ReplicatedIndex.remote(RaftGroup.valueOf(group.getGroupId(),
+                        at.stream().map(IndexReplica.Member::peer).toList()), config.secret(), raftSettings(config),
+                        Duration.ofSeconds(2), 4);
+                index.retarget(at, local != null && local.isMember() ? local : null);
+                indexes.put(g.getKey(), index);
             }
         } catch (IOException | RuntimeException e) {
             for (ReplicatedIndex i : indexes.values()) {
@@ -226,7 +240,9 @@ final class ClusterNode implements AutoCloseable {
             host.close();
             throw e;
         }
-        ClusterNode node = new ClusterNode(config, home, host, replicas, indexes);
+        DataGroups placed = new DataGroups(host, self, raftSettings(config), data, indexes);
+        ClusterNode node = new ClusterNode(config, home, host, meta, indexes, placed);
+        placed.locate(meta.members());
         node.awaitMajority();
         return node;
     }
@@ -241,20 +257,22 @@ final class ClusterNode implements AutoCloseable {
         long said = started;
         while (true) {
             try {
-                if (replicas.values().stream().allMatch(IndexReplica::isHealthy)) {
+                if (replica.isHealthy()) {
                     index.users();
                     index.buckets();
                     return;
                 }
             } catch (dev.kura.index.IndexUnavailableException e) {
-                // no leader confirmed yet
+                // no leader confirmed yet, or a data group not found where this node looked: look again
+                dataGroups.locate(replica.members());
             }
             if (System.nanoTime() - said > TimeUnit.SECONDS.toNanos(10)) {
                 said = System.nanoTime();
                 LOG.info("cluster: waiting for a majority of the {} members in every group ({} s so far; the others: {}; "
-                                + "groups with a leader: {})", config.members(),
+                                + "groups with a known leader: {})", config.members(),
                         TimeUnit.NANOSECONDS.toSeconds(said - started), config.join(),
-                        replicas.entrySet().stream().filter(e -> e.getValue().isHealthy()).map(Map.Entry::getKey).toList());
+                        groupIndexes.entrySet().stream().filter(e -> e.getKey().equals(META) ? replica.isHealthy()
+                                : dataGroups.view(e.getKey()).isPresent()).map(Map.Entry::getKey).toList());
             }
             try {
                 Thread.sleep(100);
@@ -320,6 +338,7 @@ final class ClusterNode implements AutoCloseable {
         }
         refreshRetired(); // remembered drives of a node removed meanwhile are never written
         discovery.execute(this::discoverLoop);
+        placement.schedule(this::placeLoop, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -566,18 +585,81 @@ final class ClusterNode implements AutoCloseable {
                     + "layout " + layout + " puts each object on " + (layout.k() + layout.m()) + ": add a node first");
         }
         LOG.info("cluster: removing {} ({}) from the cluster", name, target.id());
-        // The data groups first, the metadata group last: its configuration is the membership, so a removal cut
-        // short leaves the node a member (and asking again finishes it).
-        List<IndexReplica> order = new ArrayList<>(replicas.values());
-        java.util.Collections.reverse(order);
-        for (IndexReplica r : order) {
-            String id = target.id();
-            if (r.members().stream().anyMatch(m -> m.id().equals(id))) {
-                r.removeMember(id, Duration.ofSeconds(30));
+        // The membership first (the metadata group's configuration): the placement then names other members for
+        // the data groups it held; they join those groups, and the metadata group's leader takes it out of them.
+        replica.removeMember(target.id(), Duration.ofSeconds(30));
+        refreshRetired();
+        awaitMovedOff(target.id(), Duration.ofSeconds(90));
+        return target.id();
+    }
+
+    /** Waits until no data group has {@code id} among its members (said in the log when it takes longer). */
+    private void awaitMovedOff(String id, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        List<String> holding = List.of();
+        while (System.nanoTime() < deadline) {
+            dataGroups.locate(replica.members());
+            holding = groupIndexes.keySet().stream().filter(g -> !g.equals(META))
+                    .filter(g -> dataGroups.view(g).map(v -> v.includes(id)).orElse(true)).toList();
+            if (holding.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
-        refreshRetired();
-        return target.id();
+        LOG.warn("cluster: {} is no longer a member, but groups {} still have a replica on it: they move off as soon as "
+                + "the members that replace it are up and caught up", id, holding);
+    }
+
+    /**
+     * Every member's zone as far as known: this node's own, a peer's as it said (or as its remembered drives
+     * say), else as another peer said it (a member down since this node started is known that way).
+     */
+    private Map<String, String> zones() {
+        Map<String, String> out = new java.util.HashMap<>();
+        out.put(memberId(config.address()), config.zone());
+        List<IndexReplica.Member> members = replica.members();
+        for (IndexReplica.Member m : members) {
+            RemoteDrive.Listing l = listings.get(m.address());
+            if (l != null && l.zone() != null && !l.zone().isEmpty()) {
+                out.putIfAbsent(m.id(), l.zone());
+                continue;
+            }
+            synchronized (remote) {
+                remote.values().stream().filter(d -> m.address().equals(d.peer())).findFirst()
+                        .ifPresent(d -> out.putIfAbsent(m.id(), d.drive().zone()));
+            }
+        }
+        for (IndexReplica.Member m : members) {
+            for (RemoteDrive.Listing l : listings.values()) {
+                String said = l.memberZones().get(m.id());
+                if (said != null && !said.isEmpty() && !said.equals("unknown")) {
+                    out.putIfAbsent(m.id(), said);
+                }
+            }
+        }
+        out.values().removeIf(z -> z == null || z.isEmpty() || z.equals("unknown"));
+        ShardServer s = shards;
+        if (s != null) {
+            s.memberZones(out);
+        }
+        return out;
+    }
+
+    /** Every 3 s: the data groups' replicas located, routed to and moved where the placement says. */
+    private void placeLoop() {
+        try {
+            dataGroups.reconcile(replica.members(), zones(), leads());
+        } catch (RuntimeException e) {
+            LOG.warn("cluster: placing the data groups: {}", e.toString());
+        }
+        if (!placement.isShutdown()) {
+            placement.schedule(this::placeLoop, 3, TimeUnit.SECONDS);
+        }
     }
 
     /** What the node at cluster address {@code peer} says of itself now (its DRIVES answer; 5 s at most). */
@@ -643,7 +725,16 @@ final class ClusterNode implements AutoCloseable {
                     l == null ? List.of() : l.s3Endpoints(), theirs));
         }
         List<dev.kura.server.admin.ClusterView.Group> groups = new ArrayList<>();
-        replicas.forEach((name, r) -> groups.add(new dev.kura.server.admin.ClusterView.Group(name, r.leaderId(), r.term())));
+        groups.add(new dev.kura.server.admin.ClusterView.Group(META, replica.leaderId(), replica.term(),
+                replica.members().stream().map(IndexReplica.Member::id).toList()));
+        for (String name : groupIndexes.keySet()) {
+            if (!name.equals(META)) {
+                var v = dataGroups.view(name);
+                groups.add(new dev.kura.server.admin.ClusterView.Group(name, v.map(RaftHost.GroupView::leader).orElse(null),
+                        v.map(RaftHost.GroupView::term).orElse(0L),
+                        v.map(g -> List.copyOf(g.memberIds())).orElse(List.of())));
+            }
+        }
         return new dev.kura.server.admin.ClusterView(memberId(config.address()), replica.leaderId(), replica.term(), members,
                 groups);
     }
@@ -659,21 +750,23 @@ final class ClusterNode implements AutoCloseable {
      * lag, which peers answered the last drive discovery, and the shard protocol's bytes in and out.
      */
     void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        replicas.forEach((group, replica) -> {
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.leader", replica, r -> r.isLeader() ? 1 : 0)
+        groupIndexes.forEach((group, index) -> {
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.leader", index, i -> held(i, r -> r.isLeader() ? 1 : 0))
                     .description("1 while this node leads the Raft group").tag("group", group).register(registry);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.term", replica, IndexReplica::term)
-                    .description("The Raft group's current term as this node knows it").tag("group", group)
-                    .register(registry);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", replica, IndexReplica::appliedIndex)
-                    .description("The last Raft log entry this node applied to the group's index").tag("group", group)
-                    .register(registry);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", replica, r -> r.members().size())
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.term", index, i -> held(i, IndexReplica::term))
+                    .description("The Raft group's current term as this node's replica knows it (NaN: it holds none)")
+                    .tag("group", group).register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.applied.index", index,
+                            i -> held(i, IndexReplica::appliedIndex))
+                    .description("The last Raft log entry this node applied to its replica of the group (NaN: it holds none)")
+                    .tag("group", group).register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.members", index, i -> groupMembers(group))
                     .description("Members of the Raft group").tag("group", group).register(registry);
-            io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", replica, IndexReplica::commitIndex)
-                    .description("The last Raft log entry this node knows to be committed").tag("group", group)
-                    .register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.read.indexes", groupIndexes.get(group),
+            io.micrometer.core.instrument.Gauge.builder("kura.cluster.commit.index", index,
+                            i -> held(i, IndexReplica::commitIndex))
+                    .description("The last Raft log entry this node's replica knows to be committed (NaN: it holds none)")
+                    .tag("group", group).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("kura.cluster.read.indexes", index,
                             ReplicatedIndex::readIndexes)
                     .description("Read indexes this node had the group's leader confirm before reading its own replica "
                             + "(once per group per S3 request)").tag("group", group).register(registry);
@@ -694,6 +787,20 @@ final class ClusterNode implements AutoCloseable {
                 .description("Drives of other nodes this node places shards on").register(registry);
     }
 
+    /** {@code what} of this node's replica of the group {@code index} reaches, NaN when it holds none. */
+    private static double held(ReplicatedIndex index, java.util.function.ToDoubleFunction<IndexReplica> what) {
+        IndexReplica r = index.local();
+        return r == null ? Double.NaN : what.applyAsDouble(r);
+    }
+
+    /** The group's members as this node knows them (NaN when no leader of a data group has answered yet). */
+    private double groupMembers(String group) {
+        if (group.equals(META)) {
+            return replica.members().size();
+        }
+        return dataGroups.view(group).map(v -> (double) v.memberIds().size()).orElse(Double.NaN);
+    }
+
     /** Registers a peer's gauges the first time it is seen (members join while running). */
     private void gauge(InetSocketAddress p) {
         io.micrometer.core.instrument.MeterRegistry r = registry;
@@ -704,9 +811,10 @@ final class ClusterNode implements AutoCloseable {
                             a -> a.getOrDefault(p, false) ? 1 : 0)
                     .description("1 when the peer answered the last drive discovery")
                     .tag("peer", id).register(r));
-            replicas.forEach((group, replica) -> meters.add(
-                    io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", replica, rep -> {
-                                Long lag = rep.followerLag().get(id);
+            groupIndexes.forEach((group, index) -> meters.add(
+                    io.micrometer.core.instrument.Gauge.builder("kura.cluster.follower.lag", index, i -> {
+                                IndexReplica rep = i.local();
+                                Long lag = rep == null ? null : rep.followerLag().get(id);
                                 return lag == null ? Double.NaN : lag;
                             })
                             .description("On the leader: committed Raft entries the member has yet to learn (NaN elsewhere)")
@@ -728,6 +836,7 @@ final class ClusterNode implements AutoCloseable {
     @Override
     public void close() {
         discovery.shutdownNow();
+        placement.shutdownNow();
         ShardServer s = shards;
         if (s != null) {
             s.close();

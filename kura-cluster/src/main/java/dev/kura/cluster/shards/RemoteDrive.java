@@ -104,9 +104,12 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
     public record Listed(String driveId, String zone, boolean writable, boolean present) {
     }
 
-    /** What a peer says of itself: its name, zone, S3 endpoints, drives and write layout ({@code K+M}, or empty). */
+    /**
+     * What a peer says of itself: its name, zone, S3 endpoints, drives and write layout ({@code K+M}, or
+     * empty), and the zones of the cluster's members as far as it knows them (by member id).
+     */
     public record Listing(String node, String zone, java.util.List<String> s3Endpoints, java.util.List<Listed> drives,
-                          String layout) {
+                          String layout, java.util.Map<String, String> memberZones) {
     }
 
     /** Asks the node at {@code peer} which drives it serves (and what it is). */
@@ -135,7 +138,16 @@ public final class RemoteDrive implements dev.kura.storage.ShardDrive, AutoClose
             for (int i = 0; i < n; i++) {
                 out.add(new Listed(p.readUTF(), p.readUTF(), p.readBoolean(), p.readBoolean()));
             }
-            return new Listing(name, zone, endpoints, out, p.available() > 0 ? p.readUTF() : ""); // a node before layouts says none
+            String layout = p.available() > 0 ? p.readUTF() : ""; // a node before layouts says none
+            java.util.Map<String, String> zones = new java.util.TreeMap<>();
+            int z = p.available() > 0 ? p.readInt() : 0;
+            if (z < 0 || z > 10_000) {
+                throw new IOException("node at " + peer + " lists " + z + " member zones");
+            }
+            for (int i = 0; i < z; i++) {
+                zones.put(p.readUTF(), p.readUTF());
+            }
+            return new Listing(name, zone, endpoints, out, layout, java.util.Map.copyOf(zones));
         } finally {
             any.close();
         }

@@ -70,6 +70,7 @@ public final class ShardServer implements AutoCloseable {
     private volatile String zone = "";
     private volatile String layout = "";
     private volatile List<String> s3Endpoints = List.of();
+    private volatile Map<String, String> memberZones = Map.of();
 
     private ShardServer(String node, byte[] secret, java.util.function.Supplier<Map<String, LocalBlobStore>> drives,
                         ServerSocket listener) {
@@ -113,6 +114,11 @@ public final class ShardServer implements AutoCloseable {
         this.zone = nodeZone;
         this.s3Endpoints = List.copyOf(endpoints);
         this.layout = writeLayout == null ? "" : writeLayout;
+    }
+
+    /** The zones of the cluster's members as this node knows them (by member id), told to peers with its drives. */
+    public void memberZones(Map<String, String> zones) {
+        this.memberZones = Map.copyOf(zones);
     }
 
     public InetSocketAddress address() {
@@ -281,6 +287,12 @@ public final class ShardServer implements AutoCloseable {
                     o.writeBoolean(e.getValue().isPresent());
                 }
                 o.writeUTF(layout);
+                Map<String, String> zones = memberZones;
+                o.writeInt(zones.size());
+                for (var z : zones.entrySet()) {
+                    o.writeUTF(z.getKey());
+                    o.writeUTF(z.getValue());
+                }
                 reply(out, OK, b.toByteArray());
             }
             case ShardProtocol.STATUS -> {

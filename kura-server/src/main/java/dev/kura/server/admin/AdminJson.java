@@ -191,7 +191,8 @@ final class AdminJson {
         }
         List<JsonWriter> groups = new ArrayList<>();
         for (ClusterView.Group g : v.groups()) {
-            groups.add(new JsonWriter().field("name", g.name()).field("leader", g.leader()).field("term", g.term()));
+            groups.add(new JsonWriter().field("name", g.name()).field("leader", g.leader()).field("term", g.term())
+                    .strings("members", g.members()));
         }
         return new JsonWriter().field("self", v.self()).field("leader", v.leader()).field("term", v.term())
                 .array("members", members).array("groups", groups);
@@ -225,7 +226,13 @@ final class AdminJson {
         if (m.get("groups") instanceof List<?> gs) {
             for (Object o : gs) {
                 Map<?, ?> g = object(o);
-                groups.add(new ClusterView.Group(text(g, "name"), text(g, "leader"), number(g, "term")));
+                List<String> ids = new ArrayList<>();
+                if (g.get("members") instanceof List<?> ms) {
+                    for (Object x : ms) {
+                        ids.add(String.valueOf(x));
+                    }
+                }
+                groups.add(new ClusterView.Group(text(g, "name"), text(g, "leader"), number(g, "term"), ids));
             }
         }
         return new ClusterView(text(m, "self"), text(m, "leader"), number(m, "term"), members, groups);

@@ -18,8 +18,14 @@ public record ClusterView(String self, String leader, long term, List<Member> me
         groups = List.copyOf(groups);
     }
 
-    /** One Raft group of the index ({@code meta}, {@code index-N}): its leader's member id (null: none known) and term. */
-    public record Group(String name, String leader, long term) {
+    /**
+     * One Raft group of the index ({@code meta}, {@code index-N}): its leader's member id (null: none known),
+     * term, and the member ids of its replicas (empty: not known).
+     */
+    public record Group(String name, String leader, long term, List<String> members) {
+        public Group {
+            members = List.copyOf(members);
+        }
     }
 
     /** One member; {@code node}, {@code zone} are null until it has answered once. */

@@ -25,18 +25,20 @@ final class Tables {
 
     /**
      * The members of a cluster: one row each, the metadata group's leader and the node that answered marked,
-     * and the groups each member leads.
+     * the groups each member holds a replica of and those it leads.
      */
     static String nodes(ClusterView v) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "ZONE", "MEMBER", "ROLE", "LEADS", "STATE", "S3", "DRIVES"});
+        rows.add(new String[] {"NODE", "ZONE", "MEMBER", "ROLE", "GROUPS", "LEADS", "STATE", "S3", "DRIVES"});
         for (ClusterView.Member m : v.members()) {
             long up = m.drives().stream().filter(ClusterView.Drive::present).count();
             String role = (m.member().equals(v.leader()) ? "leader" : "follower") + (m.member().equals(v.self()) ? " (this node)" : "");
             List<String> leads = v.groups().stream().filter(g -> m.member().equals(g.leader())).map(ClusterView.Group::name)
                     .toList();
+            List<String> holds = v.groups().stream().filter(g -> g.members().contains(m.member()))
+                    .map(ClusterView.Group::name).toList();
             rows.add(new String[] {or(m.node()), or(m.zone()), m.address(), v.leader() == null ? "no leader known" : role,
-                leads.isEmpty() ? "-" : String.join(",", leads),
+                holds.isEmpty() ? "-" : String.join(",", holds), leads.isEmpty() ? "-" : String.join(",", leads),
                 m.reachable() ? "up" : "unreachable", m.s3Endpoints().isEmpty() ? "-" : String.join(" ", m.s3Endpoints()),
                 up + " of " + m.drives().size() + " present"});
         }

@@ -1,0 +1,64 @@
+package dev.kura.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which members of the cluster hold a data group's replicas: a pure function of the group's name and the
+ * members with their zones, so every node that knows the same members computes the same answer.
+ *
+ * <p>Members are ranked per group by a hash of (group, member) — rendezvous hashing: each group gets its
+ * own order, so the groups spread over the members, and a member joining or leaving moves only the groups
+ * whose choice it enters or leaves. The choice walks the ranking and takes members of zones not chosen
+ * yet, then (when there are fewer zones than replicas) the best-ranked of the rest: replicas in distinct
+ * zones whenever the cluster has enough zones.
+ */
+public final class GroupPlacement {
+    /** Replicas of a data group (S3's own index keeps three, one per zone). */
+    public static final int REPLICAS = 3;
+
+    private GroupPlacement() {
+    }
+
+    /**
+     * The members (ids of {@code zones}) that should hold {@code group}: {@code replicas} of them, or every
+     * member when there are fewer; in rank order.
+     */
+    public static List<String> choose(String group, Map<String, String> zones, int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1");
+        }
+        List<String> ranked = new ArrayList<>(zones.keySet());
+        ranked.sort(Comparator.comparing((String m) -> rank(group, m)).reversed().thenComparing(m -> m));
+        List<String> chosen = new ArrayList<>();
+        Set<String> zonesTaken = new HashSet<>();
+        for (String m : ranked) {
+            if (chosen.size() < replicas && zonesTaken.add(zones.get(m))) {
+                chosen.add(m);
+            }
+        }
+        for (String m : ranked) {
+            if (chosen.size() < replicas && !chosen.contains(m)) {
+                chosen.add(m);
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
+    private static String rank(String group, String member) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest((group + "\0" + member).getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.kura.server;
+
+import dev.kura.cluster.GroupPlacement;
+import dev.kura.cluster.IndexReplica;
+import dev.kura.cluster.RaftHost;
+import dev.kura.cluster.ReplicatedIndex;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data groups of the index on this node: where each group's replicas are, which of them this node
+ * holds, and moving them to where {@link GroupPlacement} says they belong.
+ *
+ * <p>Every node, every few seconds ({@link #reconcile}): asks each group's leader for its members (the
+ * leader's configuration, not this node's copy, which a member removed while it was down never hears
+ * about) and points the group's {@link ReplicatedIndex} at them — at this node's member when it is one,
+ * else at the leader. Then, when every member's zone is known: a node the placement names and the group
+ * lacks asks the group to add it (Ratis brings it up to date from a snapshot and the log before the
+ * change commits); the metadata group's leader alone takes out members the placement no longer names,
+ * and only once every named member is in (a group never drops below its replicas to move); a node that
+ * is no longer a member stops its replica and deletes its state. Each step is one Raft configuration
+ * change, compare-and-set against the configuration it was decided on; a step that fails is decided again
+ * on the next round (one decided on the members of a change still under way is refused by Ratis).
+ */
+final class DataGroups {
+    private static final Logger LOG = LoggerFactory.getLogger(DataGroups.class);
+    private static final Duration ASK = Duration.ofSeconds(1);
+
+    private final RaftHost host;
+    private final IndexReplica.Member self;
+    private final IndexReplica.Settings settings;
+    /** Each data group by name: its id (the peers are the initial members, for reference only). */
+    private final Map<String, RaftGroup> groups;
+    private final Map<String, ReplicatedIndex> indexes;
+    /** Each group as its leader last described it (absent until one answered). */
+    private final Map<String, RaftHost.GroupView> views = new ConcurrentHashMap<>();
+
+    DataGroups(RaftHost host, IndexReplica.Member self, IndexReplica.Settings settings, Map<String, RaftGroup> groups,
+               Map<String, ReplicatedIndex> indexes) {
+        this.host = host;
+        this.self = self;
+        this.settings = settings;
+        this.groups = Map.copyOf(groups);
+        this.indexes = Map.copyOf(indexes);
+    }
+
+    /** The group {@code name} as its leader last described it. */
+    Optional<RaftHost.GroupView> view(String name) {
+        return Optional.ofNullable(views.get(name));
+    }
+
+    /**
+     * Learns where every group's replicas are now (from its leader, found among {@code members} and the
+     * members last known) and routes the group's reads and writes there.
+     */
+    void locate(List<IndexReplica.Member> members) {
+        for (String name : groups.keySet()) {
+            locate(name, members);
+        }
+    }
+
+    private RaftHost.GroupView locate(String name, List<IndexReplica.Member> members) {
+        RaftGroup group = groups.get(name);
+        RaftHost.GroupView last = views.get(name);
+        Map<String, IndexReplica.Member> ask = new LinkedHashMap<>();
+        if (last != null) {
+            last.members().stream().filter(m -> m.id().equals(last.leader())).forEach(m -> ask.put(m.id(), m));
+            last.members().forEach(m -> ask.putIfAbsent(m.id(), m));
+        }
+        ReplicatedIndex index = indexes.get(name);
+        IndexReplica mine = index.local();
+        if (mine != null) {
+            mine.members().forEach(m -> ask.putIfAbsent(m.id(), m));
+        }
+        members.forEach(m -> ask.putIfAbsent(m.id(), m));
+        Optional<RaftHost.GroupView> asked = host.leaderView(group.getGroupId(), ask.values(), ASK);
+        if (asked.isEmpty()) {
+            return last; // no leader answered: route as before (the client follows leader changes by itself)
+        }
+        RaftHost.GroupView view = asked.get();
+        views.put(name, view);
+        List<IndexReplica.Member> all = view.members();
+        boolean hosted = host.hosts(group.getGroupId());
+        IndexReplica local = hosted && view.includes(self.id())
+                ? host.replica(RaftGroup.valueOf(group.getGroupId(), all.stream().map(IndexReplica.Member::peer).toList()))
+                : null;
+        index.retarget(all, local);
+        return view;
+    }
+
+    /**
+     * One round (see the class comment): {@code members}: the cluster's members now; {@code zones}: their
+     * zones by member id, as far as known; {@code leadsMeta}: this node leads the metadata group.
+     */
+    void reconcile(List<IndexReplica.Member> members, Map<String, String> zones, boolean leadsMeta) {
+        boolean placeable = !members.isEmpty() && members.stream().allMatch(m -> zones.get(m.id()) != null);
+        for (String name : groups.keySet()) {
+            try {
+                RaftHost.GroupView view = locate(name, members);
+                if (view == null) {
+                    continue;
+                }
+                if (holdsFormer(name, view) || !placeable) {
+                    continue;
+                }
+                Map<String, String> byMember = new LinkedHashMap<>();
+                members.forEach(m -> byMember.put(m.id(), zones.get(m.id())));
+                List<String> desired = GroupPlacement.choose(name, byMember, GroupPlacement.REPLICAS);
+                if (desired.contains(self.id()) && !view.includes(self.id())) {
+                    join(name, view);
+                } else if (leadsMeta && view.memberIds().containsAll(desired)
+                        && !Set.copyOf(desired).containsAll(view.memberIds())) {
+                    shrink(name, view, members, desired);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cluster: placing group {}: {} (tried again in a few seconds)", name, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Stops a member this node still runs but the group's leader no longer has, and deletes its state; true
+     * when one is left running (the leader that answered is behind it: not believed this round).
+     */
+    private boolean holdsFormer(String name, RaftHost.GroupView view) throws IOException {
+        RaftGroup group = groups.get(name);
+        if (!host.hosts(group.getGroupId()) || view.includes(self.id())) {
+            return false;
+        }
+        IndexReplica stale = host.replica(group);
+        if (stale.term() > view.term()) {
+            return true; // that "leader" is behind this member: a stale one, not to be believed
+        }
+        LOG.info("cluster: this node is no longer a member of {} (its members: {}); deleting its replica", name,
+                view.memberIds());
+        indexes.get(name).retarget(view.members(), null);
+        host.forget(group.getGroupId());
+        return false;
+    }
+
+    private void join(String name, RaftHost.GroupView view) throws IOException {
+        RaftGroup group = groups.get(name);
+        LOG.info("cluster: placing a replica of {} on this node (its members now: {})", name, view.memberIds());
+        RaftGroup existing = RaftGroup.valueOf(group.getGroupId(),
+                view.members().stream().map(IndexReplica.Member::peer).toList());
+        IndexReplica replica = IndexReplica.join(host, existing, self, Duration.ofSeconds(60));
+        List<IndexReplica.Member> now = new ArrayList<>(view.members());
+        now.add(self);
+        indexes.get(name).retarget(now, replica);
+        LOG.info("cluster: this node now holds a replica of {}", name);
+    }
+
+    private void shrink(String name, RaftHost.GroupView view, List<IndexReplica.Member> members, List<String> desired)
+            throws IOException {
+        Map<String, IndexReplica.Member> byId = new LinkedHashMap<>();
+        view.members().forEach(m -> byId.put(m.id(), m));
+        members.forEach(m -> byId.putIfAbsent(m.id(), m));
+        List<IndexReplica.Member> next = desired.stream().map(byId::get).toList();
+        Set<String> leaving = new LinkedHashSet<>(view.memberIds());
+        desired.forEach(leaving::remove);
+        LOG.info("cluster: moving {} off {} (its members become {})", name, leaving, desired);
+        IndexReplica.changeMembers(groups.get(name).getGroupId(), view.members(), next, settings, Duration.ofSeconds(10));
+        views.remove(name); // asked again next round
+    }
+
+    /** The data groups this node holds a member of now. */
+    List<String> hosted() {
+        List<String> out = new ArrayList<>();
+        groups.forEach((name, g) -> {
+            if (indexes.get(name).local() != null) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+}
