@@ -61,4 +61,44 @@ public final class GroupPlacement {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A leadership to hand over: group {@code group}'s, from {@code from} to {@code to}. */
+    public record Handover(String group, String from, String to) {
+    }
+
+    /**
+     * The next leadership to move so that no member leads more than its share of the groups (the number
+     * of groups over the number of members, rounded up), or empty when none leads more than that or no
+     * move helps. {@code leaders}: each group's leader (groups without one are left out);
+     * {@code members}: each group's members; {@code movable}: the groups that may be moved; {@code up}:
+     * the members a leadership may go to. Moves from the member that leads most, to the member of the group
+     * that leads least (ties by name).
+     */
+    public static java.util.Optional<Handover> rebalance(Map<String, String> leaders, Map<String, ? extends java.util.Collection<String>> members,
+                                                         java.util.Collection<String> movable, java.util.Collection<String> up,
+                                                         int memberCount) {
+        if (memberCount < 1 || leaders.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int share = (leaders.size() + memberCount - 1) / memberCount;
+        Map<String, Integer> leads = new java.util.TreeMap<>();
+        up.forEach(m -> leads.put(m, 0));
+        leaders.values().forEach(l -> leads.merge(l, 1, Integer::sum));
+        List<String> groups = new ArrayList<>(leaders.keySet());
+        groups.sort(Comparator.comparing((String g) -> -leads.get(leaders.get(g))).thenComparing(g -> g));
+        for (String g : groups) {
+            String from = leaders.get(g);
+            if (!movable.contains(g) || leads.get(from) <= share) {
+                continue;
+            }
+            java.util.Collection<String> in = members.containsKey(g) ? members.get(g) : List.of();
+            java.util.Optional<String> to = in.stream()
+                    .filter(m -> !m.equals(from) && up.contains(m) && leads.getOrDefault(m, 0) + 1 <= share)
+                    .min(Comparator.comparing((String m) -> leads.getOrDefault(m, 0)).thenComparing(m -> m));
+            if (to.isPresent()) {
+                return java.util.Optional.of(new Handover(g, from, to.get()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

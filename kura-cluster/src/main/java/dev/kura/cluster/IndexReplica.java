@@ -340,6 +340,23 @@ public final class IndexReplica implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks group {@code gid}'s leader (found among {@code members}) to hand its leadership to member {@code to}:
+     * it brings {@code to} up to date, has it start an election at once, and steps down. Returns once
+     * {@code to} leads; an IOException when it did not within {@code patience}.
+     */
+    public static void transferLeadership(RaftGroupId gid, List<Member> members, String to, Settings settings,
+                                          Duration patience) throws IOException {
+        try (RaftClient client = adminClient(RaftGroup.valueOf(gid, members.stream().map(Member::peer).toList()),
+                patience, settings)) {
+            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(to), patience.toMillis());
+            if (!reply.isSuccess()) {
+                throw new IOException("the group did not hand its leadership to " + to + ": " + reply.getException(),
+                        reply.getException());
+            }
+        }
+    }
+
     /** Waits until this member's configuration no longer names {@code id}; false if it still does after {@code max}. */
     public boolean awaitGone(String id, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();

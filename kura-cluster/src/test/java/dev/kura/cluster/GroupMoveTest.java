@@ -103,6 +103,14 @@ class GroupMoveTest {
         onFourth.retarget(after.members(), joined);
         assertThat(onFourth.buckets()).extracting(BucketRecord::name).containsExactly("after", "before");
         assertThat(onFourth.local()).isSameAs(joined);
+
+        // The leadership handed to the new member: it leads once the call returns.
+        IndexReplica.transferLeadership(initial.getGroupId(), after.members(), "n3", settings, Duration.ofSeconds(10));
+        assertThat(fourth.leaderView(initial.getGroupId(), after.members(), Duration.ofSeconds(1)).orElseThrow().leader())
+                .isEqualTo("n3");
+        assertThat(joined.isLeader()).isTrue();
+        writer.apply(new IndexCommand.CreateBucket(bucket("led-by-n3"), Map.of()));
+        assertThat(onFourth.bucket("led-by-n3")).isPresent();
     }
 
     static BucketRecord bucket(String name) {

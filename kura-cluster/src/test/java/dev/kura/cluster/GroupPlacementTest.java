@@ -89,4 +89,45 @@ class GroupPlacementTest {
         }
         assertThat(moved).as("groups the fifth member takes").isBetween(80, 160); // 3/5 of 200 = 120 expected
     }
+
+    @Test
+    void leadershipsMoveFromTheMemberThatLeadsMostToOneThatLeadsFewerUntilNoneLeadsMoreThanItsShare() {
+        List<String> three = List.of("a", "b", "c");
+        Map<String, List<String>> members = Map.of("meta", three, "index-0", three, "index-1", three, "index-2", three);
+        Map<String, String> leaders = new TreeMap<>(Map.of("meta", "a", "index-0", "a", "index-1", "a", "index-2", "a"));
+        List<String> movable = List.of("index-0", "index-1", "index-2");
+        int moves = 0;
+        while (true) {
+            var next = GroupPlacement.rebalance(leaders, members, movable, three, 3);
+            if (next.isEmpty()) {
+                break;
+            }
+            assertThat(next.get().from()).isEqualTo("a");
+            assertThat(next.get().group()).isNotEqualTo("meta");
+            leaders.put(next.get().group(), next.get().to());
+            moves++;
+        }
+        // Four groups over three members: at most two each, reached in two moves, to b and to c.
+        assertThat(moves).isEqualTo(2);
+        Map<String, Long> leads = new TreeMap<>();
+        leaders.values().forEach(l -> leads.merge(l, 1L, Long::sum));
+        assertThat(leads).containsEntry("a", 2L).containsEntry("b", 1L).containsEntry("c", 1L);
+    }
+
+    @Test
+    void noMoveToAMemberThatIsDownOrOutsideTheGroupOrWhenNothingIsMovable() {
+        Map<String, List<String>> members = Map.of("meta", List.of("a", "b", "c", "d", "e"),
+                "index-0", List.of("a", "b", "c"), "index-1", List.of("a", "d", "e"));
+        Map<String, String> leaders = Map.of("meta", "a", "index-0", "a", "index-1", "a");
+        // Five members: a share of one. index-0 may only go to b or c; b is down: c.
+        var next = GroupPlacement.rebalance(leaders, members, List.of("index-0"), List.of("a", "c", "d", "e"), 5);
+        assertThat(next).contains(new GroupPlacement.Handover("index-0", "a", "c"));
+        assertThat(GroupPlacement.rebalance(leaders, members, List.of("index-0"), List.of("a", "d", "e"), 5)).isEmpty();
+        assertThat(GroupPlacement.rebalance(leaders, members, List.of(), List.of("a", "b", "c", "d", "e"), 5)).isEmpty();
+        // Spread already: nothing to do.
+        Map<String, String> spread = Map.of("meta", "a", "index-0", "b", "index-1", "d");
+        assertThat(GroupPlacement.rebalance(spread, members, List.of("index-0", "index-1"), List.of("a", "b", "c", "d", "e"), 5))
+                .isEmpty();
+        assertThat(GroupPlacement.rebalance(Map.of(), members, List.of("index-0"), List.of("a"), 5)).isEmpty();
+    }
 }

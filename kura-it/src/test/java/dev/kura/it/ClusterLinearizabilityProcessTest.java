@@ -53,6 +53,21 @@ class ClusterLinearizabilityProcessTest {
         try (S3Client s3 = cluster.client(0)) {
             s3.createBucket(b -> b.bucket(BUCKET));
         }
+        // Five members formed every group; each data group then keeps three replicas, one in each zone, on the
+        // members the placement names (the same answer on every node).
+        java.util.Map<String, String> zones = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < NODES; i++) {
+            zones.put(cluster.clusterHosts.get(i) + "_" + cluster.clusterPort, zone(i));
+        }
+        for (int g = 0; g < 3; g++) {
+            String group = "index-" + g;
+            int asked = g % NODES;
+            java.util.Set<String> expected = java.util.Set.copyOf(dev.kura.cluster.GroupPlacement.choose(group, zones, 3));
+            assertThat(expected.stream().map(zones::get).distinct()).hasSize(3);
+            org.awaitility.Awaitility.await(group + " on " + expected).atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    ClusterTest.groupMembers(ZoneFailureTest.admin(cluster.admin(asked), "nodes", "--json"), group)
+                            .equals(expected));
+        }
         History history = new History();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();

@@ -94,6 +94,10 @@ class ClusterTest {
             }
         }
 
+        // The leaderships spread: the metadata group's leader hands data groups over until no node leads more
+        // than two of the four groups.
+        org.awaitility.Awaitility.await("leaderships spread").atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                leadsPerMember(admin(cluster.admin(0), "nodes", "--json")).values().stream().allMatch(n -> n <= 2));
         int leader = cluster.leader(30);
         assertThat(leader).as("an index leader").isNotNegative();
         // kura admin nodes / endpoints, asked of any node: every member, its zone, the leader, every S3 endpoint.
@@ -204,9 +208,9 @@ class ClusterTest {
         assertThat(cluster.metric(healer, "kura_cluster_members{group=\"meta\"")).isEqualTo(4);
         java.util.Map<String, String> zones = new java.util.LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {
-            zones.put(cluster.hosts.get(i) + "_" + cluster.clusterPort, "zone" + (i + 1));
+            zones.put(cluster.clusterHosts.get(i) + "_" + cluster.clusterPort, "zone" + (i + 1));
         }
-        String node4 = cluster.hosts.get(3) + "_" + cluster.clusterPort;
+        String node4 = cluster.clusterHosts.get(3) + "_" + cluster.clusterPort;
         int placedOnFourth = 0;
         for (int g = 0; g < 3; g++) {
             String group = "index-" + g;
@@ -271,6 +275,18 @@ class ClusterTest {
         readAll(s3.get(healer));
         readAll(s3.get(dead));
         s3.forEach(S3Client::close);
+    }
+
+    /** How many groups each member leads, from a {@code kura admin nodes --json} answer (every group with a leader). */
+    static java.util.Map<String, Integer> leadsPerMember(String json) {
+        var m = java.util.regex.Pattern.compile("\"name\":\"(meta|index-\\d+)\",\"leader\":\"([^\"]+)\"").matcher(json);
+        java.util.Map<String, Integer> leads = new java.util.TreeMap<>();
+        int groups = 0;
+        while (m.find()) {
+            leads.merge(m.group(2), 1, Integer::sum);
+            groups++;
+        }
+        return groups == 4 ? leads : java.util.Map.of("no leader known for every group", 99);
     }
 
     /** The member ids of {@code group} in a {@code kura admin nodes --json} answer. */

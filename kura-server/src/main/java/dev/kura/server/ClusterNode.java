@@ -650,10 +650,24 @@ final class ClusterNode implements AutoCloseable {
         return out;
     }
 
-    /** Every 3 s: the data groups' replicas located, routed to and moved where the placement says. */
+    /**
+     * Every 3 s: the data groups' replicas located, routed to and moved where the placement says; on the
+     * metadata group's leader, one leadership handed over when a member leads more than its share.
+     */
     private void placeLoop() {
         try {
-            dataGroups.reconcile(replica.members(), zones(), leads());
+            List<IndexReplica.Member> members = replica.members();
+            dataGroups.reconcile(members, zones(), leads());
+            if (leads()) {
+                java.util.Set<String> up = new java.util.HashSet<>();
+                up.add(memberId(config.address()));
+                answered.forEach((peer, yes) -> {
+                    if (yes) {
+                        up.add(memberId(peer));
+                    }
+                });
+                dataGroups.balance(replica.leaderId(), members, up);
+            }
         } catch (RuntimeException e) {
             LOG.warn("cluster: placing the data groups: {}", e.toString());
         }

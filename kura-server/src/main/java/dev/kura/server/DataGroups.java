@@ -171,7 +171,51 @@ final class DataGroups {
         desired.forEach(leaving::remove);
         LOG.info("cluster: moving {} off {} (its members become {})", name, leaving, desired);
         IndexReplica.changeMembers(groups.get(name).getGroupId(), view.members(), next, settings, Duration.ofSeconds(10));
-        views.remove(name); // asked again next round
+        locate(name, members); // the members it has now
+    }
+
+    /** When each group's leadership was last handed over (System.nanoTime), so that it is not moved again at once. */
+    private final Map<String, Long> handedOver = new ConcurrentHashMap<>();
+
+    /**
+     * On the metadata group's leader, each round: hands one data group's leadership from a member that leads
+     * more than its share of the groups to a member of the group that leads fewer
+     * ({@link GroupPlacement#rebalance}), so that the groups' writes are ordered, fsync'd and applied on
+     * different nodes. A group is moved at most once a minute. {@code up}: the members answering now.
+     */
+    void balance(String metaLeader, List<IndexReplica.Member> members, Set<String> up) {
+        Map<String, String> leaders = new LinkedHashMap<>();
+        Map<String, List<String>> groupMembers = new LinkedHashMap<>();
+        if (metaLeader != null) {
+            leaders.put(ClusterNode.META, metaLeader);
+            groupMembers.put(ClusterNode.META, members.stream().map(IndexReplica.Member::id).toList());
+        }
+        long now = System.nanoTime();
+        List<String> movable = new ArrayList<>();
+        views.forEach((name, view) -> {
+            leaders.put(name, view.leader());
+            groupMembers.put(name, List.copyOf(view.memberIds()));
+            Long last = handedOver.get(name);
+            if (last == null || now - last > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+                movable.add(name);
+            }
+        });
+        Optional<GroupPlacement.Handover> next = GroupPlacement.rebalance(leaders, groupMembers, movable, up, members.size());
+        if (next.isEmpty()) {
+            return;
+        }
+        GroupPlacement.Handover h = next.get();
+        RaftHost.GroupView view = views.get(h.group());
+        handedOver.put(h.group(), now);
+        LOG.info("cluster: handing the leadership of {} from {} to {} (leaders now: {})", h.group(), h.from(), h.to(),
+                leaders);
+        try {
+            IndexReplica.transferLeadership(groups.get(h.group()).getGroupId(), view.members(), h.to(), settings,
+                    Duration.ofSeconds(10));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cluster: handing the leadership of {} to {}: {}", h.group(), h.to(), e.toString());
+        }
+        locate(h.group(), members); // its leader now
     }
 
     /** The data groups this node holds a member of now. */
