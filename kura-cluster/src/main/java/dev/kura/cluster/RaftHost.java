@@ -68,6 +68,11 @@ public final class RaftHost implements AutoCloseable {
                           IndexReplica.Settings settings, byte[] secret, long testingWriterDiesAfter) throws IOException {
         CommandSeal seal = new CommandSeal(secret);
         for (Map.Entry<RaftGroupId, Path> e : homes.entrySet()) {
+            if (Files.exists(e.getValue().resolve(FORGETTING))) {
+                deleteState(raftDir, e.getKey(), e.getValue()); // a deletion cut short: finished first
+            }
+        }
+        for (Map.Entry<RaftGroupId, Path> e : homes.entrySet()) {
             Path home = e.getValue();
             if (!Files.isDirectory(raftDir.resolve(e.getKey().getUuid().toString()))
                     && (Files.exists(home.resolve("index")) || Files.exists(home.resolve("snapshots")))) {
@@ -118,9 +123,26 @@ public final class RaftHost implements AutoCloseable {
         return started;
     }
 
-    /** True when this node's Raft storage holds {@code group} from an earlier start. */
-    boolean holds(RaftGroupId group) {
+    /** True when this node's Raft storage holds {@code group} from an earlier start (running or not). */
+    public boolean holds(RaftGroupId group) {
         return Files.isDirectory(raftDir.resolve(group.getUuid().toString()));
+    }
+
+    /**
+     * Starts this node's member of {@code gid} again from the Raft storage it holds (after it stopped without
+     * the group removing it), or, holding none, as a new member with no configuration of its own, which the
+     * group's leader brings up to date: for a node the group has as a member but that runs no replica of it.
+     */
+    public void reopen(RaftGroupId gid) throws IOException {
+        if (hasDivision(gid)) {
+            return;
+        }
+        boolean recover = holds(gid);
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(managementClient, self,
+                managementCalls.incrementAndGet(), RaftGroup.valueOf(gid), !recover));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not start group " + gid + " again: " + reply.getException(), reply.getException());
+        }
     }
 
     /**
@@ -171,8 +193,10 @@ public final class RaftHost implements AutoCloseable {
     }
 
     /**
-     * The group as its leader sees it now, asked of {@code candidates} (members or former members, any
-     * order) until one answers as leader; empty when none does within {@code timeout} each.
+     * The group as its leader sees it now, asked of {@code candidates} (members or former members, the
+     * likeliest leader first) until one answers as leader; empty when none does within {@code timeout} each.
+     * A deposed leader that has not heard of its successor may answer: callers that act on the answer
+     * compare its term with their own, or act by compare-and-set.
      */
     public java.util.Optional<GroupView> leaderView(RaftGroupId gid, java.util.Collection<IndexReplica.Member> candidates,
                                                     java.time.Duration timeout) {
@@ -198,11 +222,9 @@ public final class RaftHost implements AutoCloseable {
                     // the reply carries no configuration of its own over gRPC in Ratis 3.2).
                     List<IndexReplica.Member> members = info.getGroup().getPeers().stream().map(IndexReplica::member)
                             .toList();
-                    GroupView v = new GroupView(peer.getId().toString(), info.getRoleInfoProto().getLeaderInfo().getTerm(),
+                    best = new GroupView(peer.getId().toString(), info.getRoleInfoProto().getLeaderInfo().getTerm(),
                             members);
-                    if (best == null || v.term() > best.term()) {
-                        best = v;
-                    }
+                    break; // the first to answer as leader (asked first: the leader last known)
                 } catch (IOException | RuntimeException e) {
                     // not a member, not up, not the leader: ask the next
                 }
@@ -257,12 +279,28 @@ public final class RaftHost implements AutoCloseable {
         }
         machines.remove(gid);
         if (forget) {
-            Path home = homes.get(gid);
-            for (Path p : List.of(raftDir.resolve(gid.getUuid().toString()), home.resolve("index"),
-                    home.resolve("snapshots"), home.resolve("snapshot-tmp"))) {
-                deleteTree(p);
-            }
+            deleteState(raftDir, gid, homes.get(gid));
         }
+    }
+
+    private static final String FORGETTING = "forgetting";
+
+    /**
+     * Deletes a member's Raft storage and index. A marker written first makes a deletion cut short (a crash,
+     * a stop) finish at the next start, rather than leave an index without its Raft storage.
+     */
+    private static void deleteState(Path raftDir, RaftGroupId gid, Path home) throws IOException {
+        Files.createDirectories(home);
+        Path marker = home.resolve(FORGETTING);
+        if (!Files.exists(marker)) {
+            Files.writeString(marker, "deleting this member's state\n");
+            CheckpointSnapshots.syncDirectory(home);
+        }
+        for (Path p : List.of(raftDir.resolve(gid.getUuid().toString()), home.resolve("index"),
+                home.resolve("snapshots"), home.resolve("snapshot-tmp"))) {
+            deleteTree(p);
+        }
+        Files.delete(marker);
     }
 
     private static void deleteTree(Path p) throws IOException {

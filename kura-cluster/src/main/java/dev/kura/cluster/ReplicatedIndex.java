@@ -135,7 +135,7 @@ public final class ReplicatedIndex implements ObjectIndex {
      * and {@code localMember}, this node's member when it is one of them (else null: reads go to the
      * leader). A client replaced is closed a minute later, once the calls it carries are answered.
      */
-    public void retarget(List<IndexReplica.Member> members, IndexReplica localMember) {
+    public synchronized void retarget(List<IndexReplica.Member> members, IndexReplica localMember) {
         if (members.isEmpty()) {
             return;
         }
@@ -269,17 +269,20 @@ public final class ReplicatedIndex implements ObjectIndex {
     private <T> T read(IndexRead<T> read) {
         IndexReplica member = local;
         if (member != null) {
-            if (!ReadSession.confirmed(this)) {
-                long begun = ReadSession.begin();
-                barrier(member);
-                ReadSession.confirm(this, begun);
-            }
             IndexStateMachine machine;
             try {
                 machine = member.stateMachine();
             } catch (IllegalStateException e) {
-                // The member stopped after the barrier (its index failed, the node is closing): 503, not 500.
+                // The member stopped (its index failed, it moved away, the node is closing): 503, not 500.
                 throw new dev.kura.index.IndexUnavailableException("this node's replica stopped: " + e.getMessage(), e);
+            }
+            // Confirmed per state machine, not per group: a replica deleted and made again (the group moved away
+            // and back) is a new machine, still catching up, and needs a barrier of its own. Should the replica
+            // change during the barrier, the machine read here is the closed one: 503.
+            if (!ReadSession.confirmed(machine)) {
+                long begun = ReadSession.begin();
+                barrier(member);
+                ReadSession.confirm(machine, begun);
             }
             return machine.read(read::run);
         }

@@ -55,6 +55,7 @@ final class ClusterNode implements AutoCloseable {
     static final String DIR = "cluster";
     private static final String PEER_DRIVES = "peer-drives.properties";
     private static final String REMOVED = "removed";
+    private static final String FORMED = "formed";
     /** Data groups of the index: a bucket lives in the one its name hashes to ({@link GroupedIndex}). */
     static final int INDEX_GROUPS = 3;
     static final String META = "meta";
@@ -182,7 +183,8 @@ final class ClusterNode implements AutoCloseable {
                     + "Raft's own messages are not authenticated; keep the cluster ports reachable by the nodes only");
         }
         IndexReplica.Member self = new IndexReplica.Member(memberId(config.address()), config.address());
-        boolean firstStart = !Files.isDirectory(raftDir.resolve(groups.get(META).getGroupId().getUuid().toString()));
+        // Until the first start has formed every group this node bootstraps (the marker), a start is a first start.
+        boolean firstStart = !Files.exists(home.resolve(FORMED));
         RaftHost host = RaftHost.start(self, raftDir, homes, raftSettings(config), config.secret());
         IndexReplica meta;
         Map<String, ReplicatedIndex> indexes = new LinkedHashMap<>();
@@ -243,6 +245,9 @@ final class ClusterNode implements AutoCloseable {
         DataGroups placed = new DataGroups(host, self, raftSettings(config), data, indexes);
         ClusterNode node = new ClusterNode(config, home, host, meta, indexes, placed);
         placed.locate(meta.members());
+        if (firstStart) {
+            Files.writeString(home.resolve(FORMED), "this node's groups were formed at " + java.time.Instant.now() + "\n");
+        }
         node.awaitMajority();
         return node;
     }
@@ -616,8 +621,9 @@ final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Every member's zone as far as known: this node's own, a peer's as it said (or as its remembered drives
-     * say), else as another peer said it (a member down since this node started is known that way).
+     * Every member's zone as far as known: this node's own, a peer's as it said itself, else as another peer
+     * said it was (a member down since this node started is known that way), else the zone of its drives this
+     * node remembers (a node's drives may name zones of their own: the last resort).
      */
     private Map<String, String> zones() {
         Map<String, String> out = new java.util.HashMap<>();
@@ -625,29 +631,35 @@ final class ClusterNode implements AutoCloseable {
         List<IndexReplica.Member> members = replica.members();
         for (IndexReplica.Member m : members) {
             RemoteDrive.Listing l = listings.get(m.address());
-            if (l != null && l.zone() != null && !l.zone().isEmpty()) {
+            if (l != null) {
                 out.putIfAbsent(m.id(), l.zone());
-                continue;
-            }
-            synchronized (remote) {
-                remote.values().stream().filter(d -> m.address().equals(d.peer())).findFirst()
-                        .ifPresent(d -> out.putIfAbsent(m.id(), d.drive().zone()));
             }
         }
+        out.values().removeIf(ClusterNode::unknownZone);
+        Map<String, String> firstHand = Map.copyOf(out);
         for (IndexReplica.Member m : members) {
             for (RemoteDrive.Listing l : listings.values()) {
                 String said = l.memberZones().get(m.id());
-                if (said != null && !said.isEmpty() && !said.equals("unknown")) {
+                if (!unknownZone(said)) {
                     out.putIfAbsent(m.id(), said);
                 }
             }
         }
-        out.values().removeIf(z -> z == null || z.isEmpty() || z.equals("unknown"));
+        for (IndexReplica.Member m : members) {
+            synchronized (remote) {
+                remote.values().stream().filter(d -> m.address().equals(d.peer()) && !unknownZone(d.drive().zone()))
+                        .map(d -> d.drive().zone()).sorted().findFirst().ifPresent(z -> out.putIfAbsent(m.id(), z));
+            }
+        }
         ShardServer s = shards;
         if (s != null) {
-            s.memberZones(out);
+            s.memberZones(firstHand); // told on as this node heard it, never from a guess
         }
         return out;
+    }
+
+    private static boolean unknownZone(String z) {
+        return z == null || z.isEmpty() || z.equals("unknown");
     }
 
     /**
@@ -656,17 +668,26 @@ final class ClusterNode implements AutoCloseable {
      */
     private void placeLoop() {
         try {
-            List<IndexReplica.Member> members = replica.members();
-            dataGroups.reconcile(members, zones(), leads());
-            if (leads()) {
-                java.util.Set<String> up = new java.util.HashSet<>();
-                up.add(memberId(config.address()));
-                answered.forEach((peer, yes) -> {
-                    if (yes) {
-                        up.add(memberId(peer));
-                    }
-                });
-                dataGroups.balance(replica.leaderId(), members, up);
+            java.util.Set<String> up = new java.util.HashSet<>();
+            up.add(memberId(config.address()));
+            answered.forEach((peer, yes) -> {
+                if (yes) {
+                    up.add(memberId(peer));
+                }
+            });
+            // The membership as the metadata group's leader has it (this node's copy may be behind: one removed while
+            // it was down never hears of it), so that every node places over the same members.
+            var meta = host.leaderView(replica.group().getGroupId(), replica.members(), Duration.ofSeconds(1));
+            if (meta.isEmpty()) {
+                dataGroups.locate(replica.members()); // no leader: route as best known, change nothing
+            } else {
+                List<IndexReplica.Member> members = meta.get().members();
+                dataGroups.reconcile(members, zones(), up, leads());
+                if (leads()) {
+                    dataGroups.balance(replica.leaderId(), members, up, id -> members.stream()
+                            .filter(m -> m.id().equals(id)).anyMatch(m -> m.address().equals(config.address())
+                                    || answers(m.address())));
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("cluster: placing the data groups: {}", e.toString());
@@ -851,6 +872,14 @@ final class ClusterNode implements AutoCloseable {
     public void close() {
         discovery.shutdownNow();
         placement.shutdownNow();
+        try {
+            // A move under way (a join, a replica being deleted) ends before the Raft server it uses closes.
+            if (!placement.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("cluster: the data groups' placement did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         ShardServer s = shards;
         if (s != null) {
             s.close();

@@ -30,12 +30,15 @@ import org.slf4j.LoggerFactory;
  * change commits); the metadata group's leader alone takes out members the placement no longer names,
  * and only once every named member is in (a group never drops below its replicas to move); a node that
  * is no longer a member stops its replica and deletes its state. Each step is one Raft configuration
- * change, compare-and-set against the configuration it was decided on; a step that fails is decided again
+ * change, compare-and-set against the configuration it was decided on (a shrink only while a majority of
+ * the members it keeps answers: they must commit it); a step that fails is decided again
  * on the next round (one decided on the members of a change still under way is refused by Ratis).
  */
 final class DataGroups {
     private static final Logger LOG = LoggerFactory.getLogger(DataGroups.class);
     private static final Duration ASK = Duration.ofSeconds(1);
+    /** How long a join may take, its catching up included (one attempt; the next round tries again). */
+    private static final Duration JOIN = Duration.ofSeconds(30);
 
     private final RaftHost host;
     private final IndexReplica.Member self;
@@ -64,7 +67,7 @@ final class DataGroups {
      * Learns where every group's replicas are now (from its leader, found among {@code members} and the
      * members last known) and routes the group's reads and writes there.
      */
-    void locate(List<IndexReplica.Member> members) {
+    synchronized void locate(List<IndexReplica.Member> members) {
         for (String name : groups.keySet()) {
             locate(name, members);
         }
@@ -100,33 +103,65 @@ final class DataGroups {
     }
 
     /**
-     * One round (see the class comment): {@code members}: the cluster's members now; {@code zones}: their
-     * zones by member id, as far as known; {@code leadsMeta}: this node leads the metadata group.
+     * One round (see the class comment): {@code members}: the cluster's members, as the metadata group's
+     * leader has them (so every node places over the same members); {@code self} is among them unless this
+     * node was removed, and then it places nothing; {@code zones}: their zones by member id, as far as known;
+     * {@code up}: the members that answer now; {@code leadsMeta}: this node leads the metadata group.
      */
-    void reconcile(List<IndexReplica.Member> members, Map<String, String> zones, boolean leadsMeta) {
-        boolean placeable = !members.isEmpty() && members.stream().allMatch(m -> zones.get(m.id()) != null);
+    synchronized void reconcile(List<IndexReplica.Member> members, Map<String, String> zones, Set<String> up,
+                                boolean leadsMeta) {
+        boolean member = members.stream().anyMatch(m -> m.id().equals(self.id()));
+        boolean placeable = member && members.stream().allMatch(m -> zones.get(m.id()) != null);
         for (String name : groups.keySet()) {
             try {
                 RaftHost.GroupView view = locate(name, members);
                 if (view == null) {
                     continue;
                 }
-                if (holdsFormer(name, view) || !placeable) {
+                if (holdsFormer(name, view)) {
+                    continue;
+                }
+                if (view.includes(self.id()) && !host.hosts(groups.get(name).getGroupId())) {
+                    restart(name, view);
+                    continue;
+                }
+                if (!placeable) {
                     continue;
                 }
                 Map<String, String> byMember = new LinkedHashMap<>();
                 members.forEach(m -> byMember.put(m.id(), zones.get(m.id())));
                 List<String> desired = GroupPlacement.choose(name, byMember, GroupPlacement.REPLICAS);
                 if (desired.contains(self.id()) && !view.includes(self.id())) {
-                    join(name, view);
+                    Long left = leftAt.get(name);
+                    if (left == null || System.nanoTime() - left > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+                        join(name, view);
+                    }
                 } else if (leadsMeta && view.memberIds().containsAll(desired)
                         && !Set.copyOf(desired).containsAll(view.memberIds())) {
-                    shrink(name, view, members, desired);
+                    if (desired.stream().filter(up::contains).count() > desired.size() / 2) {
+                        shrink(name, view, members, desired);
+                    } // else: the new configuration's majority is not up; the extra replica costs nothing
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("cluster: placing group {}: {} (tried again in a few seconds)", name, e.toString());
             }
         }
+    }
+
+    /** When this node last left each group (System.nanoTime): it does not join one again within a minute. */
+    private final Map<String, Long> leftAt = new ConcurrentHashMap<>();
+
+    /**
+     * A group that has this node as a member while it runs no replica of it (a join whose answer was lost, a
+     * replica stopped by a failure): started again, from its storage or, holding none, empty for the
+     * leader to fill.
+     */
+    private void restart(String name, RaftHost.GroupView view) throws IOException {
+        RaftGroup group = groups.get(name);
+        LOG.info("cluster: {} has this node as a member but it runs no replica of it; starting it again", name);
+        host.reopen(group.getGroupId());
+        indexes.get(name).retarget(view.members(), host.replica(RaftGroup.valueOf(group.getGroupId(),
+                view.members().stream().map(IndexReplica.Member::peer).toList())));
     }
 
     /**
@@ -135,7 +170,16 @@ final class DataGroups {
      */
     private boolean holdsFormer(String name, RaftHost.GroupView view) throws IOException {
         RaftGroup group = groups.get(name);
-        if (!host.hosts(group.getGroupId()) || view.includes(self.id())) {
+        if (view.includes(self.id())) {
+            return false;
+        }
+        if (!host.hosts(group.getGroupId())) {
+            if (host.holds(group.getGroupId())) {
+                // State a join cut short left behind (not a member: the group's leader says so): deleted, so that
+                // a later join starts clean.
+                LOG.info("cluster: deleting the state of an unfinished join of {}", name);
+                host.forget(group.getGroupId());
+            }
             return false;
         }
         IndexReplica stale = host.replica(group);
@@ -146,6 +190,7 @@ final class DataGroups {
                 view.memberIds());
         indexes.get(name).retarget(view.members(), null);
         host.forget(group.getGroupId());
+        leftAt.put(name, System.nanoTime());
         return false;
     }
 
@@ -154,7 +199,7 @@ final class DataGroups {
         LOG.info("cluster: placing a replica of {} on this node (its members now: {})", name, view.memberIds());
         RaftGroup existing = RaftGroup.valueOf(group.getGroupId(),
                 view.members().stream().map(IndexReplica.Member::peer).toList());
-        IndexReplica replica = IndexReplica.join(host, existing, self, Duration.ofSeconds(60));
+        IndexReplica replica = IndexReplica.join(host, existing, self, JOIN);
         List<IndexReplica.Member> now = new ArrayList<>(view.members());
         now.add(self);
         indexes.get(name).retarget(now, replica);
@@ -183,7 +228,8 @@ final class DataGroups {
      * ({@link GroupPlacement#rebalance}), so that the groups' writes are ordered, fsync'd and applied on
      * different nodes. A group is moved at most once a minute. {@code up}: the members answering now.
      */
-    void balance(String metaLeader, List<IndexReplica.Member> members, Set<String> up) {
+    synchronized void balance(String metaLeader, List<IndexReplica.Member> members, Set<String> up,
+                              java.util.function.Predicate<String> answersNow) {
         Map<String, String> leaders = new LinkedHashMap<>();
         Map<String, List<String>> groupMembers = new LinkedHashMap<>();
         if (metaLeader != null) {
@@ -207,11 +253,17 @@ final class DataGroups {
         GroupPlacement.Handover h = next.get();
         RaftHost.GroupView view = views.get(h.group());
         handedOver.put(h.group(), now);
+        // While a leadership is being handed over, the leader refuses writes (Ratis: stepping down): never to a
+        // member that does not answer now, and for a few seconds at most.
+        if (!answersNow.test(h.to())) {
+            LOG.info("cluster: not handing the leadership of {} to {}: it does not answer", h.group(), h.to());
+            return;
+        }
         LOG.info("cluster: handing the leadership of {} from {} to {} (leaders now: {})", h.group(), h.from(), h.to(),
                 leaders);
         try {
             IndexReplica.transferLeadership(groups.get(h.group()).getGroupId(), view.members(), h.to(), settings,
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(3));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cluster: handing the leadership of {} to {}: {}", h.group(), h.to(), e.toString());
         }
