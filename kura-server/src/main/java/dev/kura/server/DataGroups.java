@@ -94,10 +94,15 @@ final class DataGroups {
         RaftHost.GroupView view = asked.get();
         views.put(name, view);
         List<IndexReplica.Member> all = view.members();
-        boolean hosted = host.hosts(group.getGroupId());
-        IndexReplica local = hosted && view.includes(self.id())
-                ? host.replica(RaftGroup.valueOf(group.getGroupId(), all.stream().map(IndexReplica.Member::peer).toList()))
-                : null;
+        IndexReplica local = null;
+        if (view.includes(self.id()) && host.hosts(group.getGroupId())) {
+            try {
+                local = host.replica(RaftGroup.valueOf(group.getGroupId(),
+                        all.stream().map(IndexReplica.Member::peer).toList()));
+            } catch (IllegalStateException stoppedMeanwhile) {
+                // its replica stopped between the two calls: reads go to the leader until it runs again
+            }
+        }
         index.retarget(all, local);
         return view;
     }
