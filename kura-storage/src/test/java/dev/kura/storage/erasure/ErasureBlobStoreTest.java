@@ -391,7 +391,8 @@ class ErasureBlobStoreTest {
         byte[] data = bytes(3 * 4 * UNIT + 5, 31);
         DataId id = DataId.random(rnd);
         // (stores here are not closed: closing one closes its drives)
-        String hanging = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT).place(id).drives().get(1);
+        ErasureBlobStore reference = ErasureBlobStore.open(new ArrayList<>(drives), 4, 2, UNIT);
+        String hanging = reference.place(id).drives().get(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         List<dev.kura.storage.ShardDrive> set = new ArrayList<>();
         for (LocalBlobStore d : drives) {
@@ -418,7 +419,11 @@ class ErasureBlobStoreTest {
                 java.util.List<java.util.concurrent.Future<DataLocation>> more = new ArrayList<>();
                 for (int i = 0; i < ErasureBlobStore.MAX_STRAGGLERS_PER_DRIVE + 2; i++) {
                     DataId next = DataId.random(rnd);
-                    more.add(side.submit(() -> write(s, next, data))); // side by side: one grace for all
+                    while (!reference.place(next).drives().contains(hanging)) {
+                        next = DataId.random(rnd); // each of them leaves a commit behind on the hanging drive
+                    }
+                    DataId placed = next;
+                    more.add(side.submit(() -> write(s, placed, data))); // side by side: one grace for all
                 }
                 for (var f : more) {
                     f.get(60, java.util.concurrent.TimeUnit.SECONDS);
