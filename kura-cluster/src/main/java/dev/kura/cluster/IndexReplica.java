@@ -341,13 +341,13 @@ public final class IndexReplica implements AutoCloseable {
     }
 
     /**
-     * Asks group {@code gid}'s leader (found among {@code members}) to hand its leadership to member {@code to}:
+     * Asks group {@code gid}'s leader {@code from} (one of {@code members}) to hand its leadership to member {@code to}:
      * it brings {@code to} up to date, has it start an election at once, and steps down. Returns once
      * {@code to} leads; an IOException when it did not within {@code patience} (the leader refuses writes
      * meanwhile: keep it short). One attempt.
      */
-    public static void transferLeadership(RaftGroupId gid, List<Member> members, String to, Settings settings,
-                                          Duration patience) throws IOException {
+    public static void transferLeadership(RaftGroupId gid, List<Member> members, String from, String to,
+                                          Settings settings, Duration patience) throws IOException {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
                 TimeDuration.valueOf(patience.toMillis() + 1_000, TimeUnit.MILLISECONDS));
@@ -355,7 +355,9 @@ public final class IndexReplica implements AutoCloseable {
         try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setParameters(settings.parameters())
                 .setRaftGroup(RaftGroup.valueOf(gid, members.stream().map(Member::peer).toList()))
                 .setRetryPolicy(RetryPolicies.noRetry()).build()) {
-            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(to), patience.toMillis());
+            // Sent to the leader itself: with one attempt, a request to another member would only be told who leads.
+            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(to), RaftPeerId.valueOf(from),
+                    patience.toMillis());
             if (!reply.isSuccess()) {
                 throw new IOException("the group did not hand its leadership to " + to + ": " + reply.getException(),
                         reply.getException());

@@ -105,7 +105,16 @@ class GroupMoveTest {
         assertThat(onFourth.local()).isSameAs(joined);
 
         // The leadership handed to the new member: it leads once the call returns.
-        IndexReplica.transferLeadership(initial.getGroupId(), after.members(), "n3", settings, Duration.ofSeconds(10));
+        String leading = fourth.leaderView(initial.getGroupId(), after.members(), Duration.ofSeconds(1)).orElseThrow()
+                .leader();
+        // Asked of a member that does not lead, with one attempt: refused (not followed to the leader).
+        String notLeading = after.memberIds().stream().filter(m -> !m.equals(leading)).findFirst().orElseThrow();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IndexReplica.transferLeadership(initial.getGroupId(),
+                after.members(), notLeading, "n3", settings, Duration.ofSeconds(3))).isInstanceOf(java.io.IOException.class);
+        if (!leading.equals("n3")) {
+            IndexReplica.transferLeadership(initial.getGroupId(), after.members(), leading, "n3", settings,
+                    Duration.ofSeconds(10));
+        }
         assertThat(fourth.leaderView(initial.getGroupId(), after.members(), Duration.ofSeconds(1)).orElseThrow().leader())
                 .isEqualTo("n3");
         assertThat(joined.isLeader()).isTrue();

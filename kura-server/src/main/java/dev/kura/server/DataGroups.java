@@ -267,8 +267,8 @@ final class DataGroups {
         LOG.info("cluster: handing the leadership of {} from {} to {} (leaders now: {})", h.group(), h.from(), h.to(),
                 leaders);
         try {
-            IndexReplica.transferLeadership(groups.get(h.group()).getGroupId(), view.members(), h.to(), settings,
-                    Duration.ofSeconds(3));
+            IndexReplica.transferLeadership(groups.get(h.group()).getGroupId(), view.members(), h.from(), h.to(),
+                    settings, Duration.ofSeconds(3));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cluster: handing the leadership of {} to {}: {}", h.group(), h.to(), e.toString());
         }
