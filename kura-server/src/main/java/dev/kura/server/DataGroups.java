@@ -128,6 +128,7 @@ final class DataGroups {
                 }
                 if (view.includes(self.id()) && !host.hosts(groups.get(name).getGroupId())) {
                     restart(name, view);
+                    moved = true;
                     continue;
                 }
                 if (!placeable) {
@@ -140,17 +141,29 @@ final class DataGroups {
                     Long left = leftAt.get(name);
                     if (left == null || System.nanoTime() - left > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
                         join(name, view);
+                        moved = true;
                     }
                 } else if (leadsMeta && view.memberIds().containsAll(desired)
                         && !Set.copyOf(desired).containsAll(view.memberIds())) {
                     if (desired.stream().filter(up::contains).count() > desired.size() / 2) {
                         shrink(name, view, members, desired);
+                        moved = true;
                     } // else: the new configuration's majority is not up; the extra replica costs nothing
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("cluster: placing group {}: {} (tried again in a few seconds)", name, e.toString());
             }
         }
+    }
+
+    /** Set when a round moved something (a replica, a leadership): the next round comes sooner. */
+    private boolean moved;
+
+    /** True when a round since the last call moved a replica or a leadership (and clears it). */
+    synchronized boolean movedSinceAsked() {
+        boolean m = moved;
+        moved = false;
+        return m;
     }
 
     /** When this node last left each group (System.nanoTime): it does not join one again within a minute. */
@@ -183,6 +196,7 @@ final class DataGroups {
                 // State a join cut short left behind (not a member: the group's leader says so): deleted, so that
                 // a later join starts clean.
                 LOG.info("cluster: deleting the state of an unfinished join of {}", name);
+                moved = true;
                 host.forget(group.getGroupId());
             }
             return false;
@@ -194,6 +208,7 @@ final class DataGroups {
         LOG.info("cluster: this node is no longer a member of {} (its members: {}); deleting its replica", name,
                 view.memberIds());
         indexes.get(name).retarget(view.members(), null);
+        moved = true;
         host.forget(group.getGroupId());
         leftAt.put(name, System.nanoTime());
         return false;
@@ -269,6 +284,7 @@ final class DataGroups {
         try {
             IndexReplica.transferLeadership(groups.get(h.group()).getGroupId(), view.members(), h.from(), h.to(),
                     settings, Duration.ofSeconds(3));
+            moved = true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("cluster: handing the leadership of {} to {}: {}", h.group(), h.to(), e.toString());
         }
