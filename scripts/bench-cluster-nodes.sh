@@ -17,20 +17,11 @@ bench_build
 machine_info "$WORK"
 
 s3port="$(free_port)"
-CP="$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*"
-"$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" -cp "$CP" dev.kura.server.Main cluster up --nodes 5 --data "$WORK/cluster" \
-  --s3-port "$s3port" -- --access-log off --partition-read-rate 1000000 --partition-write-rate 1000000 \
-  >"$WORK/cluster-up.log" 2>&1 &
-CLUSTER_PID=$!
-for n in 2 3 4 5 6; do
-  for i in $(seq 1 300); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.$n:$((s3port + 1))/health/ready")" = 200 ] && break
-    sleep 0.5
-  done
-done
-ak="$(sed -n 's/^access_key=//p' "$WORK/cluster/credentials")"; sk="$(sed -n 's/^secret_key=//p' "$WORK/cluster/credentials")"
+start_cluster 5 "$WORK/cluster" "$s3port"
+ak="$CLUSTER_AK"; sk="$CLUSTER_SK"
 sleep 15 # the data groups shrink to three replicas, the leaderships spread
-KURA_ACCESS_KEY="$ak" KURA_SECRET_KEY="$sk" "$JDK25/bin/java" -cp "$CP" dev.kura.server.Main admin \
+KURA_ACCESS_KEY="$ak" KURA_SECRET_KEY="$sk" "$JDK25/bin/java" \
+  -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" dev.kura.server.Main admin \
   --endpoint "http://127.0.0.2:$((s3port + 1))" nodes
 for n in 2 3 4 5 6; do
   for w in "put 4KiB 1" "get 4KiB 1" "get 4KiB 16"; do

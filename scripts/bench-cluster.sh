@@ -38,15 +38,5 @@ workloads "http://127.0.0.1:$port" "$BENCH_ACCESS_KEY" "$BENCH_SECRET_KEY" "one-
 stop_pid "$KURA_PID"; KURA_PID=""
 
 s3port="$(free_port)"
-"$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" \
-  dev.kura.server.Main cluster up --nodes 3 --data "$WORK/cluster" --s3-port "$s3port" -- --access-log off \
-  --partition-read-rate 1000000 --partition-write-rate 1000000 >"$WORK/cluster-up.log" 2>&1 &
-CLUSTER_PID=$!
-for n in 2 3 4; do
-  for i in $(seq 1 240); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.$n:$((s3port + 1))/health/ready")" = 200 ] && break
-    sleep 0.5
-  done
-done
-ak="$(sed -n 's/^access_key=//p' "$WORK/cluster/credentials")"; sk="$(sed -n 's/^secret_key=//p' "$WORK/cluster/credentials")"
-workloads "http://127.0.0.2:$s3port" "$ak" "$sk" "3-node-cluster"
+start_cluster 3 "$WORK/cluster" "$s3port"
+workloads "http://127.0.0.2:$s3port" "$CLUSTER_AK" "$CLUSTER_SK" "3-node-cluster"

@@ -130,3 +130,21 @@ machine_info() {
   echo "jdk (S3Proxy): $("$S3PROXY_JAVA" -version 2>&1 | head -1)"
   echo "kura commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && [ -n "$(git status --porcelain 2>/dev/null)" ] && echo ' (with uncommitted changes)')"
 }
+
+# Starts `kura cluster up --nodes N` in DIR with S3 on PORT (admin on PORT+1) and waits until every node
+# (127.0.0.2 onwards) is ready; sets CLUSTER_PID, CLUSTER_AK and CLUSTER_SK (its root credentials).
+start_cluster() { # NODES DIR PORT
+  local nodes="$1" dir="$2" port="$3" n i
+  "$JDK25/bin/java" "${KURA_JVM_FLAGS[@]}" -cp "$ROOT/kura-server/target/kura-server.jar:$ROOT/kura-server/target/lib/*" \
+    dev.kura.server.Main cluster up --nodes "$nodes" --data "$dir" --s3-port "$port" -- --access-log off \
+    --partition-read-rate 1000000 --partition-write-rate 1000000 >"$dir-up.log" 2>&1 &
+  CLUSTER_PID=$!
+  for n in $(seq 2 $((nodes + 1))); do
+    for i in $(seq 1 300); do
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.$n:$((port + 1))/health/ready")" = 200 ] && break
+      sleep 0.5
+    done
+  done
+  CLUSTER_AK="$(sed -n 's/^access_key=//p' "$dir/credentials")"
+  CLUSTER_SK="$(sed -n 's/^secret_key=//p' "$dir/credentials")"
+}

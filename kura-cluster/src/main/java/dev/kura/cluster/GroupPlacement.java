@@ -35,8 +35,10 @@ public final class GroupPlacement {
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be at least 1");
         }
+        Map<String, String> ranks = new java.util.HashMap<>();
+        zones.keySet().forEach(m -> ranks.put(m, rank(group, m))); // one digest per member, not per comparison
         List<String> ranked = new ArrayList<>(zones.keySet());
-        ranked.sort(Comparator.comparing((String m) -> rank(group, m)).reversed().thenComparing(m -> m));
+        ranked.sort(Comparator.comparing((String m) -> ranks.get(m)).reversed().thenComparing(m -> m));
         List<String> chosen = new ArrayList<>();
         Set<String> zonesTaken = new HashSet<>();
         for (String m : ranked) {

@@ -289,20 +289,12 @@ public final class IndexReplica implements AutoCloseable {
         if (now.stream().noneMatch(m -> m.id().equals(id))) {
             throw new IllegalArgumentException(id + " is not a member");
         }
-        List<RaftPeer> remaining = now.stream().filter(m -> !m.id().equals(id)).map(Member::peer).toList();
+        List<Member> remaining = now.stream().filter(m -> !m.id().equals(id)).toList();
         if (remaining.isEmpty()) {
             throw new IllegalArgumentException("the last member cannot be removed");
         }
-        try (RaftClient client = adminClient(RaftGroup.valueOf(group.getGroupId(), now.stream().map(Member::peer).toList()),
-                patience, host.settings())) {
-            RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                    .setServersInNewConf(remaining)
-                    .setServersInCurrentConf(now.stream().map(Member::peer).toList())
-                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET) // not over a change made meanwhile
-                    .build());
-            if (!reply.isSuccess() && !awaitGone(id, Duration.ofSeconds(3))) {
-                throw new IOException("the cluster did not remove " + id + ": " + reply.getException());
-            }
+        try {
+            changeMembers(group.getGroupId(), now, remaining, host.settings(), patience); // not over a change made meanwhile
         } catch (IOException | RuntimeException e) {
             // A first attempt may have committed with its answer lost, and the retry's compare-and-set then fails
             // against the new configuration: gone is gone.

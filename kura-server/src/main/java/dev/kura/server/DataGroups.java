@@ -290,15 +290,4 @@ final class DataGroups {
         }
         locate(h.group(), members); // its leader now
     }
-
-    /** The data groups this node holds a member of now. */
-    List<String> hosted() {
-        List<String> out = new ArrayList<>();
-        groups.forEach((name, g) -> {
-            if (indexes.get(name).local() != null) {
-                out.add(name);
-            }
-        });
-        return out;
-    }
 }

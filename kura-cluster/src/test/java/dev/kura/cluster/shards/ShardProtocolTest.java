@@ -92,6 +92,12 @@ class ShardProtocolTest {
         assertThat(listing.zone()).isEqualTo("zone-b");
         assertThat(listing.s3Endpoints()).containsExactly("10.0.0.2:9000");
         assertThat(listing.drives()).containsExactly(new RemoteDrive.Listed(drive.driveId(), drive.zone(), true, true));
+        assertThat(listing.memberZones()).as("none heard of yet").isEmpty();
+        // The zones of the members it heard from itself, told on (a member down since another node started is
+        // placed by what its peers heard of it).
+        server.memberZones(java.util.Map.of("127.0.0.2_9100", "zone-a", "127.0.0.3_9100", "zone-b"));
+        assertThat(RemoteDrive.drivesOf("node-a", SECRET, server.address(), SocketFactory.getDefault()).memberZones())
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("127.0.0.2_9100", "zone-a", "127.0.0.3_9100", "zone-b"));
         assertThatThrownBy(() -> RemoteDrive.drivesOf("node-a", OTHER, server.address(), SocketFactory.getDefault()))
                 .isInstanceOf(IOException.class);
         RemoteDrive known = new RemoteDrive("node-a", SECRET, server.address(), drive.driveId(), drive.zone(),
